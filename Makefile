@@ -1,0 +1,32 @@
+# Two entry points: `make run` (set up, load demo content, serve) and `make test`.
+SHELL := /bin/bash
+VENV := .venv/bin
+export FLASK_APP := app.py
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: setup run test test-sqlite test-postgres lint bench translations
+
+setup:
+	@scripts/setup.sh
+
+run: setup
+	@$(VENV)/flask platform init
+	@$(VENV)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - "app:app"
+
+test: setup
+	@$(VENV)/python -m pytest -q tests
+	@if [ "$${TEST_POSTGRES:-0}" = "1" ]; then \
+	  echo "== again against PostgreSQL =="; \
+	  ACADEMY_TEST_DB=postgres $(VENV)/python -m pytest -q tests --ignore=tests/e2e; \
+	fi
+
+lint: setup
+	@$(VENV)/ruff check . && $(VENV)/ruff format --check .
+
+bench: setup
+	@$(VENV)/python bench/web.py
+
+translations: setup
+	@$(VENV)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o lms/translations/messages.pot .
+	@$(VENV)/pybabel update -q -i lms/translations/messages.pot -d lms/translations

@@ -1,0 +1,138 @@
+"""Application factory: config, extensions, blueprints, CLI and error pages."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+from lms.config import load_config
+from lms import extensions as ext
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; `config` overrides what the environment says (tests use it)."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(load_config(config))
+    app.config["INSTANCE_DIR"].mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    ext.db.init_app(app)
+    ext.migrate.init_app(app, ext.db, directory=str(app.root_path + "/../migrations"))
+    ext.csrf.init_app(app)
+    ext.limiter.init_app(app)
+    ext.babel.init_app(app, locale_selector=ext.select_locale, timezone_selector=ext.select_timezone)
+    ext.login_manager.init_app(app)
+    ext.login_manager.login_view = "accounts.login"
+    ext.login_manager.login_message = _l("Please log in to see this page.")
+    ext.login_manager.login_message_category = "info"
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _enable_sqlite_pragmas(app)
+
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_errors(app)
+    _register_security_headers(app)
+    _register_template_helpers(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from lms.accounts.views import bp as accounts_bp
+    from lms.admin.views import bp as admin_bp
+    from lms.catalog.views import bp as catalog_bp
+    from lms.learning.views import bp as learning_bp
+    from lms.teaching.views import bp as teaching_bp
+
+    for bp in (accounts_bp, admin_bp, catalog_bp, learning_bp, teaching_bp):
+        app.register_blueprint(bp)
+
+    @app.get("/healthz")
+    def healthz() -> str:
+        return "ok"
+
+
+def _register_cli(app: Flask) -> None:
+    from lms.accounts.cli import teams_cli, users_cli
+    from lms.catalog.cli import courses_cli
+    from lms.demo.cli import demo_cli, platform_cli
+
+    for group in (users_cli, teams_cli, courses_cli, demo_cli, platform_cli):
+        app.cli.add_command(group)
+
+
+def _register_errors(app: Flask) -> None:
+    def page(code: int, title: str, message: str):
+        return render_template("error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        app.logger.warning("CSRF rejected: %s %s", request.path, error.description)
+        return page(400, _l("Form expired"), _l("The form was missing its security token or it had expired. Go back, reload the page and try again."))
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        return page(400, _l("Bad request"), _l("The request could not be understood."))
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return page(403, _l("Not allowed"), _l("Your account does not have access to this page."))
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return page(404, _l("Not found"), _l("There is nothing at this address."))
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return page(413, _l("Too large"), _l("The upload is larger than this site accepts."))
+
+    @app.errorhandler(429)
+    def too_many(error):
+        return page(429, _l("Too many attempts"), _l("Too many attempts in a short time. Wait a minute and try again."))
+
+
+def _register_security_headers(app: Flask) -> None:
+    csp = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    @app.context_processor
+    def inject() -> dict[str, Any]:
+        return {"current_locale": str(get_locale() or "en"), "languages": app.config["LANGUAGES"]}
+
+
+def _enable_sqlite_pragmas(app: Flask) -> None:
+    """Foreign keys on, and WAL so the web server and the worker can share the file."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = ext.db.engine
+
+        @event.listens_for(engine, "connect")
+        def pragmas(dbapi_connection, _record) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()

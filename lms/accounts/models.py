@@ -1,0 +1,88 @@
+"""Users, their login sessions, and teams."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.db import Base, utcnow
+
+ROLES = ("learner", "instructor", "manager", "admin")
+
+team_members = Table(
+    "team_members",
+    Base.metadata,
+    Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+team_managers = Table(
+    "team_managers",
+    Base.metadata,
+    Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(f"role IN {ROLES}", name="role_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(100))
+    certificate_name: Mapped[str] = mapped_column(String(200), default="")
+    locale: Mapped[str | None] = mapped_column(String(10))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    role: Mapped[str] = mapped_column(String(20), default="learner")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    teams: Mapped[list[Team]] = relationship(secondary=team_members, back_populates="members")
+    managed_teams: Mapped[list[Team]] = relationship(secondary=team_managers, back_populates="managers")
+
+    # Flask-Login identifies the *login session*, so that logout can revoke it server-side.
+    session_token = None  # set per request by the user loader; not a column
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    def get_id(self) -> str:
+        return self.session_token or ""
+
+    def has_role(self, *roles: str) -> bool:
+        """Admins pass every role check."""
+        return self.role == "admin" or self.role in roles
+
+    @property
+    def printed_name(self) -> str:
+        return self.certificate_name or self.display_name
+
+
+class LoginSession(Base):
+    """A server-side record of a login: revoking it ends the session even if the cookie is replayed."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class Team(Base):
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    members: Mapped[list[User]] = relationship(secondary=team_members, back_populates="teams")
+    managers: Mapped[list[User]] = relationship(secondary=team_managers, back_populates="managed_teams")

@@ -1,0 +1,130 @@
+"""Sign-up, login, logout, profile and password reset."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from lms.accounts import services
+from lms.accounts.forms import COMMON_TIMEZONES, LanguageForm, LoginForm, ProfileForm, RegisterForm, ResetPasswordForm
+from lms.extensions import db, limiter, login_manager
+
+bp = Blueprint("accounts", __name__)
+
+
+@login_manager.user_loader
+def load_user(token: str):
+    return services.load_session_user(token) if token else None
+
+
+def _login_account_key() -> str:
+    return "account:" + services.normalize_email(request.form.get("email", ""))
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site relative paths are followed after login."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("learning.dashboard")
+
+
+def _sign_in(user) -> None:
+    session.clear()
+    services.start_session(user)
+    login_user(user)
+    db.session.commit()
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("learning.dashboard"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(form.email.data, form.password.data, form.display_name.data)
+        except services.AccountError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            _sign_in(user)
+            flash(_("Welcome to Academy, %(name)s!", name=user.display_name), "success")
+            return redirect(url_for("catalog.index"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_login_account_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("learning.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            current_app.logger.info("failed login for %s from %s", form.email.data, request.remote_addr)
+            flash(_("Wrong e-mail or password."), "error")
+        else:
+            _sign_in(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    services.end_session(current_user.session_token)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("catalog.index"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        services.update_profile(
+            current_user,
+            display_name=form.display_name.data,
+            certificate_name=form.certificate_name.data,
+            locale=form.locale.data,
+            timezone=form.timezone.data,
+        )
+        db.session.commit()
+        flash(_("Profile saved."), "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form, timezones=COMMON_TIMEZONES)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data, current_app.config["SECRET_KEY"])
+        except services.AccountError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("Password changed. Log in with the new one."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form)
+
+
+@bp.post("/language")
+def language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["locale"] = form.locale.data
+        if current_user.is_authenticated:
+            current_user.locale = form.locale.data
+            db.session.commit()
+    return redirect(_safe_next(request.form.get("next")))

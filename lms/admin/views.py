@@ -1,0 +1,52 @@
+"""Admin pages: list users, set their role, enable or disable them."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from lms.accounts import services
+from lms.accounts.access import role_required
+from lms.accounts.models import User
+from lms.admin.forms import UserAccessForm
+from lms.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+PAGE_SIZE = 50
+
+
+@bp.get("/users")
+@role_required("admin")
+def users():
+    query = request.args.get("q", "").strip()[:100]
+    page = max(request.args.get("page", 1, type=int), 1)
+    stmt = select(User).order_by(User.email)
+    if query:
+        like = f"%{query.lower()}%"
+        stmt = stmt.where(or_(func.lower(User.email).like(like), func.lower(User.display_name).like(like)))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    forms = {u.id: UserAccessForm(prefix=f"u{u.id}", role=u.role, active=u.active) for u in rows}
+    return render_template(
+        "admin/users.html", users=rows, forms=forms, query=query, page=page, total=total, page_size=PAGE_SIZE
+    )
+
+
+@bp.post("/users/<int:user_id>")
+@role_required("admin")
+def update_user(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserAccessForm(prefix=f"u{user_id}")
+    if not form.validate_on_submit():
+        flash(_("Choose a valid role."), "error")
+        return redirect(url_for("admin.users"))
+    if user.id == current_user.id and (form.role.data != "admin" or not form.active.data):
+        flash(_("You cannot remove your own admin access."), "error")
+        return redirect(url_for("admin.users"))
+    services.set_role(user, form.role.data)
+    services.set_active(user, form.active.data)
+    db.session.commit()
+    flash(_("Saved %(email)s.", email=user.email), "success")
+    return redirect(url_for("admin.users", q=request.args.get("q", "")))

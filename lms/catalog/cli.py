@@ -1,0 +1,59 @@
+"""`flask courses validate|sync`: check course files and load them."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from lms.catalog.content import load_courses
+from lms.catalog.sync import sync_courses
+from lms.extensions import db
+
+courses_cli = click.Group("courses", help="Check and load course files.")
+
+
+def _root(path: str | None) -> Path:
+    return Path(path) if path else current_app.config["COURSES_DIR"]
+
+
+def _report_problems(problems) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    click.echo(f"{len(problems)} problem(s) found.", err=True)
+
+
+@courses_cli.command("validate")
+@click.argument("path", required=False, type=click.Path())
+def validate(path: str | None) -> None:
+    """Check course files; print each problem as path:line: message."""
+    result = load_courses(_root(path))
+    if not result.ok:
+        _report_problems(result.problems)
+        raise SystemExit(1)
+    modules = sum(len(c.modules) for c in result.courses)
+    items = sum(len(m.items) for c in result.courses for m in c.modules)
+    click.echo(f"OK: {len(result.courses)} course(s), {modules} module(s), {items} item(s), no problems.")
+
+
+@courses_cli.command("sync")
+@click.argument("path", required=False, type=click.Path())
+def sync(path: str | None) -> None:
+    """Validate, then load courses into the database in one transaction."""
+    started = time.perf_counter()
+    root = _root(path)
+    result = load_courses(root)
+    if not result.ok:
+        _report_problems(result.problems)
+        click.echo("Nothing was changed.", err=True)
+        raise SystemExit(1)
+    whole_tree = not (root / "course.yml").is_file()
+    try:
+        report = sync_courses(result.courses, archive_missing=whole_tree)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo(f"Synced in {time.perf_counter() - started:.2f} s: {report.summary()}.")

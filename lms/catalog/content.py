@@ -1,0 +1,362 @@
+"""Read and check course folders: every problem as `path:line: message`, or course specs to load."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from pydantic import BaseModel, ValidationError
+
+from lms.catalog.markdown import local_links, render_markdown
+from lms.catalog.schema import CourseFile, QuizFile
+from lms.catalog.yaml_lines import YamlProblem, line_of, load_yaml
+
+RESERVED_DIRS = {"workshops", "tracks"}
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{_display(self.path)}:{self.line}: {self.message}"
+
+
+@dataclass
+class ItemSpec:
+    kind: str
+    slug: str
+    title: str
+    source_path: str
+    body_html: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ModuleSpec:
+    slug: str
+    title: str
+    summary: str
+    skills: list[str]
+    items: list[ItemSpec]
+
+
+@dataclass
+class CourseSpec:
+    slug: str
+    folder: Path
+    file: CourseFile
+    modules: list[ModuleSpec]
+    content_hash: str
+    prerequisite_line: int = 1
+
+    @property
+    def manifest(self) -> Path:
+        return self.folder / "course.yml"
+
+
+@dataclass
+class LoadResult:
+    courses: list[CourseSpec]
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+class _Course:
+    """Collects the problems of one course folder while building its spec."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.problems: list[Problem] = []
+        self.digest = hashlib.sha256()
+
+    def problem(self, path: Path, line: int, message: str) -> None:
+        self.problems.append(Problem(path, line, message))
+
+    def read(self, rel: str, from_file: Path, line: int) -> str | None:
+        """Read a file named in course.yml; report it missing or outside the folder."""
+        path = (self.folder / rel).resolve()
+        if not path.is_relative_to(self.folder.resolve()):
+            self.problem(from_file, line, f"{rel}: path leaves the course folder")
+            return None
+        if not path.is_file():
+            self.problem(from_file, line, f"{rel}: file not found")
+            return None
+        if path.stat().st_size > MAX_FILE_BYTES:
+            self.problem(path, 1, f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB")
+            return None
+        raw = path.read_bytes()
+        self.digest.update(rel.encode() + b"\0" + raw)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            self.problem(path, 1, "file is not UTF-8 text")
+            return None
+
+    def parse(self, path: Path, text: str, model: type[BaseModel]) -> tuple[Any, BaseModel | None]:
+        """YAML text to a checked model; each schema error reported at its line."""
+        try:
+            data, duplicates = load_yaml(text)
+        except YamlProblem as exc:
+            self.problem(path, exc.line, exc.message)
+            return None, None
+        for line, message in duplicates:
+            self.problem(path, line, message)
+        if not isinstance(data, dict):
+            self.problem(path, 1, "expected a mapping of keys (title:, ...) at the top level")
+            return data, None
+        try:
+            return data, model.model_validate(data)
+        except ValidationError as exc:
+            for error in exc.errors():
+                loc = tuple(error["loc"])
+                where = ".".join(str(p) for p in loc) or "file"
+                self.problem(path, line_of(data, loc), f"{where}: {_message(error)}")
+            return data, None
+
+
+def _message(error: dict) -> str:
+    if error["type"] == "extra_forbidden":
+        return "unknown key (check its spelling)"
+    if error["type"] == "missing":
+        return "required key is missing"
+    return error["msg"].removeprefix("Value error, ")
+
+
+def load_courses(root: Path) -> LoadResult:
+    """Load every course under `root` (a courses folder, or one course folder)."""
+    root = root.resolve()
+    if (root / "course.yml").is_file():
+        folders, siblings = [root], _course_folders(root.parent)
+    elif root.is_dir():
+        folders = siblings = _course_folders(root)
+    else:
+        return LoadResult([], [Problem(root, 1, "no such folder, or no course.yml in it")])
+    courses: list[CourseSpec] = []
+    problems: list[Problem] = []
+    for folder in folders:
+        spec, course_problems = load_course(folder)
+        problems += course_problems
+        if spec:
+            courses.append(spec)
+    known = {f.name for f in siblings}
+    problems += _check_prerequisites(courses, known)
+    return LoadResult(courses, problems)
+
+
+def _course_folders(root: Path) -> list[Path]:
+    return sorted(p for p in root.iterdir() if p.is_dir() and (p / "course.yml").is_file() and p.name not in RESERVED_DIRS)
+
+
+def load_course(folder: Path) -> tuple[CourseSpec | None, list[Problem]]:
+    """Check one course folder and build its spec (None if it has problems)."""
+    course = _Course(folder)
+    manifest = folder / "course.yml"
+    slug = folder.name
+    if not _is_slug(slug):
+        course.problem(manifest, 1, f"folder name {slug!r} is not a valid slug (lowercase letters, digits, hyphens)")
+    text = course.read("course.yml", manifest, 1)
+    if text is None:
+        return None, course.problems
+    data, parsed = course.parse(manifest, text, CourseFile)
+    if parsed is None:
+        return None, course.problems
+    modules = _load_modules(course, manifest, data, parsed)
+    if course.problems:
+        return None, course.problems
+    prereq_line = line_of(data, ("prerequisites",))
+    return CourseSpec(slug, folder, parsed, modules, course.digest.hexdigest(), prereq_line), []
+
+
+def _is_slug(name: str) -> bool:
+    return re.fullmatch(r"[a-z0-9][a-z0-9-]{0,99}", name) is not None
+
+
+def _load_modules(course: _Course, manifest: Path, data: Any, parsed: CourseFile) -> list[ModuleSpec]:
+    modules: list[ModuleSpec] = []
+    module_slugs: set[str] = set()
+    item_slugs: dict[str, str] = {}
+    for m_index, module in enumerate(parsed.modules):
+        if module.slug in module_slugs:
+            course.problem(manifest, line_of(data, ("modules", m_index, "slug")), f"duplicate module slug {module.slug!r}")
+        module_slugs.add(module.slug)
+        items: list[ItemSpec] = []
+        for i_index, entry in enumerate(module.items):
+            line = line_of(data, ("modules", m_index, "items", i_index))
+            item_slug = Path(entry.path).stem
+            if item_slug in item_slugs:
+                course.problem(manifest, line, f"{entry.path}: item slug {item_slug!r} already used by {item_slugs[item_slug]}")
+            item_slugs[item_slug] = entry.path
+            text = course.read(entry.path, manifest, line)
+            if text is None:
+                continue
+            loader = {"lesson": _lesson, "quiz": _quiz, "assignment": _assignment}[entry.kind]
+            item = loader(course, course.folder / entry.path, text, item_slug)
+            if item:
+                item.source_path = entry.path
+                item.title = entry.title or item.title
+                items.append(item)
+        skills = module.skills if module.skills is not None else list(parsed.tags)
+        modules.append(ModuleSpec(module.slug, module.title, module.summary, skills, items))
+    return modules
+
+
+def _lesson(course: _Course, path: Path, text: str, slug: str) -> ItemSpec | None:
+    first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    if not first.startswith("# ") or not first[2:].strip():
+        course.problem(path, 1, "a lesson starts with its title: '# Title'")
+        return None
+    for line, target in local_links(text):
+        if not (path.parent / target).resolve().exists():
+            course.problem(path, line, f"link to missing file {target!r}")
+    return ItemSpec("lesson", slug, first[2:].strip()[:200], "", body_html=render_markdown(text))
+
+
+def _quiz(course: _Course, path: Path, text: str, slug: str) -> ItemSpec | None:
+    data, quiz = course.parse(path, text, QuizFile)
+    if quiz is None:
+        return None
+    seen: set[str] = set()
+    for index, question in enumerate(quiz.questions):
+        if question.id in seen:
+            course.problem(path, line_of(data, ("questions", index, "id")), f"duplicate question id {question.id!r}")
+        seen.add(question.id)
+    questions = [
+        {
+            "id": q.id,
+            "type": q.type,
+            "prompt_html": render_markdown(q.prompt),
+            "points": q.points,
+            "options": [o.text for o in q.options],
+            "correct": [i for i, o in enumerate(q.options) if o.correct],
+            "explanation_html": render_markdown(q.explanation) if q.explanation else "",
+        }
+        for q in quiz.questions
+    ]
+    return ItemSpec("quiz", slug, quiz.title, "", data={"pass_mark": quiz.pass_mark, "questions": questions})
+
+
+def _assignment(course: _Course, path: Path, text: str, slug: str) -> ItemSpec | None:
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        course.problem(path, exc.lineno, f"notebook is not valid JSON: {exc.msg}")
+        return None
+    if not isinstance(raw, dict) or raw.get("nbformat") != 4:
+        course.problem(path, 1, "not an nbformat 4 notebook (the 'nbformat' field must be 4)")
+        return None
+    try:
+        notebook = nbformat.reads(text, as_version=4)
+        nbformat.validate(notebook)
+    except nbformat.ValidationError as exc:
+        course.problem(path, 1, f"notebook does not follow nbformat 4: {exc.message}")
+        return None
+    grade_ids: dict[str, int] = {}
+    max_points = 0.0
+    tests = 0
+    for index, cell in enumerate(notebook.cells):
+        meta = cell.get("metadata", {}).get("nbgrader")
+        if not meta:
+            continue
+        line = _line_of_cell(text, index)
+        grade_id = meta.get("grade_id")
+        if not grade_id:
+            course.problem(path, line, f"cell {index + 1} has nbgrader metadata but no grade_id")
+            continue
+        if grade_id in grade_ids:
+            course.problem(path, line, f"cell {index + 1}: grade_id {grade_id!r} is already used by cell {grade_ids[grade_id] + 1}")
+        grade_ids[grade_id] = index
+        if meta.get("grade"):
+            points = meta.get("points")
+            if not isinstance(points, int | float) or points <= 0:
+                course.problem(path, line, f"cell {index + 1} ({grade_id}): a graded cell needs points > 0")
+                continue
+            max_points += points
+            tests += cell.cell_type == "code" and not meta.get("solution")
+    if not grade_ids:
+        course.problem(path, 1, "no nbgrader metadata: mark solution and test cells (see courses/README.md)")
+    elif tests == 0:
+        course.problem(path, 1, "no autograder test cell (a code cell with grade: true and points)")
+    if course.problems:
+        return None
+    title = _notebook_title(notebook) or slug
+    data = {"notebook": path.name, "max_points": max_points, "grade_ids": list(grade_ids)}
+    return ItemSpec("assignment", slug, title, "", data=data)
+
+
+def _line_of_cell(text: str, index: int) -> int:
+    """The line where the index-th cell's "cell_type" key stands in the notebook JSON."""
+    pos = -1
+    for _ in range(index + 1):
+        pos = text.find('"cell_type"', pos + 1)
+        if pos < 0:
+            return 1
+    return text.count("\n", 0, pos) + 1
+
+
+def _notebook_title(notebook: Any) -> str:
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()[:200]
+    return ""
+
+
+def _check_prerequisites(courses: list[CourseSpec], known: set[str]) -> list[Problem]:
+    problems: list[Problem] = []
+    for course in courses:
+        for slug in course.file.prerequisites:
+            if slug == course.slug:
+                problems.append(Problem(course.manifest, course.prerequisite_line, "a course cannot be its own prerequisite"))
+            elif slug not in known:
+                problems.append(Problem(course.manifest, course.prerequisite_line, f"unknown prerequisite {slug!r}"))
+    by_slug = {c.slug: c for c in courses}
+    graph = {c.slug: [p for p in c.file.prerequisites if p in by_slug and p != c.slug] for c in courses}
+    for cycle in _cycles(graph):
+        first = by_slug[cycle[0]]
+        chain = " -> ".join([*cycle, cycle[0]])
+        problems.append(Problem(first.manifest, first.prerequisite_line, f"prerequisites form a cycle: {chain}"))
+    return problems
+
+
+def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Each cycle of the prerequisite graph once (depth-first search with colours)."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in graph.get(node, []):
+            if state.get(nxt) == 1:
+                found.append(stack[stack.index(nxt):])
+            elif nxt not in state:
+                visit(nxt)
+        stack.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+    return found

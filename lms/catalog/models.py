@@ -1,0 +1,117 @@
+"""Courses, their modules and items (lessons, quizzes, assignments), loaded from files."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.db import Base, utcnow
+
+TIERS = ("beginner", "intermediate", "advanced")
+ITEM_KINDS = ("lesson", "quiz", "assignment")
+
+course_tags = Table(
+    "course_tags",
+    Base.metadata,
+    Column("course_id", ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+course_prerequisites = Table(
+    "course_prerequisites",
+    Base.metadata,
+    Column("course_id", ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True),
+    Column("prerequisite_id", ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+
+
+class Course(Base):
+    __tablename__ = "courses"
+    __table_args__ = (CheckConstraint(f"tier IN {TIERS}", name="tier_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    tier: Mapped[str] = mapped_column(String(20), index=True)
+    language: Mapped[str] = mapped_column(String(10), default="en")
+    estimated_hours: Mapped[float] = mapped_column(default=1.0)
+    pass_mark: Mapped[int] = mapped_column(default=70)
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    archived_at: Mapped[datetime | None]
+
+    tags: Mapped[list[Tag]] = relationship(secondary=course_tags, order_by=Tag.name)
+    prerequisites: Mapped[list[Course]] = relationship(
+        secondary=course_prerequisites,
+        primaryjoin=lambda: Course.id == course_prerequisites.c.course_id,
+        secondaryjoin=lambda: Course.id == course_prerequisites.c.prerequisite_id,
+        order_by=lambda: Course.title,
+    )
+    modules: Mapped[list[Module]] = relationship(back_populates="course", order_by="Module.position")
+    instructors: Mapped[list[CourseInstructor]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def tag_names(self) -> list[str]:
+        return [t.name for t in self.tags]
+
+
+class CourseInstructor(Base):
+    """An instructor named in course.yml, by e-mail (the account may come later)."""
+
+    __tablename__ = "course_instructors"
+
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), primary_key=True, index=True)
+
+
+class Module(Base):
+    __tablename__ = "modules"
+    __table_args__ = (UniqueConstraint("course_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    position: Mapped[int] = mapped_column(default=0)
+    archived_at: Mapped[datetime | None]
+
+    course: Mapped[Course] = relationship(back_populates="modules")
+    items: Mapped[list[Item]] = relationship(back_populates="module", order_by="Item.position")
+
+
+class Item(Base):
+    """One step of a module: a lesson, a quiz or an assignment. Never deleted, only archived."""
+
+    __tablename__ = "items"
+    __table_args__ = (
+        UniqueConstraint("course_id", "slug"),
+        CheckConstraint(f"kind IN {ITEM_KINDS}", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    slug: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(default=0)
+    source_path: Mapped[str] = mapped_column(String(300), default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    archived_at: Mapped[datetime | None]
+
+    module: Mapped[Module] = relationship(back_populates="items")
+    course: Mapped[Course] = relationship()

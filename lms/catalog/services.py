@@ -1,0 +1,83 @@
+"""Finding courses: the catalog with its filters, and one course with its syllabus."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from lms.catalog.models import TIERS, Course, Item, Module, Tag, course_tags
+from lms.extensions import db
+
+
+def list_courses(*, tier: str | None = None, tag: str | None = None, query: str | None = None) -> list[Course]:
+    """Live courses, filtered by tier, tag and a search over title, summary and tags."""
+    stmt = (
+        select(Course)
+        .where(Course.archived_at.is_(None))
+        .options(selectinload(Course.tags), selectinload(Course.prerequisites))
+        .order_by(Course.title)
+    )
+    if tier in TIERS:
+        stmt = stmt.where(Course.tier == tier)
+    if tag:
+        stmt = stmt.where(Course.tags.any(Tag.name == tag))
+    if query:
+        like = f"%{query.lower()[:100]}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Course.title).like(like),
+                func.lower(Course.summary).like(like),
+                Course.tags.any(Tag.name.like(like)),
+            )
+        )
+    courses = list(db.session.scalars(stmt))
+    courses.sort(key=lambda c: (TIERS.index(c.tier), c.title))
+    return courses
+
+
+def popular_tags(limit: int = 20) -> list[str]:
+    """Tags used by most live courses, for the filter bar."""
+    stmt = (
+        select(Tag.name)
+        .join(course_tags, course_tags.c.tag_id == Tag.id)
+        .join(Course, Course.id == course_tags.c.course_id)
+        .where(Course.archived_at.is_(None))
+        .group_by(Tag.name)
+        .order_by(func.count().desc(), Tag.name)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def get_course(slug: str) -> Course | None:
+    """A live course by slug."""
+    return db.session.scalar(select(Course).where(Course.slug == slug, Course.archived_at.is_(None)))
+
+
+def syllabus(course: Course) -> list[tuple[Module, list[Item]]]:
+    """Live modules in order, each with its live items in order."""
+    modules = db.session.scalars(
+        select(Module).where(Module.course_id == course.id, Module.archived_at.is_(None)).order_by(Module.position)
+    ).all()
+    items = db.session.scalars(
+        select(Item).where(Item.course_id == course.id, Item.archived_at.is_(None)).order_by(Item.position)
+    ).all()
+    by_module: dict[int, list[Item]] = {m.id: [] for m in modules}
+    for item in items:
+        if item.module_id in by_module:
+            by_module[item.module_id].append(item)
+    return [(m, by_module[m.id]) for m in modules]
+
+
+def get_item(course: Course, item_slug: str) -> Item | None:
+    """A live item of a live module of the course."""
+    return db.session.scalar(
+        select(Item)
+        .join(Module, Module.id == Item.module_id)
+        .where(
+            Item.course_id == course.id,
+            Item.slug == item_slug,
+            Item.archived_at.is_(None),
+            Module.archived_at.is_(None),
+        )
+    )

@@ -1,0 +1,73 @@
+"""Settings read from the environment when the app is created, never at import."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "dev-only-not-secret"
+
+
+class ConfigError(RuntimeError):
+    """The environment asks for something unsafe or impossible."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the config from the environment; refuse production without a secret."""
+    env = os.environ
+    instance = Path(env.get("ACADEMY_INSTANCE", ROOT / "instance")).resolve()
+    academy_env = env.get("ACADEMY_ENV", "development")
+    config: dict[str, Any] = {
+        "ACADEMY_ENV": academy_env,
+        "INSTANCE_DIR": instance,
+        "SECRET_KEY": env.get("SECRET_KEY", ""),
+        "SQLALCHEMY_DATABASE_URI": env.get(
+            "DATABASE_URL", f"sqlite:///{instance / 'academy.db'}"
+        ),
+        "QUEUE_URL": env.get("QUEUE_URL", ""),
+        "COURSES_DIR": Path(env.get("COURSES_DIR", ROOT / "courses")).resolve(),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(
+            env.get("SESSION_COOKIE_SECURE"), academy_env == "production"
+        ),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "LANGUAGES": {"en": "English", "zh": "中文"},
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+    config.update(overrides or {})
+    if not config["SECRET_KEY"]:
+        if config["ACADEMY_ENV"] == "production":
+            raise ConfigError("SECRET_KEY must be set when ACADEMY_ENV=production")
+        config["SECRET_KEY"] = _instance_secret(Path(config["INSTANCE_DIR"]))
+    return config
+
+
+def _instance_secret(instance: Path) -> str:
+    """A per-install random key kept in instance/ so dev sessions survive restarts."""
+    path = instance / "secret_key"
+    try:
+        return path.read_text().strip() or DEV_SECRET
+    except FileNotFoundError:
+        import secrets
+
+        instance.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key

@@ -1,0 +1,50 @@
+"""`flask platform init` (first run and every start) and `flask demo seed` (benchmarks)."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import current_app
+from flask_migrate import upgrade
+
+from lms.catalog.content import load_courses
+from lms.catalog.sync import sync_courses
+from lms.demo import services
+from lms.extensions import db
+
+platform_cli = click.Group("platform", help="Set up and maintain this installation.")
+demo_cli = click.Group("demo", help="Demo accounts and synthetic data.")
+
+
+@platform_cli.command("init")
+@click.option("--no-demo", is_flag=True, help="Do not create the demo accounts.")
+def init(no_demo: bool) -> None:
+    """Apply migrations, load courses/, create demo accounts: safe to run on every start."""
+    started = time.perf_counter()
+    upgrade()
+    result = load_courses(current_app.config["COURSES_DIR"])
+    if not result.ok:
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException("Course files have problems; fix them (flask courses validate). Nothing was loaded.")
+    report = sync_courses(result.courses, archive_missing=True)
+    created = [] if no_demo else services.ensure_demo_accounts()
+    db.session.commit()
+    click.echo(f"Database ready, courses: {report.summary()} ({time.perf_counter() - started:.2f} s).")
+    if created:
+        click.echo("Demo accounts (passwords shown once; `flask users reset-password EMAIL` makes a new link):")
+        for email, role, password in created:
+            click.echo(f"  {role:<11} {email:<26} {password}")
+
+
+@demo_cli.command("seed")
+@click.option("--learners", default=10_000, show_default=True, type=click.IntRange(1, 1_000_000))
+@click.option("--courses", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--events", default=1_000_000, show_default=True, type=click.IntRange(0, 100_000_000))
+def seed(learners: int, courses: int, events: int) -> None:
+    """Add synthetic learners, courses (up to --courses in all) and learning events."""
+    started = time.perf_counter()
+    counts = services.seed_population(learners, courses, events)
+    db.session.commit()
+    click.echo(f"Seeded {counts} in {time.perf_counter() - started:.1f} s.")

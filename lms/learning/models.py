@@ -1,0 +1,77 @@
+"""Enrollments, quiz attempts and the append-only learning-event log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from lms.db import Base, utcnow
+
+# What a learner did; progress, recommendations, certificates and reports all read these.
+EVENT_KINDS = (
+    "enrolled",
+    "lesson_completed",
+    "quiz_submitted",
+    "assignment_graded",
+    "exam_submitted",
+    "workshop_attended",
+)
+# Events that complete the item they name.
+COMPLETION_KINDS = ("lesson_completed", "quiz_submitted", "assignment_graded")
+
+
+class Enrollment(Base):
+    __tablename__ = "enrollments"
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LearningEvent(Base):
+    """One thing a learner did, with its time. Rows are only ever inserted."""
+
+    __tablename__ = "learning_events"
+    __table_args__ = (
+        Index("ix_learning_events_user_course", "user_id", "course_id", "kind"),
+        Index("ix_learning_events_course_kind", "course_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    score: Mapped[float | None]
+    max_score: Mapped[float | None]
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class QuizAttempt(Base):
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (Index("ix_quiz_attempts_user_item", "user_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    score: Mapped[float]
+    max_score: Mapped[float]
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised when code tries to change or delete a learning event."""
+
+
+@event.listens_for(Session, "before_flush")
+def _events_are_append_only(session: Session, _context, _instances) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, LearningEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise AppendOnlyError("learning events are append-only")

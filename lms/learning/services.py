@@ -1,0 +1,203 @@
+"""Enrolling, completing lessons, scoring quizzes, and progress derived from the event log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from lms.catalog.models import Course, Item, Module
+from lms.extensions import db
+from lms.learning.models import COMPLETION_KINDS, Enrollment, LearningEvent, QuizAttempt
+
+
+class LearningError(ValueError):
+    """A learner action that cannot be accepted; the message is for people."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+    last_activity: datetime | None = None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def status(self) -> str:
+        if self.total and self.done >= self.total:
+            return "completed"
+        return "in_progress" if self.done else "not_started"
+
+
+def record_event(user_id: int, course_id: int, kind: str, *, item_id: int | None = None, **fields: Any) -> LearningEvent:
+    """Append one event to the log (the only way progress changes)."""
+    event = LearningEvent(user_id=user_id, course_id=course_id, kind=kind, item_id=item_id, **fields)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def get_enrollment(user_id: int, course_id: int) -> Enrollment | None:
+    """The learner's enrollment in a course, if any."""
+    return db.session.scalar(select(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course_id))
+
+
+def enroll(user_id: int, course: Course) -> Enrollment:
+    """Enroll once; enrolling again returns the existing enrollment."""
+    existing = get_enrollment(user_id, course.id)
+    if existing:
+        return existing
+    enrollment = Enrollment(user_id=user_id, course_id=course.id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(enrollment)
+    except IntegrityError:  # a double click raced us
+        return get_enrollment(user_id, course.id)
+    record_event(user_id, course.id, "enrolled")
+    return enrollment
+
+
+def complete_lesson(user_id: int, item: Item) -> bool:
+    """Mark a lesson done; returns False if it already was (no duplicate event)."""
+    if item.kind != "lesson":
+        raise LearningError("Only lessons are marked complete by hand.")
+    if completed_item_ids(user_id, item.course_id) & {item.id}:
+        return False
+    record_event(user_id, item.course_id, "lesson_completed", item_id=item.id)
+    return True
+
+
+def score_quiz(item: Item, answers: dict[str, list[int]]) -> tuple[float, float, dict[str, bool]]:
+    """Score answers {question id: chosen option indexes}: all-or-nothing per question."""
+    score = max_score = 0.0
+    verdicts: dict[str, bool] = {}
+    for question in item.data["questions"]:
+        max_score += question["points"]
+        chosen = sorted(set(answers.get(question["id"], [])))
+        verdicts[question["id"]] = chosen == sorted(question["correct"])
+        score += question["points"] if verdicts[question["id"]] else 0
+    return score, max_score, verdicts
+
+
+def submit_quiz(user_id: int, item: Item, answers: dict[str, list[int]]) -> QuizAttempt:
+    """Store an attempt and its event; every question must be answered."""
+    questions = item.data["questions"]
+    unanswered = [q["id"] for q in questions if not answers.get(q["id"])]
+    if unanswered:
+        raise LearningError("Answer every question before submitting.")
+    for q in questions:
+        if any(not 0 <= i < len(q["options"]) for i in answers[q["id"]]) or (
+            q["type"] == "single" and len(answers[q["id"]]) != 1
+        ):
+            raise LearningError("One of the answers is not an option of its question.")
+    clean = {q["id"]: sorted(set(answers[q["id"]])) for q in questions}
+    score, max_score, _ = score_quiz(item, clean)
+    attempt = QuizAttempt(user_id=user_id, item_id=item.id, answers=clean, score=score, max_score=max_score)
+    db.session.add(attempt)
+    db.session.flush()
+    record_event(
+        user_id, item.course_id, "quiz_submitted", item_id=item.id, score=score, max_score=max_score,
+        data={"attempt_id": attempt.id},
+    )  # fmt: skip
+    return attempt
+
+
+def latest_attempt(user_id: int, item_id: int) -> QuizAttempt | None:
+    """The learner's most recent attempt at a quiz."""
+    return db.session.scalar(
+        select(QuizAttempt)
+        .where(QuizAttempt.user_id == user_id, QuizAttempt.item_id == item_id)
+        .order_by(QuizAttempt.id.desc())
+        .limit(1)
+    )
+
+
+def _live_items():
+    return (
+        select(Item.id, Item.course_id)
+        .join(Module, Module.id == Item.module_id)
+        .where(Item.archived_at.is_(None), Module.archived_at.is_(None))
+    )
+
+
+def completed_item_ids(user_id: int, course_id: int) -> set[int]:
+    """Items of a course this learner has completed, by the event log."""
+    stmt = select(LearningEvent.item_id).where(
+        LearningEvent.user_id == user_id,
+        LearningEvent.course_id == course_id,
+        LearningEvent.kind.in_(COMPLETION_KINDS),
+    )
+    return {i for i in db.session.scalars(stmt) if i is not None}
+
+
+def item_totals(course_ids: Iterable[int]) -> dict[int, int]:
+    """Number of live items per course."""
+    live = _live_items().where(Item.course_id.in_(list(course_ids))).subquery()
+    rows = db.session.execute(select(live.c.course_id, func.count()).group_by(live.c.course_id))
+    return dict(rows.all())
+
+
+def progress_for(user_id: int, course_ids: Iterable[int]) -> dict[int, Progress]:
+    """Progress per course for one learner: live items completed over live items."""
+    course_ids = list(course_ids)
+    if not course_ids:
+        return {}
+    totals = item_totals(course_ids)
+    live = _live_items().where(Item.course_id.in_(course_ids)).subquery()
+    done_rows = db.session.execute(
+        select(LearningEvent.course_id, func.count(func.distinct(LearningEvent.item_id)))
+        .join(live, live.c.id == LearningEvent.item_id)
+        .where(
+            LearningEvent.user_id == user_id,
+            LearningEvent.course_id.in_(course_ids),
+            LearningEvent.kind.in_(COMPLETION_KINDS),
+        )
+        .group_by(LearningEvent.course_id)
+    )
+    done = dict(done_rows.all())
+    last_rows = db.session.execute(
+        select(LearningEvent.course_id, func.max(LearningEvent.occurred_at))
+        .where(LearningEvent.user_id == user_id, LearningEvent.course_id.in_(course_ids))
+        .group_by(LearningEvent.course_id)
+    )
+    last = dict(last_rows.all())
+    return {cid: Progress(done.get(cid, 0), totals.get(cid, 0), last.get(cid)) for cid in course_ids}
+
+
+def dashboard(user_id: int) -> list[tuple[Course, Progress]]:
+    """The learner's courses with progress, most recently active first."""
+    courses = db.session.scalars(
+        select(Course)
+        .join(Enrollment, Enrollment.course_id == Course.id)
+        .where(Enrollment.user_id == user_id, Course.archived_at.is_(None))
+    ).all()
+    progress = progress_for(user_id, [c.id for c in courses])
+    rows = [(c, progress[c.id]) for c in courses]
+    rows.sort(key=lambda r: (r[1].status == "completed", -(r[1].last_activity.timestamp() if r[1].last_activity else 0)))
+    return rows
+
+
+def completed_course_ids(user_id: int, course_ids: Iterable[int]) -> set[int]:
+    """Which of these courses the learner has completed."""
+    return {cid for cid, p in progress_for(user_id, course_ids).items() if p.status == "completed"}
+
+
+def next_item(course: Course, syllabus: list[tuple[Module, list[Item]]], done: set[int]) -> Item | None:
+    """The first item of the syllabus not yet completed."""
+    for _module, items in syllabus:
+        for item in items:
+            if item.id not in done:
+                return item
+    return None
+
+
+def enrolled_course_ids(user_id: int) -> list[int]:
+    """Ids of the courses the learner is enrolled in."""
+    return list(db.session.scalars(select(Enrollment.course_id).where(Enrollment.user_id == user_id)))

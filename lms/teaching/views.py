@@ -1,0 +1,16 @@
+"""The instructor's page: their courses, enrolments and completion."""
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from lms.accounts.access import role_required
+from lms.teaching import services
+
+bp = Blueprint("teaching", __name__, url_prefix="/teach")
+
+
+@bp.get("/")
+@role_required("instructor")
+def index():
+    stats = services.course_stats(services.taught_courses(current_user))
+    return render_template("teaching/index.html", stats=stats)

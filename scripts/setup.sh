@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Idempotent set-up: Debian packages that are missing, a .venv with pinned deps,
+# compiled translations. Fast when nothing changed (stamp files under .make/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p .make instance
+
+packages=$(grep -vE '^\s*(#|$)' scripts/debian-packages.txt)
+missing=""
+for p in $packages; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "Installing Debian packages:$missing"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+if [ ! -f .make/deps ] || [ requirements.txt -nt .make/deps ]; then
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -r requirements.txt
+  touch .make/deps
+fi
+if [ -d lms/translations ] && { [ ! -f .make/i18n ] || [ -n "$(find lms/translations -name '*.po' -newer .make/i18n)" ]; }; then
+  .venv/bin/pybabel compile -q -d lms/translations
+  touch .make/i18n
+fi

@@ -1,0 +1,98 @@
+"""Fixtures in flaskr's style: `app`, `client`, `runner`, on a real database per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from lms import create_app
+from lms.extensions import db, limiter
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """SQLite file by default; a real temporary PostgreSQL with ACADEMY_TEST_DB=postgres."""
+    if os.environ.get("ACADEMY_TEST_DB") == "postgres":
+        from tests.postgres import TempPostgres
+
+        server = TempPostgres()
+        yield server.start()
+        server.stop()
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, tmp_path_factory):
+    app = create_app(_test_config(database_url, tmp_path_factory.mktemp("instance")))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    return True
+
+
+def _test_config(database_url: str, instance: Path, **extra) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_DIR": instance,
+        "SECRET_KEY": "test-secret",
+        "COURSES_DIR": FIXTURES / "courses",
+        "WTF_CSRF_ENABLED": False,
+        **extra,
+    }
+
+
+def _clean(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        tables = reversed(db.metadata.sorted_tables)
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            with db.engine.begin() as conn:
+                for table in tables:
+                    conn.execute(table.delete())
+
+
+@pytest.fixture
+def make_app(database_url, _schema, tmp_path):
+    """Build an app with config overrides (e.g. CSRF on); tables are emptied after the test."""
+    apps = []
+
+    def factory(**overrides):
+        app = create_app(_test_config(database_url, tmp_path / "instance", **overrides))
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        with app.app_context():
+            limiter.reset()
+    if apps:
+        _clean(apps[0])
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

@@ -1,0 +1,36 @@
+"""Plain factory functions for tests; they flush, callers commit when a request must see the data."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+from lms.accounts import services as accounts
+from lms.accounts.models import User
+from lms.catalog.content import load_courses
+from lms.catalog.sync import sync_courses
+from lms.extensions import db
+
+PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+
+
+def make_user(role: str = "learner", email: str | None = None, name: str | None = None) -> User:
+    """A user with the shared test password."""
+    n = next(_counter)
+    user = accounts.create_user(email or f"user{n}@example.test", PASSWORD, name or f"User {n}", role=role)
+    db.session.commit()
+    return user
+
+
+def load_fixture_courses(root: Path) -> None:
+    """Validate and sync a courses folder; fails the test loudly if it has problems."""
+    result = load_courses(root)
+    assert result.ok, [str(p) for p in result.problems]
+    sync_courses(result.courses, archive_missing=True)
+    db.session.commit()
+
+
+def login(client, email: str, password: str = PASSWORD):
+    """Log in through the real form."""
+    return client.post("/login", data={"email": email, "password": password}, follow_redirects=False)
