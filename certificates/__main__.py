@@ -1,0 +1,7 @@
+"""Entry point for `python -m certificates`."""
+
+import sys
+
+from certificates.cli import main
+
+sys.exit(main())

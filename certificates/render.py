@@ -1,0 +1,114 @@
+"""Certificate PDF rendering with WeasyPrint: cached template, fonts and CSS; bundled assets only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import segno
+from jinja2 import Environment, FileSystemLoader, Template
+from markupsafe import Markup
+from weasyprint import CSS, HTML, Attachment
+from weasyprint.document import Document
+from weasyprint.text.fonts import FontConfiguration
+
+from certificates.data import CertificateData
+from certificates.fetcher import BundledAssetFetcher
+from certificates.fit import NameFitError, fit_attempts, name_direction, name_fits
+
+TEMPLATES = Path(__file__).parent / "templates"
+ID_METADATA = "AcademyCertificateId"  # PDF /Info key verification compares with the credential
+DEFAULT_TEMPLATE = TEMPLATES / "certificate.html"
+HEADINGS = {"course": "Certificate of Completion", "track": "Certification",
+            "workshop": "Certificate of Attendance"}
+PHRASES = {"course": "has successfully completed the course",
+           "track": "has completed every course of the track and is awarded the title",
+           "workshop": "has attended the workshop"}
+
+
+@dataclass(frozen=True)
+class EmbeddedFile:
+    """A file to attach inside the PDF (the signed credential travels with the certificate)."""
+
+    name: str
+    content: bytes
+    description: str
+
+
+@dataclass(frozen=True)
+class _Renderer:
+    """Everything that can be prepared once per template and reused for every certificate."""
+
+    template: Template
+    stylesheets: tuple[CSS, ...]
+    fetcher: BundledAssetFetcher
+    font_config: FontConfiguration
+    base_url: str
+    image_cache: dict[str, object]
+
+
+@lru_cache(maxsize=32)
+def _renderer(template_path: Path) -> _Renderer:
+    """Load and parse a template and its CSS once per process."""
+    roots = {TEMPLATES, template_path.parent}
+    fetcher = BundledAssetFetcher(roots)
+    font_config = FontConfiguration()
+    env = Environment(loader=FileSystemLoader(str(template_path.parent)), autoescape=True)
+    css_path = template_path.with_suffix(".css")
+    sheets = (CSS(filename=str(css_path), url_fetcher=fetcher, font_config=font_config),) \
+        if css_path.is_file() else ()
+    return _Renderer(
+        template=env.get_template(template_path.name), stylesheets=sheets, fetcher=fetcher,
+        font_config=font_config, base_url=template_path.parent.as_uri() + "/", image_cache={},
+    )
+
+
+@lru_cache(maxsize=256)
+def qr_svg(url: str) -> Markup:
+    """Return the verify-URL QR code as inline SVG (sized by CSS, nothing to fetch)."""
+    qr = segno.make(url, error="m", micro=False)
+    return Markup(qr.svg_inline(scale=4, border=0, dark="#1c2b4d", omitsize=True))
+
+
+def render_html(data: CertificateData, name_size: float, template: Path | str | None = None) -> str:
+    """Fill the template; Jinja autoescaping turns any markup in the name into plain text."""
+    r = _renderer(Path(template or DEFAULT_TEMPLATE).resolve())
+    issued = data.issued_at
+    return r.template.render(
+        data=data, name_size=f"{name_size:.2f}", name_dir=name_direction(data.learner_name),
+        heading=HEADINGS[data.kind], phrase=PHRASES[data.kind],
+        issued_on=f"{issued.day} {issued:%B %Y}", qr_svg=qr_svg(data.verify_url),
+        verify_display=data.verify_url.split("://", 1)[-1],
+    )
+
+
+def render_document(data: CertificateData, template: Path | str | None = None) -> Document:
+    """Lay out the certificate, shrinking the name until layout shows it fits its box on one page."""
+    r = _renderer(Path(template or DEFAULT_TEMPLATE).resolve())
+    for size in fit_attempts(data.learner_name):
+        html = HTML(string=render_html(data, size, template), base_url=r.base_url,
+                    url_fetcher=r.fetcher)
+        document = html.render(stylesheets=list(r.stylesheets), font_config=r.font_config,
+                               cache=r.image_cache)
+        if name_fits(document):
+            return document
+    raise NameFitError(f"learner name of {len(data.learner_name)} characters does not fit")
+
+
+def render_pdf(
+    data: CertificateData,
+    template: Path | str | None = None,
+    attachments: Sequence[EmbeddedFile] = (),
+) -> bytes:
+    """Render the certificate PDF (A4 landscape, one page), tagged with its certificate id."""
+    document = render_document(data, template)
+    document.metadata.custom[ID_METADATA] = data.certificate_id
+    fetcher = _renderer(Path(template or DEFAULT_TEMPLATE).resolve()).fetcher
+    files = [
+        Attachment(string=f.content, name=f.name, description=f.description, url_fetcher=fetcher,
+                   created=data.issued_at, modified=data.issued_at, relationship="Data")
+        for f in attachments
+    ]
+    return document.write_pdf(attachments=files, custom_metadata=True)

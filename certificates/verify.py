@@ -1,0 +1,136 @@
+"""Offline verification of a certificate PDF: the PAdES signature, then the embedded credential."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from io import BytesIO
+
+from asn1crypto import cms
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import load_der_public_key
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation.generic_cms import validate_sig_integrity
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+from certificates.credential import CredentialError, certificate_id_of, verify_vc_jwt
+from certificates.issuer import public_key_der
+from certificates.pdfparts import PdfPartError, embedded_file, info_value
+from certificates.sign import CREDENTIAL_JWT, ID_INFO_KEY
+
+MAX_PDF_BYTES = 10 * 1024 * 1024
+MODIFIED = "the PDF was modified after signing"
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    """The verdict: `valid`, a machine-readable `code` and a sentence saying what failed."""
+
+    valid: bool
+    code: str
+    reason: str
+    certificate_id: str | None = None
+    credential: dict[str, object] | None = None
+
+    def __str__(self) -> str:
+        """Print the verdict as the CLI and the verify page show it."""
+        return f"{'VALID' if self.valid else 'INVALID'}: {self.reason}"
+
+
+def _fail(code: str, reason: str) -> VerificationResult:
+    """Build a failed result."""
+    return VerificationResult(valid=False, code=code, reason=reason)
+
+
+def _signed_by(sig: EmbeddedPdfSignature, key: ec.EllipticCurvePublicKey) -> bool:
+    """Tell whether the signer certificate carries the pinned issuer key."""
+    signer_key = load_der_public_key(sig.signer_cert.public_key.dump())
+    return isinstance(signer_key, ec.EllipticCurvePublicKey) and public_key_der(signer_key) == public_key_der(key)
+
+
+def _envelope_problem(pdf: bytes, sig: EmbeddedPdfSignature) -> str | None:
+    """Check the unsigned parts of the signature (hex gap, CMS envelope, certificate), byte for byte."""
+    _, gap_start, gap_end, _ = sig.byte_range
+    content = sig.pkcs7_content
+    if pdf[gap_start:gap_end] != b"<" + content.hex().upper().encode() + b">":
+        return "the signature container was altered"
+    der_length = len(cms.ContentInfo.load(content).dump())
+    if content[der_length:].strip(b"\0"):
+        return "the signature container was altered"
+    signed_data, info = sig.signed_data, sig.signer_info
+    certificates = signed_data["certificates"]
+    shape_ok = (
+        signed_data["version"].native == "v1" and info["version"].native == "v1"
+        and signed_data["encap_content_info"]["content_type"].native == "data"
+        and [a.dump() for a in signed_data["digest_algorithms"]] == [info["digest_algorithm"].dump()]
+        and len(certificates) == 1 and certificates[0].chosen.dump() == sig.signer_cert.dump()
+    )
+    if not shape_ok:
+        return "the signature envelope was altered"
+    cert = x509.load_der_x509_certificate(sig.signer_cert.dump())
+    try:
+        cert.verify_directly_issued_by(cert)
+    except (InvalidSignature, ValueError, TypeError):
+        return "the issuer certificate inside the signature was altered"
+    return None
+
+
+def _check_signature(
+    pdf: bytes, sig: EmbeddedPdfSignature, key: ec.EllipticCurvePublicKey
+) -> VerificationResult | None:
+    """Check signer identity, signed bytes and coverage; return the failure, or None if intact."""
+    if not _signed_by(sig, key):
+        subject = sig.signer_cert.subject.human_friendly
+        return _fail("wrong_issuer", f"signed by a different key ({subject}), not by this issuer")
+    sig.compute_integrity_info(skip_diff=True)
+    intact, valid = validate_sig_integrity(sig.signer_info, sig.signer_cert, "data", sig.compute_digest())
+    if not valid:
+        return _fail("bad_signature", "the PAdES signature does not verify (signature bytes altered)")
+    if not intact:
+        return _fail("modified", f"{MODIFIED}: its signed bytes changed")
+    if sig.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        return _fail("modified", f"{MODIFIED}: content was added after the signed version "
+                                 "(re-saved or edited by another tool)")
+    if problem := _envelope_problem(pdf, sig):
+        return _fail("modified", f"{MODIFIED}: {problem}")
+    return None
+
+
+def _check_credential(reader: PdfFileReader, key: ec.EllipticCurvePublicKey) -> VerificationResult:
+    """Verify the embedded VC-JWT and that it is the credential of this very certificate."""
+    try:
+        token = embedded_file(reader, CREDENTIAL_JWT).decode("ascii")
+        credential = verify_vc_jwt(token, key)
+        credential_id = certificate_id_of(credential)
+    except (PdfPartError, CredentialError, UnicodeDecodeError) as exc:
+        return _fail("bad_credential", f"embedded credential: {exc}")
+    pdf_id = info_value(reader, ID_INFO_KEY)
+    if pdf_id != credential_id:
+        return _fail("id_mismatch", f"the embedded credential is for certificate {credential_id}, "
+                                    f"but the PDF is certificate {pdf_id}")
+    subject = credential["credentialSubject"]
+    name = subject.get("identifier", [{}])[0].get("identityHash", "?") if isinstance(subject, dict) else "?"
+    reason = (f"certificate {credential_id} for {name}: {credential['name']}, issued "
+              f"{str(credential['validFrom'])[:10]} by {credential['issuer']['name']}")
+    return VerificationResult(True, "valid", reason, credential_id, credential)
+
+
+def verify_pdf(pdf: bytes, issuer_key: ec.EllipticCurvePublicKey) -> VerificationResult:
+    """Verify a certificate offline against the pinned issuer key; never raises on bad input."""
+    if len(pdf) > MAX_PDF_BYTES:
+        return _fail("too_large", f"file is larger than {MAX_PDF_BYTES // (1024 * 1024)} MB: "
+                                  "not an Academy certificate")
+    if b"%PDF-" not in pdf[:1024]:
+        return _fail("not_pdf", "not a PDF file")
+    try:
+        reader = PdfFileReader(BytesIO(pdf), strict=False)
+        signatures = reader.embedded_signatures
+        if not signatures:
+            return _fail("unsigned", "the PDF carries no digital signature")
+        failure = _check_signature(pdf, signatures[0], issuer_key)
+        return failure or _check_credential(reader, issuer_key)
+    except Exception as exc:  # noqa: BLE001 - any parser error on hostile input means "damaged"
+        return _fail("damaged", f"the PDF is damaged or was altered and cannot be checked "
+                                f"({type(exc).__name__})")
