@@ -13,7 +13,8 @@ BOX_WIDTH_PT = 230 * MM     # .name-box in certificate.css
 BOX_HEIGHT_PT = 32 * MM
 MAX_PT, MIN_PT = 44.0, 7.0
 LINE_HEIGHT = 1.15
-SLACK = 1.12                # wrapped lines are never perfectly full
+SLACK = 1.15                # wrapped lines are never perfectly full
+HEIGHT_BUDGET = 0.9         # keep a margin: fallback fonts can make lines taller
 TOLERANCE_PT = 0.5
 
 
@@ -27,7 +28,7 @@ def _em(char: str) -> float:
         return 0.0
     if ord(char) >= 0x1F000 or unicodedata.east_asian_width(char) in ("W", "F"):
         return 1.1
-    return 0.62 if char.isupper() else 0.52
+    return 0.67 if char.isupper() else 0.55  # Noto Serif averages (fontTools hmtx)
 
 
 def name_font_size(name: str) -> float:
@@ -39,7 +40,7 @@ def name_font_size(name: str) -> float:
         one_line = ems * size <= BOX_WIDTH_PT
         lines = 1 if one_line else math.ceil(ems * size * SLACK / BOX_WIDTH_PT)
         word_fits = longest * size <= BOX_WIDTH_PT or longest > ems / 2
-        if lines * LINE_HEIGHT * size <= BOX_HEIGHT_PT and word_fits:
+        if lines * LINE_HEIGHT * size <= BOX_HEIGHT_PT * HEIGHT_BUDGET and word_fits:
             return size
         size -= 0.5
     return MIN_PT
