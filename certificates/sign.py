@@ -22,6 +22,7 @@ CREDENTIAL_JWT = "academy-credential.jwt"
 CREDENTIAL_JSON = "academy-credential.json"
 SIGNATURE_FIELD = "AcademyIssuerSignature"
 ID_INFO_KEY = "/" + ID_METADATA
+RESERVE_EXTRA_BYTES = 1536  # hex digits: the certificate (twice over), signed attributes, signature
 
 
 def pdf_signer(issuer: IssuerKeys) -> signers.SimpleSigner:
@@ -44,8 +45,10 @@ def sign_pdf(pdf: bytes, issuer: IssuerKeys) -> bytes:
         reason="Certificate issued", name=issuer.name, location=issuer.url,
     )
     out = BytesIO()
+    # A fixed reservation skips pyHanko's dry-run signature that only measures the CMS size.
+    reserved = 4 * len(issuer.certificate.public_bytes(serialization.Encoding.DER)) + RESERVE_EXTRA_BYTES
     signers.PdfSigner(meta, signer=pdf_signer(issuer)).sign_pdf(
-        IncrementalPdfFileWriter(BytesIO(pdf), strict=False), output=out
+        IncrementalPdfFileWriter(BytesIO(pdf), strict=False), bytes_reserved=reserved, output=out
     )
     return out.getvalue()
 
