@@ -1,7 +1,7 @@
-"""Entry point for `python -m certificates`."""
+"""Entry point for `python -m certificates verify FILE.pdf --issuer-key KEY.pem` (no Flask)."""
 
 import sys
 
-from certificates.cli import main
+from certificates.verify import main
 
 sys.exit(main())

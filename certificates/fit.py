@@ -1,4 +1,4 @@
-"""Fitting the learner's name: estimate a font size from its length, then check the real layout."""
+"""Fitting text in fixed boxes: estimate a font size from its length, then check the real layout."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from weasyprint.document import Document
 
 MM = 72 / 25.4
-BOX_WIDTH_PT = 230 * MM     # .name-box in certificate.css
-BOX_HEIGHT_PT = 32 * MM
-MAX_PT, MIN_PT = 44.0, 7.0
+NAME_BOX_PT = (230 * MM, 32 * MM)    # .name-box in certificate.css
+TITLE_BOX_PT = (220 * MM, 19 * MM)   # .achievement: two lines at most
+NAME_MAX_PT, TITLE_MAX_PT, MIN_PT = 44.0, 21.0, 7.0
+BOLD_WIDTH = 1.08           # bold glyphs are wider than the regular averages below
 LINE_HEIGHT = 1.15
 SLACK = 1.15                # wrapped lines are never perfectly full
 HEIGHT_BUDGET = 0.9         # keep a margin: fallback fonts can make lines taller
@@ -31,19 +32,29 @@ def _em(char: str) -> float:
     return 0.67 if char.isupper() else 0.55  # Noto Serif averages (fontTools hmtx)
 
 
-def name_font_size(name: str) -> float:
-    """Return the largest size (pt) at which the name should fit the box, wrapping if it must."""
-    ems = sum(_em(c) for c in name) or 1.0
-    longest = max((sum(_em(c) for c in word) for word in name.split()), default=ems) or 1.0
-    size = MAX_PT
+def fit_font_size(text: str, box: tuple[float, float], max_pt: float, width_factor: float = 1.0) -> float:
+    """Return the largest size (pt) at which `text` should fit the box, wrapping if it must."""
+    width, height = box
+    ems = width_factor * sum(_em(c) for c in text) or 1.0
+    longest = max((width_factor * sum(_em(c) for c in word) for word in text.split()), default=ems) or 1.0
+    size = max_pt
     while size > MIN_PT:
-        one_line = ems * size <= BOX_WIDTH_PT
-        lines = 1 if one_line else math.ceil(ems * size * SLACK / BOX_WIDTH_PT)
-        word_fits = longest * size <= BOX_WIDTH_PT or longest > ems / 2
-        if lines * LINE_HEIGHT * size <= BOX_HEIGHT_PT * HEIGHT_BUDGET and word_fits:
+        lines = 1 if ems * size <= width else math.ceil(ems * size * SLACK / width)
+        word_fits = longest * size <= width or longest > ems / 2
+        if lines * LINE_HEIGHT * size <= height * HEIGHT_BUDGET and word_fits:
             return size
         size -= 0.5
     return MIN_PT
+
+
+def name_font_size(name: str) -> float:
+    """Return the starting size for the learner's name in the default template."""
+    return fit_font_size(name, NAME_BOX_PT, NAME_MAX_PT)
+
+
+def title_font_size(title: str) -> float:
+    """Return the size for the (bold) course or track title, at most two lines."""
+    return fit_font_size(title, TITLE_BOX_PT, TITLE_MAX_PT, BOLD_WIDTH)
 
 
 def fit_attempts(name: str) -> Iterator[float]:
@@ -80,15 +91,13 @@ def _border_rect(box: object) -> tuple[float, float, float, float]:
 
 
 def name_fits(document: Document) -> bool:
-    """Check on the laid-out document that there is one page and the name stays in its box."""
+    """Check the layout: one page, and the name (if the template marks it) stays in its box."""
     if len(document.pages) != 1:
         return False
     page = document.pages[0]._page_box
     boxes = list(page.descendants())
     frame = next((b for b in boxes if _element_id(b) == "name-box"), page)
     inner = [d for b in boxes if _element_id(b) == "learner-name" for d in b.descendants()]
-    if not inner:
-        return False
     left, top, right, bottom = _border_rect(frame)
     for box in inner:
         if not hasattr(box, "border_width"):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import mimetypes
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import segno
 from jinja2 import Environment, FileSystemLoader, Template
@@ -13,10 +15,11 @@ from markupsafe import Markup
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from certificates.credential import CRITERIA
 from certificates.data import CertificateData
-from certificates.fetcher import BundledAssetFetcher
-from certificates.fit import NameFitError, fit_attempts, name_direction, name_fits
+from certificates.fit import NameFitError, fit_attempts, name_direction, name_fits, title_font_size
 
 TEMPLATES = Path(__file__).parent / "templates"
 ID_METADATA = "AcademyCertificateId"  # PDF /Info key verification compares with the credential
@@ -26,6 +29,40 @@ HEADINGS = {"course": "Certificate of Completion", "track": "Certification",
 PHRASES = {"course": "has successfully completed the course",
            "track": "has completed every course of the track and is awarded the title",
            "workshop": "has attended the workshop"}
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")  # not strftime: the process locale must not matter
+
+
+class RefusedURL(ValueError):
+    """A URL outside the bundled asset folders; WeasyPrint logs it and renders without it."""
+
+
+class BundledAssetFetcher(URLFetcher):
+    """Serve file: URLs under the allowed folders from memory, refuse everything else."""
+
+    def __init__(self, roots: Iterable[Path]) -> None:
+        """Remember the allowed folders (resolved, so `..` tricks cannot escape them)."""
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+        self.roots = tuple(sorted({Path(root).resolve() for root in roots}))
+        self._cache: dict[Path, bytes] = {}
+
+    def _allowed_path(self, url: str) -> Path:
+        """Map a URL to a bundled file, or raise RefusedURL."""
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise RefusedURL(f"refused non-bundled URL {url[:200]!r}")
+        path = Path(unquote(parts.path)).resolve()
+        if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
+            raise RefusedURL(f"refused file outside the certificate templates: {url[:200]!r}")
+        return path
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        """Return a bundled asset (cached in memory) or refuse the URL."""
+        path = self._allowed_path(url)
+        if path not in self._cache:
+            self._cache[path] = path.read_bytes()
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, self._cache[path], {"Content-Type": mime})
 
 
 @dataclass(frozen=True)
@@ -79,7 +116,8 @@ def render_html(data: CertificateData, name_size: float, template: Path | str | 
     return r.template.render(
         data=data, name_size=f"{name_size:.2f}", name_dir=name_direction(data.learner_name),
         heading=HEADINGS[data.kind], phrase=PHRASES[data.kind],
-        issued_on=f"{issued.day} {issued:%B %Y}", qr_svg=qr_svg(data.verify_url),
+        issued_on=f"{issued.day} {MONTHS[issued.month - 1]} {issued.year}", qr_svg=qr_svg(data.verify_url),
+        title_size=f"{title_font_size(data.achievement_title):.2f}", criteria=CRITERIA[data.kind],
         verify_display=data.verify_url.split("://", 1)[-1],
     )
 

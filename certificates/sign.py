@@ -56,7 +56,7 @@ def sign_pdf(pdf: bytes, issuer: IssuerKeys) -> bytes:
 def credential_files(data: CertificateData, issuer: IssuerKeys) -> list[EmbeddedFile]:
     """Build the attachments: the signed VC-JWT (the proof) and its readable JSON."""
     credential = build_credential(data, issuer)
-    token = encode_vc_jwt(credential, issuer, nbf=int(data.issued_at.timestamp()))
+    token = encode_vc_jwt(credential, issuer)
     readable = json.dumps(credential, indent=2, ensure_ascii=False).encode()
     return [
         EmbeddedFile(CREDENTIAL_JWT, token.encode("ascii"),

@@ -1,9 +1,13 @@
-"""Offline verification of a certificate PDF: the PAdES signature, then the embedded credential."""
+"""Offline verification of a certificate PDF (PAdES signature, then embedded credential), and its CLI."""
 
 from __future__ import annotations
 
+import argparse
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
+from pathlib import Path
 
 from asn1crypto import cms
 from cryptography import x509
@@ -17,7 +21,7 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from certificates.credential import CredentialError, certificate_id_of, verify_vc_jwt
-from certificates.issuer import public_key_der
+from certificates.issuer import load_public_key, public_key_der
 from certificates.sign import CREDENTIAL_JWT, ID_INFO_KEY
 
 MAX_PDF_BYTES = 10 * 1024 * 1024
@@ -165,3 +169,27 @@ def verify_pdf(pdf: bytes, issuer_key: ec.EllipticCurvePublicKey) -> Verificatio
     except Exception as exc:  # noqa: BLE001 - any parser error on hostile input means "damaged"
         return _fail("damaged", f"the PDF is damaged or was altered and cannot be checked "
                                 f"({type(exc).__name__})")
+
+
+def verify_file(pdf_path: Path, key_path: Path) -> VerificationResult:
+    """Verify a PDF file against a PEM public key or certificate file (shared with `flask certificates`)."""
+    key = load_public_key(key_path.read_bytes())
+    return verify_pdf(pdf_path.read_bytes(), key)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `python -m certificates verify` and return the exit status: 0 valid, 1 invalid, 2 error."""
+    parser = argparse.ArgumentParser(prog="python -m certificates")
+    commands = parser.add_subparsers(dest="command", required=True)
+    verify = commands.add_parser("verify", help="verify a certificate PDF offline")
+    verify.add_argument("pdf", type=Path, metavar="FILE.pdf")
+    verify.add_argument("--issuer-key", type=Path, required=True, metavar="PUBKEY.pem",
+                        help="issuer public key or certificate (PEM)")
+    args = parser.parse_args(argv)
+    try:
+        result = verify_file(args.pdf, args.issuer_key)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(result)
+    return 0 if result.valid else 1

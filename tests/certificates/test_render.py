@@ -10,9 +10,8 @@ import pytest
 from PIL import Image
 
 from certificates import render_pdf
-from certificates.fetcher import BundledAssetFetcher, RefusedURL
 from certificates.fit import name_fits, name_font_size
-from certificates.render import TEMPLATES, _renderer, render_document
+from certificates.render import TEMPLATES, BundledAssetFetcher, RefusedURL, _renderer, render_document
 from tests.certificates.helpers import make_data
 
 A4_LANDSCAPE_PT = (841.89, 595.28)

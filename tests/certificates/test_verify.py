@@ -11,8 +11,8 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from certificates import IssuerKeys, issue_pdf, render_pdf, verify_pdf
-from certificates.cli import main
 from certificates.sign import credential_files, sign_pdf
+from certificates.verify import main
 from tests.certificates.helpers import make_data
 
 
