@@ -28,5 +28,5 @@ bench: setup
 	@$(VENV)/python bench/web.py
 
 translations: setup
-	@$(VENV)/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o lms/translations/messages.pot .
-	@$(VENV)/pybabel update -q -i lms/translations/messages.pot -d lms/translations
+	@$(VENV)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o lms/translations/messages.pot lms
+	@$(VENV)/pybabel update -i lms/translations/messages.pot -d lms/translations

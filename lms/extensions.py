@@ -1,6 +1,6 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
-from flask import request, session
+from flask import has_request_context, request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -22,6 +22,8 @@ def select_locale() -> str | None:
     """Profile language first, then the one chosen in this session, then the browser's."""
     from flask import current_app
 
+    if not has_request_context():
+        return None
     languages = list(current_app.config["LANGUAGES"])
     if current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
@@ -32,7 +34,7 @@ def select_locale() -> str | None:
 
 def select_timezone() -> str | None:
     """The learner's time zone from the profile."""
-    if current_user.is_authenticated:
+    if has_request_context() and current_user.is_authenticated:
         return current_user.timezone
     return None
 

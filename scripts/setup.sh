@@ -22,11 +22,14 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 if [ ! -f .make/deps ] || [ requirements.txt -nt .make/deps ]; then
-  .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -r requirements.txt
+  # This machine's pip config lists local mirrors that may be absent: hide those warnings.
+  if ! .venv/bin/pip install -q -r requirements.txt 2>.make/pip.log; then
+    grep -v "is ignored: it is neither a file nor a directory" .make/pip.log >&2
+    exit 1
+  fi
   touch .make/deps
 fi
 if [ -d lms/translations ] && { [ ! -f .make/i18n ] || [ -n "$(find lms/translations -name '*.po' -newer .make/i18n)" ]; }; then
-  .venv/bin/pybabel compile -q -d lms/translations
+  .venv/bin/pybabel compile -d lms/translations >/dev/null
   touch .make/i18n
 fi

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from lms import create_app
@@ -13,6 +14,15 @@ from lms.extensions import db, limiter
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (own `g`, own DB session), as in production,
+    even though the test itself holds an app context to use the database directly."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -70,6 +80,7 @@ def make_app(database_url, _schema, tmp_path):
 
     def factory(**overrides):
         app = create_app(_test_config(database_url, tmp_path / "instance", **overrides))
+        app.test_client_class = FreshContextClient
         apps.append(app)
         return app
 

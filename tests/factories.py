@@ -18,7 +18,7 @@ _counter = itertools.count(1)
 def make_user(role: str = "learner", email: str | None = None, name: str | None = None) -> User:
     """A user with the shared test password."""
     n = next(_counter)
-    user = accounts.create_user(email or f"user{n}@example.test", PASSWORD, name or f"User {n}", role=role)
+    user = accounts.create_user(email or f"user{n}@example.com", PASSWORD, name or f"User {n}", role=role)
     db.session.commit()
     return user
 

@@ -51,6 +51,10 @@ class User(UserMixin, Base):
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
 
+    # UserMixin compares users by get_id(); rows must compare by identity instead.
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
     def get_id(self) -> str:
         return self.session_token or ""
 

@@ -40,7 +40,7 @@ def course_stats(courses: list[Course]) -> list[CourseStats]:
     enrolled = dict(
         db.session.execute(
             select(Enrollment.course_id, func.count()).where(Enrollment.course_id.in_(ids)).group_by(Enrollment.course_id)
-        )
+        ).all()
     )
     totals = item_totals(ids)
     live = (

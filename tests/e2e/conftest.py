@@ -1,0 +1,72 @@
+"""A live server on a free port and a headless Debian Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from lms import create_app
+from lms.catalog.content import load_courses
+from lms.catalog.sync import sync_courses
+from lms.config import ROOT
+from lms.extensions import db
+
+SHOTS = ROOT / "test-output" / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory):
+    instance = tmp_path_factory.mktemp("e2e-instance")
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'e2e.db'}", "INSTANCE_DIR": instance,
+        "SECRET_KEY": "e2e-secret", "COURSES_DIR": ROOT / "courses",
+    })  # fmt: skip
+    with app.app_context():
+        db.create_all()
+        result = load_courses(ROOT / "courses")
+        assert result.ok, [str(p) for p in result.problems]
+        sync_courses(result.courses, archive_missing=True)
+        db.session.commit()
+    return app
+
+
+@pytest.fixture(scope="module")
+def base_url(live_app):
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    yield page
+    context.close()
+    assert not errors, f"browser console errors: {errors}"
+
+
+def shot(page, name: str) -> Path:
+    """Keep a screenshot of the step under test-output/screenshots."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,73 @@
+"""A new developer signs up, browses, enrolls, reads, takes a quiz and sees progress."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import shot
+
+
+def test_new_learner_journey(page, base_url):
+    page.goto(base_url + "/")
+    expect(page.get_by_role("heading", name="Build on large models, with confidence")).to_be_visible()
+    shot(page, "01-catalog")
+
+    # Sign up
+    page.get_by_role("link", name="Sign up").click()
+    page.get_by_label("Name", exact=True).fill("Grace Hopper")
+    page.get_by_label("E-mail").fill("grace@example.com")
+    page.get_by_label("Password", exact=True).fill("a very long password")
+    page.get_by_label("Repeat password").fill("a very long password")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_text("Welcome to Academy, Grace Hopper!")).to_be_visible()
+
+    # Browse: tier tab and search
+    page.get_by_role("navigation", name="Tiers").get_by_role("link", name="Advanced").click()
+    expect(page.get_by_role("link", name="Serving models at scale")).to_be_visible()
+    expect(page.get_by_role("link", name="LLM API fundamentals")).to_have_count(0)
+    page.get_by_role("link", name="All", exact=True).click()
+    page.get_by_role("searchbox", name="Search courses").fill("byte-pair")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("link", name="LLM API fundamentals")).to_be_visible()
+    page.get_by_role("link", name="LLM API fundamentals").click()
+
+    # Enroll and read the first lesson
+    expect(page.get_by_role("heading", name="Syllabus")).to_be_visible()
+    page.get_by_role("button", name="Enroll for free").click()
+    expect(page.get_by_text("You are enrolled in LLM API fundamentals.")).to_be_visible()
+    shot(page, "02-course")
+    page.get_by_role("link", name=re.compile("^Continue")).click()
+    expect(page.locator(".prose h1")).to_be_visible()
+    expect(page.locator(".prose pre .highlight, .prose pre.highlight").first).to_be_visible()
+    shot(page, "03-lesson")
+    page.get_by_role("button", name="Mark complete and continue").click()
+
+    # The next item is the first quiz: answer it
+    expect(page.locator("form.quiz")).to_be_visible()
+    for fieldset in page.locator("fieldset.question").all():
+        fieldset.locator("input").first.check()
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_text(re.compile(r"You scored \d+ of \d+\."))).to_be_visible()
+    expect(page.locator(".explanation").first).to_be_visible()
+    shot(page, "04-quiz-result")
+
+    # Dashboard shows the course in progress
+    page.get_by_role("link", name="My learning").click()
+    row = page.locator("article.dash-row", has_text="LLM API fundamentals")
+    expect(row).to_be_visible()
+    expect(row.get_by_text("In progress")).to_be_visible()
+    value = int(row.locator("progress").get_attribute("value"))
+    assert 0 < value < 100
+    shot(page, "05-dashboard")
+
+
+def test_narrow_screen_and_chinese(page, base_url):
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(base_url + "/")
+    page.get_by_role("button", name="中文").click()
+    expect(page.get_by_role("link", name="课程目录")).to_be_visible()
+    shot(page, "06-catalog-zh-mobile")
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("link", name="Catalog", exact=True)).to_be_visible()

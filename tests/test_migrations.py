@@ -1,0 +1,34 @@
+"""The migrations build exactly the schema the models describe."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, inspect, text
+
+from lms import create_app
+from lms.extensions import db
+from tests.conftest import _test_config
+
+
+def test_upgrade_on_empty_database_matches_models(database_url, tmp_path):
+    if database_url.startswith("postgresql"):
+        url = database_url.rsplit("/", 1)[0] + "/migrations_check"
+        admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text("DROP DATABASE IF EXISTS migrations_check"))
+            conn.execute(text("CREATE DATABASE migrations_check"))
+        admin.dispose()
+    else:
+        url = f"sqlite:///{tmp_path / 'empty.db'}"
+    app = create_app(_test_config(url, tmp_path / "instance"))
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            diff = compare_metadata(context, db.metadata)
+            tables = set(inspect(conn).get_table_names())
+        db.engine.dispose()
+    assert diff == [], diff
+    assert {"users", "courses", "items", "learning_events", "quiz_attempts"} <= tables
