@@ -1,0 +1,62 @@
+"""Render nbgrader's HTML feedback page for a graded notebook, hidden tests removed."""
+
+from __future__ import annotations
+
+import copy
+import os
+import threading
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import nbgrader
+from nbconvert.exporters import HTMLExporter
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import ClearHiddenTests
+from traitlets.config import Config
+
+from grading.release import Release
+
+if TYPE_CHECKING:
+    from grading.engine import TestResult
+
+_LOCK = threading.Lock()  # nbconvert exporters are not documented as thread-safe
+
+
+@lru_cache(maxsize=1)
+def _exporter() -> HTMLExporter:
+    """Built once per process: template loading dominates the cost of a render."""
+    base = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader")
+    config = Config()
+    config.HTMLExporter.template_name = "feedback"
+    config.HTMLExporter.extra_template_basedirs = [os.path.join(base, "templates")]
+    config.HTMLExporter.extra_template_paths = [
+        os.path.join(base, "static", "node_modules", "bootstrap", "dist", "css")
+    ]
+    return HTMLExporter(config=config)
+
+
+def _hide(cell: NotebookNode) -> None:
+    """Hidden tests keep their error name and message; their code and traceback go."""
+    cell.source = ClearHiddenTests().preprocess_cell(cell, {}, 0)[0].source
+    for out in cell.get("outputs", []):
+        if out.output_type == "error":
+            out.traceback = [f"{out.ename}: {out.evalue}"]
+
+
+def feedback_html(nb: NotebookNode, release: Release, tests: list[TestResult], score: float) -> str:
+    """What the learner downloads: nbgrader's feedback template with our scores."""
+    nb = copy.deepcopy(nb)
+    points = {t.name: t.points for t in tests}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader")
+        if not meta:
+            continue
+        if "BEGIN HIDDEN TESTS" in release.cell(meta.grade_id).source:
+            _hide(cell)
+        meta.score = points.get(meta.grade_id, 0.0)
+    resources = {
+        "nbgrader": {"notebook": release.name, "score": score, "max_score": release.max_score, "late_penalty": 0}
+    }
+    with _LOCK:
+        body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    return body

@@ -1,0 +1,149 @@
+"""Turn an instructor's source notebook into a learner release plus the grading record."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+import nbformat
+from nbformat.notebooknode import NotebookNode
+from nbgrader import utils
+from nbgrader.nbgraderformat import MetadataValidator, ValidationError
+from nbgrader.preprocessors import (
+    ClearHiddenTests,
+    ClearMarkScheme,
+    ClearOutput,
+    ClearSolutions,
+    ComputeChecksums,
+    LockCells,
+)
+
+
+class ReleaseError(ValueError):
+    """A source notebook that nbgrader cannot turn into an assignment."""
+
+
+@dataclass(frozen=True)
+class SourceCell:
+    """One nbgrader cell as recorded at release time (nbgrader's SaveCells record)."""
+
+    grade_id: str
+    cell_type: str
+    source: str  # solutions stripped, hidden tests kept: never sent to learners
+    checksum: str
+    locked: bool
+    grade: bool
+    solution: bool
+    task: bool
+    points: float
+
+    @property
+    def is_test(self) -> bool:
+        """True for an autograded test cell, the cells whose points are computed."""
+        return self.grade and not self.solution and self.cell_type == "code"
+
+    @property
+    def is_manual(self) -> bool:
+        """True for cells an instructor grades by hand (manual answers and tasks)."""
+        return (self.grade or self.task) and not self.is_test
+
+
+@dataclass(frozen=True)
+class Release:
+    """Everything stored per assignment: the learner notebook and the autograding record."""
+
+    name: str
+    notebook: str  # the learner's release notebook, nbformat 4 JSON text
+    cells: tuple[SourceCell, ...]
+    max_score: float
+
+    @property
+    def notebook_bytes(self) -> bytes:
+        """The release notebook as offered for download."""
+        return self.notebook.encode("utf-8")
+
+    @property
+    def grade_ids(self) -> tuple[str, ...]:
+        """Grade ids in notebook order, the fingerprint of the assignment."""
+        return tuple(c.grade_id for c in self.cells)
+
+    def cell(self, grade_id: str) -> SourceCell:
+        """Look up one recorded cell by grade id."""
+        return {c.grade_id: c for c in self.cells}[grade_id]
+
+    def to_json(self) -> str:
+        """Serialise for a database column."""
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Release:
+        """Inverse of to_json."""
+        data = json.loads(text)
+        cells = tuple(SourceCell(**c) for c in data.pop("cells"))
+        return cls(cells=cells, **data)
+
+
+def _check_metadata(nb: NotebookNode) -> None:
+    """Fail early with the cell index and grade id instead of nbgrader's vague error."""
+    validator = MetadataValidator()
+    seen: dict[str, int] = {}
+    for index, cell in enumerate(nb.cells):
+        meta = cell.metadata.get("nbgrader")
+        if not meta:
+            continue
+        grade_id = meta.get("grade_id", "")
+        try:
+            validator.upgrade_cell_metadata(cell)
+            validator.validate_cell(cell)
+        except ValidationError as exc:
+            raise ReleaseError(f"cell {index} (grade_id {grade_id!r}): {exc}") from exc
+        if not (utils.is_grade(cell) or utils.is_solution(cell) or utils.is_locked(cell)):
+            continue
+        if grade_id in seen:
+            raise ReleaseError(f"cell {index}: duplicate grade_id {grade_id!r} (first used by cell {seen[grade_id]})")
+        seen[grade_id] = index
+    if not seen:
+        raise ReleaseError("the notebook has no nbgrader cells (no grade_id in any cell metadata)")
+
+
+def _run(nb: NotebookNode, *preprocessors: type) -> NotebookNode:
+    """Apply nbgrader preprocessors in order, as nbgrader's GenerateAssignment does."""
+    resources: dict = {}
+    for cls in preprocessors:
+        nb, resources = cls().preprocess(nb, resources)
+    return nb
+
+
+def _record(cell: NotebookNode) -> SourceCell:
+    """What nbgrader's SaveCells would store for this cell."""
+    meta = cell.metadata.nbgrader
+    return SourceCell(
+        grade_id=meta["grade_id"],
+        cell_type=cell.cell_type,
+        source=cell.source,
+        checksum=meta["checksum"],
+        locked=utils.is_locked(cell),
+        grade=bool(utils.is_grade(cell)),
+        solution=bool(utils.is_solution(cell)),
+        task=bool(utils.is_task(cell)),
+        points=float(meta.get("points", 0) or 0),
+    )
+
+
+def make_release(source_notebook: bytes, *, name: str) -> Release:
+    """Run nbgrader's release pipeline once, at course sync, and keep what grading needs."""
+    try:
+        nb = nbformat.reads(source_notebook.decode("utf-8"), as_version=4)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ReleaseError(f"{name}: not a readable notebook ({exc})") from exc
+    _check_metadata(nb)
+    nb = _run(nb, LockCells, ClearSolutions, ClearOutput, ComputeChecksums)
+    cells = tuple(
+        _record(c)
+        for c in nb.cells
+        if utils.is_grade(c) or utils.is_solution(c) or utils.is_locked(c) or utils.is_task(c)
+    )
+    nb = _run(nb, ClearHiddenTests, ClearMarkScheme, ComputeChecksums)
+    MetadataValidator().validate_nb(nb)
+    max_score = sum(c.points for c in cells if c.grade or c.task)
+    return Release(name=name, notebook=nbformat.writes(nb), cells=cells, max_score=max_score)

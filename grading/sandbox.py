@@ -1,0 +1,165 @@
+"""Start one IPython kernel inside bubblewrap as an unprivileged, throw-away user."""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+
+from jupyter_client.blocking import BlockingKernelClient
+from jupyter_client.connect import write_connection_file
+
+from grading.bwrap import bwrap_command, sandbox_env
+
+
+class SandboxError(RuntimeError):
+    """The sandbox could not start a kernel (a host set-up problem, not the learner's)."""
+
+
+@dataclass(frozen=True)
+class SandboxLimits:
+    """Resource limits for one submission; the defaults suit a small teaching notebook."""
+
+    cell_timeout: float = 10.0  # wall seconds per cell
+    notebook_timeout: float = 60.0  # wall seconds for all cells together
+    cpu_seconds: int = 60  # RLIMIT_CPU per process
+    memory_bytes: int = 1 << 30  # RLIMIT_AS per process
+    nproc: int = 64  # RLIMIT_NPROC: tasks (threads count) of the sandbox uid
+    file_bytes: int = 16 << 20  # RLIMIT_FSIZE
+    nofile: int = 256  # RLIMIT_NOFILE
+    tmp_bytes: int = 64 << 20  # size of each tmpfs (/tmp and the working dir)
+    output_bytes: int = 1 << 20  # captured output kept; 8x this kills the kernel
+    start_timeout: float = 20.0  # kernel start, not counted in notebook_timeout
+
+
+class _UidPool:
+    """Hands out a distinct uid per live sandbox so RLIMIT_NPROC is per sandbox."""
+
+    BASE = 1_900_000_000  # no account uses these; override with ACADEMY_SANDBOX_UID_BASE
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._free: list[int] = []
+        self._next = int(os.environ.get("ACADEMY_SANDBOX_UID_BASE", self.BASE))
+
+    def take(self) -> int:
+        """A uid no other live sandbox holds."""
+        with self._lock:
+            if self._free:
+                return self._free.pop()
+            self._next += 1
+            return self._next - 1
+
+    def give(self, uid: int) -> None:
+        """Return a uid once every process of its sandbox is gone."""
+        with self._lock:
+            self._free.append(uid)
+
+
+_UIDS = _UidPool()
+
+
+def _shm_dir() -> str | None:
+    """Connection sockets live on a RAM filesystem when there is one (nothing on disk)."""
+    return "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+
+
+class SandboxedKernel:
+    """A started kernel plus its client; `kill()` removes the whole process tree."""
+
+    def __init__(self, limits: SandboxLimits) -> None:
+        self.limits = limits
+        self.root = os.geteuid() == 0
+        self.uid = _UIDS.take() if self.root else os.getuid()
+        self._conn = tempfile.mkdtemp(prefix="academy-kernel-", dir=_shm_dir())
+        try:
+            self._start()
+        except BaseException:
+            self.kill()
+            raise
+
+    def _start(self) -> None:
+        inside = "/run/kernel"
+        path, info = write_connection_file(os.path.join(self._conn, "kernel.json"), transport="ipc", ip=f"{inside}/s")
+        if self.root:
+            os.chown(self._conn, self.uid, self.uid)
+            os.chown(path, self.uid, self.uid)
+        cmd = bwrap_command(self.limits, uid=self.uid if self.root else None, conn_dir=self._conn)
+        cmd += [
+            sys.executable,
+            "-s",
+            "-m",
+            "ipykernel_launcher",
+            "-f",
+            f"{inside}/kernel.json",
+            "--HistoryManager.hist_file=:memory:",
+        ]
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in kill()
+        self.proc = subprocess.Popen(
+            cmd,
+            env=sandbox_env(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=self._log,
+            start_new_session=True,
+        )
+        self.client = BlockingKernelClient()
+        self.client.load_connection_info({**info, "ip": os.path.join(self._conn, "s")})
+        self.client.start_channels(hb=False)
+        self._wait_ready()
+        if self.root:  # sockets exist: the learner may no longer create files here
+            os.chown(self._conn, 0, 0)
+            os.chmod(self._conn, 0o555)
+
+    def _wait_ready(self) -> None:
+        """Ready once a kernel_info round trip shows on IOPub too: a SUB socket joins late, and
+        output sent before it joined would be lost (the cause of phantom cell timeouts)."""
+        deadline = time.monotonic() + self.limits.start_timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                self._log.seek(0)
+                tail = self._log.read()[-2000:].decode("utf-8", "replace")
+                raise SandboxError(f"the sandboxed kernel exited at start:\n{tail}")
+            msg_id = self.client.kernel_info()
+            retry = time.monotonic() + 0.25
+            while time.monotonic() < retry:
+                try:
+                    msg = self.client.get_iopub_msg(timeout=0.02)
+                except queue.Empty:
+                    continue
+                state = msg["content"].get("execution_state")
+                if msg["parent_header"].get("msg_id") == msg_id and state == "idle":
+                    return
+        raise SandboxError("the sandboxed kernel did not start in time")
+
+    def alive(self) -> bool:
+        """False once the kernel (or the sandbox around it) has exited."""
+        return self.proc.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL bwrap; --die-with-parent and the pid namespace take every child with it."""
+        proc = getattr(self, "proc", None)
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+        if proc is not None:
+            proc.wait()
+        client = getattr(self, "client", None)
+        if client is not None:
+            client.stop_channels()
+        if getattr(self, "_log", None) is not None:
+            self._log.close()
+        shutil.rmtree(self._conn, ignore_errors=True)
+        if self.root and proc is not None:
+            _UIDS.give(self.uid)
+
+    def __enter__(self) -> SandboxedKernel:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.kill()

@@ -1,0 +1,74 @@
+"""Release: nbgrader strips solutions and hidden tests and we keep the grading record."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grading import Release, ReleaseError, make_release
+from tests.grading import notebooks
+
+
+def test_release_strips_solutions_and_hidden_tests(release: Release) -> None:
+    text = release.notebook
+    assert "BEGIN SOLUTION" not in text and "i * i" not in text
+    assert "squares(10)" not in text and "HIDDEN" not in text
+    assert "mentions range" not in text  # nbgrader's mark scheme is cleared too
+    nb = nbformat.reads(text, as_version=4)
+    assert "raise NotImplementedError()" in notebooks.cell_by_id(nb, "squares").source
+    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+def test_release_keeps_what_grading_needs(release: Release) -> None:
+    hidden = release.cell("test_hidden")
+    assert notebooks.HIDDEN_ASSERT in hidden.source and hidden.is_test and hidden.points == 1
+    assert [c.grade_id for c in release.cells if c.is_test] == list(notebooks.TEST_IDS)
+    assert release.cell("explain").is_manual and release.cell("setup").locked
+    assert release.max_score == 6
+    assert all(len(c.checksum) == 32 for c in release.cells)
+    assert "i * i" not in release.to_json()  # the source's solution is not stored at all
+
+
+def test_release_round_trips_through_json(release: Release) -> None:
+    again = Release.from_json(release.to_json())
+    assert again == release and json.loads(release.to_json())["name"] == "squares"
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda nb: [c.metadata.pop("nbgrader", None) for c in nb.cells], "no nbgrader cells"),
+        (lambda nb: nb.cells[4].metadata.nbgrader.update(grade_id="test_basic"), "cell 4: duplicate"),
+        (lambda nb: nb.cells[3].metadata.nbgrader.pop("points"), "cell 3 (grade_id 'test_basic')"),
+    ],
+)
+def test_release_rejects_broken_sources(edit, expected: str) -> None:
+    nb = notebooks.source_notebook()
+    edit(nb)
+    with pytest.raises(ReleaseError, match=expected.replace("(", r"\(").replace(")", r"\)")):
+        make_release(nbformat.writes(nb).encode(), name="bad")
+
+
+def test_release_rejects_non_notebooks() -> None:
+    with pytest.raises(ReleaseError, match="not a readable notebook"):
+        make_release(b"\xff\xfe", name="bad")
+
+
+def test_grading_package_never_imports_flask() -> None:
+    code = (
+        "import grading, grading.__main__, sys; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'lms')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert out.stdout.strip() == "[]"
