@@ -9,8 +9,8 @@ from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
-from lms.config import load_config
 from lms import extensions as ext
+from lms.config import load_config
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -72,7 +72,11 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         app.logger.warning("CSRF rejected: %s %s", request.path, error.description)
-        return page(400, _l("Form expired"), _l("The form was missing its security token or it had expired. Go back, reload the page and try again."))
+        return page(
+            400,
+            _l("Form expired"),
+            _l("The form was missing its security token or it had expired. Go back, reload the page and try again."),
+        )
 
     @app.errorhandler(400)
     def bad_request(error):

@@ -29,16 +29,12 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "ACADEMY_ENV": academy_env,
         "INSTANCE_DIR": instance,
         "SECRET_KEY": env.get("SECRET_KEY", ""),
-        "SQLALCHEMY_DATABASE_URI": env.get(
-            "DATABASE_URL", f"sqlite:///{instance / 'academy.db'}"
-        ),
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", f"sqlite:///{instance / 'academy.db'}"),
         "QUEUE_URL": env.get("QUEUE_URL", ""),
         "COURSES_DIR": Path(env.get("COURSES_DIR", ROOT / "courses")).resolve(),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _bool(
-            env.get("SESSION_COOKIE_SECURE"), academy_env == "production"
-        ),
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), academy_env == "production"),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import secrets
+from functools import cache
 from zoneinfo import available_timezones
 
 from argon2 import PasswordHasher
-from flask_babel import lazy_gettext as _l
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select, update
 
@@ -20,11 +21,15 @@ log = logging.getLogger(__name__)
 
 # argon2id, 64 MiB, t=3, p=4: above OWASP ASVS 5.0's minimum (19 MiB, t=2, p=1).
 _hasher = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4)
-# A hash to check against when the e-mail is unknown, so timing does not reveal accounts.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
 RESET_MAX_AGE = 3600
 MIN_PASSWORD = 10
 TIMEZONES = frozenset(available_timezones())
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check against when the e-mail is unknown, so timing does not reveal accounts."""
+    return _hasher.hash("not-a-real-password")
 
 
 class AccountError(ValueError):
@@ -78,7 +83,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user whose password matches, else None (same work either way)."""
     user = find_user(email)
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.active:

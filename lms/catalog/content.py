@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nbformat
 from pydantic import BaseModel, ValidationError
 
+from lms.catalog import notebook_format as nbformat
 from lms.catalog.markdown import local_links, render_markdown
 from lms.catalog.schema import CourseFile, QuizFile
 from lms.catalog.yaml_lines import YamlProblem, line_of, load_yaml
@@ -164,7 +164,9 @@ def load_courses(root: Path) -> LoadResult:
 
 
 def _course_folders(root: Path) -> list[Path]:
-    return sorted(p for p in root.iterdir() if p.is_dir() and (p / "course.yml").is_file() and p.name not in RESERVED_DIRS)
+    return sorted(
+        p for p in root.iterdir() if p.is_dir() and (p / "course.yml").is_file() and p.name not in RESERVED_DIRS
+    )
 
 
 def load_course(folder: Path) -> tuple[CourseSpec | None, list[Problem]]:
@@ -197,14 +199,18 @@ def _load_modules(course: _Course, manifest: Path, data: Any, parsed: CourseFile
     item_slugs: dict[str, str] = {}
     for m_index, module in enumerate(parsed.modules):
         if module.slug in module_slugs:
-            course.problem(manifest, line_of(data, ("modules", m_index, "slug")), f"duplicate module slug {module.slug!r}")
+            course.problem(
+                manifest, line_of(data, ("modules", m_index, "slug")), f"duplicate module slug {module.slug!r}"
+            )
         module_slugs.add(module.slug)
         items: list[ItemSpec] = []
         for i_index, entry in enumerate(module.items):
             line = line_of(data, ("modules", m_index, "items", i_index))
             item_slug = Path(entry.path).stem
             if item_slug in item_slugs:
-                course.problem(manifest, line, f"{entry.path}: item slug {item_slug!r} already used by {item_slugs[item_slug]}")
+                course.problem(
+                    manifest, line, f"{entry.path}: item slug {item_slug!r} already used by {item_slugs[item_slug]}"
+                )
             item_slugs[item_slug] = entry.path
             text = course.read(entry.path, manifest, line)
             if text is None:
@@ -283,7 +289,9 @@ def _assignment(course: _Course, path: Path, text: str, slug: str) -> ItemSpec |
             course.problem(path, line, f"cell {index + 1} has nbgrader metadata but no grade_id")
             continue
         if grade_id in grade_ids:
-            course.problem(path, line, f"cell {index + 1}: grade_id {grade_id!r} is already used by cell {grade_ids[grade_id] + 1}")
+            course.problem(
+                path, line, f"cell {index + 1}: grade_id {grade_id!r} is already used by cell {grade_ids[grade_id] + 1}"
+            )
         grade_ids[grade_id] = index
         if meta.get("grade"):
             points = meta.get("points")
@@ -327,7 +335,9 @@ def _check_prerequisites(courses: list[CourseSpec], known: set[str]) -> list[Pro
     for course in courses:
         for slug in course.file.prerequisites:
             if slug == course.slug:
-                problems.append(Problem(course.manifest, course.prerequisite_line, "a course cannot be its own prerequisite"))
+                problems.append(
+                    Problem(course.manifest, course.prerequisite_line, "a course cannot be its own prerequisite")
+                )
             elif slug not in known:
                 problems.append(Problem(course.manifest, course.prerequisite_line, f"unknown prerequisite {slug!r}"))
     by_slug = {c.slug: c for c in courses}
@@ -350,7 +360,7 @@ def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
         stack.append(node)
         for nxt in graph.get(node, []):
             if state.get(nxt) == 1:
-                found.append(stack[stack.index(nxt):])
+                found.append(stack[stack.index(nxt) :])
             elif nxt not in state:
                 visit(nxt)
         stack.pop()

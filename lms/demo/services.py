@@ -61,8 +61,9 @@ def seed_population(learners: int, courses: int, events: int, *, rng_seed: int =
             for i in range(4):
                 kind = "lesson" if i < 3 else "quiz"
                 db.session.add(Item(
-                    course_id=course.id, module_id=module.id, kind=kind, slug=f"m{m}-i{i}", title=f"Step {m + 1}.{i + 1}",
-                    position=i, body_html="<p>Synthetic lesson.</p>", data={"questions": []} if kind == "quiz" else {},
+                    course_id=course.id, module_id=module.id, kind=kind, slug=f"m{m}-i{i}",
+                    title=f"Step {m + 1}.{i + 1}", position=i, body_html="<p>Synthetic lesson.</p>",
+                    data={"questions": []} if kind == "quiz" else {},
                 ))  # fmt: skip
     db.session.flush()
     for course_id, item_id in db.session.execute(select(Item.course_id, Item.id).where(Item.archived_at.is_(None))):
@@ -71,8 +72,9 @@ def seed_population(learners: int, courses: int, events: int, *, rng_seed: int =
 
     first_user = db.session.scalar(select(func.coalesce(func.max(User.id), 0))) + 1
     users = [
-        {"email": f"learner{first_user + k}@bench.test", "password_hash": password_hash, "display_name": f"Learner {first_user + k}",
-         "certificate_name": "", "timezone": "UTC", "role": "learner", "active": True, "created_at": now}
+        {"email": f"learner{first_user + k}@bench.test", "password_hash": password_hash,
+         "display_name": f"Learner {first_user + k}", "certificate_name": "", "timezone": "UTC",
+         "role": "learner", "active": True, "created_at": now}
         for k in range(learners)
     ]  # fmt: skip
     for chunk in _chunks(users, 2000):
@@ -87,7 +89,9 @@ def seed_population(learners: int, courses: int, events: int, *, rng_seed: int =
         for cid in picked:
             enrolled_at = now - timedelta(days=rng.randint(1, 365))
             enrollments.append({"user_id": uid, "course_id": cid, "enrolled_at": enrolled_at})
-            event_rows.append({"user_id": uid, "course_id": cid, "item_id": None, "kind": "enrolled", "occurred_at": enrolled_at})
+            event_rows.append(
+                {"user_id": uid, "course_id": cid, "item_id": None, "kind": "enrolled", "occurred_at": enrolled_at}
+            )
         budget = per_user - len(picked)
         for k in range(budget):
             cid = picked[k % len(picked)]
@@ -118,7 +122,9 @@ def _bench_teams(user_ids: list[int], size: int = 500) -> int:
         team = Team(name=f"Bench team {user_ids[start]}")
         db.session.add(team)
         db.session.flush()
-        db.session.execute(insert(team_members), [{"team_id": team.id, "user_id": u} for u in user_ids[start : start + size]])
+        db.session.execute(
+            insert(team_members), [{"team_id": team.id, "user_id": u} for u in user_ids[start : start + size]]
+        )
         if manager:
             db.session.execute(insert(team_managers), [{"team_id": team.id, "user_id": manager.id}])
         count += 1

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.catalog.models import Course, Item, Module
 from lms.extensions import db
 from lms.learning.models import COMPLETION_KINDS, Enrollment, LearningEvent, QuizAttempt
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class LearningError(ValueError):
@@ -36,7 +38,9 @@ class Progress:
         return "in_progress" if self.done else "not_started"
 
 
-def record_event(user_id: int, course_id: int, kind: str, *, item_id: int | None = None, **fields: Any) -> LearningEvent:
+def record_event(
+    user_id: int, course_id: int, kind: str, *, item_id: int | None = None, **fields: Any
+) -> LearningEvent:
     """Append one event to the log (the only way progress changes)."""
     event = LearningEvent(user_id=user_id, course_id=course_id, kind=kind, item_id=item_id, **fields)
     db.session.add(event)
@@ -144,44 +148,59 @@ def item_totals(course_ids: Iterable[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
+def _progress_columns(user_id: int):
+    """Correlated subqueries giving, per course row, live items, items done and last activity."""
+    live_item = and_(Item.course_id == Course.id, Item.archived_at.is_(None), Module.archived_at.is_(None))
+    total = select(func.count()).select_from(Item).join(Module, Module.id == Item.module_id).where(live_item)
+    done = (
+        select(func.count(func.distinct(LearningEvent.item_id)))
+        .select_from(LearningEvent)
+        .join(Item, Item.id == LearningEvent.item_id)
+        .join(Module, Module.id == Item.module_id)
+        .where(
+            LearningEvent.user_id == user_id,
+            LearningEvent.course_id == Course.id,
+            LearningEvent.kind.in_(COMPLETION_KINDS),
+            live_item,
+        )
+    )
+    last = select(func.max(LearningEvent.occurred_at)).where(
+        LearningEvent.user_id == user_id, LearningEvent.course_id == Course.id
+    )
+    return (
+        total.correlate(Course).scalar_subquery().label("total"),
+        done.correlate(Course).scalar_subquery().label("done"),
+        last.correlate(Course).scalar_subquery().label("last"),
+    )
+
+
 def progress_for(user_id: int, course_ids: Iterable[int]) -> dict[int, Progress]:
-    """Progress per course for one learner: live items completed over live items."""
+    """Progress per course for one learner: live items completed over live items (one query)."""
     course_ids = list(course_ids)
     if not course_ids:
         return {}
-    totals = item_totals(course_ids)
-    live = _live_items().where(Item.course_id.in_(course_ids)).subquery()
-    done_rows = db.session.execute(
-        select(LearningEvent.course_id, func.count(func.distinct(LearningEvent.item_id)))
-        .join(live, live.c.id == LearningEvent.item_id)
-        .where(
-            LearningEvent.user_id == user_id,
-            LearningEvent.course_id.in_(course_ids),
-            LearningEvent.kind.in_(COMPLETION_KINDS),
-        )
-        .group_by(LearningEvent.course_id)
-    )
-    done = dict(done_rows.all())
-    last_rows = db.session.execute(
-        select(LearningEvent.course_id, func.max(LearningEvent.occurred_at))
-        .where(LearningEvent.user_id == user_id, LearningEvent.course_id.in_(course_ids))
-        .group_by(LearningEvent.course_id)
-    )
-    last = dict(last_rows.all())
-    return {cid: Progress(done.get(cid, 0), totals.get(cid, 0), last.get(cid)) for cid in course_ids}
+    rows = db.session.execute(select(Course.id, *_progress_columns(user_id)).where(Course.id.in_(course_ids)))
+    return {row.id: Progress(row.done, row.total, row.last) for row in rows}
 
 
-def dashboard(user_id: int) -> list[tuple[Course, Progress]]:
-    """The learner's courses with progress, most recently active first."""
-    courses = db.session.scalars(
-        select(Course)
+@dataclass(frozen=True)
+class DashboardRow:
+    slug: str
+    title: str
+    tier: str
+    progress: Progress
+
+
+def dashboard(user_id: int) -> list[DashboardRow]:
+    """The learner's courses with progress, unfinished and most recently active first (one query)."""
+    rows = db.session.execute(
+        select(Course.slug, Course.title, Course.tier, *_progress_columns(user_id))
         .join(Enrollment, Enrollment.course_id == Course.id)
         .where(Enrollment.user_id == user_id, Course.archived_at.is_(None))
-    ).all()
-    progress = progress_for(user_id, [c.id for c in courses])
-    rows = [(c, progress[c.id]) for c in courses]
-    rows.sort(key=lambda r: (r[1].status == "completed", -(r[1].last_activity.timestamp() if r[1].last_activity else 0)))
-    return rows
+    )
+    result = [DashboardRow(r.slug, r.title, r.tier, Progress(r.done, r.total, r.last)) for r in rows]
+    result.sort(key=lambda r: (r.progress.status == "completed", -(r.progress.last_activity or _EPOCH).timestamp()))
+    return result
 
 
 def completed_course_ids(user_id: int, course_ids: Iterable[int]) -> set[int]:

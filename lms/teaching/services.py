@@ -39,7 +39,9 @@ def course_stats(courses: list[Course]) -> list[CourseStats]:
         return []
     enrolled = dict(
         db.session.execute(
-            select(Enrollment.course_id, func.count()).where(Enrollment.course_id.in_(ids)).group_by(Enrollment.course_id)
+            select(Enrollment.course_id, func.count())
+            .where(Enrollment.course_id.in_(ids))
+            .group_by(Enrollment.course_id)
         ).all()
     )
     totals = item_totals(ids)

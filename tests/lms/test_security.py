@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from lms.extensions import db
 from tests.conftest import FIXTURES
 from tests.factories import load_fixture_courses, login, make_user
 
@@ -64,8 +65,11 @@ def test_access_per_role(client, role, path, status):
 def test_learner_cannot_change_roles(client):
     learner = make_user(email="me@example.com")
     login(client, learner.email)
-    response = client.post(f"/admin/users/{learner.id}", data={"u{}-role".format(learner.id): "admin", "u{}-active".format(learner.id): "y"})
+    response = client.post(
+        f"/admin/users/{learner.id}", data={f"u{learner.id}-role": "admin", f"u{learner.id}-active": "y"}
+    )
     assert response.status_code == 403
+    db.session.expire_all()
     assert learner.role == "learner"
 
 
@@ -81,9 +85,15 @@ def test_admin_sets_role_and_cannot_lock_self_out(client):
     other = make_user()
     login(client, admin.email)
     client.post(f"/admin/users/{other.id}", data={f"u{other.id}-role": "instructor", f"u{other.id}-active": "y"})
+    db.session.expire_all()
     assert other.role == "instructor"
-    response = client.post(f"/admin/users/{admin.id}", data={f"u{admin.id}-role": "learner", f"u{admin.id}-active": "y"}, follow_redirects=True)
+    response = client.post(
+        f"/admin/users/{admin.id}",
+        data={f"u{admin.id}-role": "learner", f"u{admin.id}-active": "y"},
+        follow_redirects=True,
+    )
     assert "You cannot remove your own admin access." in response.text
+    db.session.expire_all()
     assert admin.role == "admin"
     assert client.post("/admin/users/99999", data={}).status_code == 404
 

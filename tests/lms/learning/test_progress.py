@@ -86,7 +86,9 @@ def test_learner_flow_through_the_web(client, catalog):
     nxt = client.post("/courses/python-basics/01-hello/complete")
     assert nxt.headers["Location"] == "/courses/python-basics/02-more"
     client.post("/courses/python-basics/02-more/complete")
-    result = client.post("/courses/python-basics/basics/quiz", data={"q-print": "0", "q-types": ["0", "1"]}, follow_redirects=True)
+    result = client.post(
+        "/courses/python-basics/basics/quiz", data={"q-print": "0", "q-types": ["0", "1"]}, follow_redirects=True
+    )
     assert "You scored 3 of 3." in result.text
     assert "`print` writes" not in result.text and "<code>print</code> writes to standard output." in result.text
     bad = client.post("/courses/python-basics/basics/quiz", data={"q-print": "0"}, follow_redirects=True)

@@ -1,0 +1,171 @@
+"""Web benchmark: catalog and dashboard latency, and dashboard throughput next to a trivial endpoint.
+
+One command (`make bench-web` or `python bench/web.py`): builds a fresh instance, seeds 10,000
+learners / 50 courses / 1,000,000 events, serves it with gunicorn (2 workers), then measures
+p50/p95 of the catalog and the dashboard and, with wrk and 20 connections, the dashboard's
+throughput as a ratio of /healthz's served the same way. Also times `flask courses sync`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv" / "bin"
+
+
+def flask(env: dict, *args: str) -> str:
+    result = subprocess.run([str(VENV / "flask"), *args], env=env, cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(port: int, path: str, cookie: str = "", method: str = "GET", body: str = "") -> http.client.HTTPResponse:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Cookie": cookie} if cookie else {}
+    if body:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response
+
+
+def login(port: int, email: str, password: str) -> str:
+    """Log in through the real form (CSRF token and all); returns the session cookie."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/login")
+    page = conn.getresponse()
+    html = page.read().decode()
+    conn.close()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    pre_cookie = page.getheader("Set-Cookie", "").split(";", 1)[0]
+    body = urlencode({"email": email, "password": password, "csrf_token": token})
+    response = request(port, "/login", cookie=pre_cookie, method="POST", body=body)
+    cookie = response.getheader("Set-Cookie", "")
+    if response.status != 302 or "session=" not in cookie:
+        sys.exit(f"login failed for {email}: {response.status}")
+    return cookie.split(";", 1)[0]
+
+
+def latencies(port: int, path: str, cookies: list[str], n: int) -> tuple[float, float]:
+    times = []
+    for i in range(n):
+        started = time.perf_counter()
+        response = request(port, path, cookies[i % len(cookies)] if cookies else "")
+        times.append((time.perf_counter() - started) * 1000)
+        if response.status != 200:
+            sys.exit(f"{path} answered {response.status}")
+    times.sort()
+    return statistics.median(times), times[int(0.95 * len(times)) - 1]
+
+
+def wrk(port: int, path: str, cookie: str, seconds: int, connections: int) -> float:
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", f"http://127.0.0.1:{port}{path}"]
+    if cookie:
+        args[1:1] = ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    if "Non-2xx" in out:
+        sys.exit(f"wrk saw errors on {path}:\n{out}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--learners", type=int, default=10_000)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--courses", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=300, help="sequential requests per latency figure")
+    parser.add_argument("--seconds", type=int, default=10, help="duration of each throughput run")
+    args = parser.parse_args()
+
+    instance = Path(tempfile.mkdtemp(prefix="academy-bench-"))
+    env = {
+        **os.environ,
+        "FLASK_APP": "app.py",
+        "ACADEMY_INSTANCE": str(instance),
+        "LOGIN_RATE_LIMIT": "10000 per minute",
+    }
+    env.pop("DATABASE_URL", None)
+    try:
+        flask(env, "db", "upgrade")
+        started = time.perf_counter()
+        first_sync = flask(env, "courses", "sync")
+        sync_wall = time.perf_counter() - started
+        started = time.perf_counter()
+        flask(env, "courses", "sync")
+        resync_wall = time.perf_counter() - started
+        flask(env, "platform", "init")
+        print("set-up done, seeding...", flush=True)
+        started = time.perf_counter()
+        flask(
+            env,
+            "demo",
+            "seed",
+            "--learners",
+            str(args.learners),
+            "--courses",
+            str(args.courses),
+            "--events",
+            str(args.events),
+        )
+        seed_seconds = time.perf_counter() - started
+
+        port = free_port()
+        server = subprocess.Popen(
+            [str(VENV / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "app:app"],
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            for _ in range(100):
+                try:
+                    if request(port, "/healthz").status == 200:
+                        break
+                except OSError:
+                    time.sleep(0.1)
+            cookies = [login(port, f"learner{n}@bench.test", "bench-password-123") for n in range(5, 5 + 20 * 37, 37)]
+            for path in ("/", "/dashboard", "/healthz"):  # warm both workers
+                latencies(port, path, cookies, 20)
+            catalog = latencies(port, "/", [], args.requests)
+            dashboard = latencies(port, "/dashboard", cookies, args.requests)
+            dash_rps = wrk(port, "/dashboard", cookies[0], args.seconds, 20)
+            trivial_rps = wrk(port, "/healthz", "", args.seconds, 20)
+        finally:
+            server.terminate()
+            server.wait()
+    finally:
+        shutil.rmtree(instance, ignore_errors=True)
+
+    sync_inner = re.search(r"Synced in ([\d.]+) s", first_sync).group(1)
+    print(f"Seeded {args.learners:,} learners, {args.courses} courses, {args.events:,} events in {seed_seconds:.1f} s")
+    print(f"flask courses sync (demo catalog, empty DB): {float(sync_inner):.2f} s in-process, "
+          f"{sync_wall:.2f} s command; "
+          f"unchanged re-sync {resync_wall:.2f} s command   target < 2 s")  # fmt: skip
+    print(f"catalog   p50 {catalog[0]:6.1f} ms   p95 {catalog[1]:6.1f} ms")
+    print(f"dashboard p50 {dashboard[0]:6.1f} ms   p95 {dashboard[1]:6.1f} ms   target p95 < 50 ms")
+    print(f"throughput, 20 connections, gunicorn 2 workers: dashboard {dash_rps:.0f} req/s, "
+          f"/healthz {trivial_rps:.0f} req/s, ratio {dash_rps / trivial_rps:.2f}   target >= 0.40")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
