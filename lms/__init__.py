@@ -44,11 +44,22 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from lms.accounts.views import bp as accounts_bp
     from lms.admin.views import bp as admin_bp
+    from lms.api.views import bp as api_bp
+    from lms.assignments.views import bp as assignments_bp
     from lms.catalog.views import bp as catalog_bp
+    from lms.certification.views import bp as certification_bp
+    from lms.feedback.views import bp as feedback_bp
     from lms.learning.views import bp as learning_bp
+    from lms.recommend.views import bp as recommend_bp
+    from lms.reports.views import bp as reports_bp
     from lms.teaching.views import bp as teaching_bp
+    from lms.workshops.views import bp as workshops_bp
 
-    for bp in (accounts_bp, admin_bp, catalog_bp, learning_bp, teaching_bp):
+    blueprints = (
+        accounts_bp, admin_bp, catalog_bp, learning_bp, teaching_bp, assignments_bp,
+        certification_bp, workshops_bp, feedback_bp, recommend_bp, reports_bp, api_bp,
+    )  # fmt: skip
+    for bp in blueprints:
         app.register_blueprint(bp)
 
     @app.get("/healthz")
@@ -58,10 +69,20 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from lms.accounts.cli import teams_cli, users_cli
+    from lms.assignments.cli import grading_cli
     from lms.catalog.cli import courses_cli
+    from lms.certification.cli import certificates_cli
     from lms.demo.cli import demo_cli, platform_cli
+    from lms.feedback.cli import feedback_cli
+    from lms.recommend.cli import recommend_cli
+    from lms.reports.cli import reports_cli
+    from lms.workshops.cli import workshops_cli
 
-    for group in (users_cli, teams_cli, courses_cli, demo_cli, platform_cli):
+    groups = (
+        users_cli, teams_cli, courses_cli, demo_cli, platform_cli, grading_cli,
+        certificates_cli, workshops_cli, feedback_cli, recommend_cli, reports_cli,
+    )  # fmt: skip
+    for group in groups:
         app.cli.add_command(group)
 
 

@@ -24,7 +24,7 @@ def test_upgrade_on_empty_database_matches_models(database_url, tmp_path):
         url = f"sqlite:///{tmp_path / 'empty.db'}"
     app = create_app(_test_config(url, tmp_path / "instance"))
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         with db.engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})
             diff = compare_metadata(context, db.metadata)

@@ -22,7 +22,7 @@ demo_cli = click.Group("demo", help="Demo accounts and synthetic data.")
 def init(no_demo: bool) -> None:
     """Apply migrations, load courses/, create demo accounts: safe to run on every start."""
     started = time.perf_counter()
-    upgrade()
+    upgrade(revision="heads")  # each domain keeps its own migration branch
     result = load_courses(current_app.config["COURSES_DIR"])
     if not result.ok:
         for problem in result.problems:

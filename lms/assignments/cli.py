@@ -1,0 +1,5 @@
+"""`flask grading ...` commands."""
+
+import click
+
+grading_cli = click.Group("grading", help="Grading commands.")

@@ -1,0 +1,5 @@
+"""Notebook assignments: release download, submissions, feedback, gradebook (issue: grading)."""
+
+from flask import Blueprint
+
+bp = Blueprint("assignments", __name__)

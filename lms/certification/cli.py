@@ -1,0 +1,5 @@
+"""`flask certificates ...` commands."""
+
+import click
+
+certificates_cli = click.Group("certificates", help="Certificates commands.")

@@ -1,0 +1,5 @@
+"""Manager dashboards and completion exports (issue: reports)."""
+
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__)

@@ -1,0 +1,5 @@
+"""`flask workshops ...` commands."""
+
+import click
+
+workshops_cli = click.Group("workshops", help="Workshops commands.")

@@ -1,0 +1,5 @@
+"""Live workshops: sessions, registration, waitlist, attendance, calendars (issue: workshops)."""
+
+from flask import Blueprint
+
+bp = Blueprint("workshops", __name__)
