@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.catalog.models import Course, Item, Module
 from lms.extensions import db
 from lms.learning.models import COMPLETION_KINDS, Enrollment, LearningEvent, QuizAttempt
+from lms.signals import learning_event_recorded
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -45,6 +46,7 @@ def record_event(
     event = LearningEvent(user_id=user_id, course_id=course_id, kind=kind, item_id=item_id, **fields)
     db.session.add(event)
     db.session.flush()
+    learning_event_recorded.send(event)
     return event
 
 
