@@ -10,7 +10,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import segno
-from jinja2 import Environment, FileSystemLoader, Template
+from jinja2 import FileSystemLoader, Template
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.document import Document
@@ -86,13 +87,20 @@ class _Renderer:
     image_cache: dict[str, object]
 
 
+def _renderer(template: Path | str | None) -> _Renderer:
+    """Return the prepared renderer for a template, rebuilt only when its files change."""
+    path = Path(template or DEFAULT_TEMPLATE).resolve()
+    css = path.with_suffix(".css")
+    return _load_renderer(path, path.stat().st_mtime_ns, css.stat().st_mtime_ns if css.is_file() else 0)
+
+
 @lru_cache(maxsize=32)
-def _renderer(template_path: Path) -> _Renderer:
-    """Load and parse a template and its CSS once per process."""
+def _load_renderer(template_path: Path, _html_mtime: int, _css_mtime: int) -> _Renderer:
+    """Load and parse a template and its CSS; course templates are sandboxed (authors are not admins)."""
     roots = {TEMPLATES, template_path.parent}
     fetcher = BundledAssetFetcher(roots)
     font_config = FontConfiguration()
-    env = Environment(loader=FileSystemLoader(str(template_path.parent)), autoescape=True)
+    env = SandboxedEnvironment(loader=FileSystemLoader(str(template_path.parent)), autoescape=True)
     css_path = template_path.with_suffix(".css")
     sheets = (CSS(filename=str(css_path), url_fetcher=fetcher, font_config=font_config),) \
         if css_path.is_file() else ()
@@ -111,9 +119,8 @@ def qr_svg(url: str) -> Markup:
 
 def render_html(data: CertificateData, name_size: float, template: Path | str | None = None) -> str:
     """Fill the template; Jinja autoescaping turns any markup in the name into plain text."""
-    r = _renderer(Path(template or DEFAULT_TEMPLATE).resolve())
     issued = data.issued_at
-    return r.template.render(
+    return _renderer(template).template.render(
         data=data, name_size=f"{name_size:.2f}", name_dir=name_direction(data.learner_name),
         heading=HEADINGS[data.kind], phrase=PHRASES[data.kind],
         issued_on=f"{issued.day} {MONTHS[issued.month - 1]} {issued.year}", qr_svg=qr_svg(data.verify_url),
@@ -124,7 +131,7 @@ def render_html(data: CertificateData, name_size: float, template: Path | str | 
 
 def render_document(data: CertificateData, template: Path | str | None = None) -> Document:
     """Lay out the certificate, shrinking the name until layout shows it fits its box on one page."""
-    r = _renderer(Path(template or DEFAULT_TEMPLATE).resolve())
+    r = _renderer(template)
     for size in fit_attempts(data.learner_name):
         html = HTML(string=render_html(data, size, template), base_url=r.base_url,
                     url_fetcher=r.fetcher)
@@ -143,7 +150,7 @@ def render_pdf(
     """Render the certificate PDF (A4 landscape, one page), tagged with its certificate id."""
     document = render_document(data, template)
     document.metadata.custom[ID_METADATA] = data.certificate_id
-    fetcher = _renderer(Path(template or DEFAULT_TEMPLATE).resolve()).fetcher
+    fetcher = _renderer(template).fetcher
     files = [
         Attachment(string=f.content, name=f.name, description=f.description, url_fetcher=fetcher,
                    created=data.issued_at, modified=data.issued_at, relationship="Data")

@@ -14,7 +14,6 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_der_public_key
-from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.generic_cms import validate_sig_integrity
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
@@ -55,8 +54,7 @@ def info_value(reader: PdfFileReader, key: str) -> str | None:
         value = info.get_object()[key]
     except (KeyError, TypeError):
         return None
-    return str(value) if isinstance(value, generic.TextStringObject | generic.ByteStringObject
-                                    | str) else None
+    return str(value) if isinstance(value, str) else None  # TextStringObject is a str
 
 
 @dataclass(frozen=True)
@@ -142,13 +140,16 @@ def _check_credential(reader: PdfFileReader, key: ec.EllipticCurvePublicKey) -> 
     except (PdfPartError, CredentialError, UnicodeDecodeError) as exc:
         return _fail("bad_credential", f"embedded credential: {exc}")
     pdf_id = info_value(reader, ID_INFO_KEY)
+    if pdf_id is None:
+        return _fail("id_mismatch", "the PDF does not state its certificate id")
     if pdf_id != credential_id:
         return _fail("id_mismatch", f"the embedded credential is for certificate {credential_id}, "
                                     f"but the PDF is certificate {pdf_id}")
-    subject = credential["credentialSubject"]
-    name = subject.get("identifier", [{}])[0].get("identityHash", "?") if isinstance(subject, dict) else "?"
+    identifiers = credential["credentialSubject"].get("identifier") or [{}]
+    name = identifiers[0].get("identityHash", "an unnamed learner")
+    issuer = credential["issuer"]
     reason = (f"certificate {credential_id} for {name}: {credential['name']}, issued "
-              f"{str(credential['validFrom'])[:10]} by {credential['issuer']['name']}")
+              f"{str(credential['validFrom'])[:10]} by {issuer.get('name') or issuer['id']}")
     return VerificationResult(True, "valid", reason, credential_id, credential)
 
 
@@ -174,7 +175,8 @@ def verify_pdf(pdf: bytes, issuer_key: ec.EllipticCurvePublicKey) -> Verificatio
 def verify_file(pdf_path: Path, key_path: Path) -> VerificationResult:
     """Verify a PDF file against a PEM public key or certificate file (shared with `flask certificates`)."""
     key = load_public_key(key_path.read_bytes())
-    return verify_pdf(pdf_path.read_bytes(), key)
+    with pdf_path.open("rb") as file:
+        return verify_pdf(file.read(MAX_PDF_BYTES + 1), key)  # never more than the size limit
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -45,6 +45,7 @@ def pdftotext(tmp_path: Path) -> Callable[[bytes], str]:
     tool = _tool("pdftotext")
 
     def run(pdf: bytes, *options: str) -> str:
+        """Write the PDF to a file and return pdftotext's output."""
         source = tmp_path / "in.pdf"
         source.write_bytes(pdf)
         return subprocess.run([tool, *options, str(source), "-"], check=True, capture_output=True,
@@ -58,6 +59,7 @@ def run_tool(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run an external tool after checking it is installed."""
 
     def run(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run the tool in the test's temporary folder."""
         return subprocess.run([_tool(name), *args], capture_output=True, text=True, cwd=tmp_path)
 
     return run

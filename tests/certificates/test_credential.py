@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _attachments(pdf: bytes) -> tuple[str, dict[str, object]]:
+    """Return the embedded VC-JWT and the readable JSON copy."""
     reader = PdfFileReader(BytesIO(pdf), strict=False)
     return embedded_file(reader, CREDENTIAL_JWT).decode(), json.loads(embedded_file(reader, CREDENTIAL_JSON))
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from weasyprint.urls import URLFetcherResponse
 
 from certificates import render_pdf
 from certificates.fit import name_fits, name_font_size
-from certificates.render import TEMPLATES, BundledAssetFetcher, RefusedURL, _renderer, render_document
+from certificates.render import TEMPLATES, BundledAssetFetcher, RefusedURL, _load_renderer, render_document
 from tests.certificates.helpers import make_data
 
 A4_LANDSCAPE_PT = (841.89, 595.28)
@@ -23,6 +24,7 @@ def _squash(text: str) -> str:
 
 
 def _page_count(info: str) -> int:
+    """Read the page count from pdfinfo output."""
     return int(re.search(r"Pages:\s+(\d+)", info).group(1))
 
 
@@ -81,12 +83,13 @@ def test_markup_in_name_prints_as_text_and_fetches_nothing(monkeypatch: pytest.M
     fetched: list[str] = []
     original = BundledAssetFetcher.fetch
 
-    def spy(self: BundledAssetFetcher, url: str, headers: dict[str, str] | None = None):
+    def spy(self: BundledAssetFetcher, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        """Record every URL WeasyPrint asks for, then fetch as usual."""
         fetched.append(url)
         return original(self, url, headers)
 
     monkeypatch.setattr(BundledAssetFetcher, "fetch", spy)
-    _renderer.cache_clear()  # a fresh renderer fetches its bundled seal through the spy
+    _load_renderer.cache_clear()  # a fresh renderer fetches its bundled seal through the spy
     name = "<img src=http://169.254.169.254/>"
     pdf = render_pdf(make_data(name))
     assert name in pdftotext(pdf)
@@ -108,3 +111,12 @@ def test_fetcher_refuses_everything_but_bundled_files(url: str) -> None:
 @pytest.mark.parametrize(("kind", "heading"), [("track", "Certification"), ("workshop", "Certificate of Attendance")])
 def test_kind_sets_heading(kind: str, heading: str, pdftotext) -> None:
     assert heading in pdftotext(render_pdf(make_data(kind=kind)))
+
+
+def test_course_template_is_sandboxed_and_reloaded_when_edited(tmp_path: Path, pdftotext) -> None:
+    template = tmp_path / "certificate.html"
+    template.write_text("<p>{{ data.__class__.__init__.__globals__ }}</p>")
+    with pytest.raises(Exception, match="unsafe|not safely"):
+        render_pdf(make_data(), template)
+    template.write_text("<p>Edited {{ data.certificate_id }}</p>")
+    assert "Edited K7M2Q9XR4T" in pdftotext(render_pdf(make_data(), template))
