@@ -23,21 +23,38 @@ from certificates.fit import name_font_size  # noqa: E402
 from certificates.render import DEFAULT_TEMPLATE, render_html  # noqa: E402
 
 NAMES = [
-    "Ada Lovelace", "Grace Brewster Murray Hopper", "Alan Mathison Turing", "Katherine Johnson",
-    "Edsger Wybe Dijkstra", "Barbara Liskov", "Donald Ervin Knuth", "Margaret Heafield Hamilton",
-    "Tim Berners-Lee", "Frances Elizabeth Allen", "Zoë Müller-Łukasiewicz", "Linus Benedict Torvalds",
+    "Ada Lovelace",
+    "Grace Brewster Murray Hopper",
+    "Alan Mathison Turing",
+    "Katherine Johnson",
+    "Edsger Wybe Dijkstra",
+    "Barbara Liskov",
+    "Donald Ervin Knuth",
+    "Margaret Heafield Hamilton",
+    "Tim Berners-Lee",
+    "Frances Elizabeth Allen",
+    "Zoë Müller-Łukasiewicz",
+    "Linus Benedict Torvalds",
 ]
-COURSES = ["Intermediate Python for AI Developers", "Evaluating LLM Applications",
-           "Fine-Tuning Language Models", "Retrieval-Augmented Generation in Production"]
+COURSES = [
+    "Intermediate Python for AI Developers",
+    "Evaluating LLM Applications",
+    "Fine-Tuning Language Models",
+    "Retrieval-Augmented Generation in Production",
+]
 
 
 def sample(i: int) -> CertificateData:
     """Return the i-th benchmark certificate (varied names and courses, like a real batch)."""
     cid = new_certificate_id()
     return CertificateData(
-        certificate_id=cid, learner_name=NAMES[i % len(NAMES)], achievement_title=COURSES[i % len(COURSES)],
-        kind="course", issued_at=datetime(2026, 3, 5, tzinfo=UTC) + timedelta(minutes=i),
-        issuer_name="Academy", verify_url=f"https://academy.example/verify/{cid}",
+        certificate_id=cid,
+        learner_name=NAMES[i % len(NAMES)],
+        achievement_title=COURSES[i % len(COURSES)],
+        kind="course",
+        issued_at=datetime(2026, 3, 5, tzinfo=UTC) + timedelta(minutes=i),
+        issuer_name="Academy",
+        verify_url=f"https://academy.example/verify/{cid}",
     )
 
 
@@ -79,15 +96,20 @@ def main() -> None:
 
 def report(n: int, issue_s: list[float], bare_s: list[float], verify_s: list[float]) -> None:
     """Print the figures next to their targets."""
-    ms = {name: (1000 * statistics.mean(xs), 1000 * statistics.median(xs))
-          for name, xs in (("issue", issue_s), ("bare", bare_s), ("verify", verify_s))}
+    ms = {
+        name: (1000 * statistics.mean(xs), 1000 * statistics.median(xs))
+        for name, xs in (("issue", issue_s), ("bare", bare_s), ("verify", verify_s))
+    }
     ratio = ms["issue"][0] / ms["bare"][0]
     print(f"certificates issued:        {n}")
     print(f"issue (render+sign+store):  {ms['issue'][0]:7.1f} ms/certificate (median {ms['issue'][1]:.1f})")
     print(f"bare WeasyPrint, same HTML: {ms['bare'][0]:7.1f} ms/certificate (median {ms['bare'][1]:.1f})")
     print(f"ratio issue / bare:         {ratio:7.2f}x  target <= 1.3x: {'OK' if ratio <= 1.3 else 'MISSED'}")
-    print(f"verify one PDF offline:     {ms['verify'][0]:7.2f} ms (mean of 50) target < 20 ms: "
-          f"{'OK' if ms['verify'][0] < 20 else 'MISSED'}")
+    print(
+        f"verify one PDF offline:     {ms['verify'][0]:7.2f} ms (mean of 50) target < 20 ms: "
+        f"{'OK' if ms['verify'][0] < 20 else 'MISSED'}"
+    )
+
 
 if __name__ == "__main__":
     main()

@@ -8,7 +8,18 @@ from certificates.sign import issue_pdf
 from certificates.verify import VerificationResult, verify_file, verify_pdf
 
 __all__ = [
-    "CertificateData", "IssuerKeys", "VerificationResult", "build_credential", "encode_vc_jwt",
-    "is_certificate_id", "issue_pdf", "load_or_create_issuer", "load_public_key", "new_certificate_id",
-    "render_pdf", "verify_file", "verify_pdf", "verify_vc_jwt",
+    "CertificateData",
+    "IssuerKeys",
+    "VerificationResult",
+    "build_credential",
+    "encode_vc_jwt",
+    "is_certificate_id",
+    "issue_pdf",
+    "load_or_create_issuer",
+    "load_public_key",
+    "new_certificate_id",
+    "render_pdf",
+    "verify_file",
+    "verify_pdf",
+    "verify_vc_jwt",
 ]

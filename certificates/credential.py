@@ -12,8 +12,12 @@ from certificates.issuer import IssuerKeys, public_jwk
 from certificates.jose import JWTError, sign_jwt, verify_jwt
 
 __all__ = [
-    "CertificateData", "CredentialError", "build_credential", "certificate_id_of",
-    "encode_vc_jwt", "verify_vc_jwt",
+    "CertificateData",
+    "CredentialError",
+    "build_credential",
+    "certificate_id_of",
+    "encode_vc_jwt",
+    "verify_vc_jwt",
 ]
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -22,7 +26,7 @@ CREDENTIAL_ID_PREFIX = "urn:academy:certificate:"
 ACHIEVEMENT_TYPES = {"course": "Course", "track": "Certification", "workshop": "CertificateOfCompletion"}
 CRITERIA = {
     "course": "Complete every required module, pass every required assignment at or above its "
-              "pass mark, and pass the course certification exam.",
+    "pass mark, and pass the course certification exam.",
     "track": "Earn the course certificate of every course in the track.",
     "workshop": "Attend the workshop.",
 }
@@ -62,10 +66,14 @@ def build_credential(data: CertificateData, issuer: IssuerKeys) -> dict[str, obj
         "awardedDate": _iso(data),
         "credentialSubject": {
             "type": ["AchievementSubject"],
-            "identifier": [{
-                "type": "IdentityObject", "identityType": "name", "hashed": False,
-                "identityHash": data.learner_name,
-            }],
+            "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "identityType": "name",
+                    "hashed": False,
+                    "identityHash": data.learner_name,
+                }
+            ],
             "achievement": {
                 "id": achievement_id,
                 "type": ["Achievement"],
@@ -98,13 +106,16 @@ def _require(obj: object, path: str, *keys: str) -> dict[str, object]:
 
 def _check_ob3(payload: dict[str, object]) -> None:
     """Check the OB 3.0 required fields and the VC-JWT claims that mirror them."""
-    cred = _require(payload, "", "@context", "id", "type", "issuer", "validFrom", "name",
-                    "credentialSubject", "iss", "jti", "nbf")
+    cred = _require(
+        payload, "", "@context", "id", "type", "issuer", "validFrom", "name", "credentialSubject", "iss", "jti", "nbf"
+    )
     context, types = cred["@context"], cred["type"]
     if not isinstance(context, list) or context[:1] != [VC_CONTEXT] or OB_CONTEXT not in context:
         raise CredentialError("credential @context is not VC 2.0 + OB 3.0")
-    if not isinstance(types, list) or "VerifiableCredential" not in types or not (
-        {"OpenBadgeCredential", "AchievementCredential"} & set(types)
+    if (
+        not isinstance(types, list)
+        or "VerifiableCredential" not in types
+        or not ({"OpenBadgeCredential", "AchievementCredential"} & set(types))
     ):
         raise CredentialError("credential type is not OpenBadgeCredential")
     issuer = _require(cred["issuer"], "issuer", "id", "type")

@@ -9,13 +9,13 @@ from collections.abc import Iterator
 from weasyprint.document import Document
 
 MM = 72 / 25.4
-NAME_BOX_PT = (230 * MM, 32 * MM)    # .name-box in certificate.css
-TITLE_BOX_PT = (220 * MM, 19 * MM)   # .achievement: two lines at most
+NAME_BOX_PT = (230 * MM, 32 * MM)  # .name-box in certificate.css
+TITLE_BOX_PT = (220 * MM, 19 * MM)  # .achievement: two lines at most
 NAME_MAX_PT, TITLE_MAX_PT, MIN_PT = 44.0, 21.0, 7.0
-BOLD_WIDTH = 1.08           # bold glyphs are wider than the regular averages below
+BOLD_WIDTH = 1.08  # bold glyphs are wider than the regular averages below
 LINE_HEIGHT = 1.15
-SLACK = 1.15                # wrapped lines are never perfectly full
-HEIGHT_BUDGET = 0.9         # keep a margin: fallback fonts can make lines taller
+SLACK = 1.15  # wrapped lines are never perfectly full
+HEIGHT_BUDGET = 0.9  # keep a margin: fallback fonts can make lines taller
 TOLERANCE_PT = 0.5
 
 
@@ -103,7 +103,11 @@ def name_fits(document: Document) -> bool:
         if not hasattr(box, "border_width"):
             continue
         b_left, b_top, b_right, b_bottom = _border_rect(box)
-        if (b_left < left - TOLERANCE_PT or b_right > right + TOLERANCE_PT
-                or b_top < top - TOLERANCE_PT or b_bottom > bottom + TOLERANCE_PT):
+        if (
+            b_left < left - TOLERANCE_PT
+            or b_right > right + TOLERANCE_PT
+            or b_top < top - TOLERANCE_PT
+            or b_bottom > bottom + TOLERANCE_PT
+        ):
             return False
     return True

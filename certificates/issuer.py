@@ -43,8 +43,12 @@ def public_key_der(key: ec.EllipticCurvePublicKey) -> bytes:
 def public_jwk(key: ec.EllipticCurvePublicKey) -> dict[str, str]:
     """Return the RFC 7518 JWK of a key, so JWT verifiers can use it directly."""
     numbers = key.public_numbers()
-    return {"kty": "EC", "crv": "P-256", "x": b64url(numbers.x.to_bytes(32, "big")),
-            "y": b64url(numbers.y.to_bytes(32, "big"))}
+    return {
+        "kty": "EC",
+        "crv": "P-256",
+        "x": b64url(numbers.x.to_bytes(32, "big")),
+        "y": b64url(numbers.y.to_bytes(32, "big")),
+    }
 
 
 def jwk_thumbprint(key: ec.EllipticCurvePublicKey) -> str:
@@ -90,9 +94,7 @@ class IssuerKeys:
 
     def public_key_pem(self) -> bytes:
         """Return the public key as PEM, the file `verify --issuer-key` takes."""
-        return self.public_key.public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
+        return self.public_key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
     def certificate_pem(self) -> bytes:
         """Return the X.509 certificate as PEM, for publishing and PDF readers."""
@@ -135,15 +137,23 @@ def _write_once(path: Path, data: bytes, mode: int) -> None:
 
 def _self_signed(key: ec.EllipticCurvePrivateKey, name: str) -> x509.Certificate:
     """Make the issuer certificate PAdES signatures carry."""
-    subject = x509.Name([
-        x509.NameAttribute(NameOID.COMMON_NAME, name),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, name),
-    ])
+    subject = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, name),
+        ]
+    )
     now = dt.datetime.now(dt.UTC)
     usage = x509.KeyUsage(
-        digital_signature=True, content_commitment=True, key_encipherment=False,
-        data_encipherment=False, key_agreement=False, key_cert_sign=False,
-        crl_sign=False, encipher_only=False, decipher_only=False,
+        digital_signature=True,
+        content_commitment=True,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=False,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
     )
     return (
         x509.CertificateBuilder()
@@ -167,7 +177,8 @@ def load_or_create_issuer(folder: Path | str, name: str, url: str) -> IssuerKeys
     key_path, cert_path = folder / KEY_FILE, folder / CERT_FILE
     if not key_path.exists():
         pem = ec.generate_private_key(CURVE).private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
         _write_once(key_path, pem, 0o600)

@@ -36,9 +36,7 @@ def _b64json(obj: dict[str, object]) -> str:
     return b64url(json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode())
 
 
-def sign_jwt(
-    header: dict[str, object], payload: dict[str, object], key: ec.EllipticCurvePrivateKey
-) -> str:
+def sign_jwt(header: dict[str, object], payload: dict[str, object], key: ec.EllipticCurvePrivateKey) -> str:
     """Return a compact JWS signed with ES256; `alg` is forced so it can't disagree with the key."""
     signing_input = f"{_b64json({**header, 'alg': ALG})}.{_b64json(payload)}"
     r, s = decode_dss_signature(key.sign(signing_input.encode("ascii"), ec.ECDSA(hashes.SHA256())))
@@ -59,9 +57,7 @@ def decode_jwt(token: str) -> tuple[dict[str, object], dict[str, object]]:
     return header, payload
 
 
-def verify_jwt(
-    token: str, key: ec.EllipticCurvePublicKey
-) -> tuple[dict[str, object], dict[str, object]]:
+def verify_jwt(token: str, key: ec.EllipticCurvePublicKey) -> tuple[dict[str, object], dict[str, object]]:
     """Check an ES256 compact JWS against a pinned key and return its header and payload."""
     header, payload = decode_jwt(token)
     if header.get("alg") != ALG:

@@ -25,13 +25,26 @@ from certificates.fit import NameFitError, fit_attempts, name_direction, name_fi
 TEMPLATES = Path(__file__).parent / "templates"
 ID_METADATA = "AcademyCertificateId"  # PDF /Info key verification compares with the credential
 DEFAULT_TEMPLATE = TEMPLATES / "certificate.html"
-HEADINGS = {"course": "Certificate of Completion", "track": "Certification",
-            "workshop": "Certificate of Attendance"}
-PHRASES = {"course": "has successfully completed the course",
-           "track": "has completed every course of the track and is awarded the title",
-           "workshop": "has attended the workshop"}
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")  # not strftime: the process locale must not matter
+HEADINGS = {"course": "Certificate of Completion", "track": "Certification", "workshop": "Certificate of Attendance"}
+PHRASES = {
+    "course": "has successfully completed the course",
+    "track": "has completed every course of the track and is awarded the title",
+    "workshop": "has attended the workshop",
+}
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)  # not strftime: the process locale must not matter
 
 
 class RefusedURL(ValueError):
@@ -102,11 +115,14 @@ def _load_renderer(template_path: Path, _html_mtime: int, _css_mtime: int) -> _R
     font_config = FontConfiguration()
     env = SandboxedEnvironment(loader=FileSystemLoader(str(template_path.parent)), autoescape=True)
     css_path = template_path.with_suffix(".css")
-    sheets = (CSS(filename=str(css_path), url_fetcher=fetcher, font_config=font_config),) \
-        if css_path.is_file() else ()
+    sheets = (CSS(filename=str(css_path), url_fetcher=fetcher, font_config=font_config),) if css_path.is_file() else ()
     return _Renderer(
-        template=env.get_template(template_path.name), stylesheets=sheets, fetcher=fetcher,
-        font_config=font_config, base_url=template_path.parent.as_uri() + "/", image_cache={},
+        template=env.get_template(template_path.name),
+        stylesheets=sheets,
+        fetcher=fetcher,
+        font_config=font_config,
+        base_url=template_path.parent.as_uri() + "/",
+        image_cache={},
     )
 
 
@@ -121,10 +137,15 @@ def render_html(data: CertificateData, name_size: float, template: Path | str | 
     """Fill the template; Jinja autoescaping turns any markup in the name into plain text."""
     issued = data.issued_at
     return _renderer(template).template.render(
-        data=data, name_size=f"{name_size:.2f}", name_dir=name_direction(data.learner_name),
-        heading=HEADINGS[data.kind], phrase=PHRASES[data.kind],
-        issued_on=f"{issued.day} {MONTHS[issued.month - 1]} {issued.year}", qr_svg=qr_svg(data.verify_url),
-        title_size=f"{title_font_size(data.achievement_title):.2f}", criteria=CRITERIA[data.kind],
+        data=data,
+        name_size=f"{name_size:.2f}",
+        name_dir=name_direction(data.learner_name),
+        heading=HEADINGS[data.kind],
+        phrase=PHRASES[data.kind],
+        issued_on=f"{issued.day} {MONTHS[issued.month - 1]} {issued.year}",
+        qr_svg=qr_svg(data.verify_url),
+        title_size=f"{title_font_size(data.achievement_title):.2f}",
+        criteria=CRITERIA[data.kind],
         verify_display=data.verify_url.split("://", 1)[-1],
     )
 
@@ -133,10 +154,8 @@ def render_document(data: CertificateData, template: Path | str | None = None) -
     """Lay out the certificate, shrinking the name until layout shows it fits its box on one page."""
     r = _renderer(template)
     for size in fit_attempts(data.learner_name):
-        html = HTML(string=render_html(data, size, template), base_url=r.base_url,
-                    url_fetcher=r.fetcher)
-        document = html.render(stylesheets=list(r.stylesheets), font_config=r.font_config,
-                               cache=r.image_cache)
+        html = HTML(string=render_html(data, size, template), base_url=r.base_url, url_fetcher=r.fetcher)
+        document = html.render(stylesheets=list(r.stylesheets), font_config=r.font_config, cache=r.image_cache)
         if name_fits(document):
             return document
     raise NameFitError(f"learner name of {len(data.learner_name)} characters does not fit")
@@ -152,8 +171,15 @@ def render_pdf(
     document.metadata.custom[ID_METADATA] = data.certificate_id
     fetcher = _renderer(template).fetcher
     files = [
-        Attachment(string=f.content, name=f.name, description=f.description, url_fetcher=fetcher,
-                   created=data.issued_at, modified=data.issued_at, relationship="Data")
+        Attachment(
+            string=f.content,
+            name=f.name,
+            description=f.description,
+            url_fetcher=fetcher,
+            created=data.issued_at,
+            modified=data.issued_at,
+            relationship="Data",
+        )
         for f in attachments
     ]
     return document.write_pdf(attachments=files, custom_metadata=True)

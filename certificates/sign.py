@@ -32,7 +32,8 @@ def pdf_signer(issuer: IssuerKeys) -> signers.SimpleSigner:
     )
     cert = asn1_x509.Certificate.load(issuer.certificate.public_bytes(serialization.Encoding.DER))
     return signers.SimpleSigner(
-        signing_cert=cert, signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
+        signing_cert=cert,
+        signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
         cert_registry=SimpleCertificateStore(),  # the signer cert is embedded once, nothing else
     )
 
@@ -40,9 +41,14 @@ def pdf_signer(issuer: IssuerKeys) -> signers.SimpleSigner:
 def sign_pdf(pdf: bytes, issuer: IssuerKeys) -> bytes:
     """Add a PAdES (B-B) certification signature so that any later change is detectable."""
     meta = signers.PdfSignatureMetadata(
-        field_name=SIGNATURE_FIELD, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
-        certify=True, docmdp_permissions=fields.MDPPerm.NO_CHANGES,
-        reason="Certificate issued", name=issuer.name, location=issuer.url,
+        field_name=SIGNATURE_FIELD,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        certify=True,
+        docmdp_permissions=fields.MDPPerm.NO_CHANGES,
+        reason="Certificate issued",
+        name=issuer.name,
+        location=issuer.url,
     )
     out = BytesIO()
     # A fixed reservation skips pyHanko's dry-run signature that only measures the CMS size.
@@ -59,10 +65,10 @@ def credential_files(data: CertificateData, issuer: IssuerKeys) -> list[Embedded
     token = encode_vc_jwt(credential, issuer)
     readable = json.dumps(credential, indent=2, ensure_ascii=False).encode()
     return [
-        EmbeddedFile(CREDENTIAL_JWT, token.encode("ascii"),
-                     "Open Badges 3.0 OpenBadgeCredential, signed as a VC-JWT (ES256)"),
-        EmbeddedFile(CREDENTIAL_JSON, readable,
-                     "The same Open Badges 3.0 credential as readable JSON (unsigned copy)"),
+        EmbeddedFile(
+            CREDENTIAL_JWT, token.encode("ascii"), "Open Badges 3.0 OpenBadgeCredential, signed as a VC-JWT (ES256)"
+        ),
+        EmbeddedFile(CREDENTIAL_JSON, readable, "The same Open Badges 3.0 credential as readable JSON (unsigned copy)"),
     ]
 
 

@@ -95,10 +95,12 @@ def _envelope_problem(pdf: bytes, sig: EmbeddedPdfSignature) -> str | None:
     signed_data, info = sig.signed_data, sig.signer_info
     certificates = signed_data["certificates"]
     shape_ok = (
-        signed_data["version"].native == "v1" and info["version"].native == "v1"
+        signed_data["version"].native == "v1"
+        and info["version"].native == "v1"
         and signed_data["encap_content_info"]["content_type"].native == "data"
         and [a.dump() for a in signed_data["digest_algorithms"]] == [info["digest_algorithm"].dump()]
-        and len(certificates) == 1 and certificates[0].chosen.dump() == sig.signer_cert.dump()
+        and len(certificates) == 1
+        and certificates[0].chosen.dump() == sig.signer_cert.dump()
     )
     if not shape_ok:
         return "the signature envelope was altered"
@@ -124,8 +126,9 @@ def _check_signature(
     if not intact:
         return _fail("modified", f"{MODIFIED}: its signed bytes changed")
     if sig.coverage != SignatureCoverageLevel.ENTIRE_FILE:
-        return _fail("modified", f"{MODIFIED}: content was added after the signed version "
-                                 "(re-saved or edited by another tool)")
+        return _fail(
+            "modified", f"{MODIFIED}: content was added after the signed version (re-saved or edited by another tool)"
+        )
     if problem := _envelope_problem(pdf, sig):
         return _fail("modified", f"{MODIFIED}: {problem}")
     return None
@@ -143,21 +146,26 @@ def _check_credential(reader: PdfFileReader, key: ec.EllipticCurvePublicKey) -> 
     if pdf_id is None:
         return _fail("id_mismatch", "the PDF does not state its certificate id")
     if pdf_id != credential_id:
-        return _fail("id_mismatch", f"the embedded credential is for certificate {credential_id}, "
-                                    f"but the PDF is certificate {pdf_id}")
+        return _fail(
+            "id_mismatch",
+            f"the embedded credential is for certificate {credential_id}, but the PDF is certificate {pdf_id}",
+        )
     identifiers = credential["credentialSubject"].get("identifier") or [{}]
     name = identifiers[0].get("identityHash", "an unnamed learner")
     issuer = credential["issuer"]
-    reason = (f"certificate {credential_id} for {name}: {credential['name']}, issued "
-              f"{str(credential['validFrom'])[:10]} by {issuer.get('name') or issuer['id']}")
+    reason = (
+        f"certificate {credential_id} for {name}: {credential['name']}, issued "
+        f"{str(credential['validFrom'])[:10]} by {issuer.get('name') or issuer['id']}"
+    )
     return VerificationResult(True, "valid", reason, credential_id, credential)
 
 
 def verify_pdf(pdf: bytes, issuer_key: ec.EllipticCurvePublicKey) -> VerificationResult:
     """Verify a certificate offline against the pinned issuer key; never raises on bad input."""
     if len(pdf) > MAX_PDF_BYTES:
-        return _fail("too_large", f"file is larger than {MAX_PDF_BYTES // (1024 * 1024)} MB: "
-                                  "not an Academy certificate")
+        return _fail(
+            "too_large", f"file is larger than {MAX_PDF_BYTES // (1024 * 1024)} MB: not an Academy certificate"
+        )
     if b"%PDF-" not in pdf[:1024]:
         return _fail("not_pdf", "not a PDF file")
     try:
@@ -168,8 +176,7 @@ def verify_pdf(pdf: bytes, issuer_key: ec.EllipticCurvePublicKey) -> Verificatio
         failure = _check_signature(pdf, signatures[0], issuer_key)
         return failure or _check_credential(reader, issuer_key)
     except Exception as exc:  # noqa: BLE001 - any parser error on hostile input means "damaged"
-        return _fail("damaged", f"the PDF is damaged or was altered and cannot be checked "
-                                f"({type(exc).__name__})")
+        return _fail("damaged", f"the PDF is damaged or was altered and cannot be checked ({type(exc).__name__})")
 
 
 def verify_file(pdf_path: Path, key_path: Path) -> VerificationResult:
@@ -185,8 +192,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     verify = commands.add_parser("verify", help="verify a certificate PDF offline")
     verify.add_argument("pdf", type=Path, metavar="FILE.pdf")
-    verify.add_argument("--issuer-key", type=Path, required=True, metavar="PUBKEY.pem",
-                        help="issuer public key or certificate (PEM)")
+    verify.add_argument(
+        "--issuer-key", type=Path, required=True, metavar="PUBKEY.pem", help="issuer public key or certificate (PEM)"
+    )
     args = parser.parse_args(argv)
     try:
         result = verify_file(args.pdf, args.issuer_key)

@@ -48,8 +48,7 @@ def pdftotext(tmp_path: Path) -> Callable[[bytes], str]:
         """Write the PDF to a file and return pdftotext's output."""
         source = tmp_path / "in.pdf"
         source.write_bytes(pdf)
-        return subprocess.run([tool, *options, str(source), "-"], check=True, capture_output=True,
-                              text=True).stdout
+        return subprocess.run([tool, *options, str(source), "-"], check=True, capture_output=True, text=True).stdout
 
     return run
 

@@ -42,8 +42,10 @@ def test_embedded_credential_is_an_ob3_vc_jwt(issued_pdf: bytes, issuer: IssuerK
     header, payload = decode_jwt(token)
     assert header["alg"] == "ES256" and header["typ"] == "JWT" and header["kid"].startswith(issuer.issuer_id)
     assert verify_vc_jwt(token, issuer.public_key) == payload
-    assert payload["@context"] == ["https://www.w3.org/ns/credentials/v2",
-                                   "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+    assert payload["@context"] == [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+    ]
     assert payload["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert payload["id"] == payload["jti"] == "urn:academy:certificate:K7M2Q9XR4T"
     assert payload["issuer"]["type"] == ["Profile"] and payload["issuer"]["id"] == payload["iss"]
@@ -57,8 +59,9 @@ def test_embedded_credential_is_an_ob3_vc_jwt(issued_pdf: bytes, issuer: IssuerK
     assert {k: v for k, v in payload.items() if k not in ("iss", "jti", "nbf")} == readable
 
 
-def test_proof_fails_with_other_key_or_tampering(issued_pdf: bytes, issuer: IssuerKeys,
-                                                 other_issuer: IssuerKeys) -> None:
+def test_proof_fails_with_other_key_or_tampering(
+    issued_pdf: bytes, issuer: IssuerKeys, other_issuer: IssuerKeys
+) -> None:
     token, _ = _attachments(issued_pdf)
     with pytest.raises(CredentialError, match="does not verify"):
         verify_vc_jwt(token, other_issuer.public_key)
@@ -70,8 +73,7 @@ def test_proof_fails_with_other_key_or_tampering(issued_pdf: bytes, issuer: Issu
 
 
 def test_build_credential_uses_achievement_url_and_kind(issuer: IssuerKeys) -> None:
-    credential = build_credential(make_data(kind="track", achievement_url="https://academy.example/tracks/ai"),
-                                  issuer)
+    credential = build_credential(make_data(kind="track", achievement_url="https://academy.example/tracks/ai"), issuer)
     achievement = credential["credentialSubject"]["achievement"]
     assert achievement["id"] == "https://academy.example/tracks/ai"
     assert achievement["achievementType"] == "Certification"
@@ -104,10 +106,16 @@ def test_certificate_ids_are_short_unambiguous_and_unique() -> None:
     assert all(is_certificate_id(i) and len(i) == 10 and not set(i) & set("01OILU") for i in ids)
 
 
-@pytest.mark.parametrize("bad", [
-    {"certificate_id": "short"}, {"kind": "diploma"}, {"learner_name": "  "}, {"learner_name": "x" * 301},
-    {"verify_url": "javascript:alert(1)"},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"certificate_id": "short"},
+        {"kind": "diploma"},
+        {"learner_name": "  "},
+        {"learner_name": "x" * 301},
+        {"verify_url": "javascript:alert(1)"},
+    ],
+)
 def test_certificate_data_rejects_bad_fields(bad: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         make_data(**bad)
@@ -121,7 +129,9 @@ def test_naive_issue_time_is_rejected() -> None:
 
 
 def test_package_never_imports_flask_or_lms() -> None:
-    code = ("import sys, certificates, certificates.verify; "
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('flask', 'lms')]; "
-            "sys.exit(f'imported {bad}' if bad else 0)")
+    code = (
+        "import sys, certificates, certificates.verify; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('flask', 'lms')]; "
+        "sys.exit(f'imported {bad}' if bad else 0)"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

@@ -39,8 +39,14 @@ def test_png_of_page_one_looks_like_a_certificate(issued_pdf: bytes, run_tool, p
     colors = image.getcolors(maxcolors=1 << 20)
     assert len(colors) > 50  # text, frame, seal and QR code, not a blank page
     text = _squash(pdftotext(issued_pdf))
-    for expected in ("Ada Lovelace", "K7M2Q9XR4T", "Intermediate Python for AI Developers",
-                     "Certificate of Completion", "5 March 2026", "academy.example/verify/K7M2Q9XR4T"):
+    for expected in (
+        "Ada Lovelace",
+        "K7M2Q9XR4T",
+        "Intermediate Python for AI Developers",
+        "Certificate of Completion",
+        "5 March 2026",
+        "academy.example/verify/K7M2Q9XR4T",
+    ):
         assert _squash(expected) in text
 
 
@@ -52,8 +58,9 @@ def test_page_is_a4_landscape_single_page(issued_pdf: bytes, run_tool, tmp_path:
     assert (float(size.group(1)), float(size.group(2))) == pytest.approx(A4_LANDSCAPE_PT, abs=0.5)
 
 
-@pytest.mark.parametrize("name", ["王小明", "محمد بن موسى الخوارزمي", "Zoë 🚀 Müller 👩🏽‍💻"],
-                         ids=["chinese", "arabic-rtl", "emoji"])
+@pytest.mark.parametrize(
+    "name", ["王小明", "محمد بن موسى الخوارزمي", "Zoë 🚀 Müller 👩🏽‍💻"], ids=["chinese", "arabic-rtl", "emoji"]
+)
 def test_other_scripts_render(name: str, pdftotext) -> None:
     pdf = render_pdf(make_data(name))
     assert _squash(name) in _squash(pdftotext(pdf))
@@ -97,10 +104,17 @@ def test_markup_in_name_prints_as_text_and_fetches_nothing(monkeypatch: pytest.M
     assert fetched and all(url.startswith(bundled) for url in fetched), fetched
 
 
-@pytest.mark.parametrize("url", [
-    "http://169.254.169.254/latest/meta-data", "https://example.com/x.css", "ftp://example.com/x",
-    "file:///etc/passwd", (TEMPLATES / ".." / ".." / "requirements.txt").as_uri(), "data:text/css,body{}",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data",
+        "https://example.com/x.css",
+        "ftp://example.com/x",
+        "file:///etc/passwd",
+        (TEMPLATES / ".." / ".." / "requirements.txt").as_uri(),
+        "data:text/css,body{}",
+    ],
+)
 def test_fetcher_refuses_everything_but_bundled_files(url: str) -> None:
     fetcher = BundledAssetFetcher([TEMPLATES])
     with pytest.raises((RefusedURL, ValueError)):

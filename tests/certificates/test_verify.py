@@ -122,8 +122,9 @@ def test_credential_signed_by_another_key_is_caught(issuer: IssuerKeys, other_is
     assert result.code == "bad_credential"
 
 
-def test_cli_exit_codes(issued_pdf: bytes, issuer: IssuerKeys, other_issuer: IssuerKeys, tmp_path: Path,
-                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_exit_codes(
+    issued_pdf: bytes, issuer: IssuerKeys, other_issuer: IssuerKeys, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     pdf, key, cert, other = (tmp_path / n for n in ("c.pdf", "key.pem", "cert.pem", "other.pem"))
     pdf.write_bytes(issued_pdf)
     key.write_bytes(issuer.public_key_pem())
@@ -139,8 +140,10 @@ def test_cli_exit_codes(issued_pdf: bytes, issuer: IssuerKeys, other_issuer: Iss
 
 def test_issue_with_override_template(issuer: IssuerKeys, tmp_path: Path, pdftotext) -> None:
     template = tmp_path / "certificate.html"
-    template.write_text('<html><body><h1>Course seal</h1><p id="name-box"><span id="learner-name">'
-                        "{{ data.learner_name }}</span></p><p>{{ data.certificate_id }}</p></body></html>")
+    template.write_text(
+        '<html><body><h1>Course seal</h1><p id="name-box"><span id="learner-name">'
+        "{{ data.learner_name }}</span></p><p>{{ data.certificate_id }}</p></body></html>"
+    )
     pdf = issue_pdf(make_data(), issuer, template=template)
     assert verify_pdf(pdf, issuer.public_key).valid
     assert "Course seal" in pdftotext(pdf)
