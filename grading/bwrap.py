@@ -25,7 +25,7 @@ def _python_roots() -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def _system_binds() -> tuple[str, ...]:
     """Read-only system directories: /usr and the merged-/usr links (or real dirs)."""
-    args = ["--ro-bind", "/usr", "/usr"]
+    args = ["--ro-bind", "/usr", "/usr", "--perms", "0755", "--dir", "/etc"]
     for name in ("bin", "sbin", "lib", "lib32", "lib64"):
         path = f"/{name}"
         if os.path.islink(path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import nbformat
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.api import MissingEntry
@@ -56,6 +57,9 @@ class _OverwriteFromRelease(OverwriteCells):
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         self.gradebook = resources["gradebook"]
         self.notebook_id = self.assignment_id = resources["release"].name
+        for cell in nb.cells:  # DeduplicateIds leaves `nbgrader: {}` on the dropped copies
+            if not cell.metadata.get("nbgrader", True):
+                del cell.metadata["nbgrader"]
         nb, resources = super(OverwriteCells, self).preprocess(nb, resources)
         nb, resources = self.add_missing_grade_cells(nb, resources)
         return self.add_missing_task_cells(nb, resources)
@@ -67,11 +71,13 @@ class _OverwriteFromRelease(OverwriteCells):
         order = [c.grade_id for c in release.cells]
         for grade_id in order:
             record = release.cell(grade_id)
-            present = {c.metadata.nbgrader["grade_id"]: i for i, c in enumerate(nb.cells) if _graded(c)}
+            present = {c.metadata["nbgrader"]["grade_id"]: i for i, c in enumerate(nb.cells) if _graded(c)}
             if not record.grade or grade_id in present:
                 continue
-            cell = self.missing_cell_transform(
-                self.gradebook.find_source_cell(grade_id), record.points, is_solution=record.solution
+            cell = nbformat.from_dict(
+                self.missing_cell_transform(
+                    self.gradebook.find_source_cell(grade_id), record.points, is_solution=record.solution
+                )
             )
             before = [present[g] for g in order[: order.index(grade_id)] if g in present]
             nb.cells.insert(before[-1] + 1 if before else 0, cell)

@@ -124,4 +124,4 @@ class Runner:
             if msg["parent_header"].get("msg_id") == msg_id and state == "idle":
                 return CellRun(run.outputs, "timeout", reason, False)
         self._stop(reason + " and ignored the interrupt, so the kernel was stopped")
-        return CellRun(run.outputs, "timeout", reason, False)
+        return CellRun(run.outputs, "timeout", self.stopped or reason, False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import queue
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -68,6 +69,28 @@ _UIDS = _UidPool()
 def _shm_dir() -> str | None:
     """Connection sockets live on a RAM filesystem when there is one (nothing on disk)."""
     return "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+
+
+def _reap_uid(uid: int, timeout: float = 2.0) -> None:
+    """Wait until no process of this sandbox's uid is left, SIGKILLing stragglers: the pid
+    namespace dies with bwrap, but its processes take a moment to be torn down."""
+    deadline = time.monotonic() + timeout
+    while True:
+        pids = []
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                if os.stat(f"/proc/{pid}").st_uid == uid:
+                    pids.append(int(pid))
+            except FileNotFoundError:
+                continue
+        if not pids or time.monotonic() > deadline:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                continue
+        time.sleep(0.01)
 
 
 class SandboxedKernel:
@@ -156,6 +179,7 @@ class SandboxedKernel:
             self._log.close()
         shutil.rmtree(self._conn, ignore_errors=True)
         if self.root and proc is not None:
+            _reap_uid(self.uid)
             _UIDS.give(self.uid)
 
     def __enter__(self) -> SandboxedKernel:

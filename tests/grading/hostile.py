@@ -1,0 +1,129 @@
+"""Hostile submissions from issue 3, section 5: each paired with what a sensible grade says."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import nbformat
+from nbformat.notebooknode import NotebookNode
+
+from tests.grading.notebooks import CORRECT, WRONG, cell_by_id
+
+
+@dataclass(frozen=True)
+class Case:
+    """A hostile notebook: solution code, extra cells after it, an edit; expected outcome."""
+
+    answer: str
+    reason: str  # regex found in the attacked tests' messages or the result's error
+    extra: tuple[str, ...] = ()
+    edit: Callable[[NotebookNode], None] | None = None
+    score: float = 0.0
+    attacked: tuple[str, ...] = ("test_basic", "test_hidden", "test_partial")
+    host_check: str = ""  # name of a check the test runs on the host afterwards
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def _in_squares(body: str) -> str:
+    """A squares() that first runs `body`, then would return the right answer."""
+    indented = "".join(f"    {line}\n" for line in body.strip().splitlines())
+    return f"import os, sys, socket\ndef squares(n):\n{indented}    return [i * i for i in range(1, n + 1)]\n"
+
+
+def _set(grade_id: str, **changes: object) -> Callable[[NotebookNode], None]:
+    def edit(nb: NotebookNode) -> None:
+        cell = cell_by_id(nb, grade_id)
+        for key, value in changes.items():
+            if key == "source":
+                cell.source = str(value)
+            else:
+                cell.metadata.nbgrader[key] = value
+
+    return edit
+
+
+def _drop_grade_id(nb: NotebookNode) -> None:
+    cell = cell_by_id(nb, "test_basic")
+    del cell.metadata.nbgrader["grade_id"]
+    cell.source = "pass"
+
+
+def _delete(nb: NotebookNode) -> None:
+    nb.cells.remove(cell_by_id(nb, "test_basic"))
+
+
+def _duplicate(nb: NotebookNode) -> None:
+    cell = cell_by_id(nb, "test_basic")
+    copy = nbformat.from_dict(nbformat.v4.new_code_cell("pass", metadata=dict(cell.metadata)))
+    nb.cells.insert(nb.cells.index(cell) + 1, copy)
+    cell.source = "pass"
+
+
+def _to_markdown(nb: NotebookNode) -> None:
+    cell = cell_by_id(nb, "test_basic")
+    index = nb.cells.index(cell)
+    nb.cells[index] = nbformat.v4.new_markdown_cell(cell.source, metadata=cell.metadata)
+
+
+HIDE_TRACEBACKS = "get_ipython().showtraceback = lambda *args, **kwargs: None"
+NEVER_RUN = "ip = get_ipython()\n_run = ip.run_cell\nip.run_cell = lambda cell, *a, **k: _run('None', *a, **k)"
+
+CASES: dict[str, Case] = {
+    "infinite_loop": Case(_in_squares("while True:\n    pass"), "time limit"),
+    "loop_ignoring_sigint": Case(
+        "import signal\n" + _in_squares("signal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"),
+        "ignored the interrupt",
+    ),
+    "fork_bomb": Case(
+        _in_squares("while True:\n    try:\n        os.fork()\n    except OSError:\n        pass"),
+        "time limit",
+        host_check="no_sandbox_processes",
+    ),
+    "allocate_8gb": Case(_in_squares("x = bytearray(8 << 30)"), "MemoryError"),
+    "print_200mb": Case(
+        _in_squares("for _ in range(200):\n    print('x' * (1 << 20))"), "MemoryError|MB of output|kernel exited"
+    ),
+    "write_10gb_tmp": Case(
+        _in_squares("with open('/tmp/big', 'wb') as f:\n    for _ in range(10240):\n        f.write(b'x' * (1 << 20))"),
+        "File too large",
+    ),
+    "read_database": Case(_in_squares("open({secret!r}).read()"), "FileNotFoundError"),
+    "read_instance_folder": Case(_in_squares("os.listdir({instance!r})"), "FileNotFoundError"),
+    "read_proc1_environ": Case(
+        _in_squares("print(open('/proc/1/environ').read())"),
+        "PermissionError",
+        extra=("import os\nprint(dict(os.environ))",),
+        host_check="no_secret_in_output",
+    ),
+    "read_etc_shadow": Case(_in_squares("open('/etc/shadow').read()"), "FileNotFoundError"),
+    "write_outside": Case(
+        _in_squares("open({outside!r}, 'w').write('pwned')"), "Error", host_check="outside_untouched"
+    ),
+    "connect_localhost": Case(
+        _in_squares("socket.create_connection(('127.0.0.1', {port}), timeout=1)"),
+        "ConnectionRefusedError",
+        host_check="no_connection",
+    ),
+    "kill_parent": Case(_in_squares("os.kill(os.getppid(), 9)"), "PermissionError"),
+    "points_1_to_100": Case(CORRECT, "", edit=_set("test_hidden", points=100, source="pass"), score=5.0, attacked=()),
+    "edit_test_source": Case(WRONG, "AssertionError", edit=_set("test_basic", source="pass")),
+    "delete_grade_id": Case(WRONG, "AssertionError", edit=_drop_grade_id),
+    "delete_test_cell": Case(WRONG, "AssertionError", edit=_delete),
+    "duplicate_test_cell": Case(WRONG, "AssertionError", edit=_duplicate),
+    "test_to_markdown": Case(WRONG, "AssertionError", edit=_to_markdown),
+    "override_showtraceback": Case(
+        WRONG, "did not run to its end", extra=(HIDE_TRACEBACKS,), attacked=("test_basic", "test_hidden")
+    ),
+    "blanking_input_transformer": Case(
+        WRONG, "did not run to its end", extra=("get_ipython().input_transformers_post.append(lambda lines: [])",)
+    ),
+    "patched_run_cell": Case(WRONG, "did not run to its end", extra=(NEVER_RUN,)),
+    "branch_on_nbgrader_execution": Case(
+        WRONG,
+        "did not run to its end",
+        extra=(f"import os\nif os.environ.get('NBGRADER_EXECUTION'):\n    {HIDE_TRACEBACKS}",),
+        attacked=("test_basic", "test_hidden"),
+    ),
+    "os_exit_0": Case(CORRECT, "kernel exited", extra=("import os\nos._exit(0)",)),
+}

@@ -1,0 +1,84 @@
+"""Hostile notebooks: each is contained, graded 0 on the attacked tests with a clear reason,
+and the next grade still works."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from grading import Release, SandboxLimits, grade
+from grading.sandbox import _UidPool
+from tests.grading import notebooks
+from tests.grading.hostile import CASES
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "academy-test-secret-do-not-leak"
+
+
+def _sandbox_pids() -> list[int]:
+    """Processes still running under a sandbox uid (there must be none between grades)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.stat(f"/proc/{pid}").st_uid >= _UidPool.BASE:
+                found.append(int(pid))
+        except FileNotFoundError:
+            continue
+    return found
+
+
+@pytest.fixture
+def host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Things on the host a submission must not reach: a database file, a port, a secret."""
+    database = tmp_path / "gradebook.db"
+    database.write_text("learner,score\nalice,100\n")
+    database.chmod(0o644)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.setblocking(False)
+    monkeypatch.setenv("ACADEMY_SECRET_KEY", SECRET)
+    params = {
+        "secret": str(database),
+        "instance": str(ROOT / "instance"),
+        "outside": os.path.join(sys.prefix, "pwned.txt"),
+        "port": listener.getsockname()[1],
+    }
+    yield params, listener
+    listener.close()
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_hostile_notebook_is_contained(name: str, release: Release, limits: SandboxLimits, host) -> None:
+    params, listener = host
+    case = CASES[name]
+    answer = case.answer.format(**params) if "{" in case.answer else case.answer
+    data = notebooks.submission(release.notebook_bytes, answer, extra=list(case.extra), edit=case.edit)
+    started = time.monotonic()
+    result = grade(release, data, limits=limits)
+    elapsed = time.monotonic() - started
+    by_name = {t.name: t for t in result.tests}
+    assert result.score == case.score and result.max_score == release.max_score
+    assert all(by_name[t].points == 0 and not by_name[t].passed for t in case.attacked)
+    said = "\n".join([t.message for t in result.tests] + [result.error or ""])
+    assert re.search(case.reason, said), said
+    assert elapsed < limits.notebook_timeout + 5
+    assert _sandbox_pids() == []
+    shown = result.feedback_html + str(result.to_dict())
+    assert SECRET not in shown and "alice,100" not in shown
+    if case.host_check == "outside_untouched":
+        assert not os.path.exists(params["outside"])
+    if case.host_check == "no_connection":
+        with pytest.raises(BlockingIOError):
+            listener.accept()
+
+
+def test_next_grade_after_hostile_ones_still_works(release: Release, limits: SandboxLimits) -> None:
+    result = grade(release, notebooks.submission(release.notebook_bytes), limits=limits)
+    assert result.score == 5 and result.error is None
