@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from lms.accounts.models import ROLES, LoginSession, Team, User
 from lms.db import utcnow
@@ -102,13 +102,19 @@ def start_session(user: User) -> str:
     return token
 
 
-def load_session_user(token: str) -> User | None:
-    """The user of a live login session; None once it is revoked or the user disabled."""
-    row = db.session.execute(
+@cache
+def _session_user_statement():
+    """Built once: it runs on every request."""
+    return (
         select(User, LoginSession.revoked_at)
         .join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.token == token)
-    ).first()
+        .where(LoginSession.token == bindparam("token"))
+    )
+
+
+def load_session_user(token: str) -> User | None:
+    """The user of a live login session; None once it is revoked or the user disabled."""
+    row = db.session.execute(_session_user_statement(), {"token": token}).first()
     if row is None or row.revoked_at is not None or not row.User.active:
         return None
     user = row.User
