@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from lms.catalog import notebook_format as nbformat
 from lms.catalog.markdown import local_links, render_markdown
-from lms.catalog.schema import CourseFile, QuizFile
+from lms.catalog.schema import CourseFile, ExamFile, QuizFile, TrackFile
 from lms.catalog.yaml_lines import YamlProblem, line_of, load_yaml
 
 RESERVED_DIRS = {"workshops", "tracks"}
@@ -39,6 +39,7 @@ class ItemSpec:
     source_path: str
     body_html: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    release: Any = None  # assignments: the grading.Release (hidden tests: never in `data`)
 
 
 @dataclass
@@ -58,6 +59,12 @@ class CourseSpec:
     modules: list[ModuleSpec]
     content_hash: str
     prerequisite_line: int = 1
+    exam: dict[str, Any] | None = None  # settings + question bank, read by certification
+
+    @property
+    def certificate(self) -> dict[str, Any]:
+        """The certificate rules of course.yml (defaults when the key is absent)."""
+        return self.file.certificate.model_dump()
 
     @property
     def manifest(self) -> Path:
@@ -65,9 +72,19 @@ class CourseSpec:
 
 
 @dataclass
+class TrackSpec:
+    slug: str
+    title: str
+    summary: str
+    certificate_title: str
+    courses: list[str]
+
+
+@dataclass
 class LoadResult:
     courses: list[CourseSpec]
     problems: list[Problem]
+    tracks: list[TrackSpec] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -160,7 +177,30 @@ def load_courses(root: Path) -> LoadResult:
             courses.append(spec)
     known = {f.name for f in siblings}
     problems += _check_prerequisites(courses, known)
-    return LoadResult(courses, problems)
+    tracks, track_problems = load_tracks(siblings[0].parent if siblings else root, known)
+    return LoadResult(courses, problems + track_problems, tracks)
+
+
+def load_tracks(root: Path, known: set[str]) -> tuple[list[TrackSpec], list[Problem]]:
+    """Read courses/tracks/*.yml: certification tracks naming existing course slugs."""
+    tracks: list[TrackSpec] = []
+    problems: list[Problem] = []
+    folder = root / "tracks"
+    for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
+        reader = _Course(folder)
+        text = reader.read(path.name, path, 1)
+        data, track = reader.parse(path, text, TrackFile) if text is not None else (None, None)
+        problems += reader.problems
+        if track is None:
+            continue
+        if not _is_slug(path.stem):
+            problems.append(Problem(path, 1, f"file name {path.stem!r} is not a valid slug"))
+        for index, slug in enumerate(track.courses):
+            if slug not in known:
+                problems.append(Problem(path, line_of(data, ("courses", index)), f"unknown course {slug!r}"))
+        title = track.certificate_title or track.title
+        tracks.append(TrackSpec(path.stem, track.title, track.summary, title, list(dict.fromkeys(track.courses))))
+    return tracks, problems
 
 
 def _course_folders(root: Path) -> list[Path]:
@@ -183,10 +223,57 @@ def load_course(folder: Path) -> tuple[CourseSpec | None, list[Problem]]:
     if parsed is None:
         return None, course.problems
     modules = _load_modules(course, manifest, data, parsed)
+    exam = _load_exam(course, manifest, data, parsed) if parsed.exam else None
+    _check_certificate_rules(course, manifest, data, parsed, modules)
     if course.problems:
         return None, course.problems
     prereq_line = line_of(data, ("prerequisites",))
-    return CourseSpec(slug, folder, parsed, modules, course.digest.hexdigest(), prereq_line), []
+    return CourseSpec(slug, folder, parsed, modules, course.digest.hexdigest(), prereq_line, exam), []
+
+
+def _load_exam(course: _Course, manifest: Path, data: Any, parsed: CourseFile) -> dict[str, Any] | None:
+    """Read the exam question bank named by `exam.bank` and check it can fill one attempt."""
+    settings = parsed.exam
+    text = course.read(settings.bank, manifest, line_of(data, ("exam", "bank")))
+    if text is None:
+        return None
+    path = course.folder / settings.bank
+    bank_data, bank = course.parse(path, text, ExamFile)
+    if bank is None:
+        return None
+    _check_question_ids(course, path, bank_data, bank.questions)
+    if settings.questions > len(bank.questions):
+        course.problem(
+            manifest,
+            line_of(data, ("exam", "questions")),
+            f"exam.questions: draws {settings.questions} questions but {settings.bank} has only {len(bank.questions)}",
+        )
+    return {
+        **settings.model_dump(),
+        "title": bank.title,
+        "instructions_html": render_markdown(bank.instructions) if bank.instructions else "",
+        "pass_mark": settings.pass_mark if settings.pass_mark is not None else parsed.pass_mark,
+        "bank": [_question_data(q) for q in bank.questions],
+    }
+
+
+def _check_certificate_rules(
+    course: _Course, manifest: Path, data: Any, parsed: CourseFile, modules: list[ModuleSpec]
+) -> None:
+    """Required modules and assignments must name ones the course has."""
+    rules = parsed.certificate
+    module_slugs = {m.slug for m in modules}
+    assignments = {i.slug for m in modules for i in m.items if i.kind == "assignment"}
+    for key, known, what in (
+        ("required_modules", module_slugs, "module"),
+        ("required_assignments", assignments, "assignment"),
+    ):
+        for index, slug in enumerate(getattr(rules, key) or []):
+            if slug not in known:
+                line = line_of(data, ("certificate", key, index))
+                course.problem(manifest, line, f"certificate.{key}: no {what} {slug!r} in this course")
+    if rules.template:  # read() reports a missing file or one outside the course folder
+        course.read(rules.template, manifest, line_of(data, ("certificate", "template")))
 
 
 def _is_slug(name: str) -> bool:
@@ -220,6 +307,8 @@ def _load_modules(course: _Course, manifest: Path, data: Any, parsed: CourseFile
             if item:
                 item.source_path = entry.path
                 item.title = entry.title or item.title
+                if entry.kind == "assignment":
+                    item.data.update(entry.policy())
                 items.append(item)
         skills = module.skills if module.skills is not None else list(parsed.tags)
         modules.append(ModuleSpec(module.slug, module.title, module.summary, skills, items))
@@ -241,24 +330,29 @@ def _quiz(course: _Course, path: Path, text: str, slug: str) -> ItemSpec | None:
     data, quiz = course.parse(path, text, QuizFile)
     if quiz is None:
         return None
+    _check_question_ids(course, path, data, quiz.questions)
+    questions = [_question_data(q) for q in quiz.questions]
+    return ItemSpec("quiz", slug, quiz.title, "", data={"pass_mark": quiz.pass_mark, "questions": questions})
+
+
+def _check_question_ids(course: _Course, path: Path, data: Any, questions: list) -> None:
     seen: set[str] = set()
-    for index, question in enumerate(quiz.questions):
+    for index, question in enumerate(questions):
         if question.id in seen:
             course.problem(path, line_of(data, ("questions", index, "id")), f"duplicate question id {question.id!r}")
         seen.add(question.id)
-    questions = [
-        {
-            "id": q.id,
-            "type": q.type,
-            "prompt_html": render_markdown(q.prompt),
-            "points": q.points,
-            "options": [o.text for o in q.options],
-            "correct": [i for i, o in enumerate(q.options) if o.correct],
-            "explanation_html": render_markdown(q.explanation) if q.explanation else "",
-        }
-        for q in quiz.questions
-    ]
-    return ItemSpec("quiz", slug, quiz.title, "", data={"pass_mark": quiz.pass_mark, "questions": questions})
+
+
+def _question_data(q: Any) -> dict[str, Any]:
+    return {
+        "id": q.id,
+        "type": q.type,
+        "prompt_html": render_markdown(q.prompt),
+        "points": q.points,
+        "options": [o.text for o in q.options],
+        "correct": [i for i, o in enumerate(q.options) if o.correct],
+        "explanation_html": render_markdown(q.explanation) if q.explanation else "",
+    }
 
 
 def _assignment(course: _Course, path: Path, text: str, slug: str) -> ItemSpec | None:
@@ -306,9 +400,16 @@ def _assignment(course: _Course, path: Path, text: str, slug: str) -> ItemSpec |
         course.problem(path, 1, "no autograder test cell (a code cell with grade: true and points)")
     if course.problems:
         return None
+    from grading import ReleaseError, make_release  # after notebook_format: nbformat's fast import
+
+    try:  # what learners download and what grading needs: made here, stored on sync
+        release = make_release(text.encode("utf-8"), name=slug)
+    except ReleaseError as exc:
+        course.problem(path, 1, f"nbgrader cannot release this notebook: {exc}")
+        return None
     title = _notebook_title(notebook) or slug
     data = {"notebook": path.name, "max_points": max_points, "grade_ids": list(grade_ids)}
-    return ItemSpec("assignment", slug, title, "", data=data)
+    return ItemSpec("assignment", slug, title, "", data=data, release=release)
 
 
 def _line_of_cell(text: str, index: int) -> int:

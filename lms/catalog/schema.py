@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")]
 TagName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9+.#-]{0,49}$")]
@@ -21,6 +21,11 @@ class ItemEntry(_Strict):
     quiz: str | None = None
     assignment: str | None = None
     title: Title | None = None
+    # Assignments only (see courses/README.md): deadline, late policy, which attempt counts.
+    due: AwareDatetime | None = None
+    late_penalty: float = Field(default=0, ge=0, le=100)  # percent off per day, or part of one, late
+    cutoff: AwareDatetime | None = None  # no upload accepted after this (extensions move it)
+    keep: Literal["best", "last"] = "best"
 
     @model_validator(mode="after")
     def one_kind(self) -> ItemEntry:
@@ -29,7 +34,23 @@ class ItemEntry(_Strict):
             raise ValueError("each item needs exactly one of lesson:, quiz: or assignment:")
         if self.title and self.kind != "assignment":
             raise ValueError("title: is only for assignments (lessons and quizzes carry their own)")
+        policy = self.due or self.cutoff or self.late_penalty or self.keep != "best"
+        if policy and self.kind != "assignment":
+            raise ValueError("due:, late_penalty:, cutoff: and keep: are only for assignments")
+        if self.cutoff and self.due and self.cutoff < self.due:
+            raise ValueError("cutoff: must not be before due:")
+        if self.late_penalty and not self.due:
+            raise ValueError("late_penalty: needs a due: date")
         return self
+
+    def policy(self) -> dict[str, Any]:
+        """The assignment's deadline rules as stored in the item's data."""
+        return {
+            "due": self.due.isoformat() if self.due else None,
+            "late_penalty": self.late_penalty,
+            "cutoff": self.cutoff.isoformat() if self.cutoff else None,
+            "keep": self.keep,
+        }
 
     @property
     def kind(self) -> str:
@@ -48,6 +69,28 @@ class ModuleEntry(_Strict):
     items: list[ItemEntry] = Field(min_length=1)
 
 
+class ExamSettings(_Strict):
+    """The `exam:` key of course.yml: how the certification exam is drawn from its bank and timed."""
+
+    bank: str = Field(default="exam.yml", min_length=1, max_length=300)
+    questions: int = Field(ge=1, le=200)
+    time_limit_minutes: int = Field(ge=1, le=600)
+    attempts: int = Field(default=3, ge=1, le=50)
+    cooldown_hours: float = Field(default=24, ge=0, le=24 * 90)
+    pass_mark: int | None = Field(default=None, ge=0, le=100)
+
+
+class CertificateSettings(_Strict):
+    """The `certificate:` key of course.yml: what earns the course certificate."""
+
+    enabled: bool = True
+    title: Title | None = None
+    required_modules: list[Slug] | None = None
+    required_assignments: list[Slug] | None = None
+    assignment_pass_mark: int | None = Field(default=None, ge=0, le=100)
+    template: str | None = Field(default=None, max_length=300)
+
+
 class CourseFile(_Strict):
     title: Title
     summary: str = Field(min_length=1, max_length=1000)
@@ -59,9 +102,9 @@ class CourseFile(_Strict):
     instructors: list[Email] = []
     pass_mark: int = Field(default=70, ge=0, le=100)
     modules: list[ModuleEntry] = Field(min_length=1)
-    # Reserved for certification (exams, certificate rules); accepted and ignored for now.
-    exam: Any = None
-    certificate: Any = None
+    exam: ExamSettings | None = None
+    certificate: CertificateSettings = Field(default_factory=lambda: CertificateSettings())
+    survey: SurveySpec | None = None  # feedback: custom questions after completion
 
 
 class QuizOption(_Strict):
@@ -91,3 +134,52 @@ class QuizFile(_Strict):
     title: Title
     pass_mark: int | None = Field(default=None, ge=0, le=100)
     questions: list[QuizQuestion] = Field(min_length=1)
+
+
+class ExamFile(_Strict):
+    """courses/<slug>/exam.yml: the question bank the exam draws from."""
+
+    title: Title
+    instructions: str = Field(default="", max_length=4000)
+    questions: list[QuizQuestion] = Field(min_length=1, max_length=2000)
+
+
+class TrackFile(_Strict):
+    """courses/tracks/<slug>.yml: a certification spanning several courses."""
+
+    title: Title
+    summary: str = Field(min_length=1, max_length=1000)
+    certificate_title: Title | None = None
+    courses: list[Slug] = Field(min_length=1, max_length=50)
+
+
+class SurveyQuestion(_Strict):
+    """A custom survey question, asked after the standard CSAT, NPS and comment."""
+
+    id: Slug
+    type: Literal["scale", "choice", "text"]
+    prompt: str = Field(min_length=1, max_length=500)
+    options: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = Field(default=[], max_length=12)
+    required: bool = False
+
+    @model_validator(mode="after")
+    def options_fit_type(self) -> SurveyQuestion:
+        if self.type == "choice" and len(self.options) < 2:
+            raise ValueError("a choice question needs at least two options")
+        if self.type != "choice" and self.options:
+            raise ValueError("options: is only for choice questions")
+        return self
+
+
+class SurveySpec(_Strict):
+    """The `survey:` key of a course or workshop file (feedback reads it)."""
+
+    anonymous: bool = False
+    questions: list[SurveyQuestion] = Field(default=[], max_length=20)
+
+    @model_validator(mode="after")
+    def unique_ids(self) -> SurveySpec:
+        ids = [q.id for q in self.questions]
+        if len(ids) != len(set(ids)):
+            raise ValueError("question ids must be unique")
+        return self

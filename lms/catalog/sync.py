@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from blinker import Namespace
 from sqlalchemy import select
 
 from lms.catalog.content import CourseSpec, ModuleSpec
@@ -13,6 +14,10 @@ from lms.db import utcnow
 from lms.extensions import db
 
 log = logging.getLogger(__name__)
+
+# Sent after every sync with `courses=[(Course, CourseSpec), ...]` for every spec (changed or not):
+# certification stores exams, certificate rules and tracks from it. Receivers only flush.
+courses_synced = Namespace().signal("courses-synced")
 
 
 @dataclass
@@ -60,6 +65,7 @@ def sync_courses(specs: list[CourseSpec], *, archive_missing: bool) -> SyncRepor
                 course.archived_at = utcnow()
                 report.archived.append(slug)
     db.session.flush()
+    courses_synced.send(report, courses=[(existing[s.slug], s) for s in specs])
     log.info("courses synced: %s", report.summary())
     return report
 

@@ -1,0 +1,125 @@
+"""Certificate rules: what a learner still needs for a course or track certificate, from the event log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from lms.catalog import services as catalog
+from lms.catalog.models import Course
+from lms.certification.models import Certificate, CourseCertification, ExamAttempt, Track
+from lms.extensions import db
+from lms.learning import services as learning
+from lms.learning.models import LearningEvent
+
+DEFAULT_RULES: dict[str, Any] = {
+    "enabled": True,
+    "title": None,
+    "required_modules": None,
+    "required_assignments": None,
+    "assignment_pass_mark": None,
+    "template": None,
+}
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One condition of a certificate, for the learner's checklist."""
+
+    kind: str  # module, assignment, exam, course
+    label: str
+    met: bool
+    detail: str = ""
+
+
+def certification_of(course: Course) -> CourseCertification | None:
+    """The stored rules and exam of a course (None if course.yml was never synced with them)."""
+    return db.session.get(CourseCertification, course.id)
+
+
+def rules_of(course: Course) -> dict[str, Any]:
+    """The certificate rules of a course, defaults filled in."""
+    stored = certification_of(course)
+    return {**DEFAULT_RULES, **(stored.rules if stored else {})}
+
+
+def best_assignment_percents(user_id: int, course_id: int) -> dict[int, float]:
+    """Best graded score per assignment item, in percent, from `assignment_graded` events."""
+    rows = db.session.execute(
+        select(LearningEvent.item_id, LearningEvent.score, LearningEvent.max_score).where(
+            LearningEvent.user_id == user_id,
+            LearningEvent.course_id == course_id,
+            LearningEvent.kind == "assignment_graded",
+        )
+    )
+    best: dict[int, float] = {}
+    for item_id, score, max_score in rows:
+        if item_id is not None and max_score and score is not None:
+            best[item_id] = max(best.get(item_id, 0.0), 100 * score / max_score)
+    return best
+
+
+def exam_passed(user_id: int, course_id: int) -> bool:
+    """Whether the learner has a passed attempt at the course exam."""
+    stmt = select(ExamAttempt.id).where(
+        ExamAttempt.user_id == user_id, ExamAttempt.course_id == course_id, ExamAttempt.passed.is_(True)
+    )
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
+def course_requirements(user_id: int, course: Course) -> list[Requirement]:
+    """Every condition of the course certificate and whether it holds (modules, assignments, exam)."""
+    rules = rules_of(course)
+    stored = certification_of(course)
+    syllabus = catalog.syllabus(course)
+    done = learning.completed_item_ids(user_id, course.id)
+    wanted_modules = rules["required_modules"]
+    requirements = []
+    for module, items in syllabus:
+        if wanted_modules is None or module.slug in wanted_modules:
+            finished = sum(item.id in done for item in items)
+            detail = _l("%(done)s of %(total)s steps", done=finished, total=len(items))
+            requirements.append(Requirement("module", module.title, finished == len(items), str(detail)))
+    pass_mark = rules["assignment_pass_mark"] if rules["assignment_pass_mark"] is not None else course.pass_mark
+    best = best_assignment_percents(user_id, course.id)
+    wanted_assignments = rules["required_assignments"]
+    for item in (i for _m, items in syllabus for i in items if i.kind == "assignment"):
+        if wanted_assignments is None or item.slug in wanted_assignments:
+            score = best.get(item.id)
+            detail = _l("needs %(mark)s%%", mark=pass_mark) if score is None else f"{score:.0f}% / {pass_mark}%"
+            requirements.append(
+                Requirement("assignment", item.title, score is not None and score >= pass_mark, str(detail))
+            )
+    if stored and stored.exam:
+        detail = _l("pass mark %(mark)s%%", mark=stored.exam["pass_mark"])
+        requirements.append(Requirement("exam", stored.exam["title"], exam_passed(user_id, course.id), str(detail)))
+    return requirements
+
+
+def course_certificate_earned(user_id: int, course: Course) -> bool:
+    """True when the course awards certificates and every one of its conditions holds."""
+    return rules_of(course)["enabled"] and all(r.met for r in course_requirements(user_id, course))
+
+
+def held_course_slugs(user_id: int) -> set[str]:
+    """Slugs of the courses the learner holds a valid (unrevoked) certificate for."""
+    stmt = select(Certificate.subject).where(
+        Certificate.user_id == user_id, Certificate.kind == "course", Certificate.revoked_at.is_(None)
+    )
+    return {subject.split(":", 1)[1] for subject in db.session.scalars(stmt)}
+
+
+def tracks_with_course(slug: str) -> list[Track]:
+    """Live tracks that include a course."""
+    tracks = db.session.scalars(select(Track).where(Track.archived_at.is_(None)).order_by(Track.title))
+    return [t for t in tracks if slug in t.course_slugs]
+
+
+def track_requirements(user_id: int, track: Track) -> list[Requirement]:
+    """One condition per course of the track: its course certificate is held."""
+    held = held_course_slugs(user_id)
+    courses = {c.slug: c for c in db.session.scalars(select(Course).where(Course.slug.in_(track.course_slugs)))}
+    return [Requirement("course", courses[s].title if s in courses else s, s in held) for s in track.course_slugs]
