@@ -12,6 +12,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from typing import IO
 
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.connect import write_connection_file
@@ -101,6 +102,11 @@ class SandboxedKernel:
         self.root = os.geteuid() == 0
         self.uid = _UIDS.take() if self.root else os.getuid()
         self._conn = tempfile.mkdtemp(prefix="academy-kernel-", dir=_shm_dir())
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.client: BlockingKernelClient | None = None
+        self._log: IO[bytes] | None = None
+        self._killed = False
+        self._kill_lock = threading.Lock()
         try:
             self._start()
         except BaseException:
@@ -166,19 +172,22 @@ class SandboxedKernel:
         return self.proc.poll() is None
 
     def kill(self) -> None:
-        """SIGKILL bwrap; --die-with-parent and the pid namespace take every child with it."""
-        proc = getattr(self, "proc", None)
-        if proc is not None and proc.poll() is None:
-            proc.kill()
-        if proc is not None:
-            proc.wait()
-        client = getattr(self, "client", None)
-        if client is not None:
-            client.stop_channels()
-        if getattr(self, "_log", None) is not None:
+        """SIGKILL bwrap; --die-with-parent and the pid namespace take every child with it.
+        Idempotent: the uid goes back to the pool exactly once, after its last process."""
+        with self._kill_lock:
+            if self._killed:
+                return
+            self._killed = True
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.kill()
+            self.proc.wait()
+        if self.client is not None:
+            self.client.stop_channels()
+        if self._log is not None:
             self._log.close()
         shutil.rmtree(self._conn, ignore_errors=True)
-        if self.root and proc is not None:
+        if self.root:
             _reap_uid(self.uid)
             _UIDS.give(self.uid)
 
