@@ -9,7 +9,7 @@ import click
 from flask import current_app
 
 from lms.catalog.content import load_courses
-from lms.catalog.sync import sync_courses
+from lms.catalog.sync import sync_tree
 from lms.extensions import db
 
 courses_cli = click.Group("courses", help="Check and load course files.")
@@ -40,20 +40,18 @@ def validate(path: str | None) -> None:
 
 @courses_cli.command("sync")
 @click.argument("path", required=False, type=click.Path())
-def sync(path: str | None) -> None:
+@click.option("--force", is_flag=True, help="Re-load even if no file changed since the last sync.")
+def sync(path: str | None, force: bool) -> None:
     """Validate, then load courses into the database in one transaction."""
     started = time.perf_counter()
-    root = _root(path)
-    result = load_courses(root)
-    if not result.ok:
-        _report_problems(result.problems)
-        click.echo("Nothing was changed.", err=True)
-        raise SystemExit(1)
-    whole_tree = not (root / "course.yml").is_file()
     try:
-        report = sync_courses(result.courses, archive_missing=whole_tree)
+        outcome = sync_tree(_root(path), force=force)
+        if outcome.report is None:
+            _report_problems(outcome.problems)
+            click.echo("Nothing was changed.", err=True)
+            raise SystemExit(1)
         db.session.commit()
-    except Exception:
+    except BaseException:
         db.session.rollback()
         raise
-    click.echo(f"Synced in {time.perf_counter() - started:.2f} s: {report.summary()}.")
+    click.echo(f"Synced in {time.perf_counter() - started:.2f} s: {outcome.report.summary()}.")

@@ -104,7 +104,6 @@ class _Course:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.problems: list[Problem] = []
-        self.digest = hashlib.sha256()
 
     def problem(self, path: Path, line: int, message: str) -> None:
         self.problems.append(Problem(path, line, message))
@@ -122,7 +121,6 @@ class _Course:
             self.problem(path, 1, f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB")
             return None
         raw = path.read_bytes()
-        self.digest.update(rel.encode() + b"\0" + raw)
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -203,6 +201,19 @@ def load_tracks(root: Path, known: set[str]) -> tuple[list[TrackSpec], list[Prob
     return tracks, problems
 
 
+def folder_hash(folder: Path) -> str:
+    """A fingerprint of every file in a course folder: equal hashes mean nothing to re-load."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def course_folders(root: Path) -> list[Path]:
+    """The course folders under a courses root (each has a course.yml)."""
+    return _course_folders(root.resolve())
+
+
 def _course_folders(root: Path) -> list[Path]:
     return sorted(
         p for p in root.iterdir() if p.is_dir() and (p / "course.yml").is_file() and p.name not in RESERVED_DIRS
@@ -228,7 +239,7 @@ def load_course(folder: Path) -> tuple[CourseSpec | None, list[Problem]]:
     if course.problems:
         return None, course.problems
     prereq_line = line_of(data, ("prerequisites",))
-    return CourseSpec(slug, folder, parsed, modules, course.digest.hexdigest(), prereq_line, exam), []
+    return CourseSpec(slug, folder, parsed, modules, folder_hash(folder), prereq_line, exam), []
 
 
 def _load_exam(course: _Course, manifest: Path, data: Any, parsed: CourseFile) -> dict[str, Any] | None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from blinker import Namespace
 from sqlalchemy import select
 
-from lms.catalog.content import CourseSpec, ModuleSpec
+from lms.catalog.content import CourseSpec, ModuleSpec, course_folders, folder_hash, load_courses
 from lms.catalog.models import Course, CourseInstructor, Item, Module, Tag
 from lms.db import utcnow
 from lms.extensions import db
@@ -32,6 +33,22 @@ class SyncReport:
             f"{len(self.created)} created, {len(self.updated)} updated, "
             f"{len(self.unchanged)} unchanged, {len(self.archived)} archived"
         )
+
+
+def catalog_unchanged(root: Path) -> int | None:
+    """If every course folder matches what was last loaded (and nothing else is live), return
+    how many courses there are, so a start-up can skip parsing; else None."""
+    folders = course_folders(root) if not (root / "course.yml").is_file() else []
+    if not folders:
+        return None
+    loaded = dict(
+        db.session.execute(select(Course.slug, Course.content_hash).where(Course.archived_at.is_(None))).all()
+    )
+    if set(loaded) != {f.name for f in folders}:
+        return None
+    if any(loaded[f.name] != folder_hash(f) for f in folders):
+        return None
+    return len(folders)
 
 
 def sync_courses(specs: list[CourseSpec], *, archive_missing: bool) -> SyncReport:
@@ -118,3 +135,20 @@ def _sync_modules(course: Course, specs: list[ModuleSpec]) -> None:
     for slug, item in items.items():
         if slug not in live_items and item.archived_at is None:
             item.archived_at = now
+
+
+@dataclass
+class TreeSync:
+    report: SyncReport | None
+    problems: list = field(default_factory=list)
+
+
+def sync_tree(root: Path, *, force: bool = False) -> TreeSync:
+    """Validate and load a courses folder (or one course); a no-op when nothing changed."""
+    if not force and (count := catalog_unchanged(root)) is not None:
+        return TreeSync(SyncReport(unchanged=["*"] * count))
+    result = load_courses(root)
+    if not result.ok:
+        return TreeSync(None, result.problems)
+    whole_tree = not (root / "course.yml").is_file()
+    return TreeSync(sync_courses(result.courses, archive_missing=whole_tree))

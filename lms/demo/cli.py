@@ -8,8 +8,7 @@ import click
 from flask import current_app
 from flask_migrate import upgrade
 
-from lms.catalog.content import load_courses
-from lms.catalog.sync import sync_courses
+from lms.catalog.sync import sync_tree
 from lms.demo import services
 from lms.extensions import db
 
@@ -23,12 +22,12 @@ def init(no_demo: bool) -> None:
     """Apply migrations, load courses/, create demo accounts: safe to run on every start."""
     started = time.perf_counter()
     upgrade(revision="heads")  # each domain keeps its own migration branch
-    result = load_courses(current_app.config["COURSES_DIR"])
-    if not result.ok:
-        for problem in result.problems:
+    outcome = sync_tree(current_app.config["COURSES_DIR"])
+    if outcome.report is None:
+        for problem in outcome.problems:
             click.echo(str(problem), err=True)
         raise click.ClickException("Course files have problems; fix them (flask courses validate). Nothing was loaded.")
-    report = sync_courses(result.courses, archive_missing=True)
+    report = outcome.report
     created = [] if no_demo else services.ensure_demo_accounts()
     db.session.commit()
     click.echo(f"Database ready, courses: {report.summary()} ({time.perf_counter() - started:.2f} s).")
