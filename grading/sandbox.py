@@ -18,6 +18,7 @@ from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.connect import write_connection_file
 
 from grading.bwrap import bwrap_command, sandbox_env
+from grading.cgroup import SandboxCgroup
 
 
 class SandboxError(RuntimeError):
@@ -106,6 +107,7 @@ class SandboxedKernel:
         self.client: BlockingKernelClient | None = None
         self._log: IO[bytes] | None = None
         self._killed = False
+        self._cgroup: SandboxCgroup | None = None
         self._kill_lock = threading.Lock()
         try:
             self._start()
@@ -119,6 +121,8 @@ class SandboxedKernel:
         if self.root:
             os.chown(self._conn, self.uid, self.uid)
             os.chown(path, self.uid, self.uid)
+        memory = self.limits.memory_bytes + 2 * self.limits.tmp_bytes  # the tree's RAM and its tmpfs
+        self._cgroup = SandboxCgroup(os.path.basename(self._conn), memory, self.limits.nproc)
         cmd = bwrap_command(self.limits, uid=self.uid if self.root else None, conn_dir=self._conn)
         cmd += [
             sys.executable,
@@ -131,7 +135,7 @@ class SandboxedKernel:
         ]
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in kill()
         self.proc = subprocess.Popen(
-            cmd,
+            self._cgroup.wrap(cmd),
             env=sandbox_env(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -190,6 +194,8 @@ class SandboxedKernel:
         if self.root:
             _reap_uid(self.uid)
             _UIDS.give(self.uid)
+        if self._cgroup is not None:
+            self._cgroup.close()
 
     def __enter__(self) -> SandboxedKernel:
         return self
