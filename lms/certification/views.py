@@ -1,7 +1,137 @@
-"""Exams, certificates, public verification (issue: certification)."""
+"""My certificates, downloads, the public verify page and the issuer profile."""
 
-from flask import Blueprint
+from __future__ import annotations
 
-from lms.certification import receivers  # noqa: F401  (connects the signal receivers)
+from datetime import UTC
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from certificates import verify_pdf
+from certificates.verify import MAX_PDF_BYTES
+from lms.catalog.models import Course
+from lms.certification import issuing, receivers, rules, services  # noqa: F401  (receivers: signal wiring)
+from lms.certification.exam_views import register_exam_routes
+from lms.certification.forms import LookupForm, VerifyUploadForm
+from lms.certification.manage_views import register_manage_routes
+from lms.extensions import csrf, db, limiter
+from lms.learning import services as learning
 
 bp = Blueprint("certification", __name__)
+register_exam_routes(bp)
+register_manage_routes(bp)
+LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
+
+
+def linkedin_url(cert, config: issuing.IssuingConfig) -> str:
+    """LinkedIn's documented add-to-profile link, prefilled with our certification fields."""
+    issued = cert.issued_at.astimezone(UTC)
+    params = {
+        "startTask": "CERTIFICATION_NAME", "name": cert.title, "organizationName": config.issuer_name,
+        "issueYear": issued.year, "issueMonth": issued.month,
+        "certUrl": config.verify_url(cert.public_id), "certId": cert.public_id,
+    }  # fmt: skip
+    return f"{LINKEDIN_ADD}?{urlencode(params)}"
+
+
+@bp.get("/certificates")
+@login_required
+def mine():
+    config = issuing.config_from_app()
+    certs = services.learner_certificates(current_user.id)
+    held = {c.subject for c in certs}
+    courses = [db.session.get(Course, cid) for cid in learning.enrolled_course_ids(current_user.id)]
+    pending = [
+        (c, rules.course_requirements(current_user.id, c)) for c in courses
+        if c and c.archived_at is None and f"course:{c.slug}" not in held and rules.rules_of(c)["enabled"]
+    ]  # fmt: skip
+    links = {c.public_id: (config.verify_url(c.public_id), linkedin_url(c, config)) for c in certs}
+    return render_template("certification/mine.html", certs=certs, links=links, pending=pending)
+
+
+def _owned(public_id: str):
+    return services.get_for_viewer(public_id, current_user) or abort(404)
+
+
+@bp.get("/certificates/<public_id>.pdf")
+@login_required
+def pdf(public_id: str):
+    cert = _owned(public_id)
+    course = db.session.get(Course, cert.course_id) if cert.course_id else None
+    path = issuing.stored_pdf(cert, issuing.config_from_app(), rules.rules_of(course) if course else None)
+    db.session.commit()
+    return send_file(path, mimetype="application/pdf", as_attachment=True,
+                     download_name=f"academy-certificate-{cert.public_id}.pdf")  # fmt: skip
+
+
+@bp.get("/certificates/<public_id>/credential.json")
+@login_required
+def credential(public_id: str):
+    body = issuing.credential_json(_owned(public_id), issuing.config_from_app())
+    disposition = f'attachment; filename="academy-credential-{public_id}.json"'
+    return Response(body, mimetype="application/ld+json", headers={"Content-Disposition": disposition})
+
+
+@bp.get("/certificates/<public_id>/credential.jwt")
+@login_required
+def credential_jwt(public_id: str):
+    body = issuing.credential_jwt(_owned(public_id), issuing.config_from_app())
+    disposition = f'attachment; filename="academy-credential-{public_id}.jwt"'
+    return Response(body, mimetype="application/vc+jwt", headers={"Content-Disposition": disposition})
+
+
+@bp.get("/.well-known/academy-issuer.json")
+def issuer_profile():
+    profile = issuing.issuer_keys(issuing.config_from_app()).profile()
+    response = jsonify(profile)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.cache_control.public, response.cache_control.max_age = True, 3600
+    return response
+
+
+@bp.get("/verify")
+def verify_index():
+    form = LookupForm(request.args)
+    if request.args.get("certificate_id") and form.validate():
+        return verify(form.certificate_id.data.strip().upper())
+    return render_template("certification/verify.html", upload=VerifyUploadForm(), lookup=form, cert=None)
+
+
+@bp.get("/verify/<public_id>")
+def verify(public_id: str):
+    cert = services.find_public(public_id)
+    status = 200 if cert else 404
+    page = render_template("certification/verify.html", cert=cert, asked=public_id[:40],
+                           upload=VerifyUploadForm(), lookup=LookupForm())  # fmt: skip
+    return page, status
+
+
+@bp.post("/verify")
+@limiter.limit("30 per minute")
+@csrf.exempt  # public and read-only; the token check would parse a huge body before we can refuse it
+def verify_upload():
+    too_big = _("The file is larger than %(mb)s MB. An Academy certificate is a PDF of about 100 KB: "
+                "this is not one.", mb=MAX_PDF_BYTES // (1024 * 1024))  # fmt: skip
+    if (request.content_length or 0) > MAX_PDF_BYTES + 64 * 1024:
+        return _verify_page(error=too_big), 413
+    try:
+        form = VerifyUploadForm()
+        valid_form = form.validate_on_submit()
+    except RequestEntityTooLarge:
+        return _verify_page(error=too_big), 413
+    if not valid_form:
+        return _verify_page(upload=form), 400
+    data = form.pdf.data.read(MAX_PDF_BYTES + 1)
+    result = verify_pdf(data, issuing.issuer_keys(issuing.config_from_app()).public_key)
+    cert = services.find_public(result.certificate_id) if result.valid and result.certificate_id else None
+    return _verify_page(result=result, upload_cert=cert, filename=form.pdf.data.filename), 200
+
+
+def _verify_page(**context):
+    context.setdefault("upload", VerifyUploadForm(formdata=None))  # never parse an oversized body
+    return render_template(
+        "certification/verify.html", lookup=LookupForm(formdata=None), cert=None, uploaded=True, **context
+    )

@@ -1,0 +1,87 @@
+"""Instructors and admins: list, award by hand and revoke certificates, with a reason kept."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.accounts.access import role_required
+from lms.accounts.models import User
+from lms.catalog.models import Course, CourseInstructor
+from lms.certification import services
+from lms.certification.forms import AwardForm, RevokeForm
+from lms.certification.models import Track
+from lms.extensions import db
+
+
+def _subjects() -> list[tuple[str, str]]:
+    """The certificates this user may award: courses they teach (admins: all courses and tracks)."""
+    stmt = select(Course).where(Course.archived_at.is_(None)).order_by(Course.title)
+    if current_user.role != "admin":
+        stmt = stmt.join(CourseInstructor).where(CourseInstructor.email == current_user.email)
+    choices = [(f"course:{c.slug}", _("Course: %(t)s", t=c.title)) for c in db.session.scalars(stmt)]
+    if current_user.role == "admin":
+        tracks = db.session.scalars(select(Track).where(Track.archived_at.is_(None)).order_by(Track.title))
+        choices += [(f"track:{t.slug}", _("Track: %(t)s", t=t.certificate_title)) for t in tracks]
+    return choices
+
+
+def manage(award_form: AwardForm | None = None):
+    """Certificates of the courses this user teaches (admins: all), with award and revoke forms."""
+    form = award_form or AwardForm()
+    form.subject.choices = _subjects()
+    query = request.args.get("q", "")[:100]
+    certs = services.managed_certificates(current_user, query)
+    return render_template("certification/manage.html", certs=certs, form=form, revoke_form=RevokeForm(), q=query)
+
+
+def award():
+    """Award a certificate by hand; the reason is kept with it."""
+    form = AwardForm()
+    form.subject.choices = _subjects()
+    if not form.validate_on_submit():
+        return manage(form), 400
+    learner = db.session.scalar(select(User).where(User.email == form.email.data.strip().lower()))
+    if learner is None:
+        form.email.errors.append(_("No account has this e-mail."))
+        return manage(form), 400
+    kind, slug = form.subject.data.split(":", 1)
+    course = db.session.scalar(select(Course).where(Course.slug == slug)) if kind == "course" else None
+    track = db.session.scalar(select(Track).where(Track.slug == slug)) if kind == "track" else None
+    try:
+        cert = services.award_by_hand(current_user, learner, course=course, track=track, reason=form.reason.data)
+    except services.CertificationError as exc:
+        form.reason.errors.append(str(exc))
+        return manage(form), 400
+    db.session.commit()
+    flash(_("Certificate %(id)s awarded to %(name)s.", id=cert.public_id, name=cert.learner_name), "success")
+    return redirect(url_for("certification.manage"))
+
+
+def revoke(public_id: str):
+    """Revoke a certificate with a reason; the public verify page shows it from now on."""
+    cert = services.find_public(public_id) or abort(404)
+    if not services.can_manage(current_user, cert.slug if cert.kind == "course" else None):
+        abort(403)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        flash(_("Give a reason to revoke a certificate."), "error")
+        return redirect(url_for("certification.manage"))
+    try:
+        services.revoke(current_user, cert, form.reason.data)
+    except services.CertificationError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("certification.manage"))
+    db.session.commit()
+    flash(_("Certificate %(id)s revoked.", id=cert.public_id), "success")
+    return redirect(url_for("certification.manage"))
+
+
+def register_manage_routes(bp: Blueprint) -> None:
+    """Attach the management routes (instructors and admins) to the certification blueprint."""
+    staff = role_required("instructor")
+    bp.add_url_rule("/certificates/manage", "manage", staff(manage))
+    bp.add_url_rule("/certificates/manage/award", "award", staff(award), methods=["POST"])
+    bp.add_url_rule("/certificates/<public_id>/revoke", "revoke", staff(revoke), methods=["POST"])
