@@ -1,5 +1,64 @@
-"""JSON API under /api/v1 (token and session auth)."""
+"""JSON API under /api/v1: read-only reports, personal bearer tokens or a manager's session."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import Blueprint, g, jsonify, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from lms.api.auth import api_error, reports_reader
+from lms.api.openapi import openapi_document
+from lms.api.params import ParamError, parse_completion_params
+from lms.reports.query import completion_rows
+from lms.reports.scope import ReportAccessError, visible_teams
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    return api_error(error.code or 500, error.description or error.name)
+
+
+@bp.errorhandler(ReportAccessError)
+def _no_access(_error):
+    return api_error(404, "No such team among those you can read.")
+
+
+@bp.errorhandler(ParamError)
+def _bad_params(error: ParamError):
+    return api_error(400, "Invalid query parameters.", **error.problems)
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document(request.host_url.rstrip("/") + bp.url_prefix))
+
+
+@bp.get("/reports/teams")
+@reports_reader
+def teams():
+    items = [{"id": t.id, "name": t.name, "members": n} for t, n in visible_teams(g.api_user)]
+    return jsonify({"items": items})
+
+
+@bp.get("/reports/completions")
+@reports_reader
+def completions():
+    flt, page, per_page = parse_completion_params(request.args)
+    rows = list(completion_rows(g.api_user, flt, limit=per_page + 1, offset=(page - 1) * per_page))
+    has_more = len(rows) > per_page
+    items = [_item(row) for row in rows[:per_page]]
+    params = {**flt.as_params(), "per_page": per_page}
+    return jsonify({
+        "items": items, "page": page, "per_page": per_page, "has_more": has_more,
+        "next": url_for("api.completions", page=page + 1, **params, _external=True) if has_more else None,
+    })  # fmt: skip
+
+
+def _item(row) -> dict:
+    item = asdict(row)
+    for key in ("enrolled_at", "last_activity"):
+        item[key] = item[key].isoformat() if item[key] else None
+    return item

@@ -1,0 +1,50 @@
+"""Who is calling the API: a personal bearer token, or the browser session of a manager."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import g, jsonify, request
+from flask_login import current_user
+
+from lms.accounts.models import User
+from lms.reports.scope import can_view_reports
+from lms.reports.tokens import authenticate_token
+
+
+def api_error(status: int, message: str, **details: Any):
+    """A JSON error body, the same shape for every API error."""
+    body: dict[str, Any] = {"error": message, "status": status}
+    if details:
+        body["details"] = details
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="academy"'
+    return response
+
+
+def _caller() -> User | None:
+    header = request.headers.get("Authorization", "")
+    if header:
+        scheme, _sep, secret = header.partition(" ")
+        return authenticate_token(secret.strip()) if scheme.lower() == "bearer" else None
+    return current_user if current_user.is_authenticated else None
+
+
+def reports_reader(view: Callable) -> Callable:
+    """401 without valid credentials, 403 for accounts that may not read reports."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any):
+        user = _caller()
+        if user is None:
+            return api_error(401, "Send a valid API token: Authorization: Bearer <token>.")
+        if not can_view_reports(user):
+            return api_error(403, "Only managers and admins can read reports.")
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,75 @@
+"""Strict parsing of the API's query parameters into a ReportFilter (400 with details otherwise)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from werkzeug.datastructures import MultiDict
+
+from lms.catalog.models import TIERS
+from lms.reports.query import STATUSES, ReportFilter
+
+MAX_ID = 2**31 - 1
+MAX_PAGE = 100_000
+MAX_PER_PAGE = 500
+KNOWN = {"team_id", "course_id", "tier", "status", "enrolled_from", "enrolled_to", "page", "per_page"}
+
+
+class ParamError(ValueError):
+    """Bad query parameters; `problems` maps each parameter to what is wrong with it."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("invalid query parameters")
+        self.problems = problems
+
+
+def _int(args: MultiDict, name: str, low: int, high: int, problems: dict, default: int | None = None) -> int | None:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+        problems[name] = f"an integer from {low} to {high}"
+        return default
+    return int(raw)
+
+
+def _date(args: MultiDict, name: str, problems: dict) -> date | None:
+    raw = args.get(name)
+    if not raw:
+        return None
+    try:
+        if len(raw) != 10:
+            raise ValueError
+        return date.fromisoformat(raw)
+    except ValueError:
+        problems[name] = "a date as YYYY-MM-DD"
+        return None
+
+
+def parse_completion_params(args: MultiDict) -> tuple[ReportFilter, int, int]:
+    """(filter, page, per_page) from the query string; ParamError lists every problem at once."""
+    problems: dict[str, str] = {}
+    for name in args:
+        if name not in KNOWN:
+            problems[name] = "unknown parameter"
+        elif len(args.getlist(name)) > 1:
+            problems[name] = "give it once"
+    tier, status = args.get("tier") or None, args.get("status") or None
+    if tier is not None and tier not in TIERS:
+        problems["tier"] = "one of " + ", ".join(TIERS)
+    if status is not None and status not in STATUSES:
+        problems["status"] = "one of " + ", ".join(STATUSES)
+    values = {
+        "team_id": _int(args, "team_id", 1, MAX_ID, problems),
+        "course_id": _int(args, "course_id", 1, MAX_ID, problems),
+        "enrolled_from": _date(args, "enrolled_from", problems),
+        "enrolled_to": _date(args, "enrolled_to", problems),
+    }
+    page = _int(args, "page", 1, MAX_PAGE, problems, default=1)
+    per_page = _int(args, "per_page", 1, MAX_PER_PAGE, problems, default=100)
+    if values["enrolled_from"] and values["enrolled_to"] and values["enrolled_from"] > values["enrolled_to"]:
+        problems["enrolled_to"] = "on or after enrolled_from"
+    if problems:
+        raise ParamError(problems)
+    flt = ReportFilter(tier=tier if tier in TIERS else None, status=status if status in STATUSES else None, **values)
+    return flt, page, per_page
