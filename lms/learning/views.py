@@ -10,6 +10,7 @@ from lms.catalog import services as catalog
 from lms.extensions import db
 from lms.learning import services
 from lms.learning.forms import ActionForm
+from lms.recommend.skills import dashboard_panel
 
 bp = Blueprint("learning", __name__)
 
@@ -24,7 +25,8 @@ def _load(slug: str, item_slug: str | None = None):
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    return render_template("learning/dashboard.html", rows=services.dashboard(current_user.id))
+    panel = dashboard_panel(current_user.id)
+    return render_template("learning/dashboard.html", rows=services.dashboard(current_user.id), panel=panel)
 
 
 @bp.post("/courses/<slug>/enroll")

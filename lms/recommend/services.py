@@ -1,0 +1,194 @@
+"""Recommendations for one learner: load the catalog graph and the learner's state, rank, explain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from lms.catalog.models import TIERS, Course, Item, Module, course_prerequisites
+from lms.db import utcnow
+from lms.extensions import db
+from lms.learning.models import COMPLETION_KINDS, Enrollment, LearningEvent
+from lms.recommend import paths, ranking
+from lms.recommend.mastery import GRADED_KINDS, pass_fraction
+from lms.recommend.models import LearningGoal, SkillMastery
+
+_cache: dict[str, tuple] = {}
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A recommendation ready for a page or the API."""
+
+    course_slug: str
+    course_title: str
+    tier: str
+    module_slug: str
+    module_title: str
+    reason: str
+    message: str
+    params: dict
+
+
+def catalog_graph() -> tuple[ranking.Catalog, dict[int, set[int]], dict[int, Item]]:
+    """Live modules in catalog order, graded flags and items per module (cached until a sync)."""
+    key = db.session.execute(
+        select(func.max(Course.updated_at), func.count(Module.id)).select_from(Module).join(Course)
+    ).one()
+    cached = _cache.get("graph")
+    if cached and cached[0] == (str(db.engine.url), *key):
+        return cached[1]
+    courses = {c.id: c for c in db.session.scalars(select(Course).where(Course.archived_at.is_(None)))}
+    prereqs: dict[int, tuple[int, ...]] = {cid: () for cid in courses}
+    for cid, pid in db.session.execute(select(course_prerequisites)):
+        if cid in courses and pid in courses:
+            prereqs[cid] += (pid,)
+    modules = db.session.scalars(
+        select(Module).where(Module.archived_at.is_(None), Module.course_id.in_(courses)).order_by(Module.position)
+    ).all()
+    items: dict[int, set[int]] = {}
+    graded: set[int] = set()
+    by_id: dict[int, Item] = {}
+    for item in db.session.scalars(select(Item).where(Item.archived_at.is_(None))):
+        items.setdefault(item.module_id, set()).add(item.id)
+        by_id[item.id] = item
+        if item.kind != "lesson":
+            graded.add(item.module_id)
+    order = _course_order(courses, prereqs)
+    modules = sorted(modules, key=lambda m: (order[m.course_id], m.position))
+    nodes = [
+        ranking.ModuleNode(m.id, m.slug, m.title, m.course_id, courses[m.course_id].slug, courses[m.course_id].title,
+                           courses[m.course_id].tier, m.position, tuple(m.skills or ()), m.id in graded)
+        for m in modules
+    ]  # fmt: skip
+    graph = (ranking.Catalog(nodes, prereqs), items, by_id)
+    _cache["graph"] = ((str(db.engine.url), *key), graph)
+    return graph
+
+
+def _course_order(courses: dict[int, Course], prereqs: dict[int, tuple[int, ...]]) -> dict[int, int]:
+    """Tier first, prerequisites before the courses that need them, then title."""
+    order: list[int] = []
+
+    def visit(cid: int, seen: set[int]) -> None:
+        if cid in order or cid in seen:
+            return
+        for p in prereqs.get(cid, ()):
+            visit(p, seen | {cid})
+        order.append(cid)
+
+    for cid in sorted(courses, key=lambda c: (TIERS.index(courses[c].tier), courses[c].title)):
+        visit(cid, set())
+    return {cid: n for n, cid in enumerate(order)}
+
+
+def learner_state(user_id: int, catalog: ranking.Catalog, items: dict[int, set[int]], by_id) -> ranking.LearnerState:
+    """Mastery, latest graded result per module, completed modules, goal and assigned path."""
+    mastery = db.session.execute(
+        select(SkillMastery.skill, SkillMastery.p_known, SkillMastery.placed).where(SkillMastery.user_id == user_id)
+    ).all()
+    events = db.session.execute(
+        select(LearningEvent.item_id, LearningEvent.kind, LearningEvent.score, LearningEvent.max_score,
+               LearningEvent.course_id)
+        .where(LearningEvent.user_id == user_id, LearningEvent.kind.in_(GRADED_KINDS + COMPLETION_KINDS))
+        .order_by(LearningEvent.occurred_at, LearningEvent.id)
+    ).all()  # fmt: skip
+    course_pass = {m.course_id: None for m in catalog.modules}
+    results: dict[int, ranking.Result] = {}
+    done_items: set[int] = set()
+    for item_id, kind, score, max_score, _course_id in events:
+        item = by_id.get(item_id)
+        if item is None:
+            continue
+        done_items.add(item_id)
+        if kind in GRADED_KINDS and score is not None and max_score:
+            if course_pass.get(item.course_id) is None:
+                course_pass[item.course_id] = db.session.get(Course, item.course_id).pass_mark
+            ratio = score / max_score
+            passed = ratio >= pass_fraction(item.data, course_pass[item.course_id])
+            before = results.get(item.module_id)
+            streak = 0 if passed else 1 + (before.failures if before and not before.passed else 0)
+            results[item.module_id] = ranking.Result(passed, 100 * ratio, item.title, streak)
+    completed = {mid for mid, ids in items.items() if ids and ids <= done_items}
+    started = set(db.session.scalars(select(Enrollment.course_id).where(Enrollment.user_id == user_id)))
+    started &= {by_id[i].course_id for i in done_items}
+    goal = db.session.get(LearningGoal, user_id)
+    return ranking.LearnerState(
+        mastery={s: p for s, p, _ in mastery}, results=results, completed=completed, started_courses=started,
+        goal_tier=goal.tier if goal else None, placed={s for s, _, placed in mastery if placed},
+        path=paths.path_steps(user_id), now=utcnow(),
+    )  # fmt: skip
+
+
+def recommendations(user_id: int, limit: int = 3) -> list[Shown]:
+    """The learner's top `limit` next modules with a translated reason each."""
+    catalog, items, by_id = catalog_graph()
+    state = learner_state(user_id, catalog, items, by_id)
+    return [_shown(r) for r in ranking.recommend(catalog, state, limit)]
+
+
+def _shown(rec: ranking.Recommendation) -> Shown:
+    m = rec.module
+    return Shown(m.course_slug, m.course_title, m.tier, m.slug, m.title, rec.reason, reason_text(rec), rec.params)
+
+
+def reason_text(rec: ranking.Recommendation) -> str:
+    """The plain sentence that explains a recommendation, in the learner's language."""
+    p, course = rec.params, rec.module.course_title
+    tier = tier_name(p.get("tier", ""))
+    due = format_date(p["due"]) if isinstance(p.get("due"), datetime) else ""
+    texts = {
+        "review": _("You scored %(score)s%% on %(item)s: review %(module)s before %(next)s.", **_with(p, "next"))
+        if p.get("next")
+        else _("You scored %(score)s%% on %(item)s: review %(module)s.", **_with(p)),
+        "path_overdue": _("Overdue in your path %(path)s: %(course)s was due %(due)s.", path=p.get("path"),
+                          course=course, due=due),
+        "path": _("Next in your path %(path)s: %(course)s is due %(due)s.", path=p.get("path"), course=course, due=due)
+        if due
+        else _("Next in your path %(path)s.", path=p.get("path")),
+        "continue": _("You finished %(previous)s; this comes next in %(course)s.", previous=p.get("previous"),
+                      course=course),
+        "placed_next": _("The placement quiz showed you know the start of %(course)s: pick up here.", course=course),
+        "unlocked": _("You completed %(prerequisites)s, so %(course)s is open.", prerequisites=p.get("prerequisites"),
+                      course=course),
+        "goal": _("Matches your goal: the %(tier)s tier.", tier=tier),
+        "foundation": _("Builds what the %(tier)s tier assumes.", tier=tier),
+        "strengthen": _("Your estimated mastery of %(skill)s is %(percent)s%%: a review will make it stick.",
+                        skill=p.get("skill"), percent=p.get("percent")),
+        "next_tier": _("You have finished the %(tier)s tier: the next tier is open.", tier=tier),
+    }  # fmt: skip
+    return texts[rec.reason]
+
+
+def _with(params: dict, *extra: str) -> dict:
+    keys = ("score", "item", "module", *extra)
+    return {k: params.get(k) for k in keys}
+
+
+def tier_name(tier: str) -> str:
+    """The tier's name in the learner's language."""
+    return {"beginner": _("beginner"), "intermediate": _("intermediate"), "advanced": _("advanced")}.get(tier, tier)
+
+
+def recommended_module_ids(user_id: int, course_id: int) -> dict[str, str]:
+    """Module slug -> reason for the recommended modules of one course (for the course page)."""
+    catalog, items, by_id = catalog_graph()
+    state = learner_state(user_id, catalog, items, by_id)
+    return {
+        r.module.slug: reason_text(r) for r in ranking.recommend(catalog, state, 3) if r.module.course_id == course_id
+    }
+
+
+def set_goal(user_id: int, tier: str) -> LearningGoal:
+    """Set the tier the learner aims at."""
+    if tier not in TIERS:
+        raise ValueError("unknown tier")
+    goal = db.session.get(LearningGoal, user_id) or LearningGoal(user_id=user_id, tier=tier)
+    goal.tier, goal.updated_at = tier, utcnow()
+    db.session.add(goal)
+    db.session.flush()
+    return goal

@@ -1,0 +1,70 @@
+"""The learner's skills page and dashboard card: mastery per skill, assigned paths, next up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lms.extensions import db
+from lms.recommend import paths, ranking, services
+from lms.recommend.mastery import mastery_of
+from lms.recommend.models import LearningGoal
+from lms.recommend.placement import latest_placement
+
+
+@dataclass(frozen=True)
+class SkillRow:
+    skill: str
+    module_title: str
+    percent: int
+    status: str  # mastered | learning | not_started
+    observations: int
+    placed: bool
+
+
+@dataclass
+class CourseSkills:
+    slug: str
+    title: str
+    tier: str
+    rows: list[SkillRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Overview:
+    courses: list[CourseSkills]
+    goal: str | None
+    placement_taken: bool
+    mastered: int
+    total: int
+
+
+def overview(user_id: int) -> Overview:
+    """Every skill of the catalog, grouped by course in catalog order, with the learner's mastery."""
+    catalog, _items, _by_id = services.catalog_graph()
+    rows = mastery_of(user_id)
+    courses: dict[int, CourseSkills] = {}
+    for module in catalog.modules:
+        group = courses.setdefault(module.course_id, CourseSkills(module.course_slug, module.course_title, module.tier))
+        for skill in module.skills:
+            row = rows.get(skill)
+            p = row.p_known if row else 0.0
+            status = "mastered" if p >= ranking.MASTERED else ("learning" if row else "not_started")
+            group.rows.append(SkillRow(skill, module.title, round(100 * p), status,
+                                       row.observations if row else 0, bool(row and row.placed)))  # fmt: skip
+    all_rows = [r for c in courses.values() for r in c.rows]
+    goal = db.session.get(LearningGoal, user_id)
+    return Overview(list(courses.values()), goal.tier if goal else None, latest_placement(user_id) is not None,
+                    sum(r.status == "mastered" for r in all_rows), len(all_rows))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    paths: list[paths.AssignedPath]
+    next_up: list[services.Shown]
+    offer_placement: bool
+
+
+def dashboard_panel(user_id: int) -> DashboardPanel:
+    """What the dashboard shows first: assigned paths, the top 3 next modules, the placement offer."""
+    offer = latest_placement(user_id) is None and not mastery_of(user_id)
+    return DashboardPanel(paths.learner_paths(user_id), services.recommendations(user_id), offer)

@@ -1,0 +1,108 @@
+"""Pages and API: the dashboard card, skills page, placement, paths access, the JSON API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from lms.accounts import services as accounts
+from lms.extensions import db
+from lms.learning import services as learning
+from lms.recommend import paths
+from lms.recommend.models import LearningGoal, LearningPath, PathAssignment
+from tests.factories import login, make_user
+from tests.lms.recommend.helpers import WRONG, item, load_catalog
+
+
+@pytest.fixture
+def catalog(app):
+    return load_catalog()
+
+
+def test_api_returns_the_learners_own_recommendations(client, catalog):
+    assert client.get("/api/v1/me/recommendations").status_code == 401
+    learner = make_user()
+    learning.enroll(learner.id, catalog["python-basics"])
+    learning.submit_quiz(learner.id, item("basics"), WRONG)
+    db.session.commit()
+    login(client, learner.email)
+    data = client.get("/api/v1/me/recommendations").get_json()
+    first = data["recommendations"][0]
+    assert (first["module_slug"], first["reason"], first["params"]["score"]) == ("start", "review", 0)
+    assert first["message"].startswith("You scored 0% on Basics check")
+
+
+def test_dashboard_skills_and_course_page_show_recommendations(client, catalog):
+    learner = make_user()
+    learning.enroll(learner.id, catalog["python-basics"])
+    learning.submit_quiz(learner.id, item("basics"), WRONG)
+    db.session.commit()
+    login(client, learner.email)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "Next up" in page and "review Getting started before Practice" in page
+    skills = client.get("/skills").get_data(as_text=True)
+    assert "<svg" in skills and "python-syntax" in skills and "Take the placement quiz" in skills
+    course = client.get("/courses/python-basics").get_data(as_text=True)
+    assert "Recommended" in course and 'id="module-start"' in course
+
+
+def test_goal_form_rejects_unknown_tier(client, catalog):
+    learner = make_user()
+    login(client, learner.email)
+    assert client.post("/skills/goal", data={"tier": "expert"}).status_code == 400
+    assert client.post("/skills/goal", data={"tier": "intermediate"}).status_code == 302
+
+
+def test_manager_assigns_only_to_their_teams(client, catalog):
+    manager, learner, outsider = make_user("manager"), make_user(), make_user()
+    mine, other = accounts.get_or_create_team("Mine"), accounts.get_or_create_team("Other")
+    accounts.add_manager(mine, manager)
+    accounts.add_members(mine, [learner])
+    accounts.add_members(other, [outsider])
+    db.session.commit()
+    login(client, manager.email)
+    due = (datetime.now(UTC) + timedelta(days=7)).date().isoformat()
+    response = client.post("/paths/new", data={"title": "Ramp-up", "steps-0-course": "python-basics",
+                                               "steps-0-due": due})  # fmt: skip
+    assert response.status_code == 302
+    path = db.session.scalar(select(LearningPath))
+    assert client.post(f"/paths/{path.id}/assign", data={"team": other.id}).status_code == 403
+    assert client.post(f"/paths/{path.id}/assign", data={"team": 0, "learner": outsider.email}).status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(PathAssignment)) == 0
+    assert client.post(f"/paths/{path.id}/assign", data={"team": mine.id}).status_code == 302
+    assert [p.title for p in paths.learner_paths(learner.id)] == ["Ramp-up"]
+    assert paths.learner_paths(outsider.id) == []
+
+
+def test_paths_are_for_managers_and_instructors_only(client, catalog):
+    learner, other_manager = make_user(), make_user("manager")
+    instructor = make_user("instructor")
+    path = paths.create_path(instructor, "Core", "", [(catalog["python-basics"], None)])
+    db.session.commit()
+    login(client, learner.email)
+    assert client.get("/paths").status_code == 403
+    client.post("/logout")
+    login(client, other_manager.email)
+    assert client.get(f"/paths/{path.id}/assign").status_code == 404  # not theirs
+
+
+def test_bad_path_input_stores_nothing(client, catalog):
+    login(client, make_user("instructor").email)
+    page = client.post("/paths/new", data={"title": "Empty"}).get_data(as_text=True)
+    assert "Add at least one course" in page
+    page = client.post("/paths/new", data={"title": "Twice", "steps-0-course": "python-basics",
+                                           "steps-1-course": "python-basics"}).get_data(as_text=True)  # fmt: skip
+    assert "appears twice" in page
+    assert db.session.scalar(select(func.count()).select_from(LearningPath)) == 0
+
+
+def test_csrf_is_required_for_goal(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        learner = make_user()
+        client = app.test_client()
+        client.get("/login")
+        assert client.post("/skills/goal", data={"tier": "beginner"}).status_code in (302, 400)
+        assert db.session.get(LearningGoal, learner.id) is None
