@@ -45,6 +45,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LANGUAGES": {"en": "English", "zh": "中文"},
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        **_grading(env),
     }
     config.update(overrides or {})
     if not config["SECRET_KEY"]:
@@ -52,6 +53,21 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             raise ConfigError("SECRET_KEY must be set when ACADEMY_ENV=production")
         config["SECRET_KEY"] = _instance_secret(Path(config["INSTANCE_DIR"]))
     return config
+
+
+def _grading(env: os._Environ | dict[str, str]) -> dict[str, Any]:
+    """Notebook grading: upload limit, workers per machine, sandbox time and memory limits."""
+    return {
+        "GRADING_MAX_UPLOAD_BYTES": int(env.get("GRADING_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)),
+        "GRADING_WORKERS": int(env.get("GRADING_WORKERS", 0)) or os.cpu_count() or 1,
+        "GRADING_CELL_TIMEOUT": float(env.get("GRADING_CELL_TIMEOUT", 10)),
+        "GRADING_NOTEBOOK_TIMEOUT": float(env.get("GRADING_NOTEBOOK_TIMEOUT", 60)),
+        "GRADING_MEMORY_MB": int(env.get("GRADING_MEMORY_MB", 1024)),
+        # A claimed submission not finished within this is graded again by another worker.
+        "GRADING_LEASE_SECONDS": float(env.get("GRADING_LEASE_SECONDS", 30)),
+        "GRADING_MAX_TRIES": int(env.get("GRADING_MAX_TRIES", 3)),
+        "GRADING_KERNEL_POOL": _bool(env.get("GRADING_KERNEL_POOL"), True),
+    }
 
 
 def _instance_secret(instance: Path) -> str:

@@ -1,6 +1,10 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
-from flask import has_request_context, request, session
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -40,3 +44,55 @@ def select_timezone() -> str | None:
 
 
 babel = Babel()
+
+
+class TaskQueue:
+    """Huey, created in create_app from config (never at import): SqliteHuey in instance/ by
+    default, RedisHuey when QUEUE_URL=redis://... Tasks register here at import and are bound
+    to each app's Huey on first use, each run inside that app's context."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[str, Callable[..., Any]] = {}
+
+    def task(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        """Register a queue task by its qualified name; the function itself stays plain."""
+        self._tasks[f"{fn.__module__}.{fn.__name__}"] = fn
+        return fn
+
+    def init_app(self, app: Flask) -> None:
+        from huey import RedisHuey, SqliteHuey
+
+        url = app.config["QUEUE_URL"]
+        if url.startswith(("redis://", "rediss://", "unix://")):
+            huey = RedisHuey("academy", url=url, results=False, utc=True, blocking=True, read_timeout=1)
+        else:
+            path = url.removeprefix("sqlite:///") if url else str(app.config["INSTANCE_DIR"] / "queue.db")
+            huey = SqliteHuey("academy", filename=path, results=False, utc=True, timeout=10)
+        app.extensions["task_queue"] = {"huey": huey, "bound": {}}
+
+    def huey(self, app: Flask | None = None) -> Any:
+        """This app's Huey with every registered task bound (what a consumer runs)."""
+        state = (app or current_app).extensions["task_queue"]
+        for name, fn in self._tasks.items():
+            if name not in state["bound"]:
+                state["bound"][name] = state["huey"].task(name=name.rsplit(".", 1)[-1])(
+                    _in_context(app or current_app._get_current_object(), fn)
+                )
+        return state["huey"]
+
+    def enqueue(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Put one call of a registered task on the queue."""
+        self.huey()
+        current_app.extensions["task_queue"]["bound"][f"{fn.__module__}.{fn.__name__}"](*args)
+
+
+def _in_context(app: Flask, fn: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(fn)
+    def run(*args: Any) -> Any:
+        with app.app_context():
+            return fn(*args)
+
+    return run
+
+
+queue = TaskQueue()

@@ -1,5 +1,121 @@
-"""`flask grading ...` commands."""
+"""`flask grading worker|grade|regrade|status`: run graders, try tests, regrade after a fix."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import threading
+from pathlib import Path
 
 import click
+from flask import current_app
+from sqlalchemy import func, select
+
+import grading
+from lms.assignments import gradebook, services, worker
+from lms.assignments.models import Submission
+from lms.assignments.tasks import enqueue_grading
+from lms.catalog import services as catalog
+from lms.extensions import db, queue
 
 grading_cli = click.Group("grading", help="Grading commands.")
+log = logging.getLogger(__name__)
+
+
+def _assignment(ref: str):
+    """COURSE/ASSIGNMENT to the item, or a clear error."""
+    course_slug, _, item_slug = ref.partition("/")
+    course = catalog.get_course(course_slug)
+    item = catalog.get_item(course, item_slug) if course and item_slug else None
+    if item is None or item.kind != "assignment":
+        raise click.ClickException(
+            f"no assignment {ref!r} (expected COURSE/ASSIGNMENT, e.g. llm-api-fundamentals/token-counter)"
+        )
+    return item
+
+
+@grading_cli.command("worker")
+@click.option("--workers", type=click.IntRange(1, 256), help="Grading threads (default: GRADING_WORKERS, the cores).")
+def worker_command(workers: int | None) -> None:
+    """Consume the grading queue until Ctrl-C; re-queue work whose lease expired (a worker died)."""
+    app = current_app._get_current_object()
+    count = workers or app.config["GRADING_WORKERS"]
+    huey = queue.huey(app)
+    pool = None
+    if app.config["GRADING_KERNEL_POOL"]:
+        from grading.pool import KernelPool
+
+        pool = KernelPool(worker.limits(app.config), size=count)
+        app.extensions["kernel_pool"] = pool
+    stop = threading.Event()
+    reaper = threading.Thread(target=_reap, args=(app, stop), name="lease-reaper", daemon=True)
+    reaper.start()
+    click.echo(f"Grading worker: {count} thread(s), queue {type(huey.storage).__name__}, lease "
+               f"{worker.lease_seconds(app.config):g} s.")  # fmt: skip
+    consumer = huey.create_consumer(
+        workers=count, worker_type="thread", periodic=False, initial_delay=0.02, backoff=1.0, max_delay=0.05
+    )
+    try:
+        consumer.run()
+    finally:
+        stop.set()
+        if pool is not None:
+            pool.close()
+
+
+def _reap(app, stop: threading.Event) -> None:
+    """Every few seconds, put expired leases (and long-lost queued work) back on the queue."""
+    interval = min(10.0, max(0.5, worker.lease_seconds(app.config) / 4))
+    while not stop.wait(interval):
+        try:
+            with app.app_context():
+                rounds = worker.stale()
+                db.session.rollback()
+                if rounds:
+                    log.warning("re-queueing %d submission round(s) whose worker stopped", len(rounds))
+                    enqueue_grading(rounds)
+        except Exception:  # a database blip must not stop the reaper
+            log.exception("lease reaper")
+
+
+@grading_cli.command("grade")
+@click.argument("assignment")
+@click.argument("notebook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print score, max_score and tests as JSON.")
+def grade_command(assignment: str, notebook: Path, as_json: bool) -> None:
+    """Grade one notebook now, in the same sandbox as learners' work (nothing is stored)."""
+    item = _assignment(assignment)
+    stored = services.current_release(item.id)
+    if stored is None:
+        raise click.ClickException("this assignment has no release yet: run `flask courses sync`")
+    result = grading.grade(
+        services.engine_release(stored), notebook.read_bytes(), limits=worker.limits(current_app.config)
+    )
+    if as_json:
+        json.dump(result.to_dict(), sys.stdout, indent=2)
+        click.echo()
+        return
+    for test in result.tests:
+        click.echo(
+            f"{'PASS' if test.passed else 'FAIL'} {test.name}: {test.points:g}/{test.max_points:g} {test.message}"
+        )
+    click.echo(f"score {result.score:g}/{result.max_score:g}" + (f" ({result.error})" if result.error else ""))
+
+
+@grading_cli.command("regrade")
+@click.argument("assignment")
+def regrade_command(assignment: str) -> None:
+    """Grade every submission of an assignment again (after fixing a test and syncing)."""
+    item = _assignment(assignment)
+    rounds = gradebook.regrade(gradebook.item_submissions(item))
+    db.session.commit()
+    enqueue_grading(rounds)
+    click.echo(f"{len(rounds)} submission(s) queued for regrading.")
+
+
+@grading_cli.command("status")
+def status_command() -> None:
+    """Submissions per grading state (queued, grading, graded, failed)."""
+    rows = db.session.execute(select(Submission.state, func.count()).group_by(Submission.state)).all()
+    click.echo(", ".join(f"{state}: {n}" for state, n in sorted(rows)) or "no submissions")

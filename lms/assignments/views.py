@@ -1,5 +1,153 @@
-"""Notebook assignments: release download, submissions, feedback, gradebook (issue: grading)."""
+"""Notebook assignments: release download, upload, live state, feedback (learners)."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from lms.assignments import (
+    receivers,  # noqa: F401  (stores releases on course sync)
+    services,
+)
+from lms.assignments.forms import UploadForm
+from lms.assignments.gradebook import taught_submission
+from lms.assignments.models import Submission
+from lms.assignments.tasks import enqueue_grading
+from lms.assignments.teach_views import teach_bp
+from lms.catalog import services as catalog
+from lms.extensions import db, queue
 
 bp = Blueprint("assignments", __name__)
+bp.record_once(lambda state: queue.init_app(state.app))  # the Huey queue, from this app's config
+bp.register_blueprint(teach_bp)
+
+
+@bp.app_template_filter("when")
+def when(value) -> str:
+    """A date and time in the reader's time zone and language."""
+    return format_datetime(value, "medium") if value else ""
+
+
+@bp.app_template_global()
+def assignment_page(item):
+    """The signed-in learner's view of an assignment (used by learning/assignment.html)."""
+    return services.assignment_page(current_user.id, item)
+
+
+def _assignment(slug: str, item_slug: str):
+    course = catalog.get_course(slug) or abort(404)
+    item = catalog.get_item(course, item_slug) or abort(404)
+    if item.kind != "assignment":
+        abort(404)
+    return course, item
+
+
+def _visible(submission_id: int) -> Submission:
+    """The learner's own submission, or one of a course the user teaches; 404 otherwise."""
+    submission = services.own_submission(current_user, submission_id) or taught_submission(current_user, submission_id)
+    return submission or abort(404)
+
+
+@bp.get("/courses/<slug>/<item_slug>/notebook.ipynb")
+@login_required
+def release_notebook(slug: str, item_slug: str):
+    course, item = _assignment(slug, item_slug)
+    stored = services.current_release(item.id)
+    if stored is None or not services.may_download(current_user, course.id):
+        abort(404 if stored is None else 403)
+    body = services.engine_release(stored).notebook_bytes
+    return _attachment(body, f"{item.slug}.ipynb", "application/x-ipynb+json")
+
+
+@bp.post("/courses/<slug>/<item_slug>/submissions")
+@login_required
+def upload(slug: str, item_slug: str):
+    course, item = _assignment(slug, item_slug)
+    form = UploadForm()
+    page = url_for("learning.item", slug=course.slug, item_slug=item.slug)
+    if not form.validate_on_submit():
+        error = services.AssignmentError("no_file", "")
+        return _rejected(error, page, form.errors.get("csrf_token") and _("The form expired; reload the page."))
+    limit = current_app.config["GRADING_MAX_UPLOAD_BYTES"]
+    data = form.notebook.data.read(limit + 1)
+    try:
+        submission, created = services.submit(current_user, item, data, max_bytes=limit)
+    except services.AssignmentError as exc:
+        return _rejected(exc, page)
+    db.session.commit()  # stored for good before we answer
+    if created:
+        enqueue_grading([(submission.id, submission.run)])
+    message = _("Notebook received; grading has started.") if created else _("You already sent exactly this notebook.")
+    if _wants_json():
+        status = url_for("assignments.status", submission_id=submission.id)
+        return jsonify(id=submission.id, created=created, message=message, status_url=status, page_url=page), (
+            201 if created else 200
+        )
+    flash(message, "success")
+    return redirect(page + "#attempts")
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _rejected(error: services.AssignmentError, page: str, override: str | None = None):
+    message = override or rejection_message(error)
+    if _wants_json():
+        return jsonify(error=error.code, message=message), 400
+    flash(message, "error")
+    return redirect(page + "#submit")
+
+
+def rejection_message(error: services.AssignmentError) -> str:
+    """Each refusal in the learner's language (the service's English text is the fallback)."""
+    limit_mb = current_app.config["GRADING_MAX_UPLOAD_BYTES"] / 1048576
+    messages = {
+        "no_file": _("Choose a notebook file (.ipynb) to upload."),
+        "too_large": _("The file is larger than %(mb)s MB. Clear large outputs and upload again.", mb=f"{limit_mb:g}"),
+        "not_json": _("This file is not a Jupyter notebook (.ipynb): it is not valid JSON."),
+        "not_nbformat4": _("This notebook is not in the nbformat 4 format; open it in a current Jupyter and save it."),
+        "wrong_assignment": _(
+            "This notebook belongs to another assignment: none of this assignment's graded cells are in it."
+        ),
+        "unchanged": _("This is the assignment notebook exactly as released, with no answers in it."),
+        "closed": _("Uploads for this assignment are closed (the deadline has passed)."),
+        "not_enrolled": _("Enroll in the course to submit this assignment."),
+        "no_release": _("This assignment is not released yet. Try again later."),
+    }
+    return messages.get(error.code) or error.message
+
+
+@bp.get("/submissions/<int:submission_id>/status")
+@login_required
+def status(submission_id: int):
+    submission = _visible(submission_id)
+    return jsonify(services.status(submission))
+
+
+@bp.get("/submissions/<int:submission_id>/feedback.html")
+@login_required
+def feedback(submission_id: int):
+    submission = _visible(submission_id)
+    grade = submission.grade or abort(404)
+    response = _attachment(grade.feedback_html.encode(), f"feedback-{submission.id}.html", "text/html")
+    response.headers["Content-Security-Policy"] = (
+        "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    )
+    return response
+
+
+@bp.get("/submissions/<int:submission_id>/notebook.ipynb")
+@login_required
+def submitted_notebook(submission_id: int):
+    submission = _visible(submission_id)
+    return _attachment(submission.content, f"submission-{submission.id}.ipynb", "application/x-ipynb+json")
+
+
+def _attachment(body: bytes, filename: str, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,165 @@
+"""What instructors do: gradebook, manual marks with comments, extensions, regrades, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from lms.accounts.models import User
+from lms.assignments.models import Extension, Grade, Submission
+from lms.assignments.policy import Policy
+from lms.assignments.services import teaches
+from lms.assignments.worker import record_graded
+from lms.catalog.models import Course, Item
+from lms.db import utcnow
+from lms.extensions import db
+from lms.learning.models import Enrollment
+
+
+class GradebookError(ValueError):
+    """An instructor action that cannot be applied; the message is for people."""
+
+
+def taught_assignment(user: User, course: Course, item: Item) -> bool:
+    """True if the user may see this assignment's gradebook."""
+    return item.kind == "assignment" and item.course_id == course.id and teaches(user, course.id)
+
+
+def taught_submission(user: User, submission_id: int) -> Submission | None:
+    """A submission of a course the user teaches (None otherwise, as for a missing id)."""
+    submission = db.session.get(Submission, submission_id)
+    if submission is None:
+        return None
+    item = db.session.get(Item, submission.item_id)
+    return submission if teaches(user, item.course_id) else None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One learner's line in the gradebook."""
+
+    learner: User
+    attempts: int
+    score: float | None  # the counting attempt's score after late penalty
+    max_score: float | None
+    state: str  # of the latest attempt, or "none"
+    late_days: int  # of the counting attempt (or the latest)
+    extension: datetime | None
+    counting: Submission | None
+    latest: Submission | None
+
+
+def gradebook(item: Item) -> list[Row]:
+    """Every enrolled learner (and anyone who submitted), with attempts, score, state, lateness."""
+    policy = Policy.of(item.data)
+    subs = db.session.scalars(
+        select(Submission).where(Submission.item_id == item.id).options(selectinload(Submission.grades))
+    )
+    by_user: dict[int, list[Submission]] = defaultdict(list)
+    for submission in subs:
+        by_user[submission.user_id].append(submission)
+    enrolled = set(db.session.scalars(select(Enrollment.user_id).where(Enrollment.course_id == item.course_id)))
+    ids = enrolled | set(by_user)
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    extensions = dict(
+        db.session.execute(select(Extension.user_id, Extension.due_at).where(Extension.item_id == item.id)).all()
+    )
+    rows = []
+    for user_id, user in users.items():
+        attempts = sorted(by_user.get(user_id, []), key=lambda s: s.id)
+        ext = extensions.get(user_id)
+        counting = policy.counting(attempts, ext)
+        latest = attempts[-1] if attempts else None
+        shown = counting or latest
+        rows.append(
+            Row(
+                user,
+                len(attempts),
+                policy.score(counting.grade, counting.received_at, ext) if counting else None,
+                counting.grade.max_score if counting else None,
+                latest.state if latest else "none",
+                policy.days_late(shown.received_at, ext) if shown else 0,
+                ext,
+                counting,
+                latest,
+            )  # fmt: skip
+        )
+    rows.sort(key=lambda r: (r.learner.display_name.lower(), r.learner.id))
+    return rows
+
+
+def gradebook_csv(item: Item, rows: list[Row]) -> str:
+    """The gradebook as CSV (one line per learner), for spreadsheets."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["email", "name", "attempts", "score", "max_score", "state", "late_days", "extension_due"])
+    for r in rows:
+        writer.writerow([
+            r.learner.email, _safe(r.learner.display_name), r.attempts,
+            "" if r.score is None else f"{r.score:g}", "" if r.max_score is None else f"{r.max_score:g}",
+            r.state, r.late_days, r.extension.isoformat() if r.extension else "",
+        ])  # fmt: skip
+    return out.getvalue()
+
+
+def _safe(text: str) -> str:
+    """Neutralise spreadsheet formulas in learner-chosen text (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def set_manual(grade: Grade, grade_id: str, points: float, comment: str) -> None:
+    """Mark one manually graded cell; the learner's score event is appended again."""
+    cell = next((c for c in grade.manual_cells if c["name"] == grade_id), None)
+    if cell is None:
+        raise GradebookError("That cell is not graded by hand in this assignment.")
+    if not 0 <= points <= cell["max_points"]:
+        raise GradebookError(f"Points must be between 0 and {cell['max_points']:g}.")
+    grade.manual = {**grade.manual, grade_id: {"points": points, "comment": comment.strip()[:4000]}}
+    db.session.flush()
+    record_graded(grade.submission, grade)
+
+
+def regrade(submissions: list[Submission]) -> list[tuple[int, int]]:
+    """Start a new grading round for each (the old grades stay as history); enqueue after commit."""
+    now = utcnow()
+    rounds = []
+    for submission in submissions:
+        db.session.execute(
+            update(Submission)
+            .where(Submission.id == submission.id)
+            .values(
+                run=Submission.run + 1,
+                state="queued",
+                queued_at=now,
+                lease_token=None,
+                lease_expires_at=None,
+                tries=0,
+                failure=None,
+            )  # fmt: skip
+            .execution_options(synchronize_session=False)
+        )
+        rounds.append((submission.id, submission.run + 1))
+    db.session.flush()
+    return rounds
+
+
+def item_submissions(item: Item) -> list[Submission]:
+    """Every submission of an assignment (for regrade all)."""
+    return list(db.session.scalars(select(Submission).where(Submission.item_id == item.id)))
+
+
+def grant_extension(item: Item, learner: User, due_at: datetime, by: User) -> Extension:
+    """Give one learner a later due date (replaces an earlier extension)."""
+    ext = db.session.scalar(select(Extension).where(Extension.item_id == item.id, Extension.user_id == learner.id))
+    if ext is None:
+        ext = Extension(item_id=item.id, user_id=learner.id, due_at=due_at)
+        db.session.add(ext)
+    ext.due_at, ext.granted_by_id, ext.granted_at = due_at, by.id, utcnow()
+    db.session.flush()
+    return ext

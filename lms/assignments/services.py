@@ -1,0 +1,243 @@
+"""Releases stored on sync, upload intake, and what a learner may see of their submissions."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+import grading
+from lms.accounts.models import User
+from lms.assignments.models import AssignmentRelease, Extension, Submission
+from lms.assignments.policy import Policy
+from lms.catalog.models import CourseInstructor, Item
+from lms.db import utcnow
+from lms.extensions import db
+from lms.learning.services import get_enrollment
+from lms.teaching.services import taught_courses
+
+
+class AssignmentError(ValueError):
+    """An upload that is refused; `code` is stable for programs, the message is for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def store_release(item: Item, release: grading.Release) -> AssignmentRelease:
+    """Keep nbgrader's release of an assignment; the same release is stored only once."""
+    record = release.to_json()
+    digest = hashlib.sha256(record.encode()).hexdigest()
+    existing = db.session.scalar(
+        select(AssignmentRelease).where(AssignmentRelease.item_id == item.id, AssignmentRelease.source_sha256 == digest)
+    )
+    if existing is not None:
+        return existing
+    stored = AssignmentRelease(item_id=item.id, source_sha256=digest, record=record, max_score=release.max_score)
+    db.session.add(stored)
+    db.session.flush()
+    return stored
+
+
+def current_release(item_id: int) -> AssignmentRelease | None:
+    """The newest release of an assignment (what learners download and grading uses)."""
+    return db.session.scalar(
+        select(AssignmentRelease)
+        .where(AssignmentRelease.item_id == item_id)
+        .order_by(AssignmentRelease.id.desc())
+        .limit(1)
+    )
+
+
+@lru_cache(maxsize=64)
+def release_record(release_id: int, record: str) -> grading.Release:
+    """The engine's Release for a stored one (immutable rows, so cached per id)."""
+    return grading.Release.from_json(record)
+
+
+def engine_release(stored: AssignmentRelease) -> grading.Release:
+    """Parse a stored release once per process."""
+    return release_record(stored.id, stored.record)
+
+
+def extension_for(user_id: int, item_id: int) -> datetime | None:
+    """The learner's own due date for this assignment, if an instructor granted one."""
+    return db.session.scalar(select(Extension.due_at).where(Extension.user_id == user_id, Extension.item_id == item_id))
+
+
+def submit(
+    user: User, item: Item, data: bytes, *, max_bytes: int, now: datetime | None = None
+) -> tuple[Submission, bool]:
+    """Validate and store an upload; the same bytes again return the first submission.
+
+    Returns (submission, created). The server's receipt time is what lateness is judged by.
+    """
+    now = now or utcnow()
+    if item.kind != "assignment" or item.archived_at is not None:
+        raise AssignmentError("closed", "This assignment no longer takes submissions.")
+    if get_enrollment(user.id, item.course_id) is None:
+        raise AssignmentError("not_enrolled", "Enroll in the course to submit this assignment.")
+    stored = current_release(item.id)
+    if stored is None:
+        raise AssignmentError("no_release", "This assignment is not released yet. Try again later.")
+    digest = hashlib.sha256(data).hexdigest()
+    existing = _find(user.id, item.id, digest)
+    if existing is not None:
+        return existing, False
+    cutoff = Policy.of(item.data).cutoff_for(extension_for(user.id, item.id))
+    if cutoff is not None and now > cutoff:
+        raise AssignmentError("closed", "The deadline for this assignment has passed; uploads are closed.")
+    try:
+        grading.check_submission(engine_release(stored), data, max_bytes=max_bytes)
+    except grading.SubmissionRejected as exc:
+        raise AssignmentError(exc.code, exc.message) from None
+    submission = Submission(
+        item_id=item.id, user_id=user.id, sha256=digest, content=data, size=len(data),
+        received_at=now, queued_at=now, state="queued",
+    )  # fmt: skip
+    try:
+        with db.session.begin_nested():
+            db.session.add(submission)
+    except IntegrityError:  # a double click raced us: the first one wins
+        return _find(user.id, item.id, digest), False
+    return submission, True
+
+
+def _find(user_id: int, item_id: int, digest: str) -> Submission | None:
+    return db.session.scalar(
+        select(Submission).where(
+            Submission.user_id == user_id, Submission.item_id == item_id, Submission.sha256 == digest
+        )
+    )
+
+
+def own_submission(user: User, submission_id: int) -> Submission | None:
+    """A submission only its learner may see (None for anyone else's id)."""
+    submission = db.session.get(Submission, submission_id)
+    return submission if submission is not None and submission.user_id == user.id else None
+
+
+def history(user_id: int, item_id: int) -> list[Submission]:
+    """The learner's attempts at an assignment, newest first."""
+    return list(
+        db.session.scalars(
+            select(Submission)
+            .where(Submission.user_id == user_id, Submission.item_id == item_id)
+            .order_by(Submission.id.desc())
+        )
+    )
+
+
+def queue_position(submission: Submission) -> int:
+    """How many submissions wait ahead of this one (0 once it is being graded)."""
+    if submission.state != "queued":
+        return 0
+    return db.session.scalar(
+        select(func.count()).where(Submission.state == "queued", Submission.queued_at < submission.queued_at)
+    )
+
+
+@dataclass(frozen=True)
+class AssignmentPage:
+    """What the assignment page shows a learner."""
+
+    release: AssignmentRelease | None
+    policy: Policy
+    extension: datetime | None
+    attempts: list[Submission]
+    counting: Submission | None
+
+    @property
+    def due(self) -> datetime | None:
+        return self.policy.due_for(self.extension)
+
+    @property
+    def cutoff(self) -> datetime | None:
+        return self.policy.cutoff_for(self.extension)
+
+    def late_days(self, submission: Submission) -> int:
+        return self.policy.days_late(submission.received_at, self.extension)
+
+    def score(self, submission: Submission) -> float | None:
+        grade = submission.grade
+        return self.policy.score(grade, submission.received_at, self.extension) if grade else None
+
+
+def assignment_page(user_id: int, item: Item) -> AssignmentPage:
+    """Release, rules, the learner's extension, attempts and the one that counts."""
+    policy = Policy.of(item.data)
+    extension = extension_for(user_id, item.id)
+    attempts = history(user_id, item.id)
+    return AssignmentPage(current_release(item.id), policy, extension, attempts, policy.counting(attempts, extension))
+
+
+def teaches(user: User, course_id: int) -> bool:
+    """Admins, and instructors named in the course file (as lms.teaching.services decides)."""
+    if user.role == "admin":
+        return True
+    if not user.has_role("instructor"):
+        return False
+    return db.session.get(CourseInstructor, (course_id, user.email)) is not None
+
+
+def may_download(user: User, course_id: int) -> bool:
+    """Enrolled learners and the course's instructors may download the release notebook."""
+    return get_enrollment(user.id, course_id) is not None or teaches(user, course_id)
+
+
+def status(submission: Submission) -> dict[str, Any]:
+    """The live state the assignment page polls: state, queue position, then the score."""
+    item = db.session.get(Item, submission.item_id)
+    grade = submission.grade
+    policy = Policy.of(item.data)
+    extension = extension_for(submission.user_id, item.id)
+    return {
+        "id": submission.id,
+        "state": submission.state,
+        "done": submission.state in ("graded", "failed"),
+        "position": queue_position(submission),
+        "received_at": submission.received_at.isoformat(),
+        "late_days": policy.days_late(submission.received_at, extension),
+        "score": policy.score(grade, submission.received_at, extension) if grade else None,
+        "max_score": grade.max_score if grade else None,
+        "tests": grade.tests if grade else [],
+        "failure": submission.failure,
+    }
+
+
+def taught_assignments(user: User) -> list[tuple[Any, list[tuple[Item, int, int]]]]:
+    """The user's courses with their live assignments: (item, learners who submitted, waiting)."""
+    out = []
+    for course in taught_courses(user):
+        items = list(
+            db.session.scalars(
+                select(Item)
+                .where(Item.course_id == course.id, Item.kind == "assignment", Item.archived_at.is_(None))
+                .order_by(Item.module_id, Item.position)
+            )
+        )
+        if not items:
+            continue
+        counts = dict(
+            db.session.execute(
+                select(Submission.item_id, func.count(func.distinct(Submission.user_id)))
+                .where(Submission.item_id.in_([i.id for i in items]))
+                .group_by(Submission.item_id)
+            ).all()
+        )
+        waiting = dict(
+            db.session.execute(
+                select(Submission.item_id, func.count())
+                .where(Submission.item_id.in_([i.id for i in items]), Submission.state.in_(("queued", "grading")))
+                .group_by(Submission.item_id)
+            ).all()
+        )
+        out.append((course, [(i, counts.get(i.id, 0), waiting.get(i.id, 0)) for i in items]))
+    return out

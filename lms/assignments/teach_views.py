@@ -1,0 +1,135 @@
+"""Instructor pages: gradebook per assignment, CSV, manual marks, extensions, regrades."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.accounts.access import role_required
+from lms.accounts.models import User
+from lms.assignments import gradebook as book
+from lms.assignments import services
+from lms.assignments.forms import ActionForm, ExtensionForm, ManualGradeForm
+from lms.assignments.tasks import enqueue_grading
+from lms.catalog import services as catalog
+from lms.catalog.models import Course, Item
+from lms.extensions import db
+from lms.learning.services import get_enrollment
+
+teach_bp = Blueprint("teach", __name__, url_prefix="/teach/assignments")
+
+
+def _taught(slug: str, item_slug: str) -> tuple[Course, Item]:
+    course = catalog.get_course(slug) or abort(404)
+    item = catalog.get_item(course, item_slug) or abort(404)
+    if not book.taught_assignment(current_user, course, item):
+        abort(403)
+    return course, item
+
+
+@teach_bp.get("/<slug>/<item_slug>")
+@role_required("instructor")
+def gradebook(slug: str, item_slug: str):
+    course, item = _taught(slug, item_slug)
+    rows = book.gradebook(item)
+    return render_template(
+        "assignments/gradebook.html", course=course, item=item, rows=rows, form=ActionForm(),
+        extension_form=ExtensionForm(), release=services.current_release(item.id),
+    )  # fmt: skip
+
+
+@teach_bp.get("/<slug>/<item_slug>/gradebook.csv")
+@role_required("instructor")
+def gradebook_csv(slug: str, item_slug: str):
+    course, item = _taught(slug, item_slug)
+    body = book.gradebook_csv(item, book.gradebook(item))
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{course.slug}-{item.slug}-gradebook.csv"'
+    return response
+
+
+@teach_bp.post("/<slug>/<item_slug>/regrade")
+@role_required("instructor")
+def regrade_all(slug: str, item_slug: str):
+    _course, item = _taught(slug, item_slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    rounds = book.regrade(book.item_submissions(item))
+    db.session.commit()
+    enqueue_grading(rounds)
+    flash(_("%(n)s submission(s) queued for regrading.", n=len(rounds)), "success")
+    return redirect(url_for(".gradebook", slug=slug, item_slug=item_slug))
+
+
+@teach_bp.post("/<slug>/<item_slug>/extensions")
+@role_required("instructor")
+def extension(slug: str, item_slug: str):
+    course, item = _taught(slug, item_slug)
+    form = ExtensionForm()
+    learner = db.session.get(User, int(form.learner_id.data)) if (form.learner_id.data or "").isdigit() else None
+    if not form.validate_on_submit() or learner is None or get_enrollment(learner.id, course.id) is None:
+        flash(_("Choose an enrolled learner and a valid date."), "error")
+    else:
+        book.grant_extension(item, learner, form.due_at.data.replace(tzinfo=UTC), current_user)
+        db.session.commit()
+        flash(_("%(name)s may now submit until %(due)s UTC.", name=learner.display_name,
+                due=form.due_at.data.strftime("%Y-%m-%d %H:%M")), "success")  # fmt: skip
+    return redirect(url_for(".gradebook", slug=slug, item_slug=item_slug))
+
+
+def _submission(submission_id: int):
+    submission = book.taught_submission(current_user, submission_id) or abort(404)
+    item = db.session.get(Item, submission.item_id)
+    return submission, item, db.session.get(Course, item.course_id)
+
+
+@teach_bp.get("/submissions/<int:submission_id>")
+@role_required("instructor")
+def submission(submission_id: int):
+    sub, item, course = _submission(submission_id)
+    page = services.assignment_page(sub.user_id, item)
+    learner = db.session.get(User, sub.user_id)
+    return render_template(
+        "assignments/submission.html", sub=sub, item=item, course=course, learner=learner, page=page,
+        form=ActionForm(), manual_form=ManualGradeForm(),
+    )  # fmt: skip
+
+
+@teach_bp.post("/submissions/<int:submission_id>/manual")
+@role_required("instructor")
+def manual(submission_id: int):
+    sub, _item, _course = _submission(submission_id)
+    form = ManualGradeForm()
+    if sub.grade is None or not form.validate_on_submit():
+        flash(_("Enter points (a number of 0 or more) for a graded submission."), "error")
+    else:
+        try:
+            book.set_manual(sub.grade, form.grade_id.data, float(form.points.data), form.comment.data or "")
+            db.session.commit()
+            flash(_("Mark saved; the learner's score is updated."), "success")
+        except book.GradebookError as exc:
+            flash(str(exc), "error")
+    return redirect(url_for(".submission", submission_id=sub.id, _anchor="manual"))
+
+
+@teach_bp.post("/submissions/<int:submission_id>/regrade")
+@role_required("instructor")
+def regrade_one(submission_id: int):
+    sub, _item, _course = _submission(submission_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    rounds = book.regrade([sub])
+    db.session.commit()
+    enqueue_grading(rounds)
+    flash(_("Submission queued for regrading."), "success")
+    return redirect(url_for(".submission", submission_id=sub.id))
+
+
+@teach_bp.get("/")
+@role_required("instructor")
+def index():
+    courses = services.taught_assignments(current_user)
+    return render_template("assignments/index.html", courses=courses)

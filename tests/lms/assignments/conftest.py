@@ -1,0 +1,65 @@
+"""Fixtures for assignments: a course folder with two assignments, both queue back-ends."""
+
+from __future__ import annotations
+
+import pytest
+
+from lms.catalog import services as catalog
+from tests.factories import load_fixture_courses, make_user
+from tests.lms.assignments.helpers import RedisServer, build_courses
+
+
+@pytest.fixture(scope="session")
+def courses_dir(tmp_path_factory):
+    return build_courses(tmp_path_factory.mktemp("assignment-courses"))
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A real redis-server for the session (Debian package), stopped at the end."""
+    server = RedisServer()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def app(make_app, courses_dir):
+    app = make_app(COURSES_DIR=courses_dir, GRADING_CELL_TIMEOUT=5.0, GRADING_NOTEBOOK_TIMEOUT=20.0)
+    with app.app_context():
+        load_fixture_courses(courses_dir)
+        yield app
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def queued_app(request, make_app, courses_dir):
+    """The app on SqliteHuey (instance/queue.db) or on a real Redis."""
+    url = request.getfixturevalue("redis_url") if request.param == "redis" else ""
+    if url:
+        from redis import Redis
+
+        Redis.from_url(url).flushdb()
+    app = make_app(COURSES_DIR=courses_dir, QUEUE_URL=url, GRADING_CELL_TIMEOUT=5.0, GRADING_NOTEBOOK_TIMEOUT=20.0)
+    with app.app_context():
+        load_fixture_courses(courses_dir)
+        yield app
+
+
+@pytest.fixture
+def course(app):
+    return catalog.get_course("python-basics")
+
+
+def item_of(slug: str):
+    """An assignment item of the fixture course."""
+    return catalog.get_item(catalog.get_course("python-basics"), slug)
+
+
+@pytest.fixture
+def learner(app):
+    from lms.extensions import db
+    from lms.learning.services import enroll
+
+    user = make_user()
+    enroll(user.id, catalog.get_course("python-basics"))
+    db.session.commit()
+    return user

@@ -1,0 +1,142 @@
+"""Course folders, notebooks and a real worker process for the assignment tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import nbformat
+
+from tests.conftest import FIXTURES, ROOT
+from tests.grading import notebooks as squares
+
+COURSE_EXTRA = """
+  - slug: squares-module
+    title: Squares
+    items:
+      - assignment: assignments/squares.ipynb
+        title: Squares
+        due: 2030-01-10T12:00:00Z
+        late_penalty: 10
+        cutoff: 2030-01-20T12:00:00Z
+        keep: last
+"""
+
+
+def build_courses(root: Path) -> Path:
+    """The fixture courses plus a second assignment (squares: hidden test, manual cell, deadline)."""
+    target = root / "courses"
+    shutil.copytree(FIXTURES / "courses", target)
+    course = target / "python-basics"
+    (course / "assignments" / "squares.ipynb").write_bytes(squares.source_bytes())
+    with (course / "course.yml").open("a") as manifest:
+        manifest.write(COURSE_EXTRA)
+    return target
+
+
+def solve(release_notebook: bytes, grade_id: str, code: str) -> bytes:
+    """The release with `code` in the answer cell `grade_id`."""
+    nb = nbformat.reads(release_notebook.decode(), as_version=4)
+    squares.cell_by_id(nb, grade_id).source = code
+    return nbformat.writes(nb).encode()
+
+
+def add_answer(release_notebook: bytes, body: str = "return a + b") -> bytes:
+    """A completed `add` notebook; vary `body` for distinct files."""
+    return solve(release_notebook, "add", f"def add(a, b):\n    {body}\n")
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 60, message: str = "condition") -> object:
+    """Poll until `condition()` is truthy (tests wait on states, never on fixed sleeps)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout:g} s waiting for {message}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RedisServer:
+    """Debian's redis-server on a free port in a temp dir, no persistence."""
+
+    def __init__(self) -> None:
+        self.dir = tempfile.mkdtemp(prefix="academy-redis-")
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir,
+             "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_for(self._up, 10, "redis-server")
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def _up(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as conn:
+                conn.sendall(b"PING\r\n")
+                return conn.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Worker:
+    """`flask grading worker` in its own process group, configured like the test app."""
+
+    def __init__(self, config: dict, workers: int = 2, **env: str) -> None:
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - read after the process ends
+        environment = {
+            **os.environ,
+            "FLASK_APP": "app.py",
+            "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
+            "ACADEMY_INSTANCE": str(config["INSTANCE_DIR"]),
+            "QUEUE_URL": config["QUEUE_URL"],
+            "SECRET_KEY": "test-secret",
+            "COURSES_DIR": str(config["COURSES_DIR"]),
+            **env,
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "flask", "grading", "worker", "--workers", str(workers)],
+            cwd=ROOT, env=environment, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+    def output(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group, as an OOM killer or a pulled plug would."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self) -> None:
+        """Ctrl-C: Huey finishes running tasks and exits."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGINT)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.kill()

@@ -1,0 +1,117 @@
+"""Real workers on both queues: graded end to end, killed mid-job without loss, one final grade."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from lms.assignments import services, worker
+from lms.assignments.models import Grade, Submission
+from lms.extensions import db
+from lms.learning.models import LearningEvent
+from tests.factories import login, make_user
+from tests.lms.assignments.conftest import item_of
+from tests.lms.assignments.helpers import Worker, add_answer, wait_for
+
+URL = "/courses/python-basics/add"
+
+
+def _enrolled_client(app):
+    from lms.catalog import services as catalog
+    from lms.learning.services import enroll
+
+    user = make_user()
+    enroll(user.id, catalog.get_course("python-basics"))
+    db.session.commit()
+    client = app.test_client()
+    login(client, user.email)
+    return user, client
+
+
+def _upload(client, data: bytes) -> int:
+    response = client.post(
+        f"{URL}/submissions", data={"notebook": (io.BytesIO(data), "add.ipynb")},
+        content_type="multipart/form-data", headers={"Accept": "application/json"},
+    )  # fmt: skip
+    assert response.status_code == 201, response.json
+    return response.json["id"]
+
+
+def _state(submission_id: int) -> str:
+    db.session.expire_all()
+    return db.session.get(Submission, submission_id).state
+
+
+def test_upload_is_graded_by_a_worker_with_feedback(queued_app):
+    user, client = _enrolled_client(queued_app)
+    release = client.get(f"{URL}/notebook.ipynb").data
+    right = _upload(client, add_answer(release))
+    wrong = _upload(client, add_answer(release, "return a - b"))
+    assert client.get(f"/submissions/{right}/status").json["state"] == "queued"
+    runner = Worker(queued_app.config)
+    try:
+        wait_for(lambda: _state(right) == "graded" and _state(wrong) == "graded", 90, "both graded")
+    finally:
+        runner.stop()
+    status = client.get(f"/submissions/{right}/status").json
+    assert status["done"] and status["score"] == 5 and status["max_score"] == 5
+    bad = client.get(f"/submissions/{wrong}/status").json
+    assert bad["score"] == 0 and not any(t["passed"] for t in bad["tests"])
+    assert "add(1, 2) should be 3" in bad["tests"][0]["message"]
+    assert bad["tests"][1]["message"].startswith("AssertionError")  # hidden test: no code shown
+    page = client.get(URL).text
+    assert "test_add" in page and "add(1, 2) should be 3" in page and "add(10, 5)" not in page
+    feedback = client.get(f"/submissions/{right}/feedback.html")
+    assert feedback.status_code == 200 and b"<html" in feedback.data.lower()
+    assert "sandbox" in feedback.headers["Content-Security-Policy"]
+    events = db.session.scalars(select(LearningEvent).where(LearningEvent.kind == "assignment_graded")).all()
+    assert sorted(e.score for e in events) == [0, 5] and {e.user_id for e in events} == {user.id}
+
+
+def test_worker_killed_mid_job_loses_nothing_and_grades_once(queued_app):
+    _user, client = _enrolled_client(queued_app)
+    release = client.get(f"{URL}/notebook.ipynb").data
+    slow = _upload(client, add_answer(release, "return a + b\nimport time; time.sleep(2.5)"))
+    env = {"GRADING_LEASE_SECONDS": "2", "GRADING_KERNEL_POOL": "0"}
+    first = Worker(queued_app.config, workers=1, **env)
+    try:
+        wait_for(lambda: _state(slow) == "grading", 60, "the first worker to claim it")
+        first.kill()  # kill -9 of the worker and its whole process group, mid-notebook
+    finally:
+        first.kill()
+
+    assert _state(slow) == "grading"
+    second = Worker(queued_app.config, workers=1, **env)
+    try:
+        wait_for(lambda: _state(slow) == "graded", 90, "the lease to expire and a regrade")
+    finally:
+        second.stop()
+
+    submission = db.session.get(Submission, slow)
+    assert submission.tries == 2, second.output()
+    grades = db.session.scalars(select(Grade).where(Grade.submission_id == slow)).all()
+    assert len(grades) == 1 and grades[0].auto_score == 5, (grades[0].tests, grades[0].error, second.output())
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
+
+
+def test_a_stale_worker_cannot_add_a_second_final_grade(app, learner):
+    import grading
+
+    item = item_of("add")
+    data = add_answer(services.engine_release(services.current_release(item.id)).notebook_bytes)
+    submission, _ = services.submit(learner, item, data, max_bytes=1 << 20)
+    db.session.commit()
+    first = worker.claim(submission.id, 1, lease=60)
+    assert worker.claim(submission.id, 1, lease=60) is None  # held: nobody else gets it
+    later = submission.received_at + timedelta(seconds=120)
+    second = worker.claim(submission.id, 1, lease=60, now=later)  # lease expired: taken over
+    assert first and second and first != second
+    result = grading.GradeResult(5.0, 5.0, [], [], "<html></html>")
+    stored = services.current_release(item.id)
+    assert worker.finish(submission, 1, second, stored.id, result) is True
+    assert worker.finish(submission, 1, first, stored.id, result) is False  # the old worker wakes up
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Grade)) == 1
+    assert worker.stale(later + timedelta(hours=1)) == []
