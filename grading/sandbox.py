@@ -45,11 +45,14 @@ class _UidPool:
     """Hands out a distinct uid per live sandbox so RLIMIT_NPROC is per sandbox."""
 
     BASE = 1_900_000_000  # no account uses these; override with ACADEMY_SANDBOX_UID_BASE
+    PER_PROCESS = 1000  # each process (web, every worker on the machine) gets its own block
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._free: list[int] = []
-        self._next = int(os.environ.get("ACADEMY_SANDBOX_UID_BASE", self.BASE))
+        base = int(os.environ.get("ACADEMY_SANDBOX_UID_BASE", self.BASE))
+        # Two processes sharing a uid would share RLIMIT_NPROC and reap each other's kernels.
+        self._next = base + (os.getpid() % 2_000_000) * self.PER_PROCESS
 
     def take(self) -> int:
         """A uid no other live sandbox holds."""
