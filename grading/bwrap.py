@@ -103,7 +103,7 @@ def bwrap_command(limits: SandboxLimits, *, uid: int | None, conn_dir: str) -> l
     ]
     for key, value in sandbox_env().items():
         cmd += ["--setenv", key, value]
-    cmd += [*_system_binds(), *_python_binds()]
+    cmd += [*_system_binds()]
     size = str(limits.tmp_bytes)
     cmd += [
         "--perms",
@@ -135,6 +135,8 @@ def bwrap_command(limits: SandboxLimits, *, uid: int | None, conn_dir: str) -> l
         "/dev",
         "--chdir",
         WORKDIR,
+        # After the fresh /tmp: a checkout (and its .venv) under /tmp must stay visible.
+        *_python_binds(),
     ]
     if uid is None:
         return [*cmd, "--unshare-user", "--"]
