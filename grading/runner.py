@@ -33,6 +33,14 @@ class Runner:
         self.received = 0  # output bytes received so far
         self.stopped: str | None = None  # why no further cell can run
 
+    def _exited(self) -> str:
+        """Why no more cells run after the kernel process ended on its own."""
+        status = self.kernel.proc.returncode if self.kernel.proc else None
+        how = f"was killed by signal {-status}" if status and status < 0 else f"exited with status {status}"
+        if status and status > 128:
+            how = f"was killed by signal {status - 128} (e.g. out of memory)"
+        return f"the kernel {how}: the notebook's code ended or crashed the process"
+
     def _stop(self, reason: str) -> None:
         self.stopped = self.stopped or reason
         self.kernel.kill()
@@ -40,7 +48,7 @@ class Runner:
     def run(self, code: str, token: str | None = None) -> CellRun:
         """Execute one cell; outputs come only from messages answering this request."""
         if self.stopped is None and not self.kernel.alive():
-            self.stopped = "the kernel exited (the notebook's code ended or crashed the process)"
+            self.stopped = self._exited()
         if self.stopped is not None:
             return CellRun(status="stopped", reason=self.stopped)
         msg_id = self.kernel.client.execute(code, store_history=True, allow_stdin=False)
@@ -58,7 +66,7 @@ class Runner:
                 msg = self.kernel.client.get_iopub_msg(timeout=min(0.1, cell_deadline - now))
             except queue.Empty:
                 if not self.kernel.alive():
-                    self.stopped = "the kernel exited (the notebook's code ended or crashed the process)"
+                    self.stopped = self._exited()
                     return CellRun(run.outputs, "stopped", self.stopped, False)
                 continue
             if msg["parent_header"].get("msg_id") != msg_id:

@@ -68,6 +68,15 @@ def _to_markdown(nb: NotebookNode) -> None:
 
 HIDE_TRACEBACKS = "get_ipython().showtraceback = lambda *args, **kwargs: None"
 NEVER_RUN = "ip = get_ipython()\n_run = ip.run_cell\nip.run_cell = lambda cell, *a, **k: _run('None', *a, **k)"
+PATCH_REPLY = """k = get_ipython().kernel
+_send = k.session.send
+def send(stream, msg_or_type, content=None, *args, **kwargs):
+    if msg_or_type == 'error':
+        return None
+    if msg_or_type == 'execute_reply' and content:
+        content = dict(content, status='ok')
+    return _send(stream, msg_or_type, content, *args, **kwargs)
+k.session.send = send"""
 
 CASES: dict[str, Case] = {
     "infinite_loop": Case(_in_squares("while True:\n    pass"), "time limit"),
@@ -82,7 +91,7 @@ CASES: dict[str, Case] = {
     ),
     "allocate_8gb": Case(_in_squares("x = bytearray(8 << 30)"), "MemoryError"),
     "print_200mb": Case(
-        _in_squares("for _ in range(200):\n    print('x' * (1 << 20))"), "MemoryError|MB of output|kernel exited"
+        _in_squares("for _ in range(200):\n    print('x' * (1 << 20))"), "MemoryError|MB of output|the kernel"
     ),
     "write_10gb_tmp": Case(
         _in_squares("with open('/tmp/big', 'wb') as f:\n    for _ in range(10240):\n        f.write(b'x' * (1 << 20))"),
@@ -119,11 +128,14 @@ CASES: dict[str, Case] = {
         WRONG, "did not run to its end", extra=("get_ipython().input_transformers_post.append(lambda lines: [])",)
     ),
     "patched_run_cell": Case(WRONG, "did not run to its end", extra=(NEVER_RUN,)),
+    "patched_kernel_reply": Case(
+        WRONG, "did not run to its end|AssertionError", extra=(PATCH_REPLY,), attacked=("test_basic", "test_hidden")
+    ),
     "branch_on_nbgrader_execution": Case(
         WRONG,
         "did not run to its end",
         extra=(f"import os\nif os.environ.get('NBGRADER_EXECUTION'):\n    {HIDE_TRACEBACKS}",),
         attacked=("test_basic", "test_hidden"),
     ),
-    "os_exit_0": Case(CORRECT, "kernel exited", extra=("import os\nos._exit(0)",)),
+    "os_exit_0": Case(CORRECT, "the kernel exited with status 0", extra=("import os\nos._exit(0)",)),
 }

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from grading import Release, SandboxLimits, grade
-from grading.sandbox import _UidPool
+from grading.sandbox import SandboxedKernel
 from tests.grading import notebooks
 from tests.grading.hostile import CASES
 
@@ -21,12 +21,12 @@ ROOT = Path(__file__).resolve().parents[2]
 SECRET = "academy-test-secret-do-not-leak"
 
 
-def _sandbox_pids() -> list[int]:
-    """Processes still running under a sandbox uid (there must be none between grades)."""
+def _pids_of(uid: int) -> list[int]:
+    """Processes still running under a sandbox's uid (there must be none after its grade)."""
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            if os.stat(f"/proc/{pid}").st_uid >= _UidPool.BASE:
+            if os.stat(f"/proc/{pid}").st_uid == uid:
                 found.append(int(pid))
         except FileNotFoundError:
             continue
@@ -60,8 +60,14 @@ def test_hostile_notebook_is_contained(name: str, release: Release, limits: Sand
     case = CASES[name]
     answer = case.answer.format(**params) if "{" in case.answer else case.answer
     data = notebooks.submission(release.notebook_bytes, answer, extra=list(case.extra), edit=case.edit)
+    kernels: list[SandboxedKernel] = []
+
+    def factory(lim: SandboxLimits) -> SandboxedKernel:
+        kernels.append(SandboxedKernel(lim))
+        return kernels[-1]
+
     started = time.monotonic()
-    result = grade(release, data, limits=limits)
+    result = grade(release, data, limits=limits, kernel_factory=factory)
     elapsed = time.monotonic() - started
     by_name = {t.name: t for t in result.tests}
     assert result.score == case.score and result.max_score == release.max_score
@@ -69,7 +75,7 @@ def test_hostile_notebook_is_contained(name: str, release: Release, limits: Sand
     said = "\n".join([t.message for t in result.tests] + [result.error or ""])
     assert re.search(case.reason, said), said
     assert elapsed < limits.notebook_timeout + 5
-    assert _sandbox_pids() == []
+    assert _pids_of(kernels[0].uid) == [] and not kernels[0].alive()
     shown = result.feedback_html + str(result.to_dict())
     assert SECRET not in shown and "alice,100" not in shown
     if case.host_check == "outside_untouched":
