@@ -97,16 +97,14 @@ def verify_index():
     form = LookupForm(request.args)
     if request.args.get("certificate_id") and form.validate():
         return verify(form.certificate_id.data.strip().upper())
-    return render_template("certification/verify.html", upload=VerifyUploadForm(), lookup=form, cert=None)
+    return render_template("certification/verify.html", cert=None)
 
 
 @bp.get("/verify/<public_id>")
 def verify(public_id: str):
     cert = services.find_public(public_id)
     status = 200 if cert else 404
-    page = render_template("certification/verify.html", cert=cert, asked=public_id[:40],
-                           upload=VerifyUploadForm(), lookup=LookupForm())  # fmt: skip
-    return page, status
+    return render_template("certification/verify.html", cert=cert, asked=public_id[:40]), status
 
 
 @bp.post("/verify")
@@ -123,7 +121,7 @@ def verify_upload():
     except RequestEntityTooLarge:
         return _verify_page(error=too_big), 413
     if not valid_form:
-        return _verify_page(upload=form), 400
+        return _verify_page(upload_errors=form.pdf.errors), 400
     data = form.pdf.data.read(MAX_PDF_BYTES + 1)
     result = verify_pdf(data, issuing.issuer_keys(issuing.config_from_app()).public_key)
     cert = services.find_public(result.certificate_id) if result.valid and result.certificate_id else None
@@ -131,7 +129,4 @@ def verify_upload():
 
 
 def _verify_page(**context):
-    context.setdefault("upload", VerifyUploadForm(formdata=None))  # never parse an oversized body
-    return render_template(
-        "certification/verify.html", lookup=LookupForm(formdata=None), cert=None, uploaded=True, **context
-    )
+    return render_template("certification/verify.html", cert=None, uploaded=True, **context)
