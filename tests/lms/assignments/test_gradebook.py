@@ -1,0 +1,128 @@
+"""Instructors: gradebook, CSV, manual marks, extensions, regrade; nobody sees others' work."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from lms.assignments import services, worker
+from lms.assignments.models import Submission
+from lms.extensions import db
+from lms.learning.models import LearningEvent
+from lms.learning.services import enroll
+from tests.factories import login, make_user
+from tests.grading import notebooks as squares
+from tests.lms.assignments.conftest import item_of
+from tests.lms.assignments.helpers import solve
+
+BOOK = "/teach/assignments/python-basics/squares"
+
+
+def _graded(user, code: str = squares.CORRECT, when: datetime | None = None) -> Submission:
+    """A squares submission graded now, in-process, in the real sandbox."""
+    item = item_of("squares")
+    release = services.engine_release(services.current_release(item.id)).notebook_bytes
+    data = solve(release, "squares", code)
+    submission, _ = services.submit(user, item, data, max_bytes=1 << 20, now=when or datetime(2030, 1, 1, tzinfo=UTC))
+    db.session.commit()
+    assert worker.grade_now(submission.id, submission.run) == "graded"
+    db.session.expire_all()
+    return db.session.get(Submission, submission.id)
+
+
+def _people(app):
+    teacher = make_user("instructor", email="teacher@example.com")
+    learner, other = make_user(), make_user()
+    for user in (learner, other):
+        enroll(user.id, item_of("squares").course)
+    db.session.commit()
+    return teacher, learner, other
+
+
+def test_gradebook_manual_marks_late_penalty_and_csv(app, client):
+    teacher, learner, other = _people(app)
+    on_time = _graded(learner, squares.WRONG)
+    late = _graded(learner, squares.CORRECT, datetime(2030, 1, 11, 13, tzinfo=UTC))  # 2 days late: -20%
+    assert on_time.grade.auto_score == 2 - 2 + 0 + 1 or on_time.grade.auto_score < late.grade.auto_score
+    assert late.grade.auto_score == 5 and [c["name"] for c in late.grade.manual_cells] == ["explain"]
+    login(client, teacher.email)
+    page = client.get(BOOK)
+    assert page.status_code == 200 and learner.email in page.text and other.email in page.text
+    response = client.post(f"/teach/assignments/submissions/{late.id}/manual",
+                           data={"grade_id": "explain", "points": "1", "comment": "Clear and short."})  # fmt: skip
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Submission, late.id).grade.manual == {
+        "explain": {"points": 1.0, "comment": "Clear and short."}
+    }
+    csv = client.get(f"{BOOK}/gradebook.csv").text.splitlines()
+    row = next(line for line in csv if line.startswith(learner.email))
+    assert row.split(",")[2:7] == ["2", "4.8", "6", "graded", "2"]  # last counts: (5+1) * 0.8
+    event = db.session.scalars(select(LearningEvent).where(LearningEvent.kind == "assignment_graded")
+                               .order_by(LearningEvent.id.desc())).first()  # fmt: skip
+    assert event.score == 4.8 and event.user_id == learner.id
+    bad = client.post(f"/teach/assignments/submissions/{late.id}/manual", data={"grade_id": "explain", "points": "7"})
+    assert bad.status_code == 302 and "between 0 and 1" in client.get(bad.location).text
+
+
+def test_extension_removes_the_penalty(app, client):
+    teacher, learner, _other = _people(app)
+    late = _graded(learner, squares.CORRECT, datetime(2030, 1, 11, 13, tzinfo=UTC))
+    login(client, teacher.email)
+    client.post(f"{BOOK}/extensions", data={"learner_id": learner.id, "due_at": "2030-01-12T00:00"})
+    view = services.assignment_page(learner.id, item_of("squares"))
+    assert view.late_days(late) == 0 and view.score(late) == 5
+
+
+def test_regrade_one_and_all_start_new_rounds(app, client):
+    teacher, learner, _other = _people(app)
+    first = _graded(learner)
+    login(client, teacher.email)
+    client.post(f"/teach/assignments/submissions/{first.id}/regrade")
+    db.session.expire_all()
+    again = db.session.get(Submission, first.id)
+    assert again.run == 2 and again.state == "queued" and again.grade is None and len(again.grades) == 1
+    client.post(f"{BOOK}/regrade")
+    db.session.expire_all()
+    assert db.session.get(Submission, first.id).run == 3
+    assert worker.grade_now(first.id, 2) == "taken"  # an old round's task does nothing
+    assert worker.grade_now(first.id, 3) == "graded"
+
+
+def test_nobody_sees_another_learners_work(app, client):
+    teacher, learner, other = _people(app)
+    mine = _graded(learner)
+    login(client, other.email)
+    for url in (f"/submissions/{mine.id}/status", f"/submissions/{mine.id}/feedback.html",
+                f"/submissions/{mine.id}/notebook.ipynb"):  # fmt: skip
+        assert client.get(url).status_code == 404
+    assert client.get(BOOK).status_code == 403
+    assert client.get(f"/teach/assignments/submissions/{mine.id}").status_code == 403
+    outsider = make_user("instructor")  # teaches nothing here
+    client.post("/logout")
+    login(client, outsider.email)
+    assert client.get(BOOK).status_code == 403
+    assert client.get(f"/teach/assignments/submissions/{mine.id}").status_code == 404
+    assert client.get(f"/submissions/{mine.id}/status").status_code == 404
+    client.post("/logout")
+    login(client, teacher.email)
+    assert client.get(f"/submissions/{mine.id}/feedback.html").status_code == 200
+    assert client.get(f"/teach/assignments/submissions/{mine.id}").status_code == 200
+
+
+def test_cli_grade_json_and_regrade(app, runner, tmp_path):
+    import json
+
+    item = item_of("add")
+    release = services.engine_release(services.current_release(item.id)).notebook_bytes
+    path = tmp_path / "try.ipynb"
+    path.write_bytes(solve(release, "add", "def add(a, b):\n    return a + b\n"))
+    result = runner.invoke(args=["grading", "grade", "python-basics/add", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["score"] == 5 and data["max_score"] == 5
+    assert {t["name"] for t in data["tests"]} == {"test_add", "test_add_more"}
+    assert set(data["tests"][0]) >= {"name", "points", "max_points", "passed", "message"}
+    assert runner.invoke(args=["grading", "grade", "nope/add", str(path)]).exit_code != 0
+    assert "0 submission(s)" in runner.invoke(args=["grading", "regrade", "python-basics/add"]).output
