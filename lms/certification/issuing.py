@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 
 from certificates import CertificateData, IssuerKeys, build_credential, encode_vc_jwt, issue_pdf, load_or_create_issuer
 from lms.certification.models import Certificate
@@ -44,9 +44,9 @@ class IssuingConfig:
         return f"{self.base_url}/verify/{public_id}"
 
 
-def config_from_app() -> IssuingConfig:
-    """Read the issuing settings of the current app (ACADEMY_BASE_URL: the public address)."""
-    cfg = current_app.config
+def config_from_app(app: Flask | None = None) -> IssuingConfig:
+    """Read the issuing settings of an app (default: the current one; ACADEMY_BASE_URL: the public address)."""
+    cfg = (app or current_app).config
     base = cfg.get("ACADEMY_BASE_URL") or os.environ.get("ACADEMY_BASE_URL") or DEFAULT_BASE_URL
     name = cfg.get("ACADEMY_ISSUER_NAME") or os.environ.get("ACADEMY_ISSUER_NAME") or DEFAULT_ISSUER_NAME
     return IssuingConfig(Path(cfg["INSTANCE_DIR"]), Path(cfg["COURSES_DIR"]), base.rstrip("/"), name)

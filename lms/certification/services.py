@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -38,7 +39,7 @@ def find_public(public_id: str) -> Certificate | None:
 
 def _insert(user: User, kind: str, subject: str, title: str, course_id: int | None) -> Certificate | None:
     """Insert once: the unique (user, subject) constraint settles races; None if someone else won."""
-    for _ in range(3):
+    for _attempt in range(3):
         cert = Certificate(
             public_id=new_certificate_id(), user_id=user.id, kind=kind, subject=subject, title=title,
             course_id=course_id, learner_name=user.printed_name[:300], issued_at=utcnow(),
@@ -105,9 +106,9 @@ def award_workshop(user: User, workshop_slug: str, title: str) -> Certificate:
 def _check_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise CertificationError("Give a reason; it is kept with the certificate.")
+        raise CertificationError(_("Give a reason; it is kept with the certificate."))
     if len(reason) > MAX_REASON:
-        raise CertificationError(f"The reason is longer than {MAX_REASON} characters.")
+        raise CertificationError(_("The reason is longer than %(n)s characters.", n=MAX_REASON))
     return reason
 
 
@@ -128,12 +129,14 @@ def award_by_hand(
     """An instructor or admin awards a course (or, admins only, a track) certificate with a reason."""
     reason = _check_reason(reason)
     if (course is None) == (track is None):
-        raise CertificationError("Choose either a course or a track.")
+        raise CertificationError(_("Choose either a course or a track."))
     if not can_manage(actor, course.slug if course else None):
-        raise CertificationError("You may only award certificates of courses you teach.")
+        raise CertificationError(_("You may only award certificates of courses you teach."))
     held = find_by_subject(learner.id, f"course:{course.slug}" if course else f"track:{track.slug}")
     if held is not None and held.revoked_at is None:
-        raise CertificationError(f"{learner.email} already holds this certificate ({held.public_id}).")
+        raise CertificationError(
+            _("%(email)s already holds this certificate (%(id)s).", email=learner.email, id=held.public_id)
+        )
     if course is not None:
         return award(learner, "course", f"course:{course.slug}", _course_title(course), course_id=course.id,
                      actor=actor, reason=reason, by_hand=True)  # fmt: skip
@@ -145,9 +148,9 @@ def revoke(actor: User | None, cert: Certificate, reason: str, *, when: datetime
     """Revoke with a reason kept; verification shows it revoked from then on."""
     reason = _check_reason(reason)
     if not can_manage(actor, cert.slug if cert.kind == "course" else None):
-        raise CertificationError("You may only revoke certificates of courses you teach.")
+        raise CertificationError(_("You may only revoke certificates of courses you teach."))
     if cert.revoked_at is not None:
-        raise CertificationError("This certificate is already revoked.")
+        raise CertificationError(_("This certificate is already revoked."))
     cert.revoked_at, cert.revoke_reason = when or utcnow(), reason
     cert.actions.append(CertificateAction(action="revoked", actor_id=actor.id if actor else None, reason=reason))
     db.session.flush()
