@@ -10,9 +10,12 @@ PORT ?= 5000
 setup:
 	@scripts/setup.sh
 
+# One foreground command: the grading worker (Huey consumer) runs beside gunicorn; Ctrl-C stops both.
 run: setup
 	@$(VENV)/flask platform init
-	@$(VENV)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - "app:app"
+	@$(VENV)/flask grading worker & worker=$$!; \
+	  trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT; \
+	  $(VENV)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - "app:app"
 
 test: setup
 	@$(VENV)/python -m pytest -q tests
