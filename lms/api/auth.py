@@ -14,7 +14,7 @@ from lms.reports.scope import can_view_reports
 from lms.reports.tokens import authenticate_token
 
 
-def api_error(status: int, message: str, **details: Any):
+def api_error(status: int, message: str, details: dict[str, str] | None = None):
     """A JSON error body, the same shape for every API error."""
     body: dict[str, Any] = {"error": message, "status": status}
     if details:

@@ -56,7 +56,11 @@ def openapi_document(server_url: str) -> dict[str, Any]:
         _param("tier", {"enum": list(TIERS)}, "Course tier"),
         _param("status", {"enum": list(STATUSES)}, "Completion status"),
         _param("enrolled_from", {"type": "string", "format": "date"}, "Enrolled on or after (UTC)"),
-        _param("enrolled_to", {"type": "string", "format": "date"}, "Enrolled on or before (UTC)"),
+        _param(
+            "enrolled_to",
+            {"type": "string", "format": "date"},
+            "Enrolled on or before (UTC); before enrolled_from, nothing matches",
+        ),
         _param("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}, "Page, from 1"),
         _param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 100}, "Rows a page"),
     ]

@@ -67,8 +67,6 @@ def parse_completion_params(args: MultiDict) -> tuple[ReportFilter, int, int]:
     }
     page = _int(args, "page", 1, MAX_PAGE, problems, default=1)
     per_page = _int(args, "per_page", 1, MAX_PER_PAGE, problems, default=100)
-    if values["enrolled_from"] and values["enrolled_to"] and values["enrolled_from"] > values["enrolled_to"]:
-        problems["enrolled_to"] = "on or after enrolled_from"
     if problems:
         raise ParamError(problems)
     flt = ReportFilter(tier=tier if tier in TIERS else None, status=status if status in STATUSES else None, **values)

@@ -28,7 +28,7 @@ def _no_access(_error):
 
 @bp.errorhandler(ParamError)
 def _bad_params(error: ParamError):
-    return api_error(400, "Invalid query parameters.", **error.problems)
+    return api_error(400, "Invalid query parameters.", error.problems)
 
 
 @bp.get("/openapi.json")

@@ -44,6 +44,8 @@ def completion(team_ref, course_ref, tier, status, enrolled_from, enrolled_to, f
     started = time.perf_counter()
     team = _find(Team, team_ref, "name")
     course = _find(Course, course_ref, "slug") if course_ref else None
+    if enrolled_from and enrolled_to and enrolled_from > enrolled_to:
+        raise click.UsageError("--from is after --to.")
     try:
         flt = ReportFilter(
             team_id=team.id, course_id=course.id if course else None, tier=tier, status=status,

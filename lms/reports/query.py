@@ -34,8 +34,6 @@ class ReportFilter:
             raise ValueError(f"unknown tier {self.tier!r}")
         if self.status is not None and self.status not in STATUSES:
             raise ValueError(f"unknown status {self.status!r}")
-        if self.enrolled_from and self.enrolled_to and self.enrolled_from > self.enrolled_to:
-            raise ValueError("the start date is after the end date")
 
     def as_params(self) -> dict[str, str]:
         """The filter as query-string parameters (links to exports and next pages)."""

@@ -14,7 +14,7 @@ from lms.reports.exports import neutralize
 from lms.reports.query import EXPORT_COLUMNS, ReportFilter, completion_rows
 from tests.lms.reports.helpers import build_world, login_as
 
-EVIL = "=HYPERLINK(\"http://evil.test\",\"x\")"
+EVIL = '=HYPERLINK("http://evil.test","x")'
 
 
 @pytest.fixture

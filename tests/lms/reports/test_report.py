@@ -50,6 +50,7 @@ def test_filters_narrow_the_rows(world):
     assert len(rows(m, enrolled_from=date.today(), enrolled_to=date.today())) == 3
     assert rows(m, enrolled_to=date.today() - timedelta(days=1)) == {}
     assert rows(m, enrolled_from=date.today() + timedelta(days=1)) == {}
+    assert rows(m, enrolled_from=date.today(), enrolled_to=date.today() - timedelta(days=1)) == {}
     assert set(rows(world.admin, team_id=world.team_b.id)) == {("Dave Dunn", "Python basics")}
 
 
@@ -58,8 +59,6 @@ def test_bad_filters_are_refused():
         ReportFilter(tier="expert")
     with pytest.raises(ValueError):
         ReportFilter(status="done")
-    with pytest.raises(ValueError):
-        ReportFilter(enrolled_from=date(2026, 2, 1), enrolled_to=date(2026, 1, 1))
 
 
 def test_read_model_kept_by_receiver_equals_a_rebuild(world):
