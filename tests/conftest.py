@@ -55,6 +55,8 @@ def _test_config(database_url: str, instance: Path, **extra) -> dict:
         "SECRET_KEY": "test-secret",
         "COURSES_DIR": FIXTURES / "courses",
         "WTF_CSRF_ENABLED": False,
+        # Cheap argon2id in tests; tests/lms/accounts checks the production parameters.
+        "PASSWORD_HASH": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
         **extra,
     }
 

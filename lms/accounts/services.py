@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import bindparam, select, update
@@ -20,16 +21,32 @@ from lms.extensions import db
 log = logging.getLogger(__name__)
 
 # argon2id, 64 MiB, t=3, p=4: above OWASP ASVS 5.0's minimum (19 MiB, t=2, p=1).
-_hasher = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4)
+# Config PASSWORD_HASH may change them (the test suite uses cheap ones; production never should).
+DEFAULT_HASH_PARAMS = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 4}
+
+
+@cache
+def _hasher_for(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+
+
+def _hasher() -> PasswordHasher:
+    return _hasher_for(**current_app.config.get("PASSWORD_HASH", DEFAULT_HASH_PARAMS))
+
+
 RESET_MAX_AGE = 3600
 MIN_PASSWORD = 10
 TIMEZONES = frozenset(available_timezones())
 
 
-@cache
 def _dummy_hash() -> str:
     """A hash to check against when the e-mail is unknown, so timing does not reveal accounts."""
-    return _hasher.hash("not-a-real-password")
+    return _dummy_hash_for(_hasher())
+
+
+@cache
+def _dummy_hash_for(hasher: PasswordHasher) -> str:
+    return hasher.hash("not-a-real-password")
 
 
 class AccountError(ValueError):
@@ -45,7 +62,7 @@ def hash_password(password: str) -> str:
     """Hash with argon2id; refuses passwords too short to be worth hashing."""
     if len(password) < MIN_PASSWORD:
         raise AccountError(_l("Passwords need at least %(n)d characters.", n=MIN_PASSWORD))
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def find_user(email: str) -> User | None:
@@ -83,13 +100,13 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user whose password matches, else None (same work either way)."""
     user = find_user(email)
     try:
-        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
+        _hasher().verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
     return user
 
 

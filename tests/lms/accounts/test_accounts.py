@@ -17,11 +17,16 @@ def register(client, email="new@example.com", password="a long password 1", conf
     )
 
 
-def test_register_logs_in_and_hashes_with_argon2id(client):
+def test_register_logs_in_and_hashes_with_argon2id(make_app):
+    from lms.accounts.services import DEFAULT_HASH_PARAMS
+
+    production = make_app(PASSWORD_HASH=DEFAULT_HASH_PARAMS)
+    client = production.test_client()
     response = register(client)
     assert response.status_code == 302
-    user = services.find_user("NEW@example.com ")
-    assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    with production.app_context():
+        user = services.find_user("NEW@example.com ")
+        assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     assert client.get("/dashboard").status_code == 200
 
 
