@@ -77,6 +77,15 @@ def send(stream, msg_or_type, content=None, *args, **kwargs):
         content = dict(content, status='ok')
     return _send(stream, msg_or_type, content, *args, **kwargs)
 k.session.send = send"""
+STRIP_ASSERT_LINES = (
+    "get_ipython().input_transformers_post.append("
+    "lambda lines: [ln for ln in lines if not ln.lstrip().startswith('assert')])"
+)
+STRIP_ASSERT_NODES = """import ast
+class NoAsserts(ast.NodeTransformer):
+    def visit_Assert(self, node):
+        return ast.Pass()
+get_ipython().ast_transformers.append(NoAsserts())"""
 
 CASES: dict[str, Case] = {
     "infinite_loop": Case(_in_squares("while True:\n    pass"), "time limit"),
@@ -126,6 +135,12 @@ CASES: dict[str, Case] = {
     ),
     "blanking_input_transformer": Case(
         WRONG, "did not run to its end", extra=("get_ipython().input_transformers_post.append(lambda lines: [])",)
+    ),
+    "input_transformer_strips_asserts": Case(
+        WRONG, "AssertionError", extra=(STRIP_ASSERT_LINES,), attacked=("test_basic", "test_hidden")
+    ),
+    "ast_transformer_strips_asserts": Case(
+        WRONG, "AssertionError", extra=(STRIP_ASSERT_NODES,), attacked=("test_basic", "test_hidden")
     ),
     "patched_run_cell": Case(WRONG, "did not run to its end", extra=(NEVER_RUN,)),
     "patched_kernel_reply": Case(
