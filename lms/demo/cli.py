@@ -11,6 +11,7 @@ from flask_migrate import upgrade
 from lms.catalog.sync import sync_tree
 from lms.demo import services
 from lms.extensions import db
+from lms.workshops.cli import sync_from_files as sync_workshop_files
 
 platform_cli = click.Group("platform", help="Set up and maintain this installation.")
 demo_cli = click.Group("demo", help="Demo accounts and synthetic data.")
@@ -29,6 +30,7 @@ def init(no_demo: bool) -> None:
         raise click.ClickException("Course files have problems; fix them (flask courses validate). Nothing was loaded.")
     report = outcome.report
     created = [] if no_demo else services.ensure_demo_accounts()
+    click.echo(f"Workshops: {sync_workshop_files(current_app.config['COURSES_DIR'] / 'workshops').summary()}.")
     db.session.commit()
     click.echo(f"Database ready, courses: {report.summary()} ({time.perf_counter() - started:.2f} s).")
     if created:

@@ -1,0 +1,252 @@
+"""Surveys: who is asked (course completed, workshop attended), answering once, and the aggregates."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from statistics import mean
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from pydantic import ValidationError
+from sqlalchemy import func, select
+
+from lms.accounts.models import User
+from lms.catalog.models import Course, CourseInstructor
+from lms.catalog.schema import SurveySpec
+from lms.catalog.yaml_lines import YamlProblem, load_yaml
+from lms.db import utcnow
+from lms.extensions import db
+from lms.feedback.models import Survey, SurveyResponse
+from lms.learning.services import completed_course_ids, enrolled_course_ids
+from lms.teaching.services import course_stats
+from lms.workshops.models import Registration, Workshop, WorkshopSession
+from lms.workshops.services import teaches as teaches_workshop
+
+
+class FeedbackError(ValueError):
+    """A feedback action that cannot be accepted; the message is for people."""
+
+
+def respondent_key(secret: str, survey_id: int, user_id: int) -> str:
+    """Keyed hash linking a learner to their response without storing who they are."""
+    return hmac.new(secret.encode(), f"survey:{survey_id}:{user_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def _course_spec(courses_dir: Path, course: Course) -> dict[str, Any] | None:
+    """The `survey:` key of the course file (already validated by `flask courses validate`)."""
+    try:
+        data, _dups = load_yaml((courses_dir / course.slug / "course.yml").read_text("utf-8"))
+        raw = data.get("survey") if isinstance(data, dict) else None
+        return SurveySpec.model_validate(raw).model_dump() if raw else None
+    except (OSError, YamlProblem, ValidationError):
+        return None
+
+
+def survey_for(*, courses_dir: Path, course: Course | None = None, workshop: Workshop | None = None) -> Survey:
+    """The survey of a course or workshop, created on first use and refreshed when its file changed."""
+    subject = Survey.course_id == course.id if course else Survey.workshop_id == workshop.id
+    survey = db.session.scalar(select(Survey).where(subject))
+    source_hash = course.content_hash if course else workshop.content_hash or str(workshop.updated_at)
+    if survey is None:
+        survey = Survey(course_id=course.id if course else None, workshop_id=workshop.id if workshop else None)
+        db.session.add(survey)
+    if survey.source_hash != source_hash or survey.id is None:
+        spec = _course_spec(courses_dir, course) if course else workshop.survey
+        survey.questions = (spec or {}).get("questions", [])
+        survey.anonymous = bool((spec or {}).get("anonymous", False))
+        survey.source_hash = source_hash
+    db.session.flush()
+    return survey
+
+
+def may_answer(user: User, *, course: Course | None = None, workshop: Workshop | None = None) -> bool:
+    """Learners who completed the course or attended a session of the workshop."""
+    if course is not None:
+        return bool(completed_course_ids(user.id, [course.id]))
+    return attended(user.id, workshop.id)
+
+
+def attended(user_id: int, workshop_id: int) -> bool:
+    """Whether the learner attended any session of the workshop."""
+    return (
+        db.session.scalar(
+            select(Registration.id)
+            .join(WorkshopSession)
+            .where(
+                Registration.user_id == user_id,
+                WorkshopSession.workshop_id == workshop_id,
+                Registration.attended_at.is_not(None),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def own_response(secret: str, survey: Survey, user_id: int) -> SurveyResponse | None:
+    """The learner's response to this survey, if any."""
+    key = respondent_key(secret, survey.id, user_id)
+    return db.session.scalar(
+        select(SurveyResponse).where(SurveyResponse.survey_id == survey.id, SurveyResponse.respondent_key == key)
+    )
+
+
+def clean_answers(survey: Survey, raw: dict[str, str]) -> dict[str, Any]:
+    """Check custom answers against the survey's questions; raises FeedbackError."""
+    answers: dict[str, Any] = {}
+    for q in survey.questions:
+        value = (raw.get(q["id"]) or "").strip()
+        if not value:
+            if q.get("required"):
+                raise FeedbackError(_l("Please answer: %(q)s", q=q["prompt"]))
+            continue
+        if q["type"] == "scale":
+            if value not in {"1", "2", "3", "4", "5"}:
+                raise FeedbackError(_l("Choose 1 to 5 for: %(q)s", q=q["prompt"]))
+            answers[q["id"]] = int(value)
+        elif q["type"] == "choice":
+            if value not in q["options"]:
+                raise FeedbackError(_l("Choose one of the options for: %(q)s", q=q["prompt"]))
+            answers[q["id"]] = value
+        else:
+            answers[q["id"]] = value[:4000]
+    return answers
+
+
+def submit(
+    secret: str, survey: Survey, user: User, *, csat: int, nps: int, comment: str, answers: dict
+) -> SurveyResponse:
+    """Store one response per learner; anonymous ones keep no user and only the day of answering."""
+    if not 1 <= csat <= 5 or not 0 <= nps <= 10:
+        raise FeedbackError(_l("Satisfaction is 1 to 5 and recommendation 0 to 10."))
+    if own_response(secret, survey, user.id) is not None:
+        raise FeedbackError(_l("You have already answered this survey. Thank you!"))
+    now = utcnow()
+    when = datetime(now.year, now.month, now.day, tzinfo=UTC) if survey.anonymous else now
+    response = SurveyResponse(
+        survey_id=survey.id, respondent_key=respondent_key(secret, survey.id, user.id),
+        user_id=None if survey.anonymous else user.id, csat=csat, nps=nps, comment=comment.strip()[:4000],
+        answers=answers, submitted_at=when,
+    )  # fmt: skip
+    db.session.add(response)
+    db.session.flush()
+    return response
+
+
+def can_see_results(user: User, survey: Survey) -> bool:
+    """Admins, the course's instructors, the workshop's instructors; nobody else."""
+    if not user.is_authenticated or not user.has_role("instructor"):
+        return False
+    if user.role == "admin":
+        return True
+    if survey.course_id is not None:
+        return db.session.get(CourseInstructor, {"course_id": survey.course_id, "email": user.email}) is not None
+    return teaches_workshop(user, db.session.get(Workshop, survey.workshop_id))
+
+
+@dataclass
+class Results:
+    survey: Survey
+    responses: list[SurveyResponse]
+    eligible: int
+    names: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        return len(self.responses)
+
+    @property
+    def rate(self) -> int:
+        return round(100 * self.count / self.eligible) if self.eligible else 0
+
+    @property
+    def csat_mean(self) -> float | None:
+        return round(mean(r.csat for r in self.responses), 2) if self.responses else None
+
+    @property
+    def csat_distribution(self) -> dict[int, int]:
+        return {score: sum(r.csat == score for r in self.responses) for score in range(1, 6)}
+
+    @property
+    def nps(self) -> int | None:
+        """% promoters (9-10) minus % detractors (0-6), rounded: the standard Net Promoter Score."""
+        if not self.responses:
+            return None
+        promoters = sum(r.nps >= 9 for r in self.responses)
+        detractors = sum(r.nps <= 6 for r in self.responses)
+        return round(100 * (promoters - detractors) / self.count)
+
+    def question_summary(self, question: dict[str, Any]) -> Any:
+        values = [r.answers[question["id"]] for r in self.responses if question["id"] in r.answers]
+        if question["type"] == "scale":
+            return round(mean(values), 2) if values else None
+        if question["type"] == "choice":
+            return {option: values.count(option) for option in question["options"]}
+        return values
+
+
+def results(survey: Survey) -> Results:
+    """Responses, eligible learners (completed or attended) and the names of non-anonymous respondents."""
+    responses = list(
+        db.session.scalars(
+            select(SurveyResponse).where(SurveyResponse.survey_id == survey.id).order_by(SurveyResponse.id)
+        )
+    )
+    if survey.course_id is not None:
+        eligible = course_stats([db.session.get(Course, survey.course_id)])[0].completed
+    else:
+        eligible = db.session.scalar(
+            select(func.count(func.distinct(Registration.user_id)))
+            .join(WorkshopSession)
+            .where(WorkshopSession.workshop_id == survey.workshop_id, Registration.attended_at.is_not(None))
+        )
+    ids = {r.user_id for r in responses if r.user_id}
+    names = dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
+    return Results(survey, responses, max(eligible, len(responses)), names)
+
+
+def reply(response: SurveyResponse, author: User, text: str) -> None:
+    """Answer a comment; the learner sees it beside their response."""
+    text = text.strip()
+    if not text:
+        raise FeedbackError(_l("Write a reply first."))
+    response.reply, response.replied_at, response.replied_by_id = text[:4000], utcnow(), author.id
+    db.session.flush()
+
+
+def pending(secret: str, courses_dir: Path, user: User) -> list[tuple[str, Course | Workshop]]:
+    """Courses completed and workshops attended that the learner has not yet rated."""
+    todo: list[tuple[str, Course | Workshop]] = []
+    done_ids = completed_course_ids(user.id, enrolled_course_ids(user.id))
+    for course in db.session.scalars(select(Course).where(Course.id.in_(done_ids), Course.archived_at.is_(None))):
+        if own_response(secret, survey_for(courses_dir=courses_dir, course=course), user.id) is None:
+            todo.append(("course", course))
+    workshop_ids = db.session.scalars(
+        select(WorkshopSession.workshop_id)
+        .join(Registration)
+        .where(Registration.user_id == user.id, Registration.attended_at.is_not(None))
+        .distinct()
+    ).all()
+    for workshop in db.session.scalars(
+        select(Workshop).where(Workshop.id.in_(workshop_ids), Workshop.archived_at.is_(None))
+    ):
+        if own_response(secret, survey_for(courses_dir=courses_dir, workshop=workshop), user.id) is None:
+            todo.append(("workshop", workshop))
+    return todo
+
+
+def my_responses(secret: str, user: User) -> list[SurveyResponse]:
+    """The learner's own responses, found through their keyed hashes."""
+    surveys = list(db.session.scalars(select(Survey)))
+    keys = [respondent_key(secret, s.id, user.id) for s in surveys]
+    if not keys:
+        return []
+    return list(
+        db.session.scalars(
+            select(SurveyResponse).where(SurveyResponse.respondent_key.in_(keys)).order_by(SurveyResponse.id.desc())
+        )
+    )
