@@ -55,6 +55,7 @@ class _OverwriteFromRelease(OverwriteCells):
     """nbgrader's OverwriteCells with the database swapped for the release record."""
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        """OverwriteCells.preprocess minus the database connection, missing cells always added."""
         self.gradebook = resources["gradebook"]
         self.notebook_id = self.assignment_id = resources["release"].name
         for cell in nb.cells:  # DeduplicateIds leaves `nbgrader: {}` on the dropped copies

@@ -24,6 +24,7 @@ ANSWERS = {
 
 @pytest.fixture(scope="module")
 def graded(release: Release, limits: SandboxLimits, tmp_path_factory) -> dict[str, tuple]:
+    """Each honest notebook graded once by us and once by nbgrader itself."""
     subs = {name: notebooks.submission(release.notebook_bytes, code) for name, code in ANSWERS.items()}
     ours = {name: grade(release, data, limits=limits) for name, data in subs.items()}
     theirs = nbgrader_scores(tmp_path_factory.mktemp("course"), notebooks.source_bytes(), subs, notebooks.TEST_IDS)

@@ -1,0 +1,51 @@
+"""The sandbox itself: who the kernel runs as, what it sees, and the unprivileged code path."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import grading.sandbox as sandbox_module
+from grading import Release, SandboxLimits, grade
+from grading.runner import Runner
+from grading.sandbox import SandboxedKernel
+from tests.grading import notebooks
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROBE = """import os, json
+writable = []
+for d in ['/', '/etc', '/usr', '/run/kernel', '/home', '/dev/shm', '/tmp', '/home/learner']:
+    try:
+        open(os.path.join(d, 'probe'), 'w').close()
+        writable.append(d)
+    except OSError:
+        pass
+status = dict(line.split(':\\t', 1) for line in open('/proc/self/status').read().splitlines() if ':\\t' in line)
+repo = {repo!r}
+print(repr({'repo': sorted(os.listdir(repo)) if os.path.isdir(repo) else [], 'uid': os.getuid(),
+            'cwd': os.getcwd(), 'root': sorted(os.listdir('/')), 'env': sorted(os.environ),
+            'caps': status['CapEff'].strip(), 'nnp': status['NoNewPrivs'].strip(), 'writable': writable,
+            'ifaces': [name for _, name in __import__('socket').if_nameindex()]}))
+"""
+
+
+def test_kernel_runs_unprivileged_and_sees_almost_nothing(limits: SandboxLimits) -> None:
+    with SandboxedKernel(limits) as kernel:
+        run = Runner(kernel, limits).run(PROBE.replace("{repo!r}", repr(str(ROOT))))
+    assert run.status == "ok", run.outputs
+    seen = ast.literal_eval(run.outputs[0]["text"])
+    assert seen["uid"] != 0 and seen["caps"] == "0000000000000000" and seen["nnp"] == "1"
+    assert seen["cwd"] == "/home/learner" and seen["writable"] == ["/tmp", "/home/learner"]
+    assert "instance" not in seen["repo"] and "grading" not in seen["repo"]  # at most the venv
+    assert seen["ifaces"] == ["lo"] and not {"var", "opt", "mnt", "srv", "sys"} & set(seen["root"])
+    assert not any("SECRET" in name or "KEY" in name for name in seen["env"])
+
+
+def test_unprivileged_path_grades_too(release: Release, limits: SandboxLimits, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without root: bwrap's own user namespace, no setpriv and no cgroup (forced here)."""
+    monkeypatch.setattr(sandbox_module.os, "geteuid", lambda: 1000)
+    result = grade(release, notebooks.submission(release.notebook_bytes), limits=limits)
+    assert result.score == 5 and result.error is None
