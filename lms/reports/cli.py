@@ -12,7 +12,7 @@ from lms.accounts.models import Team
 from lms.catalog.models import Course
 from lms.extensions import db
 from lms.reports import exports
-from lms.reports.progress import rebuild_progress
+from lms.reports.progress import rebuild_activity, rebuild_progress
 from lms.reports.query import STATUSES, ReportFilter
 from lms.reports.scope import SYSTEM
 
@@ -74,6 +74,6 @@ def completion(team_ref, course_ref, tier, status, enrolled_from, enrolled_to, f
 def refresh() -> None:
     """Rebuild the reports read model from the event log (after bulk imports; nightly for archived items)."""
     started = time.perf_counter()
-    rows = rebuild_progress()
+    rows, weeks = rebuild_progress(), rebuild_activity()
     db.session.commit()
-    click.echo(f"Rebuilt {rows:,} progress rows in {time.perf_counter() - started:.1f} s.")
+    click.echo(f"Rebuilt {rows:,} progress rows and {weeks:,} active weeks in {time.perf_counter() - started:.1f} s.")

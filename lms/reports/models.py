@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -49,3 +49,12 @@ class ReportProgress(Base):
     assignment_best: Mapped[float | None]
     assignments_graded: Mapped[int] = mapped_column(default=0)
     refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportActivity(Base):
+    """Reports' read model of activity: the weeks (Monday, UTC) in which a learner did anything."""
+
+    __tablename__ = "report_activity"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    week_start: Mapped[date] = mapped_column(primary_key=True)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, case, delete, func, insert, literal, select
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Date, Select, and_, case, cast, delete, func, insert, literal, select
 
 from lms.catalog.models import Item, Module
 from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.models import COMPLETION_KINDS, LearningEvent
-from lms.reports.models import ReportProgress
+from lms.reports.models import ReportActivity, ReportProgress
 
 
 def _percent(score, max_score):
@@ -87,3 +89,34 @@ def rebuild_progress() -> int:
     db.session.execute(insert(ReportProgress).from_select([*_COLUMNS, "refreshed_at"], stmt))
     db.session.flush()
     return db.session.scalar(select(func.count()).select_from(ReportProgress)) or 0
+
+
+def week_start(when: datetime) -> date:
+    """The Monday (UTC) of the week this moment falls in."""
+    day = when.astimezone(UTC).date()
+    return day - timedelta(days=day.weekday())
+
+
+def note_activity(user_id: int, when: datetime) -> None:
+    """Record that the learner was active in the week of `when` (once per week); flushes."""
+    key = (user_id, week_start(when))
+    if db.session.get(ReportActivity, key) is None:
+        db.session.add(ReportActivity(user_id=key[0], week_start=key[1]))
+        db.session.flush()
+
+
+def _week_of(column):
+    """SQL for the Monday (UTC) of a timestamp column, per dialect."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(func.date_trunc("week", func.timezone("UTC", column)), Date)
+    return func.date(column, "-6 days", "weekday 1")  # SQLite: stored as UTC text
+
+
+def rebuild_activity() -> int:
+    """Rebuild the weekly-activity read model from the log in one INSERT ... SELECT DISTINCT."""
+    db.session.execute(delete(ReportActivity))
+    week = _week_of(LearningEvent.occurred_at)
+    stmt = select(LearningEvent.user_id, week).distinct()
+    db.session.execute(insert(ReportActivity).from_select(["user_id", "week_start"], stmt))
+    db.session.flush()
+    return db.session.scalar(select(func.count()).select_from(ReportActivity)) or 0

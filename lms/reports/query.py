@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Numeric, Select, and_, case, cast, func, literal, select
 
 from lms.accounts.models import Team, User, team_members
 from lms.catalog.models import TIERS, Course, Item, Module
@@ -141,6 +141,46 @@ def completion_statement(viewer: User, flt: ReportFilter) -> Select:
     )  # fmt: skip
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutralized(column):
+    """SQL for text a spreadsheet would run as a formula, with an apostrophe in front (both dialects)."""
+    return case((func.substr(column, 1, 1).in_(FORMULA_PREFIXES), literal("'") + column), else_=column)
+
+
+def _utc_text(column, dialect: str):
+    if dialect == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD HH24:MI:SS")
+    return func.substr(column, 1, 19)  # SQLite stores UTC as 'YYYY-MM-DD HH:MM:SS.ffffff'
+
+
+def csv_statement(viewer: User, flt: ReportFilter, dialect: str) -> Select:
+    """The report's rows already formatted for CSV by the database, in EXPORT_COLUMNS order.
+
+    Neutralising, rounding and date formatting happen in SQL, so the export loop only writes
+    what the cursor returns (the cost of a CSV over the bare query is then the writing itself).
+    """
+    stmt, c = completion_base(viewer, flt)
+    done, total = c["done"], c["total"]
+    progress = case((total == 0, 0), (done >= total, 100), else_=(done * 200 + total) // (total * 2))  # half up
+    exam = ReportProgress.exam_best
+    return (
+        stmt.add_columns(
+            _neutralized(Team.name), _neutralized(User.display_name), _neutralized(User.email),
+            _neutralized(Course.title), Course.tier, _utc_text(Enrollment.enrolled_at, dialect),
+            progress, c["status"], func.round(cast(ReportProgress.assignment_best, Numeric), 1),
+            func.coalesce(ReportProgress.assignments_graded, 0), func.round(cast(exam, Numeric), 1),
+            case((exam >= Course.pass_mark, "yes"), (exam < Course.pass_mark, "no")),
+            _utc_text(ReportProgress.last_activity_at, dialect),
+        )
+        .join(Team, Team.id == c["members"].c.team_id)
+        .join(User, User.id == Enrollment.user_id)
+        .order_by(Team.name, Team.id, User.display_name, User.id, Course.title, Course.id)
+    )  # fmt: skip
+
+
 def check_filter(viewer: User, flt: ReportFilter) -> None:
     """A team named in the filter must be one the viewer may read (the query scopes anyway)."""
     if flt.team_id is not None:
@@ -151,12 +191,17 @@ def check_filter(viewer: User, flt: ReportFilter) -> None:
             raise ReportAccessError(flt.team_id)
 
 
+def percent(done: int, total: int) -> int:
+    """Whole percent of items done, rounded half up as the SQL exports do, at most 100."""
+    return 0 if not total else 100 if done >= total else (done * 200 + total) // (2 * total)
+
+
 def to_row(r) -> CompletionRow:
     """A result row as a report row: progress as a whole percent, exam verdict by the pass mark."""
     exam = None if r.exam_best is None else round(r.exam_best, 1)
     return CompletionRow(
         r.team_id, r.team, r.learner_id, r.learner, r.email, r.course_id, r.course, r.tier, r.enrolled_at,
-        min(100, round(100 * r.done / r.total)) if r.total else 0, r.status,
+        percent(r.done, r.total), r.status,
         None if r.assignment_best is None else round(r.assignment_best, 1), r.graded,
         exam, None if exam is None else exam >= r.pass_mark, r.last_activity,
     )  # fmt: skip
@@ -223,7 +268,7 @@ def _export_tuples(result) -> Iterator[tuple]:
     ) in (row for chunk in result.partitions() for row in chunk):
         yield (
             team, learner, email, course, tier, enrolled_at,
-            min(100, pct(100 * done / total)) if total else 0, status,
+            percent(done, total), status,
             None if assignment_best is None else pct(assignment_best, 1), graded,
             None if exam is None else pct(exam, 1), None if exam is None else exam >= pass_mark,
             last_activity,

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, select
 
 from lms.accounts.models import Team, User, team_members
 from lms.catalog.models import TIERS, Course
 from lms.extensions import db
-from lms.learning.models import Enrollment, LearningEvent
-from lms.reports.models import ReportProgress
+from lms.learning.models import Enrollment
+from lms.reports.models import ReportActivity, ReportProgress
+from lms.reports.progress import week_start
 from lms.reports.query import ReportFilter, completion_base, live_item_totals, scoped_members, status_expression
 from lms.reports.scope import get_team
 
@@ -138,19 +139,17 @@ def score_distribution(viewer: User, flt: ReportFilter) -> tuple[list[int], list
 
 
 def weekly_active(team_id: int, now: datetime) -> list[tuple[date, int]]:
-    """Distinct learners of the team with any learning event, per week (Monday start), last 12 weeks."""
-    monday = datetime.combine((now - timedelta(days=now.weekday())).date(), time(), UTC)
-    starts = [monday - timedelta(weeks=k) for k in range(WEEKS - 1, -1, -1)]
+    """Distinct learners of the team active per week (Monday start, UTC), the last 12 weeks (one query)."""
+    this_week = week_start(now)
+    starts = [this_week - timedelta(weeks=k) for k in range(WEEKS - 1, -1, -1)]
     members = select(team_members.c.user_id).where(team_members.c.team_id == team_id)
-    at = LearningEvent.occurred_at
-    counts = [
-        func.count(func.distinct(case((and_(at >= s, at < s + timedelta(weeks=1)), LearningEvent.user_id))))
-        for s in starts
-    ]
-    row = db.session.execute(
-        select(*counts).where(LearningEvent.user_id.in_(members), LearningEvent.occurred_at >= starts[0])
-    ).one()
-    return [(s.date(), int(n or 0)) for s, n in zip(starts, row, strict=True)]
+    rows = db.session.execute(
+        select(ReportActivity.week_start, func.count())
+        .where(ReportActivity.user_id.in_(members), ReportActivity.week_start >= starts[0])
+        .group_by(ReportActivity.week_start)
+    )
+    counts = dict(rows.all())
+    return [(s, int(counts.get(s, 0))) for s in starts]
 
 
 def completion_matrix(

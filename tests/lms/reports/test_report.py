@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from lms.extensions import db
-from lms.reports.models import ReportProgress
-from lms.reports.progress import rebuild_progress
+from lms.reports.models import ReportActivity, ReportProgress
+from lms.reports.progress import rebuild_activity, rebuild_progress, week_start
 from lms.reports.query import ReportFilter, completion_rows
 from tests.lms.reports.helpers import build_world
 
@@ -68,9 +68,20 @@ def test_read_model_kept_by_receiver_equals_a_rebuild(world):
             for p in db.session.scalars(select(ReportProgress))
         )
 
-    live = snapshot()
-    assert rebuild_progress() == len(live)
-    assert snapshot() == live
+    def weeks():
+        return sorted((a.user_id, a.week_start) for a in db.session.scalars(select(ReportActivity)))
+
+    from datetime import UTC, datetime
+
+    from lms.learning.services import record_event
+
+    for when in (datetime(2026, 11, 29, 23, 59, tzinfo=UTC), datetime(2026, 11, 16, 0, 0, tzinfo=UTC)):
+        record_event(world.alice.id, world.basics.id, "lesson_completed", item_id=None, occurred_at=when)
+    assert week_start(datetime(2026, 11, 29, 23, 59, tzinfo=UTC)).isoformat() == "2026-11-23"
+    live, live_weeks = snapshot(), weeks()
+    assert rebuild_progress() == len(live) and rebuild_activity() == len(live_weeks)
+    assert snapshot() == live and weeks() == live_weeks
+    assert {w.isoformat() for u, w in live_weeks if u == world.alice.id} >= {"2026-11-23", "2026-11-16"}
 
 
 def test_report_page_filters_and_paginates(client, world):
