@@ -6,8 +6,9 @@ Simulated learners have hidden true skills and learn like BKT: studying a module
 each of its skills with probability `learn` (halved while a prerequisite course's skills are
 not all known) and every step each known skill may be forgotten (`forget`). A module's quiz
 has two questions per skill (right with 1 - slip if known, guess if not) and is passed at
-70%. Learners are novices (40%), experienced (40%: most beginner skills known) or experts
-(20%: beginner known, half of intermediate). A run ends when every skill of the
+70%. Learners are novices (40%), experienced (40%: most beginner modules known) or experts
+(20%: beginner known, half of intermediate); prior knowledge comes by module (a topic learned
+elsewhere brings all its skills). A run ends when every skill of the
 intermediate tier (and so the beginner tier it builds on) is truly known, or at 80 modules.
 
 Policies: ours (placement quiz, then lms.recommend.ranking with BKT mastery updated as the
@@ -38,6 +39,7 @@ MAX_STEPS = 80
 PASS = 0.7
 GUESS, SLIP, FORGET = 0.2, 0.1, 0.0005
 PLACED = 0.97
+NOT_READY = 0.25  # learning rate factor while a prerequisite course has a skill not known
 PROFILES = {  # share of learners, P(known) at start for beginner / intermediate / advanced skills
     "novice": (0.4, (0.05, 0.02, 0.0)),
     "experienced": (0.4, (0.85, 0.2, 0.05)),
@@ -98,8 +100,11 @@ class World:
     def new_learner(self, rng: np.random.Generator) -> np.ndarray:
         names = list(PROFILES)
         profile = names[rng.choice(len(names), p=[PROFILES[n][0] for n in names])]
-        p_known = np.array(PROFILES[profile][1])[self.tier]
-        return rng.random(len(self.skills)) < p_known
+        known = np.zeros(len(self.skills), dtype=bool)
+        for module in self.catalog.modules:  # a topic learned elsewhere comes with all its skills
+            if rng.random() < PROFILES[profile][1][TIERS.index(module.tier)]:
+                known[[self.index[s] for s in module.skills]] = True
+        return known
 
     def take(self, module: ranking.ModuleNode, known: np.ndarray, rng: np.random.Generator) -> tuple[bool, float]:
         """Study the module, then its quiz; returns (passed, score)."""
@@ -108,7 +113,7 @@ class World:
         forget = rng.random(len(known)) < FORGET
         known &= ~forget
         for k in ks:
-            if not known[k] and rng.random() < self.learn[k] * (1.0 if ready else 0.5):
+            if not known[k] and rng.random() < self.learn[k] * (1.0 if ready else NOT_READY):
                 known[k] = True
         right = sum(rng.random() < (1 - SLIP if known[k] else GUESS) for k in ks for _ in range(2))
         score = right / (2 * len(ks))
@@ -170,7 +175,7 @@ def _observe(module, ok: bool, score: float, state: ranking.LearnerState, params
     for s in module.skills:
         p = state.mastery.get(s, params[s].prior)
         p = bkt.step(p, params[s], None)  # the lessons: an opportunity without evidence
-        state.mastery[s] = bkt.step(p, params[s], ok)
+        state.mastery[s] = bkt.step(p, params[s], score)
     before = state.results.get(module.id)
     streak = 0 if ok else 1 + (before.failures if before and not before.passed else 0)
     state.results[module.id] = ranking.Result(ok, 100 * score, module.title, streak)

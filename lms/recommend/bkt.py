@@ -4,9 +4,9 @@ No Flask here: the web app, the CLI and the benchmarks all call these functions.
 A learner's history on one skill is a sequence of steps; a step is the evidence of a graded
 answer, from 0 (wrong) to 1 (right), or MISSING (-1: a learning opportunity with no evidence,
 e.g. a lesson read). After every step the learner may learn (`learn`) or forget (`forget`).
-Partial credit q is soft evidence: P(q | known) = (1-slip)^q slip^(1-q) and
-P(q | not known) = guess^q (1-guess)^(1-q), so 0 and 1 are plain BKT and a 100% score says more
-than a bare pass; the EM counts q as a fraction of a right answer.
+Partial credit q is soft evidence, read as "right with probability q":
+P(q | known) = q(1-slip) + (1-q)slip and P(q | not known) = q guess + (1-q)(1-guess), so 0 and 1
+are plain BKT; the EM counts q as a fraction of a right answer.
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ DEFAULTS = Params()
 def posterior(p_known: float, params: Params, evidence: float) -> float:
     """P(known | this answer), by Bayes' rule with guess and slip; evidence in [0, 1]."""
     q = min(max(float(evidence), 0.0), 1.0)
-    hit = p_known * (1 - params.slip) ** q * params.slip ** (1 - q)
-    miss = (1 - p_known) * params.guess**q * (1 - params.guess) ** (1 - q)
+    hit = p_known * (q * (1 - params.slip) + (1 - q) * params.slip)
+    miss = (1 - p_known) * (q * params.guess + (1 - q) * (1 - params.guess))
     return hit / (hit + miss)
 
 
@@ -66,36 +66,52 @@ def trace(observations: Sequence[float], params: Params, start: float | None = N
 
 @dataclass
 class Batch:
-    """Many sequences at once, sorted longest first so that step t works on a prefix."""
+    """Distinct sequences with their counts, sorted longest first so that step t works on a prefix.
 
-    skill: np.ndarray  # (N,) skill index of each sequence
-    start: np.ndarray  # (N,) starting P(known), NaN for "the skill's prior"
-    lengths: np.ndarray  # (N,)
+    Histories repeat a lot (same skill, same answers), so each distinct one is computed once
+    and weighted by how many learners have it: a large log shrinks to a few thousand rows.
+    """
+
+    skill: np.ndarray  # (U,) skill index of each distinct sequence
+    start: np.ndarray  # (U,) starting P(known), NaN for "the skill's prior"
+    weight: np.ndarray  # (U,) how many of the caller's sequences it stands for
+    lengths: np.ndarray  # (U,)
     steps: list[np.ndarray]  # steps[t]: observation at t of the first active[t] sequences
-    order: np.ndarray  # position in the caller's list of each sorted sequence
+    inverse: np.ndarray  # (N,) for each of the caller's sequences, its distinct row
 
     @classmethod
-    def build(cls, skills: Sequence[int], sequences: Sequence[Sequence[int]], starts=None) -> Batch:
+    def build(cls, skills: Sequence[int], sequences: Sequence[Sequence[float]], starts=None) -> Batch:
         """Pack (skill, [steps]) pairs; `starts` optionally gives a known starting P(known) per pair."""
-        lengths = np.fromiter((len(s) for s in sequences), dtype=np.int64, count=len(sequences))
+        if starts is None:
+            starts = [np.nan] * len(sequences)
+        rows: dict[tuple, int] = {}
+        inverse = np.empty(len(sequences), dtype=np.int64)
+        for n, (skill, seq, start) in enumerate(zip(skills, sequences, starts, strict=True)):
+            key = (int(skill), -1.0 if start != start else float(start), tuple(seq))  # NaN != NaN
+            inverse[n] = rows.setdefault(key, len(rows))
+        keys = list(rows)
+        weight = np.bincount(inverse, minlength=len(keys)).astype(float)
+        lengths = np.fromiter((len(k[2]) for k in keys), dtype=np.int64, count=len(keys))
         order = np.argsort(-lengths, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        flat = np.fromiter((o for k in keys for o in k[2]), dtype=np.float64, count=int(lengths.sum()))
+        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)[order]
         lengths = lengths[order]
-        flat = np.fromiter((o for s in sequences for o in s), dtype=np.float64, count=int(lengths.sum()))
-        offsets = np.concatenate(([0], np.cumsum([len(s) for s in sequences])[:-1])).astype(np.int64)[order]
         steps, t = [], 0
         while len(lengths) and t < lengths[0]:
             active = int(np.searchsorted(-lengths, -t, side="left"))  # how many are longer than t
             steps.append(flat[offsets[:active] + t])
             t += 1
-        start = np.full(len(sequences), np.nan) if starts is None else np.asarray(starts, dtype=float)
-        return cls(np.asarray(skills, dtype=np.int64)[order], start[order], lengths, steps, order)
+        skill = np.fromiter((k[0] for k in keys), dtype=np.int64, count=len(keys))[order]
+        start = np.array([np.nan if k[1] < 0 else k[1] for k in keys], dtype=float)[order]
+        return cls(skill, start, weight[order], lengths, steps, rank[inverse])
 
 
 def _emissions(obs: np.ndarray, guess: np.ndarray, slip: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     missing = obs == MISSING
-    q = np.where(missing, 0.0, obs)
-    e0 = guess**q * (1 - guess) ** (1 - q)
-    e1 = (1 - slip) ** q * slip ** (1 - q)
+    e0 = (1 - guess) + obs * (2 * guess - 1)  # q guess + (1-q)(1-guess)
+    e1 = slip + obs * (1 - 2 * slip)  # q (1-slip) + (1-q) slip
     e0[missing] = 1.0
     e1[missing] = 1.0
     return e0, e1
@@ -124,15 +140,13 @@ def _forward(batch: Batch, theta: np.ndarray):
 def final_mastery(batch: Batch, theta: np.ndarray) -> np.ndarray:
     """P(known) after each sequence, in the caller's order (one forward pass, no fitting)."""
     _, final = _forward(batch, theta)
-    result = np.empty_like(final)
-    result[batch.order] = final
-    return result
+    return final[batch.inverse]
 
 
 def _expected_counts(batch: Batch, theta: np.ndarray, n_skills: int) -> tuple[np.ndarray, np.ndarray, float]:
     """E step: expected numerators and denominators of each parameter per skill, and the log-likelihood."""
     fwd, _ = _forward(batch, theta)
-    learn, forget = theta[1, batch.skill], theta[4, batch.skill]
+    learn, forget, weight = theta[1, batch.skill], theta[4, batch.skill], batch.weight
     num, den = np.zeros((5, n_skills)), np.zeros((5, n_skills))
     loglik = 0.0
     b0 = b1 = None
@@ -146,15 +160,16 @@ def _expected_counts(batch: Batch, theta: np.ndarray, n_skills: int) -> tuple[np
             _, _, c_next, e0_next, e1_next = fwd[t + 1]
             m = len(c_next)  # sequences that go on to step t+1
             x0, x1 = e0_next * b0 / c_next, e1_next * b1 / c_next
-            lr, f = learn[:m], forget[:m]
-            num[1] += np.bincount(skill[:m], a0[:m] * lr * x1, n_skills)
-            num[4] += np.bincount(skill[:m], a1[:m] * f * x0, n_skills)
+            lr, f, w = learn[:m], forget[:m], weight[:m]
+            num[1] += np.bincount(skill[:m], w * a0[:m] * lr * x1, n_skills)
+            num[4] += np.bincount(skill[:m], w * a1[:m] * f * x0, n_skills)
             nb0, nb1 = np.ones(n), np.ones(n)
             nb0[:m], nb1[:m] = (1 - lr) * x0 + lr * x1, f * x0 + (1 - f) * x1
             b0, b1 = nb0, nb1
-            den[1] += np.bincount(skill[:m], a0[:m] * b0[:m], n_skills)
-            den[4] += np.bincount(skill[:m], a1[:m] * b1[:m], n_skills)
-        g0, g1 = a0 * b0, a1 * b1
+            den[1] += np.bincount(skill[:m], w * a0[:m] * b0[:m], n_skills)
+            den[4] += np.bincount(skill[:m], w * a1[:m] * b1[:m], n_skills)
+        w = weight[:n]
+        g0, g1 = w * a0 * b0, w * a1 * b1
         obs = batch.steps[t]
         seen = obs != MISSING
         right = np.where(seen, obs, 0.0)  # partial credit counts as part of a right answer
@@ -162,11 +177,11 @@ def _expected_counts(batch: Batch, theta: np.ndarray, n_skills: int) -> tuple[np
         den[2] += np.bincount(skill, g0 * seen, n_skills)
         num[3] += np.bincount(skill, g1 * (seen - right), n_skills)
         den[3] += np.bincount(skill, g1 * seen, n_skills)
-        loglik += float(np.log(c).sum())
+        loglik += float((w * np.log(c)).sum())
         if t == 0:
             free = np.isnan(batch.start[:n])  # a placement-given start says nothing about the prior
             num[0] += np.bincount(skill, g1 * free, n_skills)
-            den[0] += np.bincount(skill, free.astype(float), n_skills)
+            den[0] += np.bincount(skill, w * free, n_skills)
     return num, den, loglik
 
 
@@ -185,7 +200,7 @@ def fit(
     fit_forgetting: bool = False,
     pseudocount: float = 2.0,
     max_iter: int = 200,
-    tol: float = 1e-5,
+    tol: float = 1e-4,
 ) -> FitResult:
     """EM (Baum-Welch) for every skill at once; `pseudocount` pulls scarce skills towards `init`."""
     theta = np.tile(init.as_array()[:, None], (1, n_skills))

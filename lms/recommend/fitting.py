@@ -20,7 +20,7 @@ from lms.recommend.models import SkillMastery, SkillParameter
 MIN_LEARNERS = 20
 
 
-@dataclass
+@dataclass(slots=True)
 class _Track:
     """One learner's history on one skill while the log is read."""
 
@@ -70,28 +70,35 @@ def _read_log() -> tuple[dict[tuple[int, str], _Track], int]:
         .where(LearningEvent.kind.in_(GRADED_KINDS + OPPORTUNITY_KINDS))
         .order_by(LearningEvent.user_id, LearningEvent.occurred_at, LearningEvent.id)
     )  # fmt: skip
-    count = 0
+    count, graded_kinds = 0, set(GRADED_KINDS)
     for event_id, user_id, course_id, item_id, kind, score, max_score in db.session.execute(stmt):
         skills = by_item.get(item_id, ()) if item_id else by_course.get(course_id, ())
-        graded = kind in GRADED_KINDS and score is not None and max_score
-        if not skills or (kind in GRADED_KINDS and not graded):
+        if not skills:
+            continue
+        if kind not in graded_kinds:
+            count += 1
+            for skill in skills:
+                track = tracks.get((user_id, skill))
+                if track is None:
+                    track = tracks[(user_id, skill)] = _Track()
+                track.steps.append(bkt.MISSING)
+                track.last_event_id = event_id
+            continue
+        if score is None or not max_score:
             continue
         count += 1
-        if graded:
-            ratio = score / max_score
-            passed = ratio >= (item_pass.get(item_id) if item_id else course_pass.get(course_id, 0.7))
+        ratio = score / max_score
+        passed = ratio >= (item_pass.get(item_id) if item_id else course_pass.get(course_id, 0.7))
+        last = (item_id, round(100 * ratio, 1), passed)
         for skill in skills:
             track = tracks.get((user_id, skill))
             if track is None:
                 track = tracks[(user_id, skill)] = _Track()
+            track.steps.append(1.0 if passed else 0.0)
+            track.observations += 1
+            track.correct += passed
+            track.last = last
             track.last_event_id = event_id
-            if graded:
-                track.steps.append(float(passed))
-                track.observations += 1
-                track.correct += passed
-                track.last = (item_id, round(100 * ratio, 1), passed)
-            else:
-                track.steps.append(bkt.MISSING)
     return tracks, count
 
 
@@ -144,8 +151,9 @@ def fit_all(*, forgetting: bool = False) -> FitReport:
                 setattr(placed_rows[key], name, value)
         else:
             mastery_rows.append({"user_id": key[0], "skill": key[1], "placed": False, **values})
+    table = SkillMastery.__table__  # Core executemany: the ORM's per-row bookkeeping would double the fit time
     for start in range(0, len(mastery_rows), 5000):
-        db.session.execute(insert(SkillMastery), mastery_rows[start : start + 5000])
+        db.session.execute(table.insert(), mastery_rows[start : start + 5000])
     db.session.flush()
     return FitReport(len(skills), int((~scarce).sum()), len({k[0] for k in keys}), events, result.iterations,
                      time.perf_counter() - started)  # fmt: skip

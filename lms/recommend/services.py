@@ -34,7 +34,15 @@ class Shown:
     params: dict
 
 
-def catalog_graph() -> tuple[ranking.Catalog, dict[int, set[int]], dict[int, Item]]:
+@dataclass(frozen=True)
+class ItemInfo:
+    course_id: int
+    module_id: int
+    title: str
+    pass_fraction: float
+
+
+def catalog_graph() -> tuple[ranking.Catalog, dict[int, set[int]], dict[int, ItemInfo]]:
     """Live modules in catalog order, graded flags and items per module (cached until a sync)."""
     key = db.session.execute(
         select(func.max(Course.updated_at), func.count(Module.id)).select_from(Module).join(Course)
@@ -52,10 +60,11 @@ def catalog_graph() -> tuple[ranking.Catalog, dict[int, set[int]], dict[int, Ite
     ).all()
     items: dict[int, set[int]] = {}
     graded: set[int] = set()
-    by_id: dict[int, Item] = {}
-    for item in db.session.scalars(select(Item).where(Item.archived_at.is_(None))):
+    by_id: dict[int, ItemInfo] = {}
+    for item in db.session.scalars(select(Item).where(Item.archived_at.is_(None), Item.course_id.in_(courses))):
         items.setdefault(item.module_id, set()).add(item.id)
-        by_id[item.id] = item
+        by_id[item.id] = ItemInfo(item.course_id, item.module_id, item.title,
+                                  pass_fraction(item.data, courses[item.course_id].pass_mark))  # fmt: skip
         if item.kind != "lesson":
             graded.add(item.module_id)
     order = _course_order(courses, prereqs)
@@ -97,7 +106,6 @@ def learner_state(user_id: int, catalog: ranking.Catalog, items: dict[int, set[i
         .where(LearningEvent.user_id == user_id, LearningEvent.kind.in_(GRADED_KINDS + COMPLETION_KINDS))
         .order_by(LearningEvent.occurred_at, LearningEvent.id)
     ).all()  # fmt: skip
-    course_pass = {m.course_id: None for m in catalog.modules}
     results: dict[int, ranking.Result] = {}
     done_items: set[int] = set()
     for item_id, kind, score, max_score, _course_id in events:
@@ -106,10 +114,8 @@ def learner_state(user_id: int, catalog: ranking.Catalog, items: dict[int, set[i
             continue
         done_items.add(item_id)
         if kind in GRADED_KINDS and score is not None and max_score:
-            if course_pass.get(item.course_id) is None:
-                course_pass[item.course_id] = db.session.get(Course, item.course_id).pass_mark
             ratio = score / max_score
-            passed = ratio >= pass_fraction(item.data, course_pass[item.course_id])
+            passed = ratio >= item.pass_fraction
             before = results.get(item.module_id)
             streak = 0 if passed else 1 + (before.failures if before and not before.passed else 0)
             results[item.module_id] = ranking.Result(passed, 100 * ratio, item.title, streak)
@@ -139,29 +145,33 @@ def _shown(rec: ranking.Recommendation) -> Shown:
 def reason_text(rec: ranking.Recommendation) -> str:
     """The plain sentence that explains a recommendation, in the learner's language."""
     p, course = rec.params, rec.module.course_title
-    tier = tier_name(p.get("tier", ""))
-    due = format_date(p["due"]) if isinstance(p.get("due"), datetime) else ""
+    tier = lambda: tier_name(p.get("tier", ""))  # noqa: E731
+    due = lambda: format_date(p["due"]) if isinstance(p.get("due"), datetime) else ""  # noqa: E731
     texts = {
-        "review": _("You scored %(score)s%% on %(item)s: review %(module)s before %(next)s.", **_with(p, "next"))
+        "review": lambda: _(
+            "You scored %(score)s%% on %(item)s: review %(module)s before %(next)s.", **_with(p, "next")
+        )
         if p.get("next")
         else _("You scored %(score)s%% on %(item)s: review %(module)s.", **_with(p)),
-        "path_overdue": _("Overdue in your path %(path)s: %(course)s was due %(due)s.", path=p.get("path"),
-                          course=course, due=due),
-        "path": _("Next in your path %(path)s: %(course)s is due %(due)s.", path=p.get("path"), course=course, due=due)
-        if due
+        "path_overdue": lambda: _("Overdue in your path %(path)s: %(course)s was due %(due)s.", path=p.get("path"),
+                                  course=course, due=due()),
+        "path": lambda: _("Next in your path %(path)s: %(course)s is due %(due)s.", path=p.get("path"), course=course,
+                          due=due())
+        if p.get("due")
         else _("Next in your path %(path)s.", path=p.get("path")),
-        "continue": _("You finished %(previous)s; this comes next in %(course)s.", previous=p.get("previous"),
-                      course=course),
-        "placed_next": _("The placement quiz showed you know the start of %(course)s: pick up here.", course=course),
-        "unlocked": _("You completed %(prerequisites)s, so %(course)s is open.", prerequisites=p.get("prerequisites"),
-                      course=course),
-        "goal": _("Matches your goal: the %(tier)s tier.", tier=tier),
-        "foundation": _("Builds what the %(tier)s tier assumes.", tier=tier),
-        "strengthen": _("Your estimated mastery of %(skill)s is %(percent)s%%: a review will make it stick.",
-                        skill=p.get("skill"), percent=p.get("percent")),
-        "next_tier": _("You have finished the %(tier)s tier: the next tier is open.", tier=tier),
+        "continue": lambda: _("You finished %(previous)s; this comes next in %(course)s.", previous=p.get("previous"),
+                              course=course),
+        "placed_next": lambda: _("The placement quiz showed you know the start of %(course)s: pick up here.",
+                                 course=course),
+        "unlocked": lambda: _("You completed %(prerequisites)s, so %(course)s is open.",
+                              prerequisites=p.get("prerequisites"), course=course),
+        "goal": lambda: _("Matches your goal: the %(tier)s tier.", tier=tier()),
+        "foundation": lambda: _("Builds what the %(tier)s tier assumes.", tier=tier()),
+        "strengthen": lambda: _("Your estimated mastery of %(skill)s is %(percent)s%%: a review will make it stick.",
+                                skill=p.get("skill"), percent=p.get("percent")),
+        "next_tier": lambda: _("You have finished the %(tier)s tier: the next tier is open.", tier=tier()),
     }  # fmt: skip
-    return texts[rec.reason]
+    return texts[rec.reason]()
 
 
 def _with(params: dict, *extra: str) -> dict:
