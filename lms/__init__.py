@@ -56,10 +56,11 @@ def _register_blueprints(app: Flask) -> None:
     from lms.reports.views import bp as reports_bp
     from lms.teaching.views import bp as teaching_bp
     from lms.workshops.views import bp as workshops_bp
+    from lms.workspace.views import bp as workspace_bp
 
     blueprints = (
         accounts_bp, admin_bp, catalog_bp, learning_bp, teaching_bp, assignments_bp,
-        certification_bp, workshops_bp, feedback_bp, recommend_bp, reports_bp, api_bp,
+        certification_bp, workshops_bp, feedback_bp, recommend_bp, reports_bp, api_bp, workspace_bp,
     )  # fmt: skip
     for bp in blueprints:
         app.register_blueprint(bp)

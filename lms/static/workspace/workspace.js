@@ -1,0 +1,287 @@
+// Notebook workspace: CodeMirror answer cells, debounced autosave with a version check,
+// runs polled cell by cell, upload/download, submit with live grading. No inline script or
+// style: every output is added with textContent or as <img src="data:..."> (never as HTML).
+import { createEditor, supported } from "./editor.js";
+
+const root = document.getElementById("workspace");
+const msg = (name) => root.dataset["msg" + name.replace(/(^|-)(\w)/g, (_m, _d, c) => c.toUpperCase())] || "";
+const saveBox = root.querySelector(".ws-save");
+const messageBox = root.querySelector(".ws-message");
+const banner = root.querySelector(".ws-banner");
+const cells = new Map(); // key -> {li, get(), set(text)}
+let version = Number(root.dataset.version);
+let dirty = false, saving = null, timer = null, conflict = false;
+
+function headers(json) {
+  const h = { "X-CSRFToken": root.dataset.csrf, "Accept": "application/json" };
+  if (json) { h["Content-Type"] = "application/json"; }
+  return h;
+}
+
+function say(text, kind) {
+  messageBox.textContent = text || "";
+  messageBox.className = "ws-message" + (kind ? " " + kind : "");
+}
+
+function answers() {
+  const out = {};
+  cells.forEach((cell, key) => { if (cell.get) { out[key] = cell.get(); } });
+  return out;
+}
+
+// ---- drafts ---------------------------------------------------------------------------
+function changed() {
+  dirty = true;
+  saveBox.textContent = msg("unsaved");
+  window.clearTimeout(timer);
+  if (!conflict) { timer = window.setTimeout(save, 700); }
+}
+
+async function save(force) {
+  if (conflict && !force) { return false; }
+  if (saving) { await saving; if (!dirty) { return true; } }
+  window.clearTimeout(timer);
+  dirty = false;
+  saveBox.textContent = msg("saving");
+  saving = fetch(root.dataset.draftUrl, {
+    method: "PUT", credentials: "same-origin", headers: headers(true),
+    body: JSON.stringify({ version: version, cells: answers() })
+  }).then(async (response) => {
+    const body = await response.json().catch(() => ({}));
+    if (response.ok) {
+      version = body.version;
+      saveBox.textContent = msg("saved");
+      saveBox.classList.remove("error");
+      return true;
+    }
+    dirty = true;
+    if (response.status === 409) {
+      conflict = true;
+      version = body.version; // "keep mine" saves on top of the newer version
+      banner.querySelector(".ws-banner-text").textContent = body.message;
+      banner.hidden = false;
+    }
+    saveBox.textContent = body.message || msg("network");
+    saveBox.classList.add("error");
+    return false;
+  }).catch(() => {
+    dirty = true;
+    saveBox.textContent = msg("offline");
+    saveBox.classList.add("error");
+    timer = window.setTimeout(save, 5000);
+    return false;
+  }).finally(() => { saving = null; });
+  return saving;
+}
+
+function saveOnLeave() {
+  if (!dirty || conflict) { return; }
+  fetch(root.dataset.draftUrl, {
+    method: "PUT", credentials: "same-origin", headers: headers(true), keepalive: true,
+    body: JSON.stringify({ version: version, cells: answers() })
+  });
+  dirty = false;
+}
+
+// ---- outputs --------------------------------------------------------------------------
+function pre(text, cls) {
+  const el = document.createElement("pre");
+  el.className = cls;
+  el.textContent = text;
+  return el;
+}
+
+function renderResult(li, result) {
+  const box = li.querySelector(".ws-output");
+  const status = li.querySelector(".ws-status");
+  box.replaceChildren();
+  li.classList.remove("pass", "fail", "pending");
+  if (!result || result.status === "pending") {
+    li.classList.add("pending");
+    status.textContent = msg("running");
+    return;
+  }
+  status.textContent = "";
+  if (result.test) {
+    li.classList.add(result.passed ? "pass" : "fail");
+    status.textContent = result.passed ? "✓ " + msg("passed") : "✗ " + msg("failed");
+  }
+  result.outputs.forEach((out) => {
+    if (out.type === "image") {
+      const img = document.createElement("img");
+      img.alt = msg("image");
+      img.src = "data:" + out.mime + ";base64," + out.data;
+      box.appendChild(img);
+    } else if (out.type === "error") {
+      box.appendChild(pre(out.text, "ws-out ws-error"));
+    } else if (out.type === "note") {
+      box.appendChild(pre(out.text, "ws-out ws-note"));
+    } else {
+      box.appendChild(pre(out.text, "ws-out" + (out.name === "stderr" ? " ws-stderr" : "")));
+    }
+  });
+  if (result.status === "stopped" || (result.reason && result.status !== "error")) {
+    box.appendChild(pre(result.reason || msg("not-run"), "ws-out ws-error"));
+  }
+}
+
+// ---- runs -----------------------------------------------------------------------------
+let running = false;
+
+async function run(key) {
+  if (running) { return; }
+  running = true;
+  say("", "");
+  root.classList.add("busy");
+  try {
+    if (dirty || saving) { await save(); }
+    const response = await fetch(root.dataset.runUrl, {
+      method: "POST", credentials: "same-origin", headers: headers(true), body: JSON.stringify({ cell: key || null })
+    });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) { say(body.message || msg("network"), "error"); return; }
+    await poll(body.status_url, body);
+  } catch (_err) {
+    say(msg("network"), "error");
+  } finally {
+    running = false;
+    root.classList.remove("busy");
+  }
+}
+
+async function poll(url, first) {
+  let body = first, shown = {};
+  for (;;) {
+    Object.entries(body.results).forEach(([key, result]) => {
+      const text = JSON.stringify(result);
+      if (shown[key] !== text && cells.has(key)) { renderResult(cells.get(key).li, result); shown[key] = text; }
+    });
+    if (body.done) {
+      if (body.error) { say(body.error, "error"); }
+      return;
+    }
+    await new Promise((resolve) => window.setTimeout(resolve, 80));
+    const response = await fetch(url, { credentials: "same-origin", headers: headers(false) });
+    body = await response.json();
+  }
+}
+
+// ---- submit ---------------------------------------------------------------------------
+async function submit() {
+  say("", "");
+  if (dirty || saving) { if (!(await save())) { return; } }
+  const response = await fetch(root.dataset.submitUrl, { method: "POST", credentials: "same-origin", headers: headers(true), body: "{}" });
+  const body = await response.json().catch(() => ({ message: msg("network") }));
+  if (!response.ok) { say(body.message, "error"); return; }
+  say(body.message, "ok");
+  const section = document.getElementById("ws-result");
+  const text = section.querySelector(".ws-result-text");
+  const list = section.querySelector(".tests");
+  section.hidden = false;
+  list.replaceChildren();
+  text.textContent = msg("grading");
+  for (;;) {
+    const status = await (await fetch(body.status_url, { credentials: "same-origin", headers: headers(false) })).json();
+    if (status.done) {
+      if (status.state === "failed") { text.textContent = status.failure; return; }
+      text.textContent = msg("score") + ": " + status.score + " / " + status.max_score;
+      text.className = "ws-result-text score";
+      status.tests.forEach((t) => {
+        const li = document.createElement("li");
+        li.className = "test " + (t.passed ? "pass" : "fail");
+        const mark = document.createElement("span"); mark.className = "test-mark"; mark.textContent = t.passed ? "✓" : "✗";
+        const name = document.createElement("span"); name.className = "test-name"; name.textContent = t.name;
+        const pts = document.createElement("span"); pts.className = "test-points"; pts.textContent = t.points + " / " + t.max_points;
+        li.append(mark, name, pts);
+        if (t.message) { li.appendChild(pre(t.message, "test-message")); }
+        list.appendChild(li);
+      });
+      section.scrollIntoView({ block: "nearest" });
+      return;
+    }
+    await new Promise((resolve) => window.setTimeout(resolve, 250));
+  }
+}
+
+// ---- upload ---------------------------------------------------------------------------
+async function upload(input) {
+  const file = input.files && input.files[0];
+  input.value = "";
+  if (!file || !window.confirm(msg("upload-confirm"))) { return; }
+  const form = new FormData();
+  form.append("notebook", file);
+  form.append("csrf_token", root.dataset.csrf);
+  const response = await fetch(root.dataset.uploadUrl, { method: "POST", credentials: "same-origin", headers: { "Accept": "application/json" }, body: form })
+    .catch(() => null);
+  const body = response ? await response.json().catch(() => ({})) : {};
+  if (!response || !response.ok) { say(body.message || msg("network"), "error"); return; }
+  Object.entries(body.cells).forEach(([key, text]) => { if (cells.has(key)) { cells.get(key).set(text); } });
+  version = body.version;
+  dirty = false;
+  saveBox.textContent = msg("saved");
+  say(body.message, "ok");
+}
+
+// ---- cells ----------------------------------------------------------------------------
+function wireCell(li) {
+  const key = li.dataset.key;
+  const area = li.querySelector("textarea.ws-source");
+  const cell = { li };
+  if (area && li.dataset.type === "code" && supported) {
+    const holder = li.querySelector(".ws-editor");
+    const editor = createEditor(holder, { doc: area.value, label: area.labels[0].textContent, onChange: changed, onRun: () => run(key) });
+    area.remove();
+    holder.hidden = false;
+    cell.get = editor.getValue;
+    cell.set = (text) => { editor.setValue(text); };
+  } else if (area) {
+    area.addEventListener("input", changed);
+    area.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && event.shiftKey) {
+        event.preventDefault();
+        if (li.dataset.type === "code") { run(key); } else { togglePreview(li, true); }
+      }
+    });
+    cell.get = () => area.value;
+    cell.set = (text) => { area.value = text; };
+  }
+  cells.set(key, cell);
+}
+
+async function togglePreview(li, show) {
+  const area = li.querySelector("textarea");
+  const box = li.querySelector(".ws-preview");
+  const button = li.querySelector("[data-action=preview]");
+  const on = show === undefined ? box.hidden : show;
+  if (on) {
+    const response = await fetch(root.dataset.previewUrl, { method: "POST", credentials: "same-origin", headers: headers(true), body: JSON.stringify({ text: area.value }) });
+    box.innerHTML = (await response.json()).html; // sanitised on the server (nh3); CSP blocks script anyway
+  }
+  box.hidden = !on;
+  area.hidden = on;
+  button.setAttribute("aria-pressed", String(on));
+  button.textContent = on ? msg("edit") : msg("preview");
+  (on ? button : area).focus();
+}
+
+root.querySelectorAll(".ws-cell").forEach(wireCell);
+root.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-action]");
+  if (!button) { return; }
+  const action = button.dataset.action;
+  const li = button.closest(".ws-cell");
+  if (action === "run-all") { run(null); }
+  else if (action === "run-cell") { run(li.dataset.key); }
+  else if (action === "submit") { submit(); }
+  else if (action === "preview") { togglePreview(li); }
+  else if (action === "take-newer") { window.location.reload(); }
+  else if (action === "keep-mine") { conflict = false; banner.hidden = true; save(true); }
+  else if (action === "download" && (dirty || saving)) {
+    event.preventDefault();
+    save().then(() => { window.location.href = button.href; });
+  }
+});
+root.querySelector("#ws-upload-file").addEventListener("change", (event) => upload(event.target));
+document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") { saveOnLeave(); } });
+window.addEventListener("pagehide", saveOnLeave);
+root.classList.add("ready");

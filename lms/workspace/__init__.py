@@ -1,0 +1,1 @@
+"""Notebook workspace: do an assignment in the browser (drafts, sandboxed runs, submit)."""

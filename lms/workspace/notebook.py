@@ -1,0 +1,111 @@
+"""The release notebook as workspace cells, a draft merged into it, and uploads read back."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import nbformat
+from nbformat.notebooknode import NotebookNode
+
+import grading
+
+
+class NotebookError(ValueError):
+    """A draft or an uploaded notebook that is refused; `code` for programs, message for people."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of the workspace page, keyed by grade id (or position for plain cells)."""
+
+    key: str
+    cell_type: str  # code | markdown
+    source: str  # the release's source: visible tests only, solutions stripped
+    answer: bool  # an nbgrader solution cell: the learner edits it
+    test: bool  # an autograded test cell (visible part)
+    points: float
+
+
+def _release_nb(release: grading.Release) -> NotebookNode:
+    return nbformat.reads(release.notebook, as_version=4)
+
+
+def cells(release: grading.Release) -> list[Cell]:
+    """The release notebook's cells in order; hidden tests were removed by nbgrader at release."""
+    records = {c.grade_id: c for c in release.cells}
+    out = []
+    for index, cell in enumerate(_release_nb(release).cells):
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        record = records.get(grade_id) if grade_id else None
+        if cell.cell_type not in ("code", "markdown"):
+            continue
+        out.append(
+            Cell(
+                key=grade_id if record else f"cell-{index}",
+                cell_type=cell.cell_type,
+                source=cell.source,
+                answer=bool(record and record.solution),
+                test=bool(record and record.is_test),
+                points=record.points if record else 0.0,
+            )
+        )
+    return out
+
+
+def answer_keys(release: grading.Release) -> set[str]:
+    """Grade ids of the cells a learner may write in."""
+    return {c.grade_id for c in release.cells if c.solution}
+
+
+def merged(release: grading.Release, answers: dict[str, str]) -> list[Cell]:
+    """The page's cells with the draft's answers in place of the release's."""
+    return [
+        Cell(c.key, c.cell_type, answers.get(c.key, c.source), c.answer, c.test, c.points) if c.answer else c
+        for c in cells(release)
+    ]
+
+
+def notebook_bytes(release: grading.Release, answers: dict[str, str]) -> bytes:
+    """The draft as a valid .ipynb: the release notebook with the answer cells filled in.
+
+    The same draft always gives the same bytes, so submitting it twice is deduplicated."""
+    nb = _release_nb(release)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.metadata.get("nbgrader", {}).get("solution") and grade_id in answers:
+            cell.source = answers[grade_id]
+    nbformat.validate(nb)
+    return nbformat.writes(nb).encode("utf-8")
+
+
+def answers_from_upload(release: grading.Release, data: bytes, *, max_bytes: int) -> dict[str, str]:
+    """The answer cells of a notebook worked on locally; other cells are the release's anyway."""
+    if len(data) > max_bytes:
+        raise NotebookError("too_large", f"The file is larger than {max_bytes / 1048576:g} MB.")
+    try:
+        raw = json.loads(data.decode("utf-8"))
+        if not isinstance(raw, dict) or raw.get("nbformat") != 4:
+            raise ValueError("not nbformat 4")
+        nb = nbformat.from_dict(raw)
+    except (UnicodeDecodeError, ValueError, TypeError, AttributeError):
+        raise NotebookError("not_notebook", "This file is not a Jupyter notebook (nbformat 4).") from None
+    keys = answer_keys(release)
+    found: dict[str, str] = {}
+    for cell in nb.get("cells", []):
+        meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell, dict) else {}
+        grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+        source = cell.get("source", "") if isinstance(cell, dict) else ""
+        source = "".join(source) if isinstance(source, list) else source
+        if grade_id in keys and grade_id not in found and isinstance(source, str):
+            found[grade_id] = source
+    if not found:
+        raise NotebookError(
+            "wrong_assignment", "None of this assignment's answer cells are in this notebook: is it another one?"
+        )
+    return found

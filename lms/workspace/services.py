@@ -1,0 +1,133 @@
+"""Drafts: open, save with a version check, replace from an upload, download, submit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+import grading
+from lms.accounts.models import User
+from lms.assignments import services as assignments
+from lms.assignments.models import Submission
+from lms.catalog.models import Item
+from lms.db import utcnow
+from lms.extensions import db
+from lms.learning.services import get_enrollment
+from lms.workspace import notebook
+from lms.workspace.models import Draft
+from lms.workspace.notebook import NotebookError
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """What the page needs: the engine release, its stored id, and the learner's draft."""
+
+    release_id: int
+    release: grading.Release
+    draft: Draft | None
+
+    @property
+    def answers(self) -> dict[str, str]:
+        return dict(self.draft.cells) if self.draft else {}
+
+    @property
+    def version(self) -> int:
+        return self.draft.version if self.draft else 0
+
+
+@dataclass(frozen=True)
+class Saved:
+    """The outcome of a save: `conflict` is True when newer work was on the server."""
+
+    draft: Draft
+    conflict: bool
+
+
+def open_workspace(user: User, item: Item) -> Workspace:
+    """The learner's workspace; only enrolled learners (and the course's teachers) get one."""
+    if item.kind != "assignment":
+        raise NotebookError("not_found", "This is not a notebook assignment.")
+    if get_enrollment(user.id, item.course_id) is None and not assignments.teaches(user, item.course_id):
+        raise NotebookError("not_enrolled", "Enroll in the course to work on this assignment.")
+    stored = assignments.current_release(item.id)
+    if stored is None:
+        raise NotebookError("no_release", "This assignment is not released yet. Try again later.")
+    return Workspace(stored.id, assignments.engine_release(stored), own_draft(user.id, item.id))
+
+
+def own_draft(user_id: int, item_id: int) -> Draft | None:
+    """The draft of this learner; drafts are looked up by the signed-in user, never by id."""
+    return db.session.scalar(select(Draft).where(Draft.user_id == user_id, Draft.item_id == item_id))
+
+
+def _checked(ws: Workspace, cells: dict[str, object], max_bytes: int) -> dict[str, str]:
+    """The draft after applying `cells`, or a clear refusal (unknown cell, not text, too big)."""
+    keys = notebook.answer_keys(ws.release)
+    for key, source in cells.items():
+        if key not in keys:
+            raise NotebookError("unknown_cell", f"The cell {key!r} is not an answer cell of this notebook.")
+        if not isinstance(source, str):
+            raise NotebookError("bad_request", f"The cell {key!r} must hold text.")
+    answers = {**ws.answers, **cells}
+    size = sum(len(s.encode("utf-8")) for s in answers.values())
+    if size > max_bytes:
+        raise NotebookError(
+            "too_large",
+            f"Your answers are {size / 1024:.0f} KB; a draft holds at most {max_bytes / 1024:.0f} KB. "
+            "Nothing was saved: shorten them and try again.",
+        )
+    return answers
+
+
+def save_draft(ws: Workspace, user: User, item: Item, base_version: int, cells: dict, *, max_bytes: int) -> Saved:
+    """Store answers if the draft is still at `base_version` (compare-and-set); otherwise keep
+    the incoming answers as a conflict copy beside the newer draft and report the conflict."""
+    answers = _checked(ws, cells, max_bytes)
+    size = sum(len(s.encode("utf-8")) for s in answers.values())
+    now = utcnow()
+    if own_draft(user.id, item.id) is None:
+        draft = Draft(user_id=user.id, item_id=item.id, version=1, cells=answers, size=size, updated_at=now)
+        try:
+            with db.session.begin_nested():
+                db.session.add(draft)
+            return Saved(draft, False)
+        except IntegrityError:  # another tab created it first
+            pass
+    won = db.session.execute(
+        update(Draft)
+        .where(Draft.user_id == user.id, Draft.item_id == item.id, Draft.version == base_version)
+        .values(cells=answers, size=size, version=Draft.version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    draft = own_draft(user.id, item.id)
+    db.session.refresh(draft)
+    if won.rowcount == 1:
+        return Saved(draft, False)
+    draft.conflict_cells = answers
+    draft.conflict_at = now
+    db.session.flush()
+    return Saved(draft, True)
+
+
+def replace_from_upload(ws: Workspace, user: User, item: Item, data: bytes, *, max_bytes: int) -> Draft:
+    """Replace the draft with the answers of a local notebook (the learner confirmed it)."""
+    uploaded = notebook.answers_from_upload(ws.release, data, max_bytes=max_bytes)
+    answers = {c.key: c.source for c in notebook.cells(ws.release) if c.answer} | uploaded
+    saved = save_draft(ws, user, item, ws.version, answers, max_bytes=max_bytes)
+    if saved.conflict:  # a save landed meanwhile: the upload still wins, as confirmed
+        fresh = Workspace(ws.release_id, ws.release, saved.draft)
+        saved = save_draft(fresh, user, item, saved.draft.version, answers, max_bytes=max_bytes)
+    return saved.draft
+
+
+def draft_notebook(ws: Workspace) -> bytes:
+    """The current draft as a valid .ipynb (what download gives and submit sends)."""
+    return notebook.notebook_bytes(ws.release, ws.answers)
+
+
+def submit_draft(ws: Workspace, user: User, item: Item, *, max_bytes: int) -> tuple[Submission, bool]:
+    """Turn the saved draft into a submission through the upload path (same checks, same
+    immutable, deduplicated record, same queue)."""
+    return assignments.submit(user, item, draft_notebook(ws), max_bytes=max_bytes)

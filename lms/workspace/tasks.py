@@ -1,0 +1,77 @@
+"""The run job: execute a draft's cells in one fresh sandboxed kernel, storing outputs per cell."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, current_app
+
+import grading
+from grading.runner import Runner
+from lms.assignments.worker import limits as grading_limits
+from lms.db import utcnow
+from lms.extensions import db
+from lms.workspace import outputs
+from lms.workspace.models import Run
+from lms.workspace.runner import WorkspaceRunner, get_runner
+from lms.workspace.runs import Step
+from lms.workspace.settings import setting
+
+log = logging.getLogger(__name__)
+
+
+def runner_for(config: dict[str, Any]) -> WorkspaceRunner:
+    """The run pool with the grading limits (the same limits as final grading)."""
+    return get_runner(
+        grading_limits(config),
+        threads=setting(config, "WORKSPACE_RUN_THREADS"),
+        kernels=setting(config, "WORKSPACE_KERNEL_POOL"),
+    )
+
+
+def enqueue_run(run_id: int, steps: list[Step]) -> None:
+    """Hand a committed run to the pool; the page polls its row for outputs."""
+    app = current_app._get_current_object()
+    runner_for(app.config).submit(execute_run, app, run_id, steps)
+
+
+def _store(run_id: int, **values: Any) -> None:
+    run = db.session.get(Run, run_id)
+    for name, value in values.items():
+        setattr(run, name, value)
+    db.session.commit()
+
+
+def execute_run(app: Flask, run_id: int, steps: list[Step]) -> str:
+    """Run the steps in order on one kernel under grading's limits; commit each cell's outputs
+    as soon as it finishes, so the page shows them as they arrive."""
+    with app.app_context():
+        limits = grading_limits(app.config)
+        runner = runner_for(app.config)
+        results = dict(db.session.get(Run, run_id).results)
+        try:
+            _store(run_id, state="running")
+            with runner.kernel(limits) as kernel:
+                cells = Runner(kernel, limits)
+                for step in steps:
+                    ran = cells.run(step.code)
+                    results = {**results, step.key: {
+                        "status": ran.status, "outputs": outputs.clean_all(ran.outputs), "test": step.test,
+                        "passed": (ran.status == "ok") if step.test else None, "reason": ran.reason,
+                    }}  # fmt: skip
+                    _store(run_id, results=results)
+            _store(run_id, state="done", finished_at=utcnow(), error=cells.stopped)
+            return "done"
+        except grading.SandboxError as exc:
+            log.exception("workspace run %s", run_id)
+            db.session.rollback()
+            _store(run_id, state="failed", finished_at=utcnow(), error=f"the sandbox could not start: {exc}")
+            return "failed"
+        except Exception as exc:  # never leave the learner's run spinning
+            log.exception("workspace run %s", run_id)
+            db.session.rollback()
+            _store(run_id, state="failed", finished_at=utcnow(), error=f"{type(exc).__name__}: {exc}")
+            return "failed"
+        finally:
+            db.session.remove()
