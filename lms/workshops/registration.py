@@ -159,7 +159,7 @@ def mark_attendance(session: WorkshopSession, present: set[int], *, now: datetim
             if course_id and registration.attended_event_id is None:
                 event = record_event(
                     registration.user_id, course_id, "workshop_attended",
-                    data={"workshop": session.workshop.slug, "session_id": session.id},
+                    data={"workshop": session.workshop.slug, "title": session.workshop.title, "session_id": session.id},
                 )  # fmt: skip
                 registration.attended_event_id = event.id
         elif not here and registration.attended_at is not None:

@@ -48,7 +48,9 @@ def test_course_survey_after_completion_with_custom_questions(course_app):
     assert "opens when you complete the course" in client.get("/feedback/surveys/course/python-basics").text
     assert client.post("/feedback/surveys/course/python-basics", data={"csat": "5", "nps": "10"}).status_code == 200
     assert db.session.scalar(select(SurveyResponse)) is None
+    assert "Rate this course" not in client.get("/courses/python-basics/01-hello").text
     complete_course(learner.id)
+    assert "Rate this course" in client.get("/courses/python-basics/01-hello").text
     page = client.get("/feedback/").text
     assert "Python basics" in page and "Answer (1 minute)" in page
     form = client.get("/feedback/surveys/course/python-basics").text
