@@ -57,6 +57,15 @@ class GradeResult:
     manual_cells: list[ManualCell] = field(default_factory=list)
     feedback_html: str = ""
     error: str | None = None
+    # The executed notebook when grade(feedback=False): render it later with render_feedback().
+    notebook: NotebookNode | None = field(default=None, repr=False, compare=False)
+
+    def render_feedback(self, release: Release) -> str:
+        """nbgrader's HTML feedback, for a result graded with feedback=False (a grade can be
+        shown before this ~0.4 s render is done)."""
+        if self.feedback_html or self.notebook is None:
+            return self.feedback_html
+        return feedback_html(self.notebook, release, self.tests, self.score)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON: score, max_score, tests, manual_cells, error (no HTML)."""
@@ -139,8 +148,10 @@ def grade(
     *,
     limits: SandboxLimits = DEFAULT_LIMITS,
     kernel_factory: Callable[[SandboxLimits], SandboxedKernel] = SandboxedKernel,
+    feedback: bool = True,
 ) -> GradeResult:
-    """Grade in a fresh sandboxed kernel; `kernel_factory` lets a KernelPool hand one out."""
+    """Grade in a fresh sandboxed kernel; `kernel_factory` lets a KernelPool hand one out.
+    With feedback=False the HTML is left to `result.render_feedback(release)`."""
     try:
         submitted = nbformat.reads(submission.decode("utf-8"), as_version=4)
     except (UnicodeDecodeError, ValueError, TypeError) as exc:  # the learner's file, not our bug
@@ -162,5 +173,7 @@ def grade(
         if r.is_manual
     ]
     score = sum(t.points for t in tests)
+    if not feedback:
+        return GradeResult(score, release.max_score, tests, manual, "", stopped, notebook=nb)
     html = feedback_html(nb, release, tests, score)
     return GradeResult(score, release.max_score, tests, manual, html, stopped)
