@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -132,6 +132,11 @@ def status(submission_id: int):
 def feedback(submission_id: int):
     submission = _visible(submission_id)
     grade = submission.grade or abort(404)
+    if not grade.feedback_html:  # rendered a moment after the score is stored
+        return render_template(
+            "error.html", code=202, title=_("Feedback on its way"),
+            message=_("The detailed feedback is still being prepared. Reload this page in a few seconds."),
+        ), 202  # fmt: skip
     response = _attachment(grade.feedback_html.encode(), f"feedback-{submission.id}.html", "text/html")
     response.headers["Content-Security-Policy"] = (
         "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"

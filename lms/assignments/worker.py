@@ -135,7 +135,7 @@ def grade_now(submission_id: int, run: int, kernel_factory: Any = None) -> str:
     heartbeat = _Heartbeat(current_app._get_current_object(), submission_id, token, lease_seconds(config))
     try:
         extra = {"kernel_factory": kernel_factory} if kernel_factory else {}
-        result = grading.grade(release, data, limits=limits(config), **extra)
+        result = grading.grade(release, data, limits=limits(config), feedback=False, **extra)
     except Exception as exc:  # the sandbox failed us: record why, the learner sees it
         log.exception("grading submission %s failed", submission_id)
         fail(submission_id, run, token, f"the grader could not run this notebook ({type(exc).__name__}: {exc})")
@@ -144,7 +144,13 @@ def grade_now(submission_id: int, run: int, kernel_factory: Any = None) -> str:
     finally:
         heartbeat.stop()
     done = finish(submission, run, token, stored.id, result)
-    db.session.commit()
+    db.session.commit()  # the score is shown now; nbgrader's HTML feedback follows
+    if done:
+        html = result.render_feedback(release)
+        db.session.execute(
+            update(Grade).where(Grade.submission_id == submission_id, Grade.run == run).values(feedback_html=html)
+        )
+        db.session.commit()
     return "graded" if done else "lost lease"
 
 

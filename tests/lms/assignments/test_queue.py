@@ -63,7 +63,7 @@ def test_upload_is_graded_by_a_worker_with_feedback(queued_app):
     assert bad["tests"][1]["message"].startswith("AssertionError")  # hidden test: no code shown
     page = client.get(URL).text
     assert "test_add" in page and "add(1, 2) should be 3" in page and "add(10, 5)" not in page
-    feedback = client.get(f"/submissions/{right}/feedback.html")
+    feedback = wait_for(lambda: (r := client.get(f"/submissions/{right}/feedback.html")).status_code == 200 and r, 30)
     assert feedback.status_code == 200 and b"<html" in feedback.data.lower()
     assert "sandbox" in feedback.headers["Content-Security-Policy"]
     events = db.session.scalars(select(LearningEvent).where(LearningEvent.kind == "assignment_graded")).all()
