@@ -82,7 +82,11 @@ def child(task: str, db_path: Path, out: Path) -> None:
                 rows = exports.write_xlsx(admin, flt, f, filters=[("Team", "all")])
         elapsed = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": elapsed, "rows": rows, "peak_mb": peak, "bytes": out.stat().st_size if out.exists() else 0}))
+    print(
+        json.dumps(
+            {"seconds": elapsed, "rows": rows, "peak_mb": peak, "bytes": out.stat().st_size if out.exists() else 0}
+        )
+    )
 
 
 def run_child(task: str, db_path: Path, out: Path) -> dict:

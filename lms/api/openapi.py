@@ -25,7 +25,8 @@ ROW = {
     "type": "object",
     "required": [
         "team_id", "team", "learner_id", "learner", "email", "course_id", "course", "tier", "enrolled_at",
-        "progress", "status", "assignment_best", "assignments_graded", "exam_best", "exam_passed", "last_activity",
+        "progress", "status", "assignment_best", "assignments_graded", "exam_best", "exam_passed", "certificate_id",
+        "certificate_issued_at", "last_activity",
     ],
     "properties": {
         "team_id": {"type": "integer"}, "team": {"type": "string"},
@@ -38,6 +39,8 @@ ROW = {
         "assignments_graded": {"type": "integer", "minimum": 0},
         "exam_best": {**NUMBER_OR_NULL, "description": "Best exam score, %"},
         "exam_passed": {"type": ["boolean", "null"], "description": "Best exam score reaches the course pass mark"},
+        "certificate_id": {"type": ["string", "null"], "description": "Public id of the live course certificate"},
+        "certificate_issued_at": {"type": ["string", "null"], "format": "date-time"},
         "last_activity": {"type": ["string", "null"], "format": "date-time"},
     },
 }  # fmt: skip

@@ -59,6 +59,6 @@ def completions():
 
 def _item(row) -> dict:
     item = asdict(row)
-    for key in ("enrolled_at", "last_activity"):
+    for key in ("enrolled_at", "certificate_issued_at", "last_activity"):
         item[key] = item[key].isoformat() if item[key] else None
     return item

@@ -80,7 +80,7 @@ def write_csv(viewer: User, flt: ReportFilter, out: IO[bytes]) -> None:
         out.write(chunk.encode("utf-8"))
 
 
-WIDTHS = (22, 24, 30, 34, 13, 20, 11, 13, 14, 12, 12, 11, 20)
+WIDTHS = (22, 24, 30, 34, 13, 20, 11, 13, 14, 12, 12, 11, 16, 20, 20)
 
 
 def write_xlsx(viewer: User, flt: ReportFilter, out: IO[bytes], *, filters: list[tuple[str, str]]) -> int:

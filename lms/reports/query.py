@@ -10,6 +10,7 @@ from sqlalchemy import Numeric, Select, and_, case, cast, func, literal, select
 
 from lms.accounts.models import Team, User, team_members
 from lms.catalog.models import TIERS, Course, Item, Module
+from lms.certification.models import Certificate
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.reports.models import ReportProgress
@@ -62,6 +63,8 @@ class CompletionRow:
     assignments_graded: int
     exam_best: float | None
     exam_passed: bool | None
+    certificate_id: str | None
+    certificate_issued_at: datetime | None
     last_activity: datetime | None
 
 
@@ -122,18 +125,31 @@ def completion_base(viewer: User, flt: ReportFilter, members=None) -> tuple[Sele
     return stmt, {"members": members, "done": done, "total": total, "status": status}
 
 
+def _with_certificate(stmt: Select) -> Select:
+    """Join the learner's live course certificate, if any (certification's table, read only)."""
+    return stmt.outerjoin(
+        Certificate,
+        and_(
+            Certificate.user_id == Enrollment.user_id, Certificate.course_id == Enrollment.course_id,
+            Certificate.kind == "course", Certificate.revoked_at.is_(None),
+        ),
+    )  # fmt: skip
+
+
 def completion_statement(viewer: User, flt: ReportFilter) -> Select:
     """Rows of the report, ordered by team, learner and course; only the viewer's teams."""
     stmt, c = completion_base(viewer, flt)
     members = c["members"]
-    return (
+    return _with_certificate(
         stmt.add_columns(
             Team.id.label("team_id"), Team.name.label("team"),
             User.id.label("learner_id"), User.display_name.label("learner"), User.email,
             Course.id.label("course_id"), Course.title.label("course"), Course.tier, Course.pass_mark,
             Enrollment.enrolled_at, c["done"].label("done"), c["total"].label("total"), c["status"].label("status"),
             ReportProgress.assignment_best, func.coalesce(ReportProgress.assignments_graded, 0).label("graded"),
-            ReportProgress.exam_best, ReportProgress.last_activity_at.label("last_activity"),
+            ReportProgress.exam_best, Certificate.public_id.label("certificate_id"),
+            Certificate.issued_at.label("certificate_issued_at"),
+            ReportProgress.last_activity_at.label("last_activity"),
         )
         .join(Team, Team.id == members.c.team_id)
         .join(User, User.id == Enrollment.user_id)
@@ -166,13 +182,14 @@ def csv_statement(viewer: User, flt: ReportFilter, dialect: str) -> Select:
     done, total = c["done"], c["total"]
     progress = case((total == 0, 0), (done >= total, 100), else_=(done * 200 + total) // (total * 2))  # half up
     exam = ReportProgress.exam_best
-    return (
+    return _with_certificate(
         stmt.add_columns(
             _neutralized(Team.name), _neutralized(User.display_name), _neutralized(User.email),
             _neutralized(Course.title), Course.tier, _utc_text(Enrollment.enrolled_at, dialect),
             progress, c["status"], func.round(cast(ReportProgress.assignment_best, Numeric), 1),
             func.coalesce(ReportProgress.assignments_graded, 0), func.round(cast(exam, Numeric), 1),
             case((exam >= Course.pass_mark, "yes"), (exam < Course.pass_mark, "no")),
+            Certificate.public_id, _utc_text(Certificate.issued_at, dialect),
             _utc_text(ReportProgress.last_activity_at, dialect),
         )
         .join(Team, Team.id == c["members"].c.team_id)
@@ -203,7 +220,8 @@ def to_row(r) -> CompletionRow:
         r.team_id, r.team, r.learner_id, r.learner, r.email, r.course_id, r.course, r.tier, r.enrolled_at,
         percent(r.done, r.total), r.status,
         None if r.assignment_best is None else round(r.assignment_best, 1), r.graded,
-        exam, None if exam is None else exam >= r.pass_mark, r.last_activity,
+        exam, None if exam is None else exam >= r.pass_mark, r.certificate_id, r.certificate_issued_at,
+        r.last_activity,
     )  # fmt: skip
 
 
@@ -224,10 +242,11 @@ EXPORT_COLUMNS = (
     ("enrolled_at", "Enrolled at (UTC)"), ("progress", "Progress %"), ("status", "Status"),
     ("assignment_best", "Best assignment score %"), ("assignments_graded", "Assignments graded"),
     ("exam_best", "Exam score %"), ("exam_passed", "Exam passed"),
+    ("certificate_id", "Certificate id"), ("certificate_issued_at", "Certificate issued (UTC)"),
     ("last_activity", "Last activity (UTC)"),
 )  # fmt: skip
 TEXT_COLUMNS = (0, 1, 2, 3)
-DATE_COLUMNS = (5, 12)
+DATE_COLUMNS = (5, 13, 14)
 
 
 def export_rows(viewer: User, flt: ReportFilter) -> Iterator[tuple]:
@@ -264,6 +283,8 @@ def _export_tuples(result) -> Iterator[tuple]:
         assignment_best,
         graded,
         exam,
+        certificate_id,
+        certificate_issued_at,
         last_activity,
     ) in (row for chunk in result.partitions() for row in chunk):
         yield (
@@ -271,7 +292,7 @@ def _export_tuples(result) -> Iterator[tuple]:
             percent(done, total), status,
             None if assignment_best is None else pct(assignment_best, 1), graded,
             None if exam is None else pct(exam, 1), None if exam is None else exam >= pass_mark,
-            last_activity,
+            certificate_id, certificate_issued_at, last_activity,
         )  # fmt: skip
 
 
@@ -280,7 +301,7 @@ def _dates_as_text(stmt: Select) -> Select:
 
     replaced = []
     for col in stmt.selected_columns:
-        if col.key in ("enrolled_at", "last_activity"):
+        if col.key in ("enrolled_at", "certificate_issued_at", "last_activity"):
             replaced.append(type_coerce(col, String).label(col.key))
         else:
             replaced.append(col)

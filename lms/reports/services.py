@@ -11,6 +11,7 @@ from lms.accounts.models import Team, User, team_members
 from lms.catalog.models import TIERS, Course
 from lms.extensions import db
 from lms.learning.models import Enrollment
+from lms.reports import extras
 from lms.reports.models import ReportActivity, ReportProgress
 from lms.reports.progress import week_start
 from lms.reports.query import ReportFilter, completion_base, live_item_totals, scoped_members, status_expression
@@ -50,7 +51,10 @@ class Dashboard:
     matrix_cells: dict[tuple[int, int], tuple[int, str]]
     page: int
     pages: int
-    extras: dict[str, object] = field(default_factory=dict)
+    certificates: list[tuple[str, int]] = field(default_factory=list)
+    workshops: list[tuple[str, int, int]] = field(default_factory=list)
+    satisfaction: extras.Satisfaction | None = None
+    overdue: tuple[int, list[extras.Overdue]] = (0, [])
 
     @property
     def enrolled(self) -> int:
@@ -80,11 +84,14 @@ def team_dashboard(viewer: User, team_id: int, *, page: int = 1, now: datetime |
     pages = max(1, -(-members // MATRIX_PAGE))
     page = min(max(page, 1), pages)
     learners, cells = completion_matrix(viewer, team.id, page)
+    now = now or datetime.now(UTC)
     return Dashboard(
         team=team, members=members, courses=courses, tiers=tier_stats(courses),
         exam_bins=exam_bins, assignment_bins=assignment_bins,
-        weekly_active=weekly_active(team.id, now or datetime.now(UTC)),
+        weekly_active=weekly_active(team.id, now),
         matrix_learners=learners, matrix_cells=cells, page=page, pages=pages,
+        certificates=extras.certificates_issued(team.id), workshops=extras.workshop_attendance(team.id),
+        satisfaction=extras.satisfaction(team.id), overdue=extras.overdue_paths(team.id, now),
     )  # fmt: skip
 
 

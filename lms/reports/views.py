@@ -67,6 +67,18 @@ def _figures(board: services.Dashboard) -> dict:
             list(zip(_bands(), zip(board.exam_bins, board.assignment_bins, strict=True), strict=True)),
             title=_("Score distribution"), series=(_("Exam"), _("Assignments")),
         ),
+        "certificates": charts.hbars(
+            [(t, n) for t, n in board.certificates], title=_("Certificates issued"),
+            maximum=max([n for _t, n in board.certificates] or [1]), unit="",
+        ),
+        "workshops": charts.columns(
+            [(t, (r, a)) for t, r, a in board.workshops], title=_("Workshops: registered and attended"),
+            series=(_("Registered"), _("Attended")),
+        ),
+        "nps": charts.stacked(
+            [(_("Detractors"), board.satisfaction.detractors), (_("Passives"), board.satisfaction.passives),
+             (_("Promoters"), board.satisfaction.promoters)], title=_("NPS answers"),
+        ),
         "weekly": charts.columns(
             [(week.strftime("%m-%d"), (n,)) for week, n in board.weekly_active], title=_("Active learners per week")
         ),

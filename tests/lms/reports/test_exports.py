@@ -50,6 +50,7 @@ def test_csv_parses_back_to_the_database_rows(client, world):
         assert record["enrolled_at"] == row.enrolled_at.strftime("%Y-%m-%d %H:%M:%S")
         assert record["exam_best"] == ("" if row.exam_best is None else str(row.exam_best))
         assert record["exam_passed"] == {None: "", True: "yes", False: "no"}[row.exam_passed]
+        assert record["certificate_id"] == (row.certificate_id or "")
     assert any(line[1] == "'" + EVIL for line in table[1:])
 
 
@@ -68,7 +69,7 @@ def test_xlsx_is_typed_frozen_filtered_with_a_summary(client, world):
     assert book.sheetnames == ["Summary", "Completions"]
     sheet = book["Completions"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:M{sheet.max_row}"
+    assert sheet.auto_filter.ref == f"A1:O{sheet.max_row}"
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0]) == [h for _k, h in EXPORT_COLUMNS]
     want = expected(world.manager, team_id=world.team_a.id)
@@ -77,7 +78,7 @@ def test_xlsx_is_typed_frozen_filtered_with_a_summary(client, world):
         assert line[1] == neutralize(row.learner) and line[3] == row.course
         assert isinstance(line[5], datetime) and line[5] == row.enrolled_at.replace(tzinfo=None, microsecond=0)
         assert line[6] == row.progress and isinstance(line[6], int)
-        assert line[10] == row.exam_best and line[11] == row.exam_passed
+        assert line[10] == row.exam_best and line[11] == row.exam_passed and line[12] == row.certificate_id
     summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r and r[0]}
     assert summary["Rows"] == 3 and summary["Completed"] == 1
     assert summary["Team"] == "Team A"

@@ -33,6 +33,12 @@ def test_rows_hold_progress_scores_and_exam_verdict(world):
     assert (alice.assignment_best, alice.assignments_graded) == (80.0, 1)  # best of 2/5 and 4/5
     assert (alice.exam_best, alice.exam_passed) == (90.0, True)
     assert alice.last_activity is not None and alice.enrolled_at.date() == date.today()
+    from lms.certification.models import Certificate
+
+    cert = db.session.scalar(select(Certificate).where(Certificate.user_id == world.alice.id))
+    assert (alice.certificate_id, alice.certificate_issued_at) == (
+        (cert.public_id, cert.issued_at) if cert else (None, None)
+    )
     bob = got[("Bob Baker", "Python basics")]
     assert (bob.progress, bob.status, bob.exam_best, bob.exam_passed) == (25, "in_progress", None, None)
     carol = got[("Carol Clark", "Python next steps")]
