@@ -143,12 +143,14 @@ def web(n: int, sequential_s: float) -> None:
         client = app.test_client()
         for cid in ids[:20]:  # warm-up: templates, translations
             client.get(f"/verify/{cid}")
-        page_s = []
+        page_s, cpu_s = [], []
         for i in range(1000):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             assert client.get(f"/verify/{ids[i % n]}").status_code == 200
             page_s.append(time.perf_counter() - start)
+            cpu_s.append(time.process_time() - cpu)
         p95 = 1000 * statistics.quantiles(page_s, n=20)[-1]
+        cpu_p95 = 1000 * statistics.quantiles(cpu_s, n=20)[-1]
         with app.app_context():
             runner = app.test_cli_runner()
             start = time.perf_counter()
@@ -157,7 +159,7 @@ def web(n: int, sequential_s: float) -> None:
             assert result.exit_code == 0, result.output
     per = bulk_s / n
     print(f"/verify/<id> page:          {p95:7.2f} ms p95 (median {1000 * statistics.median(page_s):.2f}, "
-          f"1000 requests) target < 10 ms: {'OK' if p95 < 10 else 'MISSED'}")  # fmt: skip
+          f"1000 requests) target < 10 ms: {'OK' if p95 < 10 else 'MISSED'}; CPU p95 {cpu_p95:.2f} ms")  # fmt: skip
     print(f"bulk `certificates issue`:  {1000 * per:7.1f} ms/certificate on {os.cpu_count()} cores ({n} in "
           f"{bulk_s:.1f} s), {sequential_s / per:.2f}x the one-process rate")  # fmt: skip
 
