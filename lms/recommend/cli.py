@@ -6,17 +6,23 @@ import click
 from flask import current_app
 
 from lms.accounts.services import find_user
-from lms.extensions import db
+from lms.extensions import db, queue
 from lms.recommend import fitting, services
 from lms.recommend.placement import PlacementError, check_against_catalog, load_placement
+from lms.recommend.tasks import fit_mastery_model
 
 recommend_cli = click.Group("recommend", help="Mastery model and recommendations.")
 
 
 @recommend_cli.command("fit")
 @click.option("--forgetting", is_flag=True, help="Also fit a forgetting probability per skill.")
-def fit(forgetting: bool) -> None:
+@click.option("--enqueue", is_flag=True, help="Run it on the worker instead of here.")
+def fit(forgetting: bool, enqueue: bool) -> None:
     """Fit BKT parameters per skill on the whole event log and recompute every learner's mastery."""
+    if enqueue:
+        queue.enqueue(fit_mastery_model, forgetting)
+        click.echo("Fit queued; the worker runs it.")
+        return
     report = fitting.fit_all(forgetting=forgetting)
     db.session.commit()
     click.echo(report.summary())

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -18,6 +20,7 @@ from lms.recommend.mastery import GRADED_KINDS, pass_fraction
 from lms.recommend.models import LearningGoal, SkillMastery
 
 _cache: dict[str, tuple] = {}
+CHECK_SECONDS = 5.0  # a course sync shows in recommendations within this delay
 
 
 @dataclass(frozen=True)
@@ -43,12 +46,17 @@ class ItemInfo:
 
 
 def catalog_graph() -> tuple[ranking.Catalog, dict[int, set[int]], dict[int, ItemInfo]]:
-    """Live modules in catalog order, graded flags and items per module (cached until a sync)."""
+    """Live modules in catalog order, graded flags and items per module (cached until a sync;
+    the cache is checked at most every CHECK_SECONDS)."""
+    cached = _cache.get("graph")
+    fresh = 0.0 if current_app.testing else CHECK_SECONDS  # tests reload catalogs in quick succession
+    if cached and cached[0][0] == str(db.engine.url) and time.monotonic() - cached[2] < fresh:
+        return cached[1]
     key = db.session.execute(
         select(func.max(Course.updated_at), func.count(Module.id)).select_from(Module).join(Course)
     ).one()
-    cached = _cache.get("graph")
     if cached and cached[0] == (str(db.engine.url), *key):
+        _cache["graph"] = (cached[0], cached[1], time.monotonic())
         return cached[1]
     courses = {c.id: c for c in db.session.scalars(select(Course).where(Course.archived_at.is_(None)))}
     prereqs: dict[int, tuple[int, ...]] = {cid: () for cid in courses}
@@ -75,7 +83,7 @@ def catalog_graph() -> tuple[ranking.Catalog, dict[int, set[int]], dict[int, Ite
         for m in modules
     ]  # fmt: skip
     graph = (ranking.Catalog(nodes, prereqs), items, by_id)
-    _cache["graph"] = ((str(db.engine.url), *key), graph)
+    _cache["graph"] = ((str(db.engine.url), *key), graph, time.monotonic())
     return graph
 
 

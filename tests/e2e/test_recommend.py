@@ -43,7 +43,10 @@ def test_failed_quiz_brings_a_review_recommendation(page, base_url):
     first = page.locator("section.rec-next li.rec").first
     expect(first).to_contain_text("Your first request")
     expect(first.locator(".rec-reason")).to_have_text(
-        re.compile(r"You scored \d+% on First request check: review Your first request before Tokens and byte-pair encoding\.")
+        re.compile(
+            r"You scored \d+% on First request check: "
+            r"review Your first request before Tokens and byte-pair encoding\."
+        )
     )
     shot(page, "recommend-02-review-after-failure")
 

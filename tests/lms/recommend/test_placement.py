@@ -1,0 +1,88 @@
+"""The placement quiz marks whole courses known, suggests a goal, refuses incomplete answers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from lms.extensions import db
+from lms.recommend import placement
+from lms.recommend.mastery import mastery_of
+from lms.recommend.models import LearningGoal, PlacementResult
+from tests.factories import login, make_user
+from tests.lms.recommend.helpers import load_catalog
+
+QUIZ = """
+title: Placement
+sections:
+  - course: python-basics
+    questions:
+      - id: p1
+        module: start
+        type: single
+        prompt: What prints text?
+        options: [{text: echo}, {text: print, correct: true}]
+      - id: p2
+        module: practice
+        type: single
+        prompt: 1 + 1?
+        options: [{text: "2", correct: true}, {text: "11"}]
+  - course: python-next
+    questions:
+      - id: n1
+        module: functions
+        type: single
+        prompt: Which keyword defines a function?
+        options: [{text: def, correct: true}, {text: fun}]
+"""
+
+
+@pytest.fixture
+def quiz(tmp_path: Path, app):
+    load_catalog()
+    (tmp_path / "placement.yml").write_text(QUIZ)
+    return placement.load_placement(tmp_path)
+
+
+def test_a_course_answered_right_is_marked_known(quiz):
+    learner = make_user()
+    outcome = placement.take_placement(
+        learner.id, quiz, {"python-basics/p1": [1], "python-basics/p2": [0], "python-next/n1": [1]}
+    )
+    assert outcome.known_courses == ["python-basics"]
+    rows = mastery_of(learner.id)
+    assert rows["python-syntax"].placed and rows["python-syntax"].p_known >= 0.95
+    assert db.session.get(LearningGoal, learner.id).tier == "intermediate"
+    assert placement.check_against_catalog(quiz) == []
+
+
+def test_incomplete_answers_store_nothing(quiz):
+    learner = make_user()
+    with pytest.raises(placement.PlacementError):
+        placement.take_placement(learner.id, quiz, {"python-basics/p1": [1]})
+    assert db.session.scalar(select(func.count()).select_from(PlacementResult)) == 0
+    assert mastery_of(learner.id) == {}
+
+
+def test_unknown_modules_are_reported(quiz):
+    quiz.sections[0].questions[0].module = "nope"
+    assert placement.check_against_catalog(quiz) == ["placement.yml: python-basics has no module nope"]
+
+
+def test_placement_page_posts_and_rejects_bad_values(make_app, tmp_path):
+    (tmp_path / "placement.yml").write_text(QUIZ)
+    app = make_app(COURSES_DIR=tmp_path)
+    with app.app_context():
+        load_catalog()
+        learner = make_user()
+        client = app.test_client()
+        login(client, learner.email)
+        assert client.get("/placement").status_code == 200
+        assert client.post("/placement", data={"q-python-basics/p1": "x"}).status_code == 400
+        page = client.post("/placement", data={"q-python-basics/p1": "1"})
+        assert page.status_code == 400 and "Answer every question" in page.get_data(as_text=True)
+        answers = {"q-python-basics/p1": "1", "q-python-basics/p2": "0", "q-python-next/n1": "0"}
+        assert client.post("/placement", data=answers).status_code == 302
+        assert db.session.scalar(select(func.count()).select_from(PlacementResult)) == 1
