@@ -173,9 +173,13 @@ def learner_paths(user_id: int) -> list[AssignedPath]:
 
 
 def path_steps(user_id: int) -> list[ranking.PathStep]:
-    """The courses of the learner's paths, in order, for the recommender."""
-    return [
-        ranking.PathStep(item.course_id, path.title, item.due_at)
-        for path in _assigned_paths(user_id)
-        for item in path.items
-    ]
+    """The courses of the learner's paths, in order, for the recommender (one query)."""
+    teams = select(team_members.c.team_id).where(team_members.c.user_id == user_id)
+    rows = db.session.execute(
+        select(PathItem.course_id, LearningPath.title, PathItem.due_at)
+        .join(LearningPath, LearningPath.id == PathItem.path_id)
+        .join(PathAssignment, PathAssignment.path_id == LearningPath.id)
+        .where(or_(PathAssignment.user_id == user_id, PathAssignment.team_id.in_(teams)))
+        .order_by(PathAssignment.assigned_at, LearningPath.id, PathItem.position)
+    )
+    return [ranking.PathStep(course_id, title, due_at) for course_id, title, due_at in rows]
