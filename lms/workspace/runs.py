@@ -28,20 +28,26 @@ class Step:
 
 
 def plan(ws: Workspace, target: str | None) -> list[Step]:
-    """Code cells from the top down to `target` (all when None), each run in one fresh kernel.
+    """Code cells from the top down to `target` (all when None) and, for an answer cell, the
+    test cells right after it; all run in one fresh kernel.
 
     Sources come from the release notebook, where nbgrader already removed solutions and
     hidden tests, and from the draft for answer cells only: hidden tests never reach a run."""
     cells = notebook.merged(ws.release, ws.answers)
     if target is not None and target not in {c.key for c in cells if c.cell_type == "code"}:
         raise NotebookError("unknown_cell", f"The cell {target!r} is not a code cell of this notebook.")
-    steps = []
+    steps: list[Step] = []
+    checking = False  # after an answer cell, its tests run too (Run on an answer shows its checks)
     for cell in cells:
         if cell.cell_type != "code":
             continue
+        if checking and not cell.test:
+            break
         steps.append(Step(cell.key, cell.source, cell.test))
         if cell.key == target:
-            break
+            if not cell.answer:
+                break
+            checking = True
     return steps
 
 

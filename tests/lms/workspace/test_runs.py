@@ -34,6 +34,8 @@ def test_run_one_cell_runs_from_the_top_down_to_it(signed_in):
     save(signed_in, 0, {"squares": CORRECT})
     status = run_to_end(signed_in, "test_basic")
     assert list(status["results"]) == ["setup", "squares", "test_basic"]
+    status = run_to_end(signed_in, "squares")  # an answer cell: its tests come with it
+    assert list(status["results"]) == ["setup", "squares", "test_basic", "test_hidden", "test_partial"]
     assert signed_in.post(PAGE + "/runs", json={"cell": "no-such-cell"}).get_json()["error"] == "unknown_cell"
 
 

@@ -13,22 +13,40 @@ import {
 import { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
 import { python } from "@codemirror/lang-python";
 
-// Styles go through constructable stylesheets (document.adoptedStyleSheets), which
-// CSP style-src does not govern, so no <style> element or nonce is needed.
-export const supported = typeof Document !== "undefined" && "adoptedStyleSheets" in Document.prototype;
+// The page's CSP is style-src 'self': no <style> element may be added at run time. CodeMirror
+// (style-mod) only falls back to a <style> element in a document; inside a shadow root it uses a
+// constructable stylesheet (adoptedStyleSheets), which CSP does not govern. So each editor lives
+// in its own shadow root and brings its look as a theme: no nonce, no relaxed policy.
+export const supported = typeof ShadowRoot !== "undefined" && "adoptedStyleSheets" in ShadowRoot.prototype
+  && typeof CSSStyleSheet === "function";
+
+const look = EditorView.theme({
+  "&": { fontSize: "0.9rem", backgroundColor: "#fbfbfe", color: "#1c1d29" },
+  "&.cm-focused": { outline: "none" },
+  ".cm-scroller": {
+    fontFamily: '"JetBrains Mono", "DejaVu Sans Mono", ui-monospace, monospace', minHeight: "5em"
+  },
+  ".cm-content": { padding: "8px 0" },
+  ".cm-gutters": { backgroundColor: "#f3f3f9", borderRight: "1px solid #e4e4ee", color: "#9a9cb0" },
+  ".cm-activeLine": { backgroundColor: "#f1f2ff" },
+  ".cm-activeLineGutter": { backgroundColor: "#e8e9ff" },
+  "&.cm-focused .cm-matchingBracket": { backgroundColor: "#d9dcff", outline: "1px solid #4f46e5" }
+});
 
 export function createEditor(parent, options) {
   const onChange = options.onChange || function () {};
   const onRun = options.onRun || function () { return false; };
+  const shadow = parent.attachShadow({ mode: "open" });
   const view = new EditorView({
-    parent,
+    parent: shadow,
+    root: shadow,
     state: EditorState.create({
       doc: options.doc || "",
       extensions: [
         lineNumbers(), highlightActiveLineGutter(), highlightSpecialChars(), history(),
         drawSelection(), indentOnInput(), bracketMatching(), closeBrackets(), highlightActiveLine(),
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }), indentUnit.of("    "),
-        python(),
+        python(), look,
         keymap.of([
           { key: "Shift-Enter", run: () => { onRun(); return true; } },
           ...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab
@@ -38,6 +56,8 @@ export function createEditor(parent, options) {
       ]
     })
   });
+  // Measure again once fonts are in: line heights taken before would misplace the gutter.
+  if (document.fonts && document.fonts.ready) { document.fonts.ready.then(() => view.requestMeasure()); }
   return {
     view,
     getValue: () => view.state.doc.toString(),
