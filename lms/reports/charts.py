@@ -23,6 +23,11 @@ def _svg(width: int, height: int, title: str, desc: str, body: list[str]) -> Mar
     return Markup(head + "".join(body) + "</svg>")
 
 
+def _empty(width: int, title: str, message: str = "No data yet") -> Markup:
+    body = [f'<text x="{width / 2}" y="34" text-anchor="middle" fill="#5d6075">{escape(message)}</text>']
+    return _svg(width, 56, title, message, body)
+
+
 def _short(label: str, limit: int) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
@@ -30,6 +35,8 @@ def _short(label: str, limit: int) -> str:
 def hbars(rows: Sequence[tuple[str, float]], *, title: str, maximum: float = 100, unit: str = "%") -> Markup:
     """Horizontal bars, one per row (label, value), value out of `maximum`."""
     width, bar_x, bar_w, row_h = 640, 230, 340, 26
+    if not rows:
+        return _empty(width, title)
     height = max(row_h * len(rows) + 16, 40)
     body = []
     for n, (label, value) in enumerate(rows):
@@ -51,6 +58,8 @@ def columns(
 ) -> Markup:
     """Vertical columns, one group per row (label, values per series), with a legend if several series."""
     width, height, left, bottom, top = 640, 240, 40, 40, 24
+    if not rows or not any(v for _label, values in rows for v in values):
+        return _empty(width, title)
     plot_w, plot_h = width - left - 10, height - bottom - top
     peak = max((v for _label, values in rows for v in values), default=0) or 1
     group_w = plot_w / max(len(rows), 1)
@@ -60,11 +69,13 @@ def columns(
         y = top + plot_h - frac * plot_h
         body.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#f0f0f6"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#5d6075">{peak * frac:.0f}</text>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#5d6075">{peak * frac:g}</text>'
         )
     for n, (label, values) in enumerate(rows):
         x0 = left + n * group_w + (group_w - bar_w * len(values)) / 2
         for s, value in enumerate(values):
+            if not value:
+                continue
             h = value / peak * plot_h
             body.append(
                 f'<rect class="bar" x="{x0 + s * bar_w:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 2:.1f}" '
@@ -88,7 +99,9 @@ def columns(
 def stacked(parts: Sequence[tuple[str, float]], *, title: str) -> Markup:
     """One 100% stacked bar (e.g. NPS detractors / passives / promoters), with a legend."""
     width, height, bar_w = 640, 70, 620
-    total = sum(v for _label, v in parts) or 1
+    if not any(v for _label, v in parts):
+        return _empty(width, title)
+    total = sum(v for _label, v in parts)
     body, x = [], 10.0
     colors = ("#c2410c", "#9ca3af", "#0f8a5f", *PALETTE)
     for n, (label, value) in enumerate(parts):
