@@ -95,7 +95,7 @@
           step(status.state);
           text.textContent = status.state === "grading" ? live.dataset.grading
             : (status.position > 0 ? live.dataset.ahead.replace("%(n)s", status.position) : live.dataset.queued);
-          delay = status.state === "grading" ? 300 : Math.min(2000, 300 + 100 * status.position);
+          delay = status.state === "grading" ? 200 : Math.min(2000, 300 + 100 * status.position);
           window.setTimeout(tick, delay);
         })
         .catch(function () { window.setTimeout(tick, 2000); });
