@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -39,9 +40,9 @@ def create_path(actor: User, title: str, description: str, steps: list[tuple[Cou
     if not can_manage_paths(actor):
         raise NotAllowed
     if not steps:
-        raise PathError("Add at least one course to the path.")
+        raise PathError(_l("Add at least one course to the path."))
     if len({c.id for c, _ in steps}) != len(steps):
-        raise PathError("A course appears twice in the path.")
+        raise PathError(_l("A course appears twice in the path."))
     path = LearningPath(title=title.strip(), description=description.strip(), created_by_id=actor.id)
     path.items = [PathItem(course_id=c.id, position=n, due_at=due) for n, (c, due) in enumerate(steps)]
     db.session.add(path)
@@ -64,10 +65,10 @@ def create_path_from_form(
     for slug, due in rows:
         if not slug:
             if due:
-                raise PathError("A due date needs a course on the same row.")
+                raise PathError(_l("A due date needs a course on the same row."))
             continue
         if slug not in courses:
-            raise PathError("One of the courses does not exist.")
+            raise PathError(_l("One of the courses does not exist."))
         steps.append((courses[slug], datetime.combine(due, time(23, 59, 59), UTC) if due else None))
     return create_path(actor, title, description, steps)
 
@@ -104,7 +105,7 @@ def assignable_teams(actor: User) -> list[Team]:
 def assign(actor: User, path: LearningPath, *, team: Team | None = None, learner: User | None = None) -> PathAssignment:
     """Give the path to a team or one learner, if the actor is allowed to."""
     if (team is None) == (learner is None):
-        raise PathError("Choose a team or a learner.")
+        raise PathError(_l("Choose a team or a learner."))
     if path not in visible_paths(actor):
         raise NotAllowed
     if not actor.has_role("instructor"):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from flask_babel import lazy_gettext as _l
 from pydantic import Field, ValidationError
 from sqlalchemy import select
 
@@ -44,7 +45,7 @@ def load_placement(courses_dir: Path) -> PlacementFile:
     try:
         mtime = path.stat().st_mtime
     except OSError as exc:
-        raise PlacementError("There is no placement quiz on this site.") from exc
+        raise PlacementError(_l("There is no placement quiz on this site.")) from exc
     cached = _cache.get(path)
     if cached and cached[0] == mtime:
         return cached[1]
@@ -82,7 +83,7 @@ def take_placement(user_id: int, quiz: PlacementFile, answers: dict[str, list[in
     """Grade the answers, mark the skills of every course answered entirely right, suggest a goal tier."""
     questions = [(s, q) for s in quiz.sections for q in s.questions]
     if any(not answers.get(f"{s.course}/{q.id}") for s, q in questions):
-        raise PlacementError("Answer every question before submitting.")
+        raise PlacementError(_l("Answer every question before submitting."))
     score = max_score = 0.0
     known_courses, known_modules, skills = [], [], []
     for section in quiz.sections:
@@ -118,6 +119,13 @@ def _suggested_tier(quiz: PlacementFile, known: list[str]) -> str:
     tiers = dict(db.session.execute(select(Course.slug, Course.tier)).all())
     missing = [tiers[s.course] for s in quiz.sections if s.course not in known and s.course in tiers]
     return min(missing, key=TIERS.index) if missing else TIERS[-1]
+
+
+def section_titles(quiz: PlacementFile) -> dict[str, tuple[str, str]]:
+    """Course slug -> (title, tier) for the quiz's section headings."""
+    slugs = [s.course for s in quiz.sections]
+    rows = db.session.execute(select(Course.slug, Course.title, Course.tier).where(Course.slug.in_(slugs)))
+    return {slug: (title, tier) for slug, title, tier in rows}
 
 
 def latest_placement(user_id: int) -> PlacementResult | None:

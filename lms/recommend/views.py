@@ -66,11 +66,15 @@ def placement_quiz():
             outcome = placement.take_placement(current_user.id, quiz, answers)
         except placement.PlacementError as exc:
             flash(str(exc), "error")
-            return render_template("recommend/placement.html", quiz=quiz, form=form, answers=answers), 400
+            page = render_template(
+                "recommend/placement.html", quiz=quiz, form=form, answers=answers, titles=placement.section_titles(quiz)
+            )
+            return page, 400
         db.session.commit()
         flash(_("Placement done: %(n)s course(s) marked as known.", n=len(outcome.known_courses)), "success")
         return redirect(url_for("recommend.skills_page"))
-    return render_template("recommend/placement.html", quiz=quiz, form=form, answers={})
+    titles = placement.section_titles(quiz)
+    return render_template("recommend/placement.html", quiz=quiz, form=form, answers={}, titles=titles)
 
 
 def _keys(quiz) -> list[str]:

@@ -12,7 +12,7 @@ from lms.extensions import db
 from lms.learning import services as learning
 from lms.recommend import paths
 from lms.recommend.models import LearningGoal, LearningPath, PathAssignment
-from tests.factories import login, make_user
+from tests.factories import PASSWORD, login, make_user
 from tests.lms.recommend.helpers import WRONG, item, load_catalog
 
 
@@ -98,11 +98,20 @@ def test_bad_path_input_stores_nothing(client, catalog):
     assert db.session.scalar(select(func.count()).select_from(LearningPath)) == 0
 
 
-def test_csrf_is_required_for_goal(make_app):
+def test_posts_need_the_csrf_token(make_app):
     app = make_app(WTF_CSRF_ENABLED=True)
     with app.app_context():
-        learner = make_user()
+        load_catalog()
+        manager = make_user("manager")
         client = app.test_client()
-        client.get("/login")
-        assert client.post("/skills/goal", data={"tier": "beginner"}).status_code in (302, 400)
-        assert db.session.get(LearningGoal, learner.id) is None
+        token = client.get("/login").text.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+        assert (
+            client.post("/login", data={"email": manager.email, "password": PASSWORD, "csrf_token": token}).status_code
+            == 302
+        )
+        for route, data in (("/skills/goal", {"tier": "beginner"}), ("/placement", {}),
+                            ("/paths/new", {"title": "x", "steps-0-course": "python-basics"})):  # fmt: skip
+            response = client.post(route, data=data)
+            assert response.status_code == 400, route
+        assert db.session.get(LearningGoal, manager.id) is None
+        assert db.session.scalar(select(func.count()).select_from(LearningPath)) == 0
