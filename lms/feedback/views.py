@@ -32,9 +32,11 @@ def _courses_dir():
 @bp.get("/")
 @login_required
 def index():
+    pending = surveys.pending(_secret(), _courses_dir(), current_user)
+    db.session.commit()  # surveys are created on first use
     return render_template(
         "feedback/index.html",
-        pending=surveys.pending(_secret(), _courses_dir(), current_user),
+        pending=pending,
         responses=surveys.my_responses(_secret(), current_user),
         reports=reports.my_reports(current_user),
         subjects=_subjects,

@@ -32,7 +32,7 @@ def session_event(session: WorkshopSession, *, status: str, url: str, stamp: dat
     if status == "waitlisted":
         description = "You are on the waitlist for this session.\n" + description
     event.add("description", description)
-    event.add("status", {"confirmed": "CONFIRMED", "waitlisted": "TENTATIVE"}.get(status, "CANCELLED"))
+    event.add("status", {"confirmed": "CONFIRMED", "cancelled": "CANCELLED"}.get(status, "TENTATIVE"))
     return event
 
 
