@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 import grading
 from lms.accounts.models import User
@@ -87,7 +88,7 @@ def save_draft(ws: Workspace, user: User, item: Item, base_version: int, cells: 
     answers = _checked(ws, cells, max_bytes)
     size = sum(len(s.encode("utf-8")) for s in answers.values())
     now = utcnow()
-    if own_draft(user.id, item.id) is None:
+    if ws.draft is None and own_draft(user.id, item.id) is None:
         draft = Draft(user_id=user.id, item_id=item.id, version=1, cells=answers, size=size, updated_at=now)
         try:
             with db.session.begin_nested():
@@ -95,16 +96,19 @@ def save_draft(ws: Workspace, user: User, item: Item, base_version: int, cells: 
             return Saved(draft, False)
         except IntegrityError:  # another tab created it first
             pass
-    won = db.session.execute(
+    version = db.session.execute(
         update(Draft)
         .where(Draft.user_id == user.id, Draft.item_id == item.id, Draft.version == base_version)
         .values(cells=answers, size=size, version=Draft.version + 1, updated_at=now)
+        .returning(Draft.version)
         .execution_options(synchronize_session=False)
-    )
-    draft = own_draft(user.id, item.id)
-    db.session.refresh(draft)
-    if won.rowcount == 1:
+    ).scalar()
+    draft = ws.draft or own_draft(user.id, item.id)
+    if version is not None:  # saved: the loaded row now holds what was written
+        for name, value in (("version", version), ("cells", answers), ("size", size), ("updated_at", now)):
+            set_committed_value(draft, name, value)
         return Saved(draft, False)
+    db.session.refresh(draft)
     draft.conflict_cells = answers
     draft.conflict_at = now
     db.session.flush()
