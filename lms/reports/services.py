@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, literal_column, null, select
 
 from lms.accounts.models import Team, User, team_members
 from lms.catalog.models import TIERS, Course
@@ -123,8 +123,13 @@ def tier_stats(courses: list[CourseStat]) -> list[CourseStat]:
 
 
 def _bin(column):
-    whens = [(column < (k + 1) * 100 / SCORE_BINS, k) for k in range(SCORE_BINS - 1)]
-    return case((column.is_(None), None), *whens, else_=SCORE_BINS - 1)
+    """The 10-point band of a percentage, as SQL without bind parameters (PostgreSQL must see
+    the GROUP BY expression identical to the selected one)."""
+    whens = [
+        (column < literal_column(str((k + 1) * 100 // SCORE_BINS)), literal_column(str(k)))
+        for k in range(SCORE_BINS - 1)
+    ]
+    return case((column.is_(None), null()), *whens, else_=literal_column(str(SCORE_BINS - 1)))
 
 
 def score_distribution(viewer: User, flt: ReportFilter) -> tuple[list[int], list[int]]:

@@ -185,9 +185,10 @@ def api_tokens():
             db.session.commit()
             form = TokenForm(formdata=None)
     status = 400 if form.errors else 200
-    return render_template(
+    html = render_template(
         "reports/tokens.html", form=form, secret=secret, tokens=tokens.list_tokens(current_user), revoke=RevokeForm()
-    ), status
+    )
+    return html, status, {"Cache-Control": "no-store"}  # the page may hold a secret shown once
 
 
 @bp.post("/tokens/<int:token_id>/revoke")

@@ -22,7 +22,9 @@ def test_token_is_shown_once_and_stored_hashed(client, world):
     login_as(client, world.manager)
     page = client.get("/reports/tokens").get_data(as_text=True)
     assert "No tokens yet." in page
-    created = client.post("/reports/tokens", data={"name": "HR sync"}).get_data(as_text=True)
+    response = client.post("/reports/tokens", data={"name": "HR sync"})
+    assert response.headers["Cache-Control"] == "no-store"
+    created = response.get_data(as_text=True)
     secret = created.split('id="token-secret">')[1].split("<")[0]
     assert secret.startswith("acad_") and len(secret) > 40
     token = db.session.scalar(select(ApiToken))
