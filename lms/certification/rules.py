@@ -112,10 +112,14 @@ def held_course_slugs(user_id: int) -> set[str]:
     return {subject.split(":", 1)[1] for subject in db.session.scalars(stmt)}
 
 
+def live_tracks() -> list[Track]:
+    """Tracks whose file is still in courses/tracks, by title."""
+    return list(db.session.scalars(select(Track).where(Track.archived_at.is_(None)).order_by(Track.title)))
+
+
 def tracks_with_course(slug: str) -> list[Track]:
     """Live tracks that include a course."""
-    tracks = db.session.scalars(select(Track).where(Track.archived_at.is_(None)).order_by(Track.title))
-    return [t for t in tracks if slug in t.course_slugs]
+    return [t for t in live_tracks() if slug in t.course_slugs]
 
 
 def track_requirements(user_id: int, track: Track) -> list[Requirement]:

@@ -50,8 +50,13 @@ def mine():
         (c, rules.course_requirements(current_user.id, c)) for c in courses
         if c and c.archived_at is None and f"course:{c.slug}" not in held and rules.rules_of(c)["enabled"]
     ]  # fmt: skip
+    slugs = {c.slug for c in courses if c}
+    tracks = [
+        (t, rules.track_requirements(current_user.id, t)) for t in rules.live_tracks()
+        if f"track:{t.slug}" not in held and slugs & set(t.course_slugs)
+    ]  # fmt: skip
     links = {c.public_id: (config.verify_url(c.public_id), linkedin_url(c, config)) for c in certs}
-    return render_template("certification/mine.html", certs=certs, links=links, pending=pending)
+    return render_template("certification/mine.html", certs=certs, links=links, pending=pending, tracks=tracks)
 
 
 def _owned(public_id: str):
