@@ -40,3 +40,8 @@ def test_json_endpoints_need_the_csrf_token_of_the_page(make_app, courses_dir, l
         assert web.put(PAGE + "/draft", json=body).status_code == 400
         assert web.put(PAGE + "/draft", json=body, headers={"X-CSRFToken": csrf}).status_code == 200
         assert web.post(PAGE + "/submit").status_code == 400  # no token: refused before any service
+
+
+def test_markdown_preview_is_sanitised(signed_in):
+    html = signed_in.post("/workspace/preview", json={"text": "**bold** <script>alert(1)</script>"}).get_json()["html"]
+    assert "<strong>bold</strong>" in html and "<script" not in html

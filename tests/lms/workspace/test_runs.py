@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.assignments import worker
 from lms.assignments.models import Submission
@@ -113,3 +113,13 @@ def test_submit_goes_through_the_upload_path_and_is_graded(app, signed_in, learn
     assert worker.grade_now(submission.id, submission.run) == "graded"
     status = signed_in.get(first.get_json()["status_url"]).get_json()
     assert status["done"] and status["score"] == 5 and status["max_score"] == 6
+
+
+def test_runs_do_not_wait_for_the_grading_queue(signed_in, learner):
+    """Final grading has a backlog (no worker is even running here): a Run still completes,
+    because runs have their own pool."""
+    for n in range(5):
+        save(signed_in, n, {"squares": CORRECT + f"# attempt {n}\n"})
+        assert signed_in.post(PAGE + "/submit").status_code == 201
+    assert db.session.scalar(select(func.count()).where(Submission.state == "queued")) == 5
+    assert run_to_end(signed_in)["results"]["test_basic"]["passed"] is True
