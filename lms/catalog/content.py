@@ -202,11 +202,17 @@ def load_tracks(root: Path, known: set[str]) -> tuple[list[TrackSpec], list[Prob
 
 
 def folder_hash(folder: Path) -> str:
-    """A fingerprint of every file in a course folder: equal hashes mean nothing to re-load."""
+    """A fingerprint of every file in a folder (empty if it does not exist)."""
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def course_fingerprint(folder: Path) -> str:
+    """Every file of the course, plus the track files beside it (tracks load with the courses):
+    equal fingerprints mean there is nothing to re-load."""
+    return hashlib.sha256((folder_hash(folder) + folder_hash(folder.parent / "tracks")).encode()).hexdigest()
 
 
 def course_folders(root: Path) -> list[Path]:
@@ -239,7 +245,7 @@ def load_course(folder: Path) -> tuple[CourseSpec | None, list[Problem]]:
     if course.problems:
         return None, course.problems
     prereq_line = line_of(data, ("prerequisites",))
-    return CourseSpec(slug, folder, parsed, modules, folder_hash(folder), prereq_line, exam), []
+    return CourseSpec(slug, folder, parsed, modules, course_fingerprint(folder), prereq_line, exam), []
 
 
 def _load_exam(course: _Course, manifest: Path, data: Any, parsed: CourseFile) -> dict[str, Any] | None:

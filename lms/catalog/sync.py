@@ -9,7 +9,7 @@ from pathlib import Path
 from blinker import Namespace
 from sqlalchemy import select
 
-from lms.catalog.content import CourseSpec, ModuleSpec, course_folders, folder_hash, load_courses
+from lms.catalog.content import CourseSpec, ModuleSpec, course_fingerprint, course_folders, load_courses
 from lms.catalog.models import Course, CourseInstructor, Item, Module, Tag
 from lms.db import utcnow
 from lms.extensions import db
@@ -46,12 +46,12 @@ def catalog_unchanged(root: Path) -> int | None:
     )
     if set(loaded) != {f.name for f in folders}:
         return None
-    if any(loaded[f.name] != folder_hash(f) for f in folders):
+    if any(loaded[f.name] != course_fingerprint(f) for f in folders):
         return None
     return len(folders)
 
 
-def sync_courses(specs: list[CourseSpec], *, archive_missing: bool) -> SyncReport:
+def sync_courses(specs: list[CourseSpec], *, archive_missing: bool, force: bool = False) -> SyncReport:
     """Upsert courses by slug; archive what the files no longer name. Flushes, never commits."""
     report = SyncReport()
     existing = {c.slug: c for c in db.session.scalars(select(Course))}
@@ -59,7 +59,7 @@ def sync_courses(specs: list[CourseSpec], *, archive_missing: bool) -> SyncRepor
     changed: list[tuple[Course, CourseSpec]] = []
     for spec in specs:
         course = existing.get(spec.slug)
-        if course is not None and course.content_hash == spec.content_hash and course.archived_at is None:
+        if not force and course is not None and course.content_hash == spec.content_hash and course.archived_at is None:
             report.unchanged.append(spec.slug)
             continue
         if course is None:
@@ -151,4 +151,4 @@ def sync_tree(root: Path, *, force: bool = False) -> TreeSync:
     if not result.ok:
         return TreeSync(None, result.problems)
     whole_tree = not (root / "course.yml").is_file()
-    return TreeSync(sync_courses(result.courses, archive_missing=whole_tree))
+    return TreeSync(sync_courses(result.courses, archive_missing=whole_tree, force=force))

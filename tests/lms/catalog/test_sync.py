@@ -121,3 +121,19 @@ def test_markdown_is_sanitized(runner, tree):
     assert "<script" not in html and 'href="javascript' not in html
     assert "onerror" not in html and "onclick" not in html
     assert 'href="https://example.com"' in html
+
+
+def test_unchanged_tree_skips_parsing_but_any_edit_reloads(runner, tree, monkeypatch):
+    from lms.catalog import sync as sync_module
+
+    sync(runner, tree)
+    calls = []
+    real = sync_module.load_courses
+    monkeypatch.setattr(sync_module, "load_courses", lambda root: calls.append(root) or real(root))
+    assert "2 unchanged" in sync(runner, tree).output
+    assert calls == []  # nothing changed: nothing parsed
+    (tree / "tracks").mkdir()
+    (tree / "tracks" / "note.txt").write_text("a track file changed")
+    assert "2 updated" in sync(runner, tree).output  # tracks load with the courses
+    assert len(calls) == 1
+    assert "2 updated" in runner.invoke(args=["courses", "sync", str(tree), "--force"]).output
