@@ -17,7 +17,7 @@ MASTERED = 0.95  # P(known) at which a skill counts as mastered (the usual BKT t
 WEAK = 0.95  # below this, a module a failed one builds on is worth reviewing first
 
 SCORES = {
-    "review": 1000, "path_overdue": 900, "path": 800, "continue": 600, "placed_next": 500, "goal": 400,
+    "review": 1000, "path_overdue": 900, "path": 800, "continue": 600, "placed_next": 500, "goal": 400, "tier": 400,
     "unlocked": 350, "foundation": 300, "strengthen": 250, "next_tier": 100,
 }  # fmt: skip
 
@@ -166,7 +166,8 @@ def _next(catalog, module, before, following, state, goal_index, flags, path_ran
             return Recommendation(module, "unlocked", {"prerequisites": names}, SCORES["goal"])
         if opened and not before:
             return Recommendation(module, "next_tier", {"tier": TIERS[goal_index - 1]}, SCORES["goal"])
-        return Recommendation(module, "goal", {"tier": module.tier}, SCORES["goal"])
+        key = "goal" if state.goal_tier else "tier"  # no goal set: the tier they are working through
+        return Recommendation(module, key, {"tier": module.tier}, SCORES["goal"])
     if tier_index < goal_index:
         return Recommendation(module, "foundation", {"tier": TIERS[goal_index]}, SCORES["foundation"])
     if goal_open:

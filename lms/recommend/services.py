@@ -174,6 +174,7 @@ def reason_text(rec: ranking.Recommendation) -> str:
         "unlocked": lambda: _("You completed %(prerequisites)s, so %(course)s is open.",
                               prerequisites=p.get("prerequisites"), course=course),
         "goal": lambda: _("Matches your goal: the %(tier)s tier.", tier=tier()),
+        "tier": lambda: _("Next step of the %(tier)s tier, where you are now.", tier=tier()),
         "foundation": lambda: _("Builds what the %(tier)s tier assumes.", tier=tier()),
         "strengthen": lambda: _("Your estimated mastery of %(skill)s is %(percent)s%%: a review will make it stick.",
                                 skill=p.get("skill"), percent=p.get("percent")),

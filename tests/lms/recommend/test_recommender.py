@@ -26,7 +26,7 @@ def test_new_learner_starts_with_what_is_unlocked(catalog):
     learner = make_user()
     recs = _module_slugs(learner.id)
     # python-next needs python-basics: locked; later modules wait for the first.
-    assert recs == [("python-basics", "start", "goal")]
+    assert recs == [("python-basics", "start", "tier")]
 
 
 def test_failed_quiz_brings_a_review_with_its_reason(catalog):
