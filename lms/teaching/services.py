@@ -67,3 +67,22 @@ def course_stats(courses: list[Course]) -> list[CourseStats]:
         if totals.get(course_id) and done >= totals[course_id]:
             completed[course_id] = completed.get(course_id, 0) + 1
     return [CourseStats(c, enrolled.get(c.id, 0), completed.get(c.id, 0)) for c in courses]
+
+
+def assignments_by_course(courses: list[Course]) -> dict[int, list[Item]]:
+    """Live assignments of each course, in syllabus order, for the gradebook links."""
+    rows = db.session.scalars(
+        select(Item)
+        .join(Module, Module.id == Item.module_id)
+        .where(
+            Item.course_id.in_([c.id for c in courses]),
+            Item.kind == "assignment",
+            Item.archived_at.is_(None),
+            Module.archived_at.is_(None),
+        )
+        .order_by(Module.position, Item.position)
+    )
+    grouped: dict[int, list[Item]] = {}
+    for item in rows:
+        grouped.setdefault(item.course_id, []).append(item)
+    return grouped

@@ -12,5 +12,9 @@ bp = Blueprint("teaching", __name__, url_prefix="/teach")
 @bp.get("/")
 @role_required("instructor")
 def index():
-    stats = services.course_stats(services.taught_courses(current_user))
-    return render_template("teaching/index.html", stats=stats)
+    courses = services.taught_courses(current_user)
+    return render_template(
+        "teaching/index.html",
+        stats=services.course_stats(courses),
+        assignments=services.assignments_by_course(courses),
+    )

@@ -154,3 +154,12 @@ def test_instructor_page_counts_enrolments_and_completions(client, catalog):
     assert (stats["python-next"].enrolled, stats["python-next"].completed) == (2, 1)
     assert stats["python-next"].completion_rate == 50
     assert (stats["python-basics"].enrolled, stats["python-basics"].completed) == (2, 0)
+
+
+def test_teaching_page_links_to_gradebooks_and_tools(client, catalog):
+    teacher = make_user("instructor", email="teacher@example.com")
+    login(client, teacher.email)
+    page = client.get("/teach/").text
+    assert 'href="/teach/assignments/python-basics/add"' in page
+    for path in ("/feedback/teach", "/certificates/manage", "/workshops/teach"):
+        assert f'href="{path}"' in page
