@@ -145,8 +145,20 @@ def assign_path(path_id: int):
 def api_recommendations():
     if not current_user.is_authenticated:
         return jsonify(error="authentication required"), 401
-    recs = services.recommendations(current_user.id)
-    return jsonify(recommendations=[_api_row(r) for r in recs])
+    panel = skills.dashboard_panel(current_user.id)
+    return jsonify(
+        recommendations=[_api_row(r) for r in panel.next_up],
+        paths=[_api_path(p) for p in panel.paths],
+    )
+
+
+def _api_path(path: paths.AssignedPath) -> dict:
+    rows = [
+        {**asdict(row), "due_at": row.due_at.isoformat() if row.due_at else None,
+         "url": url_for("catalog.course", slug=row.course_slug, _external=True)}
+        for row in path.rows
+    ]  # fmt: skip
+    return {"id": path.id, "title": path.title, "description": path.description, "courses": rows}
 
 
 def _api_row(rec: services.Shown) -> dict:

@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from lms.extensions import db
 from lms.learning import services as learning
 from lms.recommend import paths, ranking, services
 from lms.recommend.mastery import mark_known
-from tests.factories import make_user
+from tests.factories import login, make_user
 from tests.lms.recommend.helpers import RIGHT, WRONG, item, load_catalog
 
 
@@ -70,6 +71,21 @@ def test_assigned_path_comes_first_and_flags_overdue(catalog):
     assert recs[0].reason == "path_overdue" and "Onboarding" in recs[0].message
     (shown,) = paths.learner_paths(learner.id)
     assert shown.rows[0].overdue and not shown.rows[0].done
+    db.session.commit()
+
+
+def test_api_lists_the_assigned_path(client, catalog):
+    instructor, learner = make_user("instructor"), make_user()
+    due = datetime(2099, 1, 31, 23, 59, 59, tzinfo=UTC)
+    path = paths.create_path(instructor, "Onboarding", "Start here", [(catalog["python-basics"], due)])
+    paths.assign(instructor, path, learner=learner)
+    db.session.commit()
+    login(client, learner.email)
+    (shown,) = client.get("/api/v1/me/recommendations").get_json()["paths"]
+    assert shown["title"] == "Onboarding"
+    assert shown["courses"][0]["course_slug"] == "python-basics"
+    assert shown["courses"][0]["due_at"].startswith("2099-01-31T23:59:59")
+    assert shown["courses"][0]["overdue"] is False
 
 
 def test_goal_tier_orders_candidates():

@@ -32,6 +32,7 @@ def test_api_returns_the_learners_own_recommendations(client, catalog):
     first = data["recommendations"][0]
     assert (first["module_slug"], first["reason"], first["params"]["score"]) == ("start", "review", 0)
     assert first["message"].startswith("You scored 0% on Basics check")
+    assert data["paths"] == []
 
 
 def test_dashboard_skills_and_course_page_show_recommendations(client, catalog):
