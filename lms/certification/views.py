@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file
+from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -17,10 +17,24 @@ from lms.certification import issuing, receivers, rules, services  # noqa: F401 
 from lms.certification.exam_views import register_exam_routes
 from lms.certification.forms import LookupForm, VerifyUploadForm
 from lms.certification.manage_views import register_manage_routes
+from lms.certification.models import CourseCertification
 from lms.extensions import csrf, db, limiter
 from lms.learning import services as learning
 
 bp = Blueprint("certification", __name__)
+
+
+@bp.app_context_processor
+def exam_link() -> dict:
+    """Lets catalog pages link a course's exam without the catalog importing certification."""
+
+    def exam_url(course: Course) -> str | None:
+        row = db.session.get(CourseCertification, course.id)
+        return url_for("certification.exam", slug=course.slug) if row is not None and row.exam else None
+
+    return {"exam_url": exam_url}
+
+
 register_exam_routes(bp)
 register_manage_routes(bp)
 # The issuer key and certificate are created in instance/issuer when the app is first built.

@@ -163,3 +163,15 @@ def test_teaching_page_links_to_gradebooks_and_tools(client, catalog):
     assert 'href="/teach/assignments/python-basics/add"' in page
     for path in ("/feedback/teach", "/certificates/manage", "/workshops/teach"):
         assert f'href="{path}"' in page
+
+
+def test_course_page_links_the_exam_only_when_there_is_one(client, catalog):
+    from lms.certification.models import CourseCertification
+
+    learner = make_user(email="me@example.com")
+    login(client, learner.email)
+    client.post("/courses/python-basics/enroll")
+    assert "/courses/python-basics/exam" not in client.get("/courses/python-basics").text
+    db.session.merge(CourseCertification(course_id=catalog["python-basics"].id, rules={}, exam={"draw": 1}))
+    db.session.commit()
+    assert 'href="/courses/python-basics/exam"' in client.get("/courses/python-basics").text
