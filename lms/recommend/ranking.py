@@ -163,7 +163,8 @@ def _next(catalog, module, before, following, state, goal_index, flags, path_ran
         prereqs = catalog.prerequisites.get(module.course_id, ())
         if prereqs and not before:
             names = ", ".join(catalog.course_titles.get(p, "") for p in prereqs)
-            return Recommendation(module, "unlocked", {"prerequisites": names}, SCORES["goal"])
+            placed = all(s in state.placed for p in prereqs for m in catalog.by_course.get(p, []) for s in m.skills)
+            return Recommendation(module, "unlocked", {"prerequisites": names, "placed": placed}, SCORES["goal"])
         if opened and not before:
             return Recommendation(module, "next_tier", {"tier": TIERS[goal_index - 1]}, SCORES["goal"])
         key = "goal" if state.goal_tier else "tier"  # no goal set: the tier they are working through

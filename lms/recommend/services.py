@@ -171,8 +171,11 @@ def reason_text(rec: ranking.Recommendation) -> str:
                               course=course),
         "placed_next": lambda: _("The placement quiz showed you know the start of %(course)s: pick up here.",
                                  course=course),
-        "unlocked": lambda: _("You completed %(prerequisites)s, so %(course)s is open.",
-                              prerequisites=p.get("prerequisites"), course=course),
+        "unlocked": lambda: _("The placement quiz showed you know %(prerequisites)s, so %(course)s is open.",
+                              prerequisites=p.get("prerequisites"), course=course)
+        if p.get("placed")
+        else _("You completed %(prerequisites)s, so %(course)s is open.",
+               prerequisites=p.get("prerequisites"), course=course),
         "goal": lambda: _("Matches your goal: the %(tier)s tier.", tier=tier()),
         "tier": lambda: _("Next step of the %(tier)s tier, where you are now.", tier=tier()),
         "foundation": lambda: _("Builds what the %(tier)s tier assumes.", tier=tier()),

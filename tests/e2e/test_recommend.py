@@ -75,7 +75,9 @@ def test_placement_marks_known_courses(page, base_url):
     page.get_by_text("Show the numbers").first.click()
     expect(page.get_by_text("Mastered · placement").first).to_be_visible()
     page.get_by_role("link", name="My learning").click()
-    expect(page.locator("section.rec-next li.rec").first).not_to_contain_text("Your first request")
+    first = page.locator("section.rec-next li.rec").first
+    expect(first).not_to_contain_text("Your first request")
+    expect(first.locator(".rec-reason")).to_contain_text("The placement quiz showed you know LLM API fundamentals")
     shot(page, "recommend-05-after-placement")
 
 
