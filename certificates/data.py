@@ -10,6 +10,7 @@ from typing import Literal
 
 # Crockford-style base32 without the look-alikes 0/O, 1/I/L and U: easy to read aloud and type.
 ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+MAX_PDF_BYTES = 10 * 1024 * 1024  # no Academy certificate is larger; refuse more before parsing
 ID_LENGTH = 10
 CERTIFICATE_ID_RE = re.compile(f"[{ID_ALPHABET}]{{{ID_LENGTH}}}")
 KINDS = ("course", "track", "workshop")

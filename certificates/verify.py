@@ -20,10 +20,10 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from certificates.credential import CredentialError, certificate_id_of, verify_vc_jwt
+from certificates.data import MAX_PDF_BYTES
 from certificates.issuer import load_public_key, public_key_der
 from certificates.sign import CREDENTIAL_JWT, ID_INFO_KEY
 
-MAX_PDF_BYTES = 10 * 1024 * 1024
 MODIFIED = "the PDF was modified after signing"
 
 

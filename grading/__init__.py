@@ -10,11 +10,26 @@ Workers that grade many submissions pass `kernel_factory=pool.take` from a
 notebook did is reported in the GradeResult. See SECURITY.md for the sandbox.
 """
 
-from grading.engine import GradeResult, ManualCell, TestResult, grade
-from grading.release import Release, ReleaseError, make_release
-from grading.sandbox import SandboxError, SandboxLimits
-from grading.submission import SubmissionRejected, check_submission
+# Names load on first use (PEP 562): `import grading` stays cheap for the web
+# app, which needs the heavy parts (nbgrader, Jupyter, WeasyPrint, pyHanko) only when it uses them.
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "GradeResult": "grading.engine",
+    "ManualCell": "grading.engine",
+    "Release": "grading.release",
+    "ReleaseError": "grading.release",
+    "SandboxError": "grading.sandbox",
+    "SandboxLimits": "grading.sandbox",
+    "SubmissionRejected": "grading.submission",
+    "TestResult": "grading.engine",
+    "check_submission": "grading.submission",
+    "grade": "grading.engine",
+    "make_release": "grading.release",
+}
 __all__ = [
     "GradeResult",
     "ManualCell",
@@ -28,3 +43,18 @@ __all__ = [
     "grade",
     "make_release",
 ]
+
+if TYPE_CHECKING:
+    from grading.engine import GradeResult, ManualCell, TestResult, grade
+    from grading.release import Release, ReleaseError, make_release
+    from grading.sandbox import SandboxError, SandboxLimits
+    from grading.submission import SubmissionRejected, check_submission
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from certificates import verify_file
+import certificates
 from certificates.issuer import CERT_FILE
 from lms.accounts.models import User
 from lms.catalog.models import Course
@@ -72,7 +72,7 @@ def verify(pdf: Path, issuer_key: Path | None) -> None:
     """Verify a certificate PDF offline (signature and credential); exit 0 valid, 1 invalid, 2 error."""
     key = issuer_key or issuing.config_from_app().issuer_dir / CERT_FILE
     try:
-        result = verify_file(pdf, key)
+        result = certificates.verify_file(pdf, key)
     except (OSError, ValueError) as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from exc

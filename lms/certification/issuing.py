@@ -13,7 +13,9 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from certificates import CertificateData, IssuerKeys, build_credential, encode_vc_jwt, issue_pdf, load_or_create_issuer
+import certificates
+from certificates.credential import CertificateData, build_credential, encode_vc_jwt
+from certificates.issuer import IssuerKeys, load_or_create_issuer
 from lms.certification.models import Certificate
 from lms.extensions import db
 
@@ -93,7 +95,7 @@ def render_to_store(data: CertificateData, template: Path | None, config: Issuin
     target = config.pdf_dir / name
     if target.exists():
         return name
-    pdf = issue_pdf(data, issuer_keys(config), template)
+    pdf = certificates.issue_pdf(data, issuer_keys(config), template)  # WeasyPrint loads here, not at start-up
     fd, tmp = tempfile.mkstemp(dir=config.pdf_dir, prefix=".pdf-")
     try:
         with os.fdopen(fd, "wb") as file:

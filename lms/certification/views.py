@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from certificates import verify_pdf
-from certificates.verify import MAX_PDF_BYTES
+import certificates
+from certificates.data import MAX_PDF_BYTES
 from lms.catalog.models import Course
 from lms.certification import issuing, receivers, rules, services  # noqa: F401  (receivers: signal wiring)
 from lms.certification.exam_views import register_exam_routes
@@ -144,7 +144,7 @@ def verify_upload():
     if not valid_form:
         return _verify_page(upload_errors=form.pdf.errors), 400
     data = form.pdf.data.read(MAX_PDF_BYTES + 1)
-    result = verify_pdf(data, issuing.issuer_keys(issuing.config_from_app()).public_key)
+    result = certificates.verify_pdf(data, issuing.issuer_keys(issuing.config_from_app()).public_key)
     cert = services.find_public(result.certificate_id) if result.valid and result.certificate_id else None
     return _verify_page(result=result, upload_cert=cert, filename=form.pdf.data.filename), 200
 
