@@ -23,7 +23,11 @@ from lms.learning.models import Enrollment
 
 
 class GradebookError(ValueError):
-    """An instructor action that cannot be applied; the message is for people."""
+    """An instructor action that cannot be applied; `code` for the view, `limit` for its message."""
+
+    def __init__(self, code: str, message: str, limit: float = 0) -> None:
+        super().__init__(message)
+        self.code, self.limit = code, limit
 
 
 def taught_assignment(user: User, course: Course, item: Item) -> bool:
@@ -117,9 +121,9 @@ def set_manual(grade: Grade, grade_id: str, points: float, comment: str) -> None
     """Mark one manually graded cell; the learner's score event is appended again."""
     cell = next((c for c in grade.manual_cells if c["name"] == grade_id), None)
     if cell is None:
-        raise GradebookError("That cell is not graded by hand in this assignment.")
+        raise GradebookError("not_manual", "That cell is not graded by hand in this assignment.")
     if not 0 <= points <= cell["max_points"]:
-        raise GradebookError(f"Points must be between 0 and {cell['max_points']:g}.")
+        raise GradebookError("points", f"Points must be between 0 and {cell['max_points']:g}.", cell["max_points"])
     grade.manual = {**grade.manual, grade_id: {"points": points, "comment": comment.strip()[:4000]}}
     db.session.flush()
     record_graded(grade.submission, grade)

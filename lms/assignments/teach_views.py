@@ -111,7 +111,12 @@ def manual(submission_id: int):
             db.session.commit()
             flash(_("Mark saved; the learner's score is updated."), "success")
         except book.GradebookError as exc:
-            flash(str(exc), "error")
+            message = (
+                _("Points must be between 0 and %(max)s.", max=f"{exc.limit:g}")
+                if exc.code == "points"
+                else _("That cell is not graded by hand in this assignment.")
+            )
+            flash(message, "error")
     return redirect(url_for(".submission", submission_id=sub.id, _anchor="manual"))
 
 
