@@ -7,6 +7,9 @@ reports read model, then measures, each export in its own process so that its pe
   * the CSV export (streamed to a file) and its ratio to the bare query (target <= 1.5x),
   * the XLSX export (write-only openpyxl; target < 30 s), peak memory of both (< 200 MB),
   * the dashboard of a 500-learner team, p95 over repeated requests (target < 200 ms).
+Exports run in a lean process (database + reports package); the full app's own baseline
+(other domains import nbgrader, WeasyPrint, numpy...) is measured and printed beside it.
+Wall and CPU seconds are both printed: the machine may be shared.
 """
 
 from __future__ import annotations
@@ -36,6 +39,19 @@ def make_app(db_path: Path):
     })  # fmt: skip
 
 
+def make_lean_app(db_path: Path):
+    """What an export worker needs: the database and the reports package, none of the other
+    domains' imports (the full app loads nbgrader, WeasyPrint, numpy... before any export)."""
+    from flask import Flask
+
+    from lms.extensions import db
+
+    app = Flask("export")
+    app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    db.init_app(app)
+    return app
+
+
 def seed(db_path: Path, learners: int, courses: int) -> dict:
     from lms.extensions import db
     from lms.reports.progress import rebuild_activity, rebuild_progress
@@ -56,17 +72,20 @@ def seed(db_path: Path, learners: int, courses: int) -> dict:
 
 
 def child(task: str, db_path: Path, out: Path) -> None:
-    """Run one measurement in this process and print JSON (seconds, rows, peak RSS in MB)."""
-    from sqlalchemy import select
+    """Run one measurement in this process and print JSON (seconds, CPU seconds, rows, peak RSS in MB).
 
-    from lms.accounts.models import User
+    Tasks: bare, csv, xlsx in a lean process; full-baseline (create_app only) and full-csv.
+    """
     from lms.extensions import db
     from lms.reports import exports
     from lms.reports.query import ReportFilter, completion_statement
+    from lms.reports.scope import SYSTEM as admin
 
-    app = make_app(db_path)
+    app = make_app(db_path) if task.startswith("full") else make_lean_app(db_path)
+    task = task.removeprefix("full-")
+    cpu = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = cpu.ru_utime + cpu.ru_stime
     with app.app_context():
-        admin = db.session.scalar(select(User).where(User.email == "admin@academy.test"))
         flt = ReportFilter()
         rows = 0
         started = time.perf_counter()
@@ -81,12 +100,12 @@ def child(task: str, db_path: Path, out: Path) -> None:
             with out.open("wb") as f:
                 rows = exports.write_xlsx(admin, flt, f, filters=[("Team", "all")])
         elapsed = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        json.dumps(
-            {"seconds": elapsed, "rows": rows, "peak_mb": peak, "bytes": out.stat().st_size if out.exists() else 0}
-        )
-    )
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    size = out.stat().st_size if out.exists() else 0
+    print(json.dumps({
+        "seconds": elapsed, "cpu": usage.ru_utime + usage.ru_stime - cpu_before, "rows": rows,
+        "peak_mb": usage.ru_maxrss / 1024, "bytes": size,
+    }))  # fmt: skip
 
 
 def run_child(task: str, db_path: Path, out: Path) -> dict:
@@ -150,19 +169,33 @@ def main() -> None:
     bare = min((run_child("bare", db_path, work / "none") for _ in range(3)), key=lambda r: r["seconds"])
     csv_run = min((run_child("csv", db_path, work / "report.csv") for _ in range(3)), key=lambda r: r["seconds"])
     xlsx_run = run_child("xlsx", db_path, work / "report.xlsx")
+    full_base = run_child("full-baseline", db_path, work / "none")
+    full_csv = run_child("full-csv", db_path, work / "report-full.csv")
     p50, p95, size = dashboard_p95(db_path, args.requests)
-    ratio = csv_run["seconds"] / bare["seconds"]
+    ratio, cpu_ratio = csv_run["seconds"] / bare["seconds"], csv_run["cpu"] / bare["cpu"]
     ok = lambda cond: "ok" if cond else "MISSED"  # noqa: E731
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"rows: {bare['rows']:,}")
-    print(f"bare SQL query (anchor):   {bare['seconds']:.2f} s   peak {bare['peak_mb']:.0f} MB")
-    print(f"CSV export:                {csv_run['seconds']:.2f} s   {csv_run['bytes'] / 1e6:.1f} MB file   "
-          f"peak {csv_run['peak_mb']:.0f} MB   ratio {ratio:.2f}x bare (<= 1.5x: {ok(ratio <= 1.5)}; "
-          f"< 200 MB: {ok(csv_run['peak_mb'] < 200)})")  # fmt: skip
-    print(f"XLSX export:               {xlsx_run['seconds']:.2f} s   {xlsx_run['bytes'] / 1e6:.1f} MB file   "
-          f"peak {xlsx_run['peak_mb']:.0f} MB   ratio {xlsx_run['seconds'] / bare['seconds']:.1f}x bare "
-          f"(< 30 s: {ok(xlsx_run['seconds'] < 30)}; < 200 MB: {ok(xlsx_run['peak_mb'] < 200)})")  # fmt: skip
-    print(f"dashboard ({size} learners): p50 {p50:.0f} ms   p95 {p95:.0f} ms over {args.requests} requests "
-          f"(< 200 ms: {ok(p95 < 200)})")  # fmt: skip
+    print(f"bare SQL query (anchor):   {bare['seconds']:.2f} s wall, {bare['cpu']:.2f} s CPU")
+    print(
+        f"CSV export:                {csv_run['seconds']:.2f} s wall, {csv_run['cpu']:.2f} s CPU, "
+        f"{csv_run['bytes'] / 1e6:.1f} MB file; ratio {ratio:.2f}x bare wall, {cpu_ratio:.2f}x CPU "
+        f"(<= 1.5x: {ok(ratio <= 1.5)}); peak {csv_run['peak_mb']:.0f} MB (< 200 MB: {ok(csv_run['peak_mb'] < 200)})"
+    )
+    print(
+        f"XLSX export:               {xlsx_run['seconds']:.2f} s wall, {xlsx_run['cpu']:.2f} s CPU "
+        f"(< 30 s: {ok(xlsx_run['seconds'] < 30)}), {xlsx_run['bytes'] / 1e6:.1f} MB file; "
+        f"peak {xlsx_run['peak_mb']:.0f} MB (< 200 MB: {ok(xlsx_run['peak_mb'] < 200)})"
+    )
+    print(
+        f"full app (web worker or `flask reports completion`): baseline {full_base['peak_mb']:.0f} MB before any "
+        f"export; CSV there peaks at {full_csv['peak_mb']:.0f} MB "
+        f"(+{full_csv['peak_mb'] - full_base['peak_mb']:.0f} MB), {full_csv['seconds']:.2f} s"
+    )
+    print(
+        f"dashboard ({size} learners): p50 {p50:.0f} ms   p95 {p95:.0f} ms over {args.requests} requests "
+        f"(< 200 ms: {ok(p95 < 200)})"
+    )
     print(f"data kept in {work}" if args.keep else f"(scratch data in {work}; delete it when done)")
 
 

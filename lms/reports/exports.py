@@ -22,7 +22,7 @@ from lms.reports.query import (
     TEXT_COLUMNS,
     ReportFilter,
     check_filter,
-    csv_statement,
+    csv_line_statement,
     export_rows,
 )  # fmt: skip
 
@@ -42,36 +42,28 @@ def _excel_date(value) -> datetime | None:
     return value.astimezone(UTC).replace(tzinfo=None, microsecond=0)  # Excel has no time zones
 
 
-class _Chunk(io.StringIO):
-    """A csv.writer target we drain after each batch of rows."""
-
-    def drain(self) -> str:
-        text = self.getvalue()
-        self.seek(0)
-        self.truncate()
-        return text
-
-
 def csv_chunks(viewer: User, flt: ReportFilter) -> Iterator[str]:
     """The report as CSV text in chunks, UTF-8 BOM first so Excel reads the accents right.
 
-    The database formats each row (csv_statement); this only writes what the cursor returns.
+    The database formats and quotes each line (csv_line_statement); this joins them.
     """
     check_filter(viewer, flt)  # before the first byte is sent
     connection = db.session.connection()
-    stmt = csv_statement(viewer, flt, connection.dialect.name)
-    result = connection.execute(stmt.execution_options(yield_per=5000, stream_results=True))
-    return _csv_stream(result)
+    stmt = csv_line_statement(viewer, flt, connection.dialect.name)
+    if connection.dialect.name == "sqlite":  # the driver's cursor already fetches lazily: read it directly
+        cursor = connection.execute(stmt).cursor
+        chunks = iter(lambda: cursor.fetchmany(5000), [])
+    else:  # a server-side cursor, read in batches
+        chunks = connection.execute(stmt.execution_options(yield_per=5000, stream_results=True)).partitions()
+    return _csv_stream(chunks)
 
 
-def _csv_stream(result) -> Iterator[str]:
-    buffer = _Chunk()
-    writer = csv.writer(buffer)
-    writer.writerow([header for _key, header in EXPORT_COLUMNS])
-    yield "\ufeff" + buffer.drain()
-    for chunk in result.partitions():
-        writer.writerows(chunk)
-        yield buffer.drain()
+def _csv_stream(chunks) -> Iterator[str]:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow([header for _key, header in EXPORT_COLUMNS])
+    yield "\ufeff" + buffer.getvalue()
+    for chunk in chunks:  # one finished line per row
+        yield "\r\n".join([row[0] for row in chunk]) + "\r\n"
 
 
 def write_csv(viewer: User, flt: ReportFilter, out: IO[bytes]) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Numeric, Select, and_, case, cast, func, literal, select
+from sqlalchemy import Numeric, Select, String, and_, case, cast, func, literal, select
 
 from lms.accounts.models import Team, User, team_members
 from lms.catalog.models import TIERS, Course, Item, Module
@@ -196,6 +196,32 @@ def csv_statement(viewer: User, flt: ReportFilter, dialect: str) -> Select:
         .join(User, User.id == Enrollment.user_id)
         .order_by(Team.name, Team.id, User.display_name, User.id, Course.title, Course.id)
     )  # fmt: skip
+
+
+NUMBER_COLUMNS = (6, 8, 9, 10)
+PLAIN_COLUMNS = (4, 5, 7, 11, 13, 14)  # tier, status, yes/no and UTC dates: never a comma or a quote
+
+
+def csv_line_statement(viewer: User, flt: ReportFilter, dialect: str) -> Select:
+    """Each report row as one finished CSV line, built by the database (text quoted, quotes doubled).
+
+    The same idea as PostgreSQL's COPY ... WITH (FORMAT csv), in SQL both dialects run: the
+    export then only joins lines, which keeps a 200,000-row CSV close to the bare query's cost.
+    """
+    stmt = csv_statement(viewer, flt, dialect)
+    parts = []
+    for index, column in enumerate(stmt.selected_columns):
+        if index in NUMBER_COLUMNS:
+            parts.append(func.coalesce(cast(column, String), ""))
+        elif index in PLAIN_COLUMNS:
+            parts.append(func.coalesce(column, ""))
+        else:
+            quoted = literal('"') + func.replace(cast(column, String), '"', '""') + '"'
+            parts.append(func.coalesce(quoted, ""))
+    line = parts[0]
+    for part in parts[1:]:
+        line = line + "," + part
+    return stmt.with_only_columns(line.label("line"), maintain_column_froms=True)
 
 
 def check_filter(viewer: User, flt: ReportFilter) -> None:
