@@ -54,11 +54,11 @@ def _cell(page, key: str):
     return page.locator(f'li[data-key="{key}"]')
 
 
-def test_learner_writes_runs_fixes_reloads_and_submits_in_the_browser(browser, base_url, live_app, worker):
+def test_learner_writes_runs_fixes_reloads_and_submits_in_the_browser(browser, base_url, live_app, worker, tmp_path):
     with live_app.app_context():
         make_user(email="grace@example.com", name="Grace Hopper")
         db.session.commit()
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", accept_downloads=True)
     context.add_init_script(WATCH)
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -121,6 +121,22 @@ def test_learner_writes_runs_fixes_reloads_and_submits_in_the_browser(browser, b
     expect(page.locator("#ws-result .test.pass")).to_have_count(3)
     shot(page, "workspace-04-graded")
     assert page.evaluate("window.__violations") == []
+
+    # Typed just before leaving (no time for the debounce): saved on the way out
+    _type_into(page, "encode", solutions["encode"] + "\n# typed just before leaving\n")
+    page.goto(base_url + ASSIGNMENT)
+    page.get_by_role("link", name="Open in browser").click()
+    expect(_cell(page, "encode").locator(".cm-content")).to_contain_text("typed just before leaving")
+
+    # Download the draft as .ipynb, upload it back: confirmed, it replaces the draft
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download .ipynb").click()
+    saved = tmp_path / "draft.ipynb"
+    download.value.save_as(saved)
+    assert "typed just before leaving" in saved.read_text()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#ws-upload-file").set_input_files(str(saved))
+    expect(page.locator(".ws-message.ok")).to_have_text("Your notebook replaced the draft.")
 
     # A second tab saves newer work; the stale first tab is told, and keeps its copy
     other = context.new_page()

@@ -10,7 +10,7 @@ const messageBox = root.querySelector(".ws-message");
 const banner = root.querySelector(".ws-banner");
 const cells = new Map(); // key -> {li, get(), set(text)}
 let version = Number(root.dataset.version);
-let dirty = false, saving = null, timer = null, conflict = false;
+let dirty = false, timer = null, conflict = false;
 
 function headers(json) {
   const h = { "X-CSRFToken": root.dataset.csrf, "Accept": "application/json" };
@@ -37,20 +37,33 @@ function changed() {
   if (!conflict) { timer = window.setTimeout(save, 700); }
 }
 
-async function save(force) {
-  if (conflict && !force) { return false; }
-  if (saving) { await saving; if (!dirty) { return true; } }
+// Saves run one after another (a chain), each sending the version the previous one returned,
+// so two saves from this tab can never race each other into a false conflict.
+let chain = Promise.resolve(true);
+let queued = 0;
+
+function save(force) {
+  if (conflict && !force) { return Promise.resolve(false); }
   window.clearTimeout(timer);
+  queued += 1;
+  chain = chain.then(() => sendDraft(force)).finally(() => { queued -= 1; });
+  return chain;
+}
+
+async function sendDraft(force) {
+  if (!dirty && !force) { return true; }
+  if (conflict && !force) { return false; }
   dirty = false;
   saveBox.textContent = msg("saving");
-  saving = fetch(root.dataset.draftUrl, {
-    method: "PUT", credentials: "same-origin", headers: headers(true),
-    body: JSON.stringify({ version: version, cells: answers() })
-  }).then(async (response) => {
+  try {
+    const response = await fetch(root.dataset.draftUrl, {
+      method: "PUT", credentials: "same-origin", headers: headers(true),
+      body: JSON.stringify({ version: version, cells: answers() })
+    });
     const body = await response.json().catch(() => ({}));
     if (response.ok) {
       version = body.version;
-      saveBox.textContent = msg("saved");
+      if (!dirty) { saveBox.textContent = msg("saved"); }
       saveBox.classList.remove("error");
       return true;
     }
@@ -64,21 +77,22 @@ async function save(force) {
     saveBox.textContent = body.message || msg("network");
     saveBox.classList.add("error");
     return false;
-  }).catch(() => {
+  } catch (_err) {
     dirty = true;
     saveBox.textContent = msg("offline");
     saveBox.classList.add("error");
     timer = window.setTimeout(save, 5000);
     return false;
-  }).finally(() => { saving = null; });
-  return saving;
+  }
 }
 
 function saveOnLeave() {
   if (!dirty || conflict) { return; }
+  // A save in flight will have bumped the version by the time this one arrives; if it
+  // failed instead, this one is refused and kept on the server as a copy (nothing lost).
   fetch(root.dataset.draftUrl, {
     method: "PUT", credentials: "same-origin", headers: headers(true), keepalive: true,
-    body: JSON.stringify({ version: version, cells: answers() })
+    body: JSON.stringify({ version: queued ? version + 1 : version, cells: answers() })
   });
   dirty = false;
 }
@@ -134,7 +148,7 @@ async function run(key) {
   say("", "");
   root.classList.add("busy");
   try {
-    if (dirty || saving) { await save(); }
+    if (dirty || queued) { await save(); }
     const response = await fetch(root.dataset.runUrl, {
       method: "POST", credentials: "same-origin", headers: headers(true), body: JSON.stringify({ cell: key || null })
     });
@@ -169,7 +183,7 @@ async function poll(url, first) {
 // ---- submit ---------------------------------------------------------------------------
 async function submit() {
   say("", "");
-  if (dirty || saving) { if (!(await save())) { return; } }
+  if ((dirty || queued) && !(await save())) { return; }
   const response = await fetch(root.dataset.submitUrl, { method: "POST", credentials: "same-origin", headers: headers(true), body: "{}" });
   const body = await response.json().catch(() => ({ message: msg("network") }));
   if (!response.ok) { say(body.message, "error"); return; }
@@ -276,7 +290,7 @@ root.addEventListener("click", (event) => {
   else if (action === "preview") { togglePreview(li); }
   else if (action === "take-newer") { window.location.reload(); }
   else if (action === "keep-mine") { conflict = false; banner.hidden = true; save(true); }
-  else if (action === "download" && (dirty || saving)) {
+  else if (action === "download" && (dirty || queued)) {
     event.preventDefault();
     save().then(() => { window.location.href = button.href; });
   }
