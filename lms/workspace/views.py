@@ -125,6 +125,19 @@ def download(slug: str, item_slug: str):
     return response
 
 
+@bp.get("/courses/<slug>/<item_slug>/workspace/kept-copy.ipynb")
+@login_required
+def kept_copy(slug: str, item_slug: str):
+    _course, item, ws = _open(slug, item_slug)
+    if ws.draft is None or not ws.draft.conflict_cells:
+        abort(404)
+    body = notebook.notebook_bytes(ws.release, {**ws.answers, **ws.draft.conflict_cells})
+    response = Response(body, mimetype="application/x-ipynb+json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{item.slug}-kept-copy.ipynb"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @bp.post("/courses/<slug>/<item_slug>/workspace/runs")
 @login_required
 def run(slug: str, item_slug: str):

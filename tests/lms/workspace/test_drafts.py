@@ -49,6 +49,9 @@ def test_stale_tab_cannot_overwrite_newer_work_and_both_versions_are_kept(signed
     db.session.refresh(draft)
     assert draft.cells["squares"] == "newer, from tab A" and draft.conflict_cells["squares"] == "older, from tab B"
     assert signed_in.get(PAGE + "/draft").get_json()["conflict"]["cells"]["squares"] == "older, from tab B"
+    assert "download that copy" in signed_in.get(PAGE).get_data(as_text=True)
+    kept = nbformat.reads(signed_in.get(PAGE + "/kept-copy.ipynb").get_data(as_text=True), as_version=4)
+    assert any(c.source == "older, from tab B" for c in kept.cells)
     # "Keep this tab's version" saves on top of the version the server reported
     assert save(signed_in, 2, {"squares": "older, from tab B"}).get_json()["version"] == 3
 
