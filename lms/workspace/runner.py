@@ -7,11 +7,12 @@ import atexit
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grading
-from grading.pool import KernelPool
-from grading.sandbox import SandboxedKernel
+
+if TYPE_CHECKING:  # Jupyter's client loads when the first run needs a kernel
+    from grading.sandbox import SandboxedKernel
 
 
 class WorkspaceRunner:
@@ -20,10 +21,14 @@ class WorkspaceRunner:
     def __init__(self, limits: grading.SandboxLimits, *, threads: int, kernels: int) -> None:
         self.limits = limits
         self.executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="workspace-run")
+        from grading.pool import KernelPool
+
         self.pool = KernelPool(limits, size=kernels) if kernels > 0 else None
 
     def kernel(self, limits: grading.SandboxLimits) -> SandboxedKernel:
         """A started, never-used sandboxed kernel (one per run, killed afterwards)."""
+        from grading.sandbox import SandboxedKernel
+
         return self.pool.take(limits) if self.pool else SandboxedKernel(limits)
 
     def submit(self, job: Callable[..., Any], *args: Any) -> None:

@@ -8,7 +8,6 @@ from typing import Any
 from flask import Flask, current_app
 
 import grading
-from grading.runner import Runner
 from lms.assignments.worker import limits as grading_limits
 from lms.db import utcnow
 from lms.extensions import db
@@ -53,6 +52,8 @@ def execute_run(app: Flask, run_id: int, steps: list[Step]) -> str:
         try:
             _store(run_id, state="running")
             with runner.kernel(limits) as kernel:
+                from grading.runner import Runner  # Jupyter's client loads with the first run
+
                 cells = Runner(kernel, limits)
                 for step in steps:
                     ran = cells.run(step.code)
