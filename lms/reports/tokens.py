@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lms.accounts.models import User
@@ -28,12 +29,12 @@ def _digest(secret: str) -> str:
 def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     """A new token for a manager or admin; returns it and its secret (never stored, shown once)."""
     if not can_view_reports(user):
-        raise TokenError("Only managers and admins can create API tokens.")
+        raise TokenError(_l("Only managers and admins can create API tokens."))
     name = name.strip()
     if not name:
-        raise TokenError("Give the token a name.")
+        raise TokenError(_l("Give the token a name."))
     if len(list_tokens(user, active_only=True)) >= MAX_ACTIVE:
-        raise TokenError(f"You already have {MAX_ACTIVE} active tokens; revoke one first.")
+        raise TokenError(_l("You already have %(n)d active tokens; revoke one first.", n=MAX_ACTIVE))
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name[:100], prefix=secret[:12], token_hash=_digest(secret))
     db.session.add(token)

@@ -180,7 +180,7 @@ def api_tokens():
         try:
             _token, secret = tokens.create_token(current_user, form.name.data)
         except tokens.TokenError as error:
-            form.name.errors = [*form.name.errors, _(str(error))]
+            form.name.errors = [*form.name.errors, str(error)]
         else:
             db.session.commit()
             form = TokenForm(formdata=None)
