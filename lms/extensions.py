@@ -53,11 +53,22 @@ class TaskQueue:
 
     def __init__(self) -> None:
         self._tasks: dict[str, Callable[..., Any]] = {}
+        self._schedules: dict[str, dict[str, str]] = {}
 
     def task(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         """Register a queue task by its qualified name; the function itself stays plain."""
         self._tasks[f"{fn.__module__}.{fn.__name__}"] = fn
         return fn
+
+    def periodic(self, **crontab: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Register a task the worker runs on a schedule (huey crontab fields, UTC)."""
+
+        def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+            self.task(fn)
+            self._schedules[f"{fn.__module__}.{fn.__name__}"] = crontab
+            return fn
+
+        return register
 
     def init_app(self, app: Flask) -> None:
         from huey import RedisHuey, SqliteHuey
@@ -72,12 +83,15 @@ class TaskQueue:
 
     def huey(self, app: Flask | None = None) -> Any:
         """This app's Huey with every registered task bound (what a consumer runs)."""
+        from huey import crontab
+
         state = (app or current_app).extensions["task_queue"]
         for name, fn in self._tasks.items():
             if name not in state["bound"]:
-                state["bound"][name] = state["huey"].task(name=name.rsplit(".", 1)[-1])(
-                    _in_context(app or current_app._get_current_object(), fn)
-                )
+                huey, short = state["huey"], name.rsplit(".", 1)[-1]
+                schedule = self._schedules.get(name)
+                decorate = huey.periodic_task(crontab(**schedule), name=short) if schedule else huey.task(name=short)
+                state["bound"][name] = decorate(_in_context(app or current_app._get_current_object(), fn))
         return state["huey"]
 
     def enqueue(self, fn: Callable[..., Any], *args: Any) -> None:

@@ -12,3 +12,9 @@ def fit_mastery_model(forgetting: bool = False) -> str:
     report = fit_all(forgetting=forgetting)
     db.session.commit()
     return report.summary()
+
+
+@queue.periodic(minute="30", hour="3")
+def nightly_fit() -> str:
+    """Refit the mastery model every night at 03:30 UTC on a grading worker."""
+    return fit_mastery_model()
