@@ -21,11 +21,19 @@ def world(app):
 
 
 def test_learners_and_instructors_never_see_reports(client, world):
-    login_as(client, world.alice)
-    for url in (*PAGES, f"/reports/teams/{world.team_a.id}", "/reports/completions.pdf"):
-        assert client.get(url).status_code == 403, url
-    assert client.get("/api/v1/reports/completions").status_code == 403
-    assert b"Reports" not in client.get("/dashboard").data
+    from lms.extensions import db
+    from tests.lms.reports.helpers import make_user
+
+    instructor = make_user("instructor", "ivy@example.com", "Ivy Instructor")
+    db.session.commit()
+    for user in (world.alice, instructor):
+        login_as(client, user)
+        for url in (*PAGES, f"/reports/teams/{world.team_a.id}", "/reports/completions.pdf"):
+            assert client.get(url).status_code == 403, url
+        assert client.get("/api/v1/reports/completions").status_code == 403
+        assert b">Reports<" not in client.get("/dashboard").data
+        assert client.post("/reports/tokens", data={"name": "x"}).status_code == 403
+        client.post("/logout")
 
 
 def test_anonymous_is_sent_to_login_and_api_says_401(client, world):
