@@ -45,7 +45,7 @@ def hbars(rows: Sequence[tuple[str, float]], *, title: str, maximum: float = 100
         body.append(
             f'<text x="{bar_x - 8}" y="{y + 16}" text-anchor="end" fill="#1c1d29">{escape(_short(label, 34))}</text>'
             f'<rect x="{bar_x}" y="{y + 3}" width="{bar_w}" height="16" rx="4" fill="#ececf4"/>'
-            f'<rect class="bar" x="{bar_x}" y="{y + 3}" width="{length:.1f}" height="16" rx="4" '
+            f'<rect class="chart-bar" x="{bar_x}" y="{y + 3}" width="{length:.1f}" height="16" rx="4" '
             f'fill="{PALETTE[0]}"/>'
             f'<text x="{bar_x + bar_w + 8}" y="{y + 16}" fill="#5d6075">{value:.0f}{escape(unit)}</text>'
         )
@@ -78,7 +78,7 @@ def columns(
                 continue
             h = value / peak * plot_h
             body.append(
-                f'<rect class="bar" x="{x0 + s * bar_w:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 2:.1f}" '
+                f'<rect class="chart-bar" x="{x0 + s * bar_w:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 2:.1f}" '
                 f'height="{h:.1f}" rx="3" fill="{PALETTE[s % len(PALETTE)]}"/>'
             )
         body.append(
