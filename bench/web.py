@@ -108,7 +108,7 @@ def main() -> None:
     }
     env.pop("DATABASE_URL", None)
     try:
-        flask(env, "db", "upgrade")
+        flask(env, "db", "upgrade", "heads")
         started = time.perf_counter()
         first_sync = flask(env, "courses", "sync")
         sync_wall = time.perf_counter() - started

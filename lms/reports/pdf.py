@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import render_template
-from weasyprint import HTML
 
 from lms.accounts.models import User
 from lms.reports import charts
@@ -39,6 +38,8 @@ def summary_context(viewer: User, flt: ReportFilter, filters: list[tuple[str, st
 def render_pdf(viewer: User, flt: ReportFilter, filters: list[tuple[str, str]]) -> bytes:
     """The summary as PDF bytes (no network: everything is inline)."""
     html = render_template("reports/summary_pdf.html", **summary_context(viewer, flt, filters))
+    from weasyprint import HTML  # loads with the first PDF export, not with the web app
+
     return HTML(string=html, url_fetcher=_no_fetch).write_pdf()
 
 
