@@ -18,6 +18,7 @@ run: setup
 	  $(VENV)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - "app:app"
 
 test: setup
+	@$(VENV)/ruff check --quiet . && $(VENV)/ruff format --check --quiet .
 	@$(VENV)/python -m pytest -q tests
 	@if [ "$${TEST_POSTGRES:-0}" = "1" ]; then \
 	  echo "== again against PostgreSQL =="; \
