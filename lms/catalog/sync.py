@@ -35,9 +35,9 @@ class SyncReport:
         )
 
 
-def catalog_unchanged(root: Path) -> int | None:
+def catalog_unchanged(root: Path) -> list[str] | None:
     """If every course folder matches what was last loaded (and nothing else is live), return
-    how many courses there are, so a start-up can skip parsing; else None."""
+    their slugs, so a start-up can skip parsing; else None."""
     folders = course_folders(root) if not (root / "course.yml").is_file() else []
     if not folders:
         return None
@@ -48,7 +48,7 @@ def catalog_unchanged(root: Path) -> int | None:
         return None
     if any(loaded[f.name] != course_fingerprint(f) for f in folders):
         return None
-    return len(folders)
+    return [f.name for f in folders]
 
 
 def sync_courses(specs: list[CourseSpec], *, archive_missing: bool, force: bool = False) -> SyncReport:
@@ -145,8 +145,8 @@ class TreeSync:
 
 def sync_tree(root: Path, *, force: bool = False) -> TreeSync:
     """Validate and load a courses folder (or one course); a no-op when nothing changed."""
-    if not force and (count := catalog_unchanged(root)) is not None:
-        return TreeSync(SyncReport(unchanged=["*"] * count))
+    if not force and (unchanged := catalog_unchanged(root)) is not None:
+        return TreeSync(SyncReport(unchanged=unchanged))
     result = load_courses(root)
     if not result.ok:
         return TreeSync(None, result.problems)

@@ -126,7 +126,8 @@ def latest_attempt(user_id: int, item_id: int) -> QuizAttempt | None:
     )
 
 
-def _live_items():
+def live_items():
+    """Items that learners see: neither the item nor its module is archived."""
     return (
         select(Item.id, Item.course_id)
         .join(Module, Module.id == Item.module_id)
@@ -146,7 +147,7 @@ def completed_item_ids(user_id: int, course_id: int) -> set[int]:
 
 def item_totals(course_ids: Iterable[int]) -> dict[int, int]:
     """Number of live items per course."""
-    live = _live_items().where(Item.course_id.in_(list(course_ids))).subquery()
+    live = live_items().where(Item.course_id.in_(list(course_ids))).subquery()
     rows = db.session.execute(select(live.c.course_id, func.count()).group_by(live.c.course_id))
     return dict(rows.all())
 

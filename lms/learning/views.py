@@ -65,14 +65,20 @@ def _after(syllabus, current):
     return flat[index + 1] if 0 <= index < len(flat) - 1 else None
 
 
-@bp.post("/courses/<slug>/<item_slug>/complete")
-@login_required
-def complete(slug: str, item_slug: str):
+def _enrolled_item(slug: str, item_slug: str, kind: str):
+    """For a POST on an item: a valid form, the expected kind of item, an enrolled learner."""
     course, item = _load(slug, item_slug)
-    if not ActionForm().validate_on_submit() or item.kind != "lesson":
+    if not ActionForm().validate_on_submit() or item.kind != kind:
         abort(400)
     if services.get_enrollment(current_user.id, course.id) is None:
         abort(403)
+    return course, item
+
+
+@bp.post("/courses/<slug>/<item_slug>/complete")
+@login_required
+def complete(slug: str, item_slug: str):
+    course, item = _enrolled_item(slug, item_slug, "lesson")
     services.complete_lesson(current_user.id, item)
     db.session.commit()
     syllabus = catalog.syllabus(course)
@@ -86,11 +92,7 @@ def complete(slug: str, item_slug: str):
 @bp.post("/courses/<slug>/<item_slug>/quiz")
 @login_required
 def submit_quiz(slug: str, item_slug: str):
-    course, item = _load(slug, item_slug)
-    if not ActionForm().validate_on_submit() or item.kind != "quiz":
-        abort(400)
-    if services.get_enrollment(current_user.id, course.id) is None:
-        abort(403)
+    _course, item = _enrolled_item(slug, item_slug, "quiz")
     answers = {q["id"]: _ints(request.form.getlist(f"q-{q['id']}")) for q in item.data["questions"]}
     try:
         attempt = services.submit_quiz(current_user.id, item, answers)

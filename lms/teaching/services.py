@@ -10,7 +10,7 @@ from lms.accounts.models import User
 from lms.catalog.models import Course, CourseInstructor, Item, Module
 from lms.extensions import db
 from lms.learning.models import COMPLETION_KINDS, Enrollment, LearningEvent
-from lms.learning.services import item_totals
+from lms.learning.services import item_totals, live_items
 
 
 @dataclass(frozen=True)
@@ -45,12 +45,7 @@ def course_stats(courses: list[Course]) -> list[CourseStats]:
         ).all()
     )
     totals = item_totals(ids)
-    live = (
-        select(Item.id)
-        .join(Module, Module.id == Item.module_id)
-        .where(Item.archived_at.is_(None), Module.archived_at.is_(None))
-        .subquery()
-    )
+    live = live_items().subquery()
     per_learner = (
         select(
             LearningEvent.course_id.label("course_id"),
