@@ -47,8 +47,8 @@ babel = Babel()
 
 
 class TaskQueue:
-    """Huey, created in create_app from config (never at import): SqliteHuey in instance/ by
-    default, RedisHuey when QUEUE_URL=redis://... Tasks register here at import and are bound
+    """Huey, created from the app's config on first use (never at import): SqliteHuey in instance/
+    by default, RedisHuey when QUEUE_URL=redis://... Tasks register here at import and are bound
     to each app's Huey on first use, each run inside that app's context."""
 
     def __init__(self) -> None:
@@ -71,21 +71,27 @@ class TaskQueue:
         return register
 
     def init_app(self, app: Flask) -> None:
+        app.extensions["task_queue"] = {"huey": None, "bound": {}}
+
+    @staticmethod
+    def _connect(app: Flask) -> Any:
+        # Huey (with redis and psycopg) loads here, on the first enqueue or in the worker, not
+        # with every `flask` command and web worker.
         from huey import RedisHuey, SqliteHuey
 
         url = app.config["QUEUE_URL"]
         if url.startswith(("redis://", "rediss://", "unix://")):
-            huey = RedisHuey("academy", url=url, results=False, utc=True, blocking=True, read_timeout=1)
-        else:
-            path = url.removeprefix("sqlite:///") if url else str(app.config["INSTANCE_DIR"] / "queue.db")
-            huey = SqliteHuey("academy", filename=path, results=False, utc=True, timeout=10)
-        app.extensions["task_queue"] = {"huey": huey, "bound": {}}
+            return RedisHuey("academy", url=url, results=False, utc=True, blocking=True, read_timeout=1)
+        path = url.removeprefix("sqlite:///") if url else str(app.config["INSTANCE_DIR"] / "queue.db")
+        return SqliteHuey("academy", filename=path, results=False, utc=True, timeout=10)
 
     def huey(self, app: Flask | None = None) -> Any:
         """This app's Huey with every registered task bound (what a consumer runs)."""
         from huey import crontab
 
         state = (app or current_app).extensions["task_queue"]
+        if state["huey"] is None:
+            state["huey"] = self._connect(app or current_app._get_current_object())
         for name, fn in self._tasks.items():
             if name not in state["bound"]:
                 huey, short = state["huey"], name.rsplit(".", 1)[-1]

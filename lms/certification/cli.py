@@ -11,7 +11,6 @@ import click
 from sqlalchemy import select
 
 import certificates
-from certificates.issuer import CERT_FILE
 from lms.accounts.models import User
 from lms.catalog.models import Course
 from lms.certification import issuing, rules, services
@@ -70,6 +69,8 @@ def revoke(public_id: str, reason: str) -> None:
 @click.option("--issuer-key", type=click.Path(dir_okay=False, path_type=Path), help="PEM public key or certificate")
 def verify(pdf: Path, issuer_key: Path | None) -> None:
     """Verify a certificate PDF offline (signature and credential); exit 0 valid, 1 invalid, 2 error."""
+    from certificates.issuer import CERT_FILE  # cryptography: only for the commands that use keys
+
     key = issuer_key or issuing.config_from_app().issuer_dir / CERT_FILE
     try:
         result = certificates.verify_file(pdf, key)

@@ -9,15 +9,17 @@ from dataclasses import dataclass
 from datetime import UTC
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
 
 import certificates
-from certificates.credential import CertificateData, build_credential, encode_vc_jwt
-from certificates.issuer import IssuerKeys, load_or_create_issuer
+from certificates.data import CertificateData
 from lms.certification.models import Certificate
 from lms.extensions import db
+
+if TYPE_CHECKING:
+    from certificates.issuer import IssuerKeys
 
 ISSUER_DIR = "issuer"
 PDF_DIR = "certificates"
@@ -56,6 +58,8 @@ def config_from_app(app: Flask | None = None) -> IssuingConfig:
 
 @lru_cache(maxsize=8)
 def _issuer(folder: Path, name: str, url: str) -> IssuerKeys:
+    from certificates.issuer import load_or_create_issuer  # cryptography loads with the first key use
+
     return load_or_create_issuer(folder, name, url)
 
 
@@ -119,6 +123,8 @@ def stored_pdf(cert: Certificate, config: IssuingConfig, rules: dict[str, Any] |
 
 def credential_json(cert: Certificate, config: IssuingConfig) -> str:
     """The OB 3.0 credential as JSON, with its VC-JWT proof alongside (the same one the PDF carries)."""
+    from certificates.credential import build_credential
+
     issuer = issuer_keys(config)
     credential = build_credential(certificate_data(cert, config), issuer)
     return json.dumps(credential, indent=2, ensure_ascii=False)
@@ -126,5 +132,7 @@ def credential_json(cert: Certificate, config: IssuingConfig) -> str:
 
 def credential_jwt(cert: Certificate, config: IssuingConfig) -> str:
     """The credential secured as a VC-JWT (what OB 3.0 wallets import)."""
+    from certificates.credential import build_credential, encode_vc_jwt
+
     issuer = issuer_keys(config)
     return encode_vc_jwt(build_credential(certificate_data(cert, config), issuer), issuer)

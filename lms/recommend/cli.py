@@ -7,7 +7,7 @@ from flask import current_app
 
 from lms.accounts.services import find_user
 from lms.extensions import db, queue
-from lms.recommend import fitting, services
+from lms.recommend import services
 from lms.recommend.placement import PlacementError, check_against_catalog, load_placement
 from lms.recommend.tasks import fit_mastery_model
 
@@ -23,6 +23,8 @@ def fit(forgetting: bool, enqueue: bool) -> None:
         queue.enqueue(fit_mastery_model, forgetting)
         click.echo("Fit queued; the worker runs it.")
         return
+    from lms.recommend import fitting  # numpy loads for the fit only
+
     report = fitting.fit_all(forgetting=forgetting)
     db.session.commit()
     click.echo(report.summary())

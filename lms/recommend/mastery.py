@@ -12,6 +12,7 @@ Evidence (documented in README, "Personalized paths"):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -19,8 +20,10 @@ from lms.catalog.models import Course, Item, Module
 from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.models import LearningEvent
-from lms.recommend import bkt
 from lms.recommend.models import SkillMastery, SkillParameter
+
+if TYPE_CHECKING:
+    from lms.recommend import bkt
 
 GRADED_KINDS = ("quiz_submitted", "assignment_graded", "exam_submitted")
 OPPORTUNITY_KINDS = ("lesson_completed",)
@@ -66,6 +69,8 @@ def evidence_of(event: LearningEvent) -> Evidence | None:
 
 def parameters(skills: list[str] | tuple[str, ...] | None = None) -> dict[str, bkt.Params]:
     """Fitted parameters of these skills (all if None); a skill without a row gets the defaults."""
+    from lms.recommend import bkt  # numpy loads with the first mastery update, not at app start
+
     stmt = select(SkillParameter)
     if skills is not None:
         stmt = stmt.where(SkillParameter.skill.in_(list(skills)))
@@ -75,6 +80,8 @@ def parameters(skills: list[str] | tuple[str, ...] | None = None) -> dict[str, b
 
 def apply_event(event: LearningEvent) -> list[SkillMastery]:
     """Update the learner's mastery of the event's skills by one BKT step (no refit)."""
+    from lms.recommend import bkt
+
     evidence = evidence_of(event)
     if evidence is None:
         return []

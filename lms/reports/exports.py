@@ -8,11 +8,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import IO
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-
 from lms.accounts.models import User
 from lms.extensions import db
 from lms.reports.query import (
@@ -81,6 +76,11 @@ def write_xlsx(viewer: User, flt: ReportFilter, out: IO[bytes], *, filters: list
     Sheet "Summary" first (filters, counts and rates), then "Completions" with typed cells,
     a frozen header row and an autofilter over every column.
     """
+    from openpyxl import Workbook  # openpyxl (with numpy) loads with the first XLSX export
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     rows = export_rows(viewer, flt)
     workbook = Workbook(write_only=True)
     summary_sheet = workbook.create_sheet("Summary")
@@ -117,6 +117,9 @@ def write_xlsx(viewer: User, flt: ReportFilter, out: IO[bytes], *, filters: list
 
 
 def _write_summary(sheet, filters: list[tuple[str, str]], count: int, per_course: dict) -> None:
+    from openpyxl.cell import WriteOnlyCell  # loaded by write_xlsx already
+    from openpyxl.styles import Font
+
     for column, width in zip("ABCDE", (40, 16, 12, 12, 16), strict=True):
         sheet.column_dimensions[column].width = width
     bold = Font(bold=True)

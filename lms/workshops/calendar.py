@@ -5,19 +5,24 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from icalendar import Calendar, Event, vText
 from sqlalchemy import select
 
 from lms.db import utcnow
 from lms.extensions import db
 from lms.workshops.models import CalendarFeed, Registration, Workshop, WorkshopSession
 
+if TYPE_CHECKING:
+    from icalendar import Event
+
 PRODID = "-//Academy//Workshops//EN"
 
 
 def session_event(session: WorkshopSession, *, status: str, url: str, stamp: datetime | None = None) -> Event:
     """A VEVENT for one session; the join link only for confirmed learners and instructors."""
+    from icalendar import Event, vText  # icalendar loads with the first .ics, not at app start
+
     event = Event()
     event.add("uid", f"workshop-session-{session.id}@academy")
     event.add("dtstamp", stamp or utcnow())
@@ -38,6 +43,8 @@ def session_event(session: WorkshopSession, *, status: str, url: str, stamp: dat
 
 def calendar_bytes(name: str, events: list[Event]) -> bytes:
     """Wrap events into a VCALENDAR."""
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
