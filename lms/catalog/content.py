@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from lms.catalog import notebook_format as nbformat
-from lms.catalog.markdown import local_links, render_markdown
+from lms.catalog.markdown import render_lesson, render_markdown
 from lms.catalog.schema import CourseFile, ExamFile, QuizFile, TrackFile
 from lms.catalog.yaml_lines import YamlProblem, line_of, load_yaml
 
@@ -337,10 +337,11 @@ def _lesson(course: _Course, path: Path, text: str, slug: str) -> ItemSpec | Non
     if not first.startswith("# ") or not first[2:].strip():
         course.problem(path, 1, "a lesson starts with its title: '# Title'")
         return None
-    for line, target in local_links(text):
+    body_html, links = render_lesson(text)
+    for line, target in links:
         if not (path.parent / target).resolve().exists():
             course.problem(path, line, f"link to missing file {target!r}")
-    return ItemSpec("lesson", slug, first[2:].strip()[:200], "", body_html=render_markdown(text))
+    return ItemSpec("lesson", slug, first[2:].strip()[:200], "", body_html=body_html)
 
 
 def _quiz(course: _Course, path: Path, text: str, slug: str) -> ItemSpec | None:

@@ -59,7 +59,17 @@ def _rewrite_lesson_link(url: str) -> str:
 
 def render_markdown(text: str) -> str:
     """Render lesson Markdown to HTML that is safe to show: no scripts, handlers or js: links."""
+    return _render(_MD.parse(text))
+
+
+def render_lesson(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """render_markdown and local_links from one parse (a lesson needs both at sync)."""
     tokens = _MD.parse(text)
+    links = list(_local_links(tokens))  # before _render rewrites the .md links
+    return _render(tokens), links
+
+
+def _render(tokens: list) -> str:
     for token in _walk(tokens):
         if token.type == "link_open" and token.attrs.get("href"):
             token.attrs["href"] = _rewrite_lesson_link(str(token.attrs["href"]))
@@ -83,7 +93,11 @@ def _walk(tokens) -> Iterator:
 
 def local_links(text: str) -> Iterator[tuple[int, str]]:
     """(line, target) of each relative link or image in the Markdown, for the validator."""
-    for block in _MD.parse(text):
+    return _local_links(_MD.parse(text))
+
+
+def _local_links(tokens: list) -> Iterator[tuple[int, str]]:
+    for block in tokens:
         if block.type != "inline" or not block.children:
             continue
         line = (block.map[0] + 1) if block.map else 1
