@@ -12,7 +12,7 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 
 from grading.feedback import feedback_html
-from grading.proof import instrument, new_token
+from grading.proof import expected_proof, instrument
 from grading.release import Release, SourceCell
 from grading.restore import restore
 from grading.runner import CellRun, Runner
@@ -78,9 +78,10 @@ class GradeResult:
         }
 
 
-def _strip_proof(frame: str) -> str:
-    """A traceback entry without the lines the proof instrumentation added."""
-    return "\n".join(ln for ln in str(frame).split("\n") if "_academy_" not in ln)
+def _strip_proof(traceback: list[str]) -> list[str]:
+    """A traceback without the entries of the proof call and the guard (the learner's own
+    frames and the test's stay)."""
+    return [entry for entry in traceback if "_academy_" not in str(entry)]
 
 
 def _message(run: CellRun, record: SourceCell) -> str:
@@ -127,11 +128,14 @@ def _execute(
             continue
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         is_test = grade_id is not None and release.cell(grade_id).is_test and grade_id not in tests
-        token = new_token() if is_test else None
-        run = runner.run(instrument(cell.source, token) if token else cell.source, token)
+        if is_test:
+            code, body = instrument(cell.source, grade_id)
+            run = runner.run(code, expected_proof(kernel.proof_key, grade_id, body))
+        else:
+            run = runner.run(cell.source)
         for out in run.outputs if is_test else ():
             if out["output_type"] == "error":  # our proof lines are no business of the learner
-                out["traceback"] = [_strip_proof(t) for t in out.get("traceback", [])]
+                out["traceback"] = _strip_proof(out.get("traceback", []))
         cell.outputs = [nbformat.from_dict(o) for o in run.outputs]
         if is_test:
             tests[grade_id] = (cell, run)

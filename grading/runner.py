@@ -14,7 +14,7 @@ INTERRUPT_GRACE = 1.0  # seconds a timed-out cell gets to honour the interrupt
 
 @dataclass
 class CellRun:
-    """What one cell produced; `proof` is True only if its completion token was printed."""
+    """What one cell produced; `proof` is True only if the expected completion proof was printed."""
 
     outputs: list[dict[str, Any]] = field(default_factory=list)
     status: str = "ok"  # ok | error | timeout | stopped
@@ -46,7 +46,8 @@ class Runner:
         self.kernel.kill()
 
     def run(self, code: str, token: str | None = None) -> CellRun:
-        """Execute one cell; outputs come only from messages answering this request."""
+        """Execute one cell; outputs come only from messages answering this request. `token`
+        is the proof line a test cell must print (grading/proof.py); it is not shown."""
         if self.stopped is None and not self.kernel.alive():
             self.stopped = self._exited()
         if self.stopped is not None:

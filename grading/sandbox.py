@@ -12,6 +12,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO
 
 from jupyter_client.blocking import BlockingKernelClient
@@ -19,6 +20,11 @@ from jupyter_client.connect import write_connection_file
 
 from grading.bwrap import bwrap_command, sandbox_env
 from grading.cgroup import SandboxCgroup
+from grading.kernel_guard import GUARD_PREFIX
+
+_GUARD_CELL = "exec(compile({!r}, '<_academy_guard>', 'exec'), {{'__name__': '_academy_guard'}})".format(
+    (Path(__file__).parent / "kernel_guard.py").read_text()
+)
 
 
 class SandboxError(RuntimeError):
@@ -108,6 +114,7 @@ class SandboxedKernel:
         self._conn = tempfile.mkdtemp(prefix="academy-kernel-", dir=_shm_dir())
         self.proc: subprocess.Popen[bytes] | None = None
         self.client: BlockingKernelClient | None = None
+        self.proof_key = ""  # the guard's key: checks each test cell's completion proof
         self._log: IO[bytes] | None = None
         self._killed = False
         self._cgroup: SandboxCgroup | None = None
@@ -149,6 +156,7 @@ class SandboxedKernel:
         self.client.load_connection_info({**info, "ip": os.path.join(self._conn, "s")})
         self.client.start_channels(hb=False)
         self._wait_ready()
+        self.proof_key = self._install_guard()
         if self.root:  # sockets exist: the learner may no longer create files here
             os.chown(self._conn, 0, 0)
             os.chmod(self._conn, 0o555)
@@ -173,6 +181,33 @@ class SandboxedKernel:
                 if msg["parent_header"].get("msg_id") == msg_id and state == "idle":
                     return
         raise SandboxError("the sandboxed kernel did not start in time")
+
+    def _install_guard(self) -> str:
+        """Run grading/kernel_guard.py as the first cell, before any learner code; returns the
+        key it printed (the only time it is ever shown)."""
+        msg_id = self.client.execute(_GUARD_CELL, silent=False, store_history=False, allow_stdin=False)
+        deadline = time.monotonic() + self.limits.start_timeout
+        text, error = "", ""
+        while time.monotonic() < deadline:
+            try:
+                msg = self.client.get_iopub_msg(timeout=0.1)
+            except queue.Empty:
+                if self.proc.poll() is not None:
+                    break
+                continue
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "stream":
+                text += content.get("text", "")
+            elif kind == "error":
+                error = f"{content.get('ename')}: {content.get('evalue')}"
+            elif kind == "status" and content.get("execution_state") == "idle":
+                for line in text.splitlines():
+                    if line.startswith(GUARD_PREFIX):
+                        return line[len(GUARD_PREFIX) :]
+                break
+        raise SandboxError(f"the kernel guard did not install: {error or text[-500:] or 'no answer'}")
 
     def alive(self) -> bool:
         """False once the kernel (or the sandbox around it) has exited."""

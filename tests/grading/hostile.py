@@ -87,6 +87,51 @@ class NoAsserts(ast.NodeTransformer):
         return ast.Pass()
 get_ipython().ast_transformers.append(NoAsserts())"""
 
+# Targeted forgeries of the completion proof (grading/kernel_guard.py): each would pass a
+# wrong answer if the guard's checks were missing.
+REPLAY_OTHER_BODY = """import builtins
+_real = builtins.__academy_test__
+builtins.__academy_test__ = lambda grade_id, body: _real(grade_id, 'pass')"""
+FAKE_EXEC = """import builtins
+_real = builtins.__academy_test__
+builtins.__academy_test__ = lambda grade_id, body: _real(grade_id, body, exec=lambda *a: None)"""
+SWAPPED_CODE = """import builtins
+_real = builtins.__academy_test__
+def fake(grade_id, body, ns=None, compile=compile, exec=exec, ask=None, reply_queue=None, frame=None):
+    passed = True
+    reply = reply_queue()
+    ask((frame(), reply))
+    return reply.get()
+_real.__code__ = fake.__code__"""
+KEY_HUNT = """import builtins, gc, hashlib, hmac, signal, sys
+keys = set()
+def collect(values):
+    keys.update(v for v in values if type(v) is bytes and len(v) == 32)
+def walk(frame):
+    while frame is not None:
+        collect(frame.f_locals.values())
+        frame = frame.f_back
+def hunt(*_):
+    walk(sys._getframe())
+    for attempt in (lambda: [walk(f) for f in sys._current_frames().values()],
+                    lambda: [collect(gc.get_referents(o)) for o in gc.get_objects()]):
+        try:
+            attempt()
+        except PermissionError:
+            pass
+signal.signal(signal.SIGALRM, hunt)
+signal.setitimer(signal.ITIMER_REAL, 0.0002, 0.0002)
+_real = builtins.__academy_test__
+def forge(grade_id, body):
+    for _ in range(50):
+        _real(grade_id, 'pass')
+    hunt()
+    message = (grade_id + '\\n' + hashlib.sha256(body.encode()).hexdigest()).encode()
+    for key in keys:
+        print('academy-proof-' + hmac.new(key, message, 'sha256').hexdigest())
+    return ''
+builtins.__academy_test__ = forge"""
+
 CASES: dict[str, Case] = {
     "infinite_loop": Case(_in_squares("while True:\n    pass"), "time limit"),
     "loop_ignoring_sigint": Case(
@@ -152,5 +197,9 @@ CASES: dict[str, Case] = {
         extra=(f"import os\nif os.environ.get('NBGRADER_EXECUTION'):\n    {HIDE_TRACEBACKS}",),
         attacked=("test_basic", "test_hidden"),
     ),
+    "replay_proof_of_other_code": Case(WRONG, "did not run to its end", extra=(REPLAY_OTHER_BODY,)),
+    "runner_with_fake_exec": Case(WRONG, "did not run to its end", extra=(FAKE_EXEC,)),
+    "runner_code_swapped": Case(WRONG, "did not run to its end", extra=(SWAPPED_CODE,)),
+    "hunt_key_in_frames_and_heap": Case(WRONG, "did not run to its end", extra=(KEY_HUNT,)),
     "os_exit_0": Case(CORRECT, "the kernel exited with status 0", extra=("import os\nos._exit(0)",)),
 }

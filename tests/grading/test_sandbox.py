@@ -49,3 +49,40 @@ def test_unprivileged_path_grades_too(release: Release, limits: SandboxLimits, m
     monkeypatch.setattr(sandbox_module.os, "geteuid", lambda: 1000)
     result = grade(release, notebooks.submission(release.notebook_bytes), limits=limits)
     assert result.score == 5 and result.error is None
+
+
+GUARD_PROBE = """import ctypes, gc, os, subprocess, sys
+attempts = {
+    'settrace': lambda: sys.settrace(lambda *a: None),
+    'setprofile': lambda: sys.setprofile(lambda *a: None),
+    'current_frames': sys._current_frames,
+    'gc_objects': gc.get_objects,
+    'ctypes': lambda: ctypes.string_at(id(attempts), 8),
+    'proc_mem': lambda: open('/proc/self/mem', 'rb'),
+    'subprocess': lambda: subprocess.run(['true']),
+    'symlink': lambda: os.symlink('/proc/self/mem', 'mem'),
+}
+outcome = {}
+for name, attempt in attempts.items():
+    try:
+        attempt()
+        outcome[name] = 'allowed'
+    except PermissionError:
+        outcome[name] = 'refused'
+heard = []
+sys.addaudithook(lambda event, args: heard.append(event))
+open('/proc/self/status').read()
+print(repr((outcome, heard, __academy_test__('t', 'x = 1').startswith('academy-proof-'))))
+"""
+
+
+def test_guard_refuses_what_reaches_the_proof_key(limits: SandboxLimits) -> None:
+    """Installed in every kernel before learner code: each way to another thread's frame, the
+    heap or raw memory is refused, a learner audit hook is never added, public /proc stays."""
+    with SandboxedKernel(limits) as kernel:
+        run = Runner(kernel, limits).run(GUARD_PROBE)
+    assert run.status == "ok", run.outputs
+    outcome, heard, proved = ast.literal_eval(run.outputs[0]["text"])
+    assert outcome == dict.fromkeys(outcome, "refused") and len(outcome) == 8
+    assert heard == [] and proved is True
+    assert len(kernel.proof_key) == 64
