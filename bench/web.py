@@ -90,6 +90,11 @@ def wrk(port: int, path: str, cookie: str, seconds: int, connections: int) -> fl
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
 
 
+def seed_label(args: argparse.Namespace) -> str:
+    """What an instance was seeded with: a kept instance is reused only for the same figures."""
+    return f"{args.learners} learners, {args.courses} courses, {args.events} events"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--learners", type=int, default=10_000)
@@ -97,9 +102,16 @@ def main() -> None:
     parser.add_argument("--courses", type=int, default=50)
     parser.add_argument("--requests", type=int, default=300, help="sequential requests per latency figure")
     parser.add_argument("--seconds", type=int, default=10, help="duration of each throughput run")
+    parser.add_argument(
+        "--instance", type=Path,
+        help="keep the seeded instance in this folder and reuse it on the next run (skips syncing and seeding; "
+        "migrations still run); default: a fresh temporary instance, deleted at the end",
+    )  # fmt: skip
     args = parser.parse_args()
 
-    instance = Path(tempfile.mkdtemp(prefix="academy-bench-"))
+    instance = args.instance.resolve() if args.instance else Path(tempfile.mkdtemp(prefix="academy-bench-"))
+    seeded_marker = instance / "bench-seeded"
+    reuse = args.instance is not None and seeded_marker.is_file() and seeded_marker.read_text() == seed_label(args)
     env = {
         **os.environ,
         "FLASK_APP": "app.py",
@@ -108,28 +120,29 @@ def main() -> None:
     }
     env.pop("DATABASE_URL", None)
     try:
+        if args.instance and not reuse and instance.exists():
+            if any(instance.iterdir()) and not seeded_marker.is_file():
+                sys.exit(f"{instance} is not empty and is not a bench instance: choose another folder")
+            shutil.rmtree(instance)  # seeded with other figures: start again
+        instance.mkdir(parents=True, exist_ok=True)
+        if not reuse:
+            seeded_marker.write_text("seeding")  # a run stopped halfway is started again next time
         flask(env, "db", "upgrade", "heads")
-        started = time.perf_counter()
-        first_sync = flask(env, "courses", "sync")
-        sync_wall = time.perf_counter() - started
-        started = time.perf_counter()
-        flask(env, "courses", "sync")
-        resync_wall = time.perf_counter() - started
-        flask(env, "platform", "init")
-        print("set-up done, seeding...", flush=True)
-        started = time.perf_counter()
-        flask(
-            env,
-            "demo",
-            "seed",
-            "--learners",
-            str(args.learners),
-            "--courses",
-            str(args.courses),
-            "--events",
-            str(args.events),
-        )
-        seed_seconds = time.perf_counter() - started
+        first_sync = sync_wall = resync_wall = seed_seconds = None
+        if not reuse:
+            started = time.perf_counter()
+            first_sync = flask(env, "courses", "sync")
+            sync_wall = time.perf_counter() - started
+            started = time.perf_counter()
+            flask(env, "courses", "sync")
+            resync_wall = time.perf_counter() - started
+            flask(env, "platform", "init")
+            print("set-up done, seeding...", flush=True)
+            started = time.perf_counter()
+            flask(env, "demo", "seed", "--learners", str(args.learners), "--courses", str(args.courses),
+                  "--events", str(args.events))  # fmt: skip
+            seed_seconds = time.perf_counter() - started
+            seeded_marker.write_text(seed_label(args))
 
         port = free_port()
         server = subprocess.Popen(
@@ -154,13 +167,19 @@ def main() -> None:
             server.terminate()
             server.wait()
     finally:
-        shutil.rmtree(instance, ignore_errors=True)
+        if not args.instance:
+            shutil.rmtree(instance, ignore_errors=True)
 
-    sync_inner = re.search(r"Synced in ([\d.]+) s", first_sync).group(1)
-    print(f"Seeded {args.learners:,} learners, {args.courses} courses, {args.events:,} events in {seed_seconds:.1f} s")
-    print(f"flask courses sync (demo catalog, empty DB): {float(sync_inner):.2f} s in-process, "
-          f"{sync_wall:.2f} s command; "
-          f"unchanged re-sync {resync_wall:.2f} s command   target < 2 s")  # fmt: skip
+    if reuse:
+        print(f"Reused the instance in {instance} ({seed_label(args)}): sync and seeding not timed")
+    else:
+        sync_inner = re.search(r"Synced in ([\d.]+) s", first_sync).group(1)
+        print(
+            f"Seeded {args.learners:,} learners, {args.courses} courses, {args.events:,} events in {seed_seconds:.1f} s"
+        )
+        print(f"flask courses sync (demo catalog, empty DB): {float(sync_inner):.2f} s in-process, "
+              f"{sync_wall:.2f} s command; "
+              f"unchanged re-sync {resync_wall:.2f} s command   target < 2 s")  # fmt: skip
     print(f"catalog   p50 {catalog[0]:6.1f} ms   p95 {catalog[1]:6.1f} ms")
     print(f"dashboard p50 {dashboard[0]:6.1f} ms   p95 {dashboard[1]:6.1f} ms   target p95 < 50 ms")
     print(f"throughput, 20 connections, gunicorn 2 workers: dashboard {dash_rps:.0f} req/s, "

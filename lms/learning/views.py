@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 from lms.catalog import services as catalog
 from lms.extensions import db
 from lms.learning import services
+from lms.learning.dashboard import dashboard_body
 from lms.learning.forms import ActionForm
-from lms.recommend.skills import dashboard_panel
 
 bp = Blueprint("learning", __name__)
 
@@ -25,8 +25,7 @@ def _load(slug: str, item_slug: str | None = None):
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    panel = dashboard_panel(current_user.id)
-    return render_template("learning/dashboard.html", rows=services.dashboard(current_user.id), panel=panel)
+    return render_template("learning/dashboard.html", body=dashboard_body(current_user))
 
 
 @bp.post("/courses/<slug>/enroll")

@@ -13,6 +13,7 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.models import LearningEvent
 from lms.recommend import bkt
+from lms.recommend.freshness import bump_everyone
 from lms.recommend.mastery import GRADED_KINDS, OPPORTUNITY_KINDS, PLACED, pass_fraction
 from lms.recommend.models import SkillMastery, SkillParameter
 
@@ -155,5 +156,6 @@ def fit_all(*, forgetting: bool = False) -> FitReport:
     for start in range(0, len(mastery_rows), 5000):
         db.session.execute(table.insert(), mastery_rows[start : start + 5000])
     db.session.flush()
+    bump_everyone()  # every mastery was rewritten (Core statements: the flush listener does not see them)
     return FitReport(len(skills), int((~scarce).sum()), len({k[0] for k in keys}), events, result.iterations,
                      time.perf_counter() - started)  # fmt: skip

@@ -1,11 +1,11 @@
-"""Skill parameters and mastery (BKT), placement results, goals and assigned learning paths."""
+"""Skill parameters and mastery (BKT), placement results, goals, assigned learning paths, dashboard versions."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.catalog.models import TIERS, Course
@@ -126,3 +126,29 @@ class PathAssignment(Base):
     assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     path: Mapped[LearningPath] = relationship(back_populates="assignments")
+
+
+class DashboardVersion(Base):
+    """Changed (to a new random token) whenever what one learner's dashboard shows changes.
+
+    Workers keep each learner's rendered dashboard keyed by this token and the DashboardEpoch's,
+    so a change made anywhere shows on the very next page (see lms/recommend/freshness.py).
+    A random token, not a counter: a rolled-back change or a reused user id cannot bring back
+    a token that a cached page was stored under.
+    """
+
+    __tablename__ = "dashboard_versions"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DashboardEpoch(Base):
+    """One row (id 1): changed when a change reaches every learner (a course sync, a model refit)."""
+
+    __tablename__ = "dashboard_epochs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,8 +1,12 @@
-"""Mastery follows the event log: each recorded event updates the learner's skills at once."""
+"""Mastery and dashboards follow the event log and the catalog: reactions to other domains' signals."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from lms.catalog.sync import courses_synced
 from lms.learning.models import LearningEvent
+from lms.recommend.freshness import bump_everyone, bump_learners
 from lms.recommend.mastery import apply_event
 from lms.signals import learning_event_recorded
 
@@ -11,3 +15,15 @@ from lms.signals import learning_event_recorded
 def update_mastery(event: LearningEvent, **_extra) -> None:
     """One BKT step per skill of the event's module (in the same transaction: flush only)."""
     apply_event(event)
+
+
+@learning_event_recorded.connect
+def refresh_dashboard(event: LearningEvent, **_extra) -> None:
+    """Any event changes the learner's progress or recommendations: their next dashboard is rebuilt."""
+    bump_learners([event.user_id])
+
+
+@courses_synced.connect
+def refresh_every_dashboard(_report: Any, **_extra: Any) -> None:
+    """Titles, items, modules and prerequisites may have changed for everyone."""
+    bump_everyone()

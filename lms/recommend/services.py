@@ -15,12 +15,12 @@ from lms.catalog.models import TIERS, Course, Item, Module, course_prerequisites
 from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.models import COMPLETION_KINDS, Enrollment, LearningEvent
-from lms.recommend import paths, ranking
+from lms.recommend import freshness, paths, ranking
 from lms.recommend.mastery import GRADED_KINDS, pass_fraction
 from lms.recommend.models import LearningGoal, SkillMastery
 
 _cache: dict[str, tuple] = {}
-CHECK_SECONDS = 5.0  # a course sync shows in recommendations within this delay
+CHECK_SECONDS = 5.0  # a catalog change made without a sync shows in recommendations within this delay
 
 
 @dataclass(frozen=True)
@@ -46,16 +46,19 @@ class ItemInfo:
 
 
 def catalog_graph() -> tuple[ranking.Catalog, dict[int, set[int]], dict[int, ItemInfo]]:
-    """Live modules in catalog order, graded flags and items per module (cached until a sync;
-    the cache is checked at most every CHECK_SECONDS)."""
+    """Live modules in catalog order, graded flags and items per module (cached until a sync).
+
+    A sync changes the dashboard epoch, checked on every call, so the next page sees it (cached
+    dashboards rely on it); the catalog's own stamps are checked at most every CHECK_SECONDS."""
     cached = _cache.get("graph")
     fresh = 0.0 if current_app.testing else CHECK_SECONDS  # tests reload catalogs in quick succession
-    if cached and cached[0][0] == str(db.engine.url) and time.monotonic() - cached[2] < fresh:
+    scope = (str(db.engine.url), freshness.current_epoch())
+    if cached and cached[0][:2] == scope and time.monotonic() - cached[2] < fresh:
         return cached[1]
     key = db.session.execute(
         select(func.max(Course.updated_at), func.count(Module.id)).select_from(Module).join(Course)
     ).one()
-    if cached and cached[0] == (str(db.engine.url), *key):
+    if cached and cached[0] == (*scope, *key):
         _cache["graph"] = (cached[0], cached[1], time.monotonic())
         return cached[1]
     courses = {c.id: c for c in db.session.scalars(select(Course).where(Course.archived_at.is_(None)))}
@@ -83,7 +86,7 @@ def catalog_graph() -> tuple[ranking.Catalog, dict[int, set[int]], dict[int, Ite
         for m in modules
     ]  # fmt: skip
     graph = (ranking.Catalog(nodes, prereqs), items, by_id)
-    _cache["graph"] = ((str(db.engine.url), *key), graph, time.monotonic())
+    _cache["graph"] = ((*scope, *key), graph, time.monotonic())
     return graph
 
 
