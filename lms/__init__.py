@@ -19,7 +19,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(config))
     app.config["INSTANCE_DIR"].mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for chatty in ("weasyprint", "fontTools", "pyhanko"):  # progress chatter, not events
+    for chatty in ("weasyprint", "fontTools", "pyhanko", "alembic.runtime.plugins"):  # chatter, not events
         logging.getLogger(chatty).setLevel(logging.WARNING)
 
     ext.db.init_app(app)

@@ -4,19 +4,68 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+import click
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from lms.db import Base
 
+
+class Migrations:
+    """Flask-Migrate, bound to an app when something migrates (`flask db ...`, `flask platform init`,
+    flask_migrate.upgrade()): importing it imports Alembic, 0.2 s no other command or web worker needs."""
+
+    def __init__(self, **options: Any) -> None:
+        self.options = options
+
+    def init_app(self, app: Flask, db: SQLAlchemy, directory: str) -> None:
+        app.extensions["migrate"] = _UnboundMigrate(self, app, db, directory)
+        app.cli.add_command(_MigrateCommands(self))
+
+    def bind(self, app: Flask) -> Any:
+        """Flask-Migrate's state for this app (what its commands and migrations/env.py read)."""
+        state = app.extensions["migrate"]
+        if isinstance(state, _UnboundMigrate):
+            from flask_migrate import Migrate
+
+            Migrate(app, state.db, directory=state.directory, **self.options)  # replaces the state
+        return app.extensions["migrate"]
+
+
+class _UnboundMigrate:
+    """app.extensions["migrate"] until first read; then Flask-Migrate's own state takes its place."""
+
+    def __init__(self, migrations: Migrations, app: Flask, db: SQLAlchemy, directory: str) -> None:
+        self.migrations, self.app, self.db, self.directory = migrations, app, db, directory
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.migrations.bind(self.app), name)
+
+
+class _MigrateCommands(click.Group):
+    """`flask db`: listed with the other commands, Flask-Migrate's own group once invoked."""
+
+    def __init__(self, migrations: Migrations) -> None:
+        super().__init__("db", help="Perform database migrations.")
+        self.migrations = migrations
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any):
+        from flask.cli import ScriptInfo
+        from flask_migrate.cli import db as commands
+
+        app = current_app._get_current_object() if current_app else parent.find_object(ScriptInfo).load_app()
+        self.migrations.bind(app)
+
+        return commands.make_context(info_name, args, parent=parent, **extra)
+
+
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(render_as_batch=True, compare_type=True)
+migrate = Migrations(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -6,7 +6,6 @@ import time
 
 import click
 from flask import current_app
-from flask_migrate import upgrade
 
 from lms.catalog.sync import sync_tree
 from lms.demo import services
@@ -21,6 +20,8 @@ demo_cli = click.Group("demo", help="Demo accounts and synthetic data.")
 @click.option("--no-demo", is_flag=True, help="Do not create the demo accounts.")
 def init(no_demo: bool) -> None:
     """Apply migrations, load courses/, create demo accounts: safe to run on every start."""
+    from flask_migrate import upgrade  # Alembic: loaded by the commands that migrate
+
     started = time.perf_counter()
     upgrade(revision="heads")  # each domain keeps its own migration branch
     outcome = sync_tree(current_app.config["COURSES_DIR"])
