@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from html import escape
 
 import nh3
 from markdown_it import MarkdownIt
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
@@ -33,11 +35,17 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
-def _highlight(code: str, lang: str, _attrs: str) -> str:
+@lru_cache(maxsize=64)
+def _lexer(lang: str) -> Lexer | None:
+    """One lexer per language: each lookup scans Pygments' plugin entry points (~0.7 ms)."""
     try:
-        lexer = get_lexer_by_name(lang) if lang else None
+        return get_lexer_by_name(lang) if lang else None
     except ClassNotFound:
-        lexer = None
+        return None
+
+
+def _highlight(code: str, lang: str, _attrs: str) -> str:
+    lexer = _lexer(lang)
     body = highlight(code, lexer, _FORMATTER) if lexer else escape(code)
     return f'<pre class="highlight"><code class="language-{escape(lang or "text")}">{body}</code></pre>\n'
 
