@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from lms.accounts import services
 from lms.accounts.forms import COMMON_TIMEZONES, LanguageForm, LoginForm, ProfileForm, RegisterForm, ResetPasswordForm
@@ -37,6 +38,11 @@ def _sign_in(user) -> None:
     session.clear()
     services.start_session(user)
     login_user(user)
+    # A fresh CSRF token in the cookie the login answers with: every page's forms need one, and
+    # without it the first page (and any client replaying this cookie) rewrites the cookie.
+    # The login form's token is cached in `g` but was cleared from the session just above.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    generate_csrf()
     db.session.commit()
 
 

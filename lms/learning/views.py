@@ -25,7 +25,7 @@ def _load(slug: str, item_slug: str | None = None):
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    return render_template("learning/dashboard.html", body=dashboard_body(current_user))
+    return render_template("learning/dashboard.html", body=dashboard_body(current_user._get_current_object()))
 
 
 @bp.post("/courses/<slug>/enroll")
