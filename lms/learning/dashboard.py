@@ -67,8 +67,7 @@ def body_cache() -> BodyCache:
     """This app's cache (one per worker process)."""
     cache = current_app.extensions.get("dashboard_bodies")
     if cache is None:
-        size = current_app.config.get("DASHBOARD_CACHE_SIZE", CACHE_SIZE)
-        cache = current_app.extensions.setdefault("dashboard_bodies", BodyCache(size))
+        cache = current_app.extensions.setdefault("dashboard_bodies", BodyCache(CACHE_SIZE))
     return cache
 
 
