@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
+import threading
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -103,6 +104,7 @@ class TaskQueue:
     def __init__(self) -> None:
         self._tasks: dict[str, Callable[..., Any]] = {}
         self._schedules: dict[str, dict[str, str]] = {}
+        self._binding = threading.Lock()  # the first enqueues of a threaded server may race
 
     def task(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         """Register a queue task by its qualified name; the function itself stays plain."""
@@ -136,18 +138,22 @@ class TaskQueue:
 
     def huey(self, app: Flask | None = None) -> Any:
         """This app's Huey with every registered task bound (what a consumer runs)."""
+        app = app or current_app._get_current_object()
+        state = app.extensions["task_queue"]
+        with self._binding:
+            if state["huey"] is None:
+                state["huey"] = self._connect(app)
+            for name, fn in self._tasks.items():
+                if name not in state["bound"]:
+                    state["bound"][name] = self._bind(state["huey"], app, name, fn)
+        return state["huey"]
+
+    def _bind(self, huey: Any, app: Flask, name: str, fn: Callable[..., Any]) -> Any:
         from huey import crontab
 
-        state = (app or current_app).extensions["task_queue"]
-        if state["huey"] is None:
-            state["huey"] = self._connect(app or current_app._get_current_object())
-        for name, fn in self._tasks.items():
-            if name not in state["bound"]:
-                huey, short = state["huey"], name.rsplit(".", 1)[-1]
-                schedule = self._schedules.get(name)
-                decorate = huey.periodic_task(crontab(**schedule), name=short) if schedule else huey.task(name=short)
-                state["bound"][name] = decorate(_in_context(app or current_app._get_current_object(), fn))
-        return state["huey"]
+        short, schedule = name.rsplit(".", 1)[-1], self._schedules.get(name)
+        decorate = huey.periodic_task(crontab(**schedule), name=short) if schedule else huey.task(name=short)
+        return decorate(_in_context(app, fn))
 
     def enqueue(self, fn: Callable[..., Any], *args: Any) -> None:
         """Put one call of a registered task on the queue."""
