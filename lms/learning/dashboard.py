@@ -15,7 +15,7 @@ from datetime import datetime
 from threading import Lock
 from typing import NamedTuple
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
 from flask_babel import get_locale, get_timezone
 from markupsafe import Markup
 
@@ -79,8 +79,10 @@ def _expires_at(panel: DashboardPanel, now: datetime) -> datetime | None:
 
 def dashboard_body(user: User) -> Markup:
     """The learner's dashboard body, from this worker's cache when nothing changed since it was built."""
-    # Versions first: whatever is read after them is at least as recent as they are.
-    key = (*dashboard_key(user.id), user.created_at, str(get_locale()), str(get_timezone()))
+    # The body's links depend on where the app is mounted, its dates on the learner's time zone.
+    settings = (str(get_locale()), str(get_timezone()), request.script_root)
+    # Versions before the data: whatever is read after them is at least as recent as they are.
+    key = (*dashboard_key(user.id), user.created_at, *settings)
     cache = body_cache()
     now = utcnow()
     body = cache.get(user.id, key, now)
