@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from lms import extensions as ext
+from lms import templating
 from lms.config import load_config
 
 
@@ -39,7 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_cli(app)
     _register_errors(app)
     _register_security_headers(app)
-    _register_template_helpers(app)
+    templating.init_app(app)
     return app
 
 
@@ -139,42 +140,6 @@ def _register_security_headers(app: Flask) -> None:
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
-
-
-def _register_template_helpers(app: Flask) -> None:
-    from flask_babel import get_locale, get_translations
-    from jinja2 import pass_context
-    from markupsafe import Markup
-
-    @app.context_processor
-    def inject() -> dict[str, Any]:
-        # Page templates resolve `_`/`gettext` here: the catalog is looked up once per page, not
-        # per string (Flask-Babel's per-call lookup was a third of the dashboard's render time).
-        # Same semantics as Jinja's newstyle gettext: autoescape, then %-format the variables.
-        translations = get_translations()
-
-        @pass_context
-        def gettext(context, string: str, **variables: Any) -> str:
-            text = translations.ugettext(string)
-            if context.eval_ctx.autoescape:
-                text = Markup(text)
-            return text % variables
-
-        @pass_context
-        def ngettext(context, singular: str, plural: str, num: int, **variables: Any) -> str:
-            variables.setdefault("num", num)
-            text = translations.ungettext(singular, plural, num)
-            if context.eval_ctx.autoescape:
-                text = Markup(text)
-            return text % variables
-
-        return {
-            "current_locale": str(get_locale() or "en"),
-            "languages": app.config["LANGUAGES"],
-            "_": gettext,
-            "gettext": gettext,
-            "ngettext": ngettext,
-        }
 
 
 def _enable_sqlite_pragmas(app: Flask) -> None:
