@@ -1,84 +1,119 @@
-"""What every page template gets: translations looked up once per page; URLs, the CSRF token
-and the shared top bar and footer built once per process rather than on every page (the
-frame of each page builds a dozen URLs and translations)."""
+"""What every page template gets, and what a worker builds once instead of on every page.
+
+Translations are looked up once per page. Navigation URLs, the viewer's signed CSRF token, the
+shared top bar and footer, and whole pages that views mark as cacheable (`render_page`) are
+kept per process under a key holding everything they show: language, mount point, page,
+viewer (id, name, role) and CSRF token. Templates do not change while a process runs.
+"""
 
 from __future__ import annotations
 
 import time
 from typing import Any
 
-from flask import Flask, request, session, url_for
+from flask import Flask, current_app, render_template, request, session, url_for
 from flask_babel import get_locale, get_translations
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup
 
-CSRF_REUSE_SECONDS = 60  # a signed token this old still has most of WTF_CSRF_TIME_LIMIT left
-_CACHE_LIMIT = 10_000
+CSRF_REUSE_SECONDS = 60  # tokens never expire here (WTF_CSRF_TIME_LIMIT None); re-signed each minute
+CACHE_LIMIT = 2_000  # entries per cache and worker; a full cache starts again empty
 
 
-def init_app(app: Flask) -> None:
-    """Register the context processor and the template globals."""
-    urls: dict[tuple, str] = {}
-    signed: dict[str, tuple[str, float]] = {}
+class PageParts:
+    """One worker's caches of URLs, CSRF tokens, frame parts and pages."""
 
-    def cached_url_for(endpoint: str, **values: Any) -> str:
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.urls: dict[tuple, str] = {}
+        self.signed: dict[str, tuple[str, float]] = {}
+        self.parts: dict[tuple, Markup] = {}
+        self.pages: dict[tuple, str] = {}
+
+    @staticmethod
+    def _keep(cache: dict, key: Any, value: Any) -> None:
+        if len(cache) >= CACHE_LIMIT:
+            cache.clear()
+        cache[key] = value
+
+    def url_for(self, endpoint: str, **values: Any) -> str:
         """url_for, remembered for the calls that always give the same answer in a process:
         no arguments (navigation) or a static file; relative and external ones are built."""
         if endpoint.startswith(".") or (values and endpoint != "static") or "_external" in values:
             return url_for(endpoint, **values)
         key = (endpoint, request.script_root, values.get("filename"))
-        url = urls.get(key)
+        url = self.urls.get(key)
         if url is None:
             url = url_for(endpoint, **values)
-            if len(urls) < _CACHE_LIMIT:
-                urls[key] = url
+            self._keep(self.urls, key, url)
         return url
 
-    def csrf_token() -> str:
+    def csrf_token(self) -> str:
         """generate_csrf, reusing this session's signed token for a minute: signing is an HMAC
         every page paid twice, and a token signed seconds ago is just as valid."""
-        raw = session.get(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+        field = self.app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         now = time.monotonic()
-        hit = signed.get(raw) if raw else None
+        hit = self.signed.get(session.get(field, ""))
         if hit is not None and now - hit[1] < CSRF_REUSE_SECONDS:
             return hit[0]
         token = generate_csrf()
-        raw = session.get(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
-        if len(signed) >= _CACHE_LIMIT:
-            signed.clear()
-        signed[raw] = (token, now)
+        self._keep(self.signed, session[field], (token, now))
         return token
 
-    frames: dict[tuple, Markup] = {}
-
-    @pass_context
-    def frame(context, name: str) -> Markup:
-        """A shared part of every page, rendered once per everything it shows: language, viewer
-        (id, name, role), page (for the current-page mark and the language form's return path)
-        and the viewer's CSRF token (which changes every CSRF_REUSE_SECONDS)."""
-        user = context["current_user"]
+    def viewer_key(self) -> tuple:
+        """Everything the frame of a page shows besides its own content."""
+        user = current_user._get_current_object()
         signed_in = user.is_authenticated
-        key = (
-            name,
-            context["current_locale"],
+        return (
+            str(get_locale() or "en"),
             request.script_root,
             request.endpoint,
             request.full_path if request.method == "GET" else "/",
             user.id if signed_in else None,
             user.display_name if signed_in else None,
             user.role if signed_in else None,
-            csrf_token(),
+            self.csrf_token(),
         )
-        html = frames.get(key)
+
+    def frame(self, context: Any, name: str) -> Markup:
+        """A shared part of every page (top bar, footer), rendered once per viewer key."""
+        key = (name, *self.viewer_key())
+        html = self.parts.get(key)
         if html is None:
-            html = Markup(app.jinja_env.get_template(name).render(context.get_all()))
-            if len(frames) >= _CACHE_LIMIT:
-                frames.clear()
-            frames[key] = html
+            html = Markup(self.app.jinja_env.get_template(name).render(context.get_all()))
+            self._keep(self.parts, key, html)
         return html
 
-    app.jinja_env.globals.update(url_for=cached_url_for, csrf_token=csrf_token, frame=frame)
+    def page(self, template: str, **context: Any) -> str:
+        """The whole page, once per viewer key and `context` (hashable values); a page with
+        flashed messages to show is built, and shows them."""
+        if session.get("_flashes"):
+            return render_template(template, **context)
+        key = (template, *self.viewer_key(), *sorted(context.items()))
+        html = self.pages.get(key)
+        if html is None:
+            html = render_template(template, **context)
+            self._keep(self.pages, key, html)
+        return html
+
+
+def render_page(template: str, **context: Any) -> str:
+    """render_template for a page whose template shows nothing but the viewer key (see
+    PageParts.viewer_key) and `context`: built once per process and key."""
+    return current_app.extensions["page_parts"].page(template, **context)
+
+
+def init_app(app: Flask) -> None:
+    """Register the caches, the template globals and the context processor."""
+    parts = app.extensions["page_parts"] = PageParts(app)
+
+    @pass_context
+    def frame(context: Any, name: str) -> Markup:
+        return parts.frame(context, name)
+
+    app.jinja_env.globals.update(url_for=parts.url_for, csrf_token=parts.csrf_token, frame=frame)
 
     @app.context_processor
     def inject() -> dict[str, Any]:
@@ -103,7 +138,7 @@ def init_app(app: Flask) -> None:
             return text % variables
 
         return {
-            "csrf_token": csrf_token,  # Flask-WTF's own context processor would hand out its own
+            "csrf_token": parts.csrf_token,  # Flask-WTF's own context processor hands out its own
             "current_locale": str(get_locale() or "en"),
             "languages": app.config["LANGUAGES"],
             "_": gettext,

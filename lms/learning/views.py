@@ -11,6 +11,7 @@ from lms.extensions import db
 from lms.learning import services
 from lms.learning.dashboard import dashboard_body
 from lms.learning.forms import ActionForm
+from lms.templating import render_page
 
 bp = Blueprint("learning", __name__)
 
@@ -25,7 +26,7 @@ def _load(slug: str, item_slug: str | None = None):
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    return render_template("learning/dashboard.html", body=dashboard_body(current_user._get_current_object()))
+    return render_page("learning/dashboard.html", body=dashboard_body(current_user._get_current_object()))
 
 
 @bp.post("/courses/<slug>/enroll")

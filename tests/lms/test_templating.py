@@ -56,3 +56,15 @@ def test_frame_token_is_the_sessions_own_and_accepted(make_app):
         assert client.post("/logout", data={"csrf_token": shown[0]}).status_code == 302
         assert client.get("/dashboard").status_code == 302  # logged out: the cached token was valid
     assert tokens[0] != tokens[1]
+
+
+def test_cached_page_still_shows_a_flash_once(app, client):
+    user = make_user(email="grace@example.com", name="Grace")
+    login(client, user.email)
+    client.get("/dashboard")
+    first = client.get("/dashboard").text  # from the page cache
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Path assigned to you")]
+    flashed = client.get("/dashboard").text
+    assert "Path assigned to you" in flashed and "Path assigned to you" not in first
+    assert "Path assigned to you" not in client.get("/dashboard").text
