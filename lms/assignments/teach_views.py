@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,6 +18,7 @@ from lms.catalog import services as catalog
 from lms.catalog.models import Course, Item
 from lms.extensions import db
 from lms.learning.services import get_enrollment
+from lms.responses import attachment
 
 teach_bp = Blueprint("teach", __name__, url_prefix="/teach/assignments")
 
@@ -46,9 +47,7 @@ def gradebook(slug: str, item_slug: str):
 def gradebook_csv(slug: str, item_slug: str):
     course, item = _taught(slug, item_slug)
     body = book.gradebook_csv(item, book.gradebook(item))
-    response = Response(body, mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{course.slug}-{item.slug}-gradebook.csv"'
-    return response
+    return attachment(body, f"{course.slug}-{item.slug}-gradebook.csv", "text/csv")
 
 
 @teach_bp.post("/<slug>/<item_slug>/regrade")

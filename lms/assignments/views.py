@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -18,6 +18,7 @@ from lms.assignments.tasks import enqueue_grading
 from lms.assignments.teach_views import teach_bp
 from lms.catalog import services as catalog
 from lms.extensions import db, queue
+from lms.responses import attachment
 
 bp = Blueprint("assignments", __name__)
 bp.record_once(lambda state: queue.init_app(state.app))  # the Huey queue, from this app's config
@@ -58,7 +59,7 @@ def release_notebook(slug: str, item_slug: str):
     if stored is None or not services.may_download(current_user, course.id):
         abort(404 if stored is None else 403)
     body = services.engine_release(stored).notebook_bytes
-    return _attachment(body, f"{item.slug}.ipynb", "application/x-ipynb+json")
+    return attachment(body, f"{item.slug}.ipynb", "application/x-ipynb+json")
 
 
 @bp.post("/courses/<slug>/<item_slug>/submissions")
@@ -137,7 +138,7 @@ def feedback(submission_id: int):
             "error.html", code=202, title=_("Feedback on its way"),
             message=_("The detailed feedback is still being prepared. Reload this page in a few seconds."),
         ), 202  # fmt: skip
-    response = _attachment(grade.feedback_html.encode(), f"feedback-{submission.id}.html", "text/html")
+    response = attachment(grade.feedback_html.encode(), f"feedback-{submission.id}.html", "text/html")
     response.headers["Content-Security-Policy"] = (
         "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
     )
@@ -148,11 +149,4 @@ def feedback(submission_id: int):
 @login_required
 def submitted_notebook(submission_id: int):
     submission = _visible(submission_id)
-    return _attachment(submission.content, f"submission-{submission.id}.ipynb", "application/x-ipynb+json")
-
-
-def _attachment(body: bytes, filename: str, mimetype: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(submission.content, f"submission-{submission.id}.ipynb", "application/x-ipynb+json")

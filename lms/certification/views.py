@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, send_file, url_for
+from flask import Blueprint, abort, jsonify, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -20,6 +20,7 @@ from lms.certification.manage_views import register_manage_routes
 from lms.certification.models import CourseCertification
 from lms.extensions import csrf, db, limiter
 from lms.learning import services as learning
+from lms.responses import attachment
 
 bp = Blueprint("certification", __name__)
 
@@ -92,16 +93,14 @@ def pdf(public_id: str):
 @login_required
 def credential(public_id: str):
     body = issuing.credential_json(_owned(public_id), issuing.config_from_app())
-    disposition = f'attachment; filename="academy-credential-{public_id}.json"'
-    return Response(body, mimetype="application/ld+json", headers={"Content-Disposition": disposition})
+    return attachment(body, f"academy-credential-{public_id}.json", "application/ld+json")
 
 
 @bp.get("/certificates/<public_id>/credential.jwt")
 @login_required
 def credential_jwt(public_id: str):
     body = issuing.credential_jwt(_owned(public_id), issuing.config_from_app())
-    disposition = f'attachment; filename="academy-credential-{public_id}.jwt"'
-    return Response(body, mimetype="application/vc+jwt", headers={"Content-Disposition": disposition})
+    return attachment(body, f"academy-credential-{public_id}.jwt", "application/vc+jwt")
 
 
 @bp.get("/.well-known/academy-issuer.json")

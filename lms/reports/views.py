@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -28,6 +27,7 @@ from lms.reports import charts, exports, pdf, receivers, services, tokens  # noq
 from lms.reports.forms import ReportFilterForm, RevokeForm, TokenForm
 from lms.reports.query import completion_rows
 from lms.reports.scope import ReportAccessError, visible_teams
+from lms.responses import attachment
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 PAGE_SIZE = 50
@@ -143,10 +143,7 @@ def _filename(ext: str) -> str:
 def export_csv():
     flt, _described_filters = _export_filter()
     chunks = exports.csv_chunks(current_user, flt)
-    return Response(
-        stream_with_context(chunks), mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{_filename("csv")}"'},
-    )  # fmt: skip
+    return attachment(stream_with_context(chunks), _filename("csv"), "text/csv; charset=utf-8")
 
 
 @bp.get("/completions.xlsx")
@@ -167,9 +164,7 @@ def export_xlsx():
 def export_pdf():
     flt, described = _export_filter()
     body = pdf.render_pdf(current_user, flt, described)
-    return Response(
-        body, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{_filename("pdf")}"'}
-    )
+    return attachment(body, _filename("pdf"), "application/pdf")
 
 
 @bp.route("/tokens", methods=["GET", "POST"])

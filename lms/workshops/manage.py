@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.access import role_required
 from lms.db import utcnow
 from lms.extensions import db
+from lms.responses import attachment
 from lms.workshops import editing, registration, services
 from lms.workshops.forms import ActionForm, SessionForm, WorkshopForm, parse_materials, split_list
 
@@ -131,9 +132,8 @@ def attendance(session_id: int):
 @role_required("instructor")
 def attendees_csv(session_id: int):
     session = _taught_session(session_id)
-    response = Response(registration.attendance_csv(session), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{session.workshop.slug}-{session.key}.csv"'
-    return response
+    filename = f"{session.workshop.slug}-{session.key}.csv"
+    return attachment(registration.attendance_csv(session), filename, "text/csv")
 
 
 def register_manage_routes(bp: Blueprint) -> None:

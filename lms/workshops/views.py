@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from babel.dates import format_datetime
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.accounts.access import role_required
 from lms.db import utcnow
 from lms.extensions import db
+from lms.responses import attachment
 from lms.workshops import calendar, registration, services
 from lms.workshops.forms import ActionForm
 from lms.workshops.manage import register_manage_routes
@@ -108,13 +109,7 @@ def session_ics(session_id: int):
     status = "confirmed" if services.teaches(current_user, session.workshop) else (mine.status if mine else "none")
     url = url_for("workshops.detail", slug=session.workshop.slug, _external=True)
     body = calendar.calendar_bytes(session.workshop.title, [calendar.session_event(session, status=status, url=url)])
-    return _ics(body, f"{session.workshop.slug}-{session.key}.ics")
-
-
-def _ics(body: bytes, filename: str) -> Response:
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(body, f"{session.workshop.slug}-{session.key}.ics", "text/calendar")
 
 
 @bp.get("/mine")
@@ -147,7 +142,7 @@ def feed(user_id: int, token: str):
     if not calendar.check_feed_token(current_app.config["SECRET_KEY"], user_id, token[:100]):
         abort(404)
     events = calendar.feed_events(user_id, lambda slug: url_for("workshops.detail", slug=slug, _external=True))
-    return _ics(calendar.calendar_bytes("Academy workshops", events), "academy-workshops.ics")
+    return attachment(calendar.calendar_bytes("Academy workshops", events), "academy-workshops.ics", "text/calendar")
 
 
 @bp.get("/teach")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,6 +12,7 @@ from lms.assignments.views import rejection_message
 from lms.catalog import services as catalog
 from lms.catalog.markdown import render_markdown
 from lms.extensions import db
+from lms.responses import attachment
 from lms.workspace import notebook, runs, services
 from lms.workspace.forms import DraftUploadForm
 from lms.workspace.notebook import NotebookError
@@ -119,10 +120,7 @@ def upload(slug: str, item_slug: str):
 @login_required
 def download(slug: str, item_slug: str):
     _course, item, ws = _open(slug, item_slug)
-    response = Response(services.draft_notebook(ws), mimetype="application/x-ipynb+json")
-    response.headers["Content-Disposition"] = f'attachment; filename="{item.slug}.ipynb"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(services.draft_notebook(ws), f"{item.slug}.ipynb", "application/x-ipynb+json")
 
 
 @bp.get("/courses/<slug>/<item_slug>/workspace/kept-copy.ipynb")
@@ -132,10 +130,7 @@ def kept_copy(slug: str, item_slug: str):
     if ws.draft is None or not ws.draft.conflict_cells:
         abort(404)
     body = notebook.notebook_bytes(ws.release, {**ws.answers, **ws.draft.conflict_cells})
-    response = Response(body, mimetype="application/x-ipynb+json")
-    response.headers["Content-Disposition"] = f'attachment; filename="{item.slug}-kept-copy.ipynb"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(body, f"{item.slug}-kept-copy.ipynb", "application/x-ipynb+json")
 
 
 @bp.post("/courses/<slug>/<item_slug>/workspace/runs")

@@ -80,6 +80,7 @@ def test_credential_json_is_ob3(earned, client):
     response = client.get(f"/certificates/{cert.public_id}/credential.json")
     credential = json.loads(response.data)
     assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "private, no-store"  # the learner's own record
     assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert credential["credentialSubject"]["achievement"]["name"] == "Certified basics"
     assert client.get(f"/certificates/{cert.public_id}/credential.jwt").data.count(b".") == 2

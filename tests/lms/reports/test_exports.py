@@ -36,6 +36,7 @@ def test_csv_parses_back_to_the_database_rows(client, world):
     login_as(client, world.manager)
     response = client.get("/reports/completions.csv")
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "private, no-store"  # names and scores of a team
     raw = response.get_data()
     assert raw.startswith(b"\xef\xbb\xbf")
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
