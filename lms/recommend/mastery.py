@@ -79,7 +79,7 @@ def parameters(skills: list[str] | tuple[str, ...] | None = None) -> dict[str, b
 
 
 def apply_event(event: LearningEvent) -> list[SkillMastery]:
-    """Update the learner's mastery of the event's skills by one BKT step (no refit)."""
+    """Update the learner's mastery of the event's skills by one BKT step (no refit); returns the rows flushed."""
     from lms.recommend import bkt
 
     evidence = evidence_of(event)

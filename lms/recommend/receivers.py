@@ -13,14 +13,12 @@ from lms.signals import learning_event_recorded
 
 @learning_event_recorded.connect
 def update_mastery(event: LearningEvent, **_extra) -> None:
-    """One BKT step per skill of the event's module (in the same transaction: flush only)."""
-    apply_event(event)
+    """One BKT step per skill of the event's module (in the same transaction: flush only).
 
-
-@learning_event_recorded.connect
-def refresh_dashboard(event: LearningEvent, **_extra) -> None:
-    """Any event changes the learner's progress or recommendations: their next dashboard is rebuilt."""
-    bump_learners([event.user_id])
+    Any event changes the learner's progress or recommendations, so their next dashboard is rebuilt:
+    flushed mastery rows already gave them a new version (freshness's flush listener); else bump here."""
+    if not apply_event(event):
+        bump_learners([event.user_id])
 
 
 @courses_synced.connect

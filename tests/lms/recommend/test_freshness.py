@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
 
 from lms.accounts import services as accounts
 from lms.extensions import db
@@ -33,6 +34,25 @@ def test_an_event_changes_only_its_learners_version(catalog):
     db.session.commit()
     after = versions(ada, bob)
     assert after[0] not in (None, before[0]) and after[1] == before[1]
+
+
+def test_an_event_writes_its_learners_version_once(catalog):
+    ada = make_user()
+    db.session.commit()
+    writes: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if "dashboard_versions" in statement and not statement.lstrip().upper().startswith("SELECT"):
+            writes.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        learning.enroll(ada.id, catalog["python-basics"])  # no mastery rows: the receiver bumps
+        assert len(writes) == 1
+        learning.complete_lesson(ada.id, item("01-hello"))  # mastery rows flushed: the flush listener bumps
+        assert len(writes) == 2
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def test_team_assignments_reach_every_member_and_only_them(catalog):
