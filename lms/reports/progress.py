@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import Date, Select, and_, case, cast, delete, func, insert, literal, select
+from sqlalchemy import Date, Select, and_, bindparam, case, cast, delete, func, insert, literal, select
 
 from lms.catalog.models import Item, Module
 from lms.db import utcnow
@@ -67,9 +68,15 @@ def _aggregate(*where) -> Select:
 _COLUMNS = ("user_id", "course_id", "done", "last_activity_at", "exam_best", "assignment_best", "assignments_graded")
 
 
+@cache
+def _refresh_statement() -> Select:
+    """Built once: it runs on every recorded learning event."""
+    return _aggregate(LearningEvent.user_id == bindparam("user_id"), LearningEvent.course_id == bindparam("course_id"))
+
+
 def refresh_progress(user_id: int, course_id: int) -> ReportProgress:
     """Recompute one learner's row in one course (a few indexed reads); flushes."""
-    row = db.session.execute(_aggregate(LearningEvent.user_id == user_id, LearningEvent.course_id == course_id)).first()
+    row = db.session.execute(_refresh_statement(), {"user_id": user_id, "course_id": course_id}).first()
     values = dict(zip(_COLUMNS, row, strict=True)) if row else {"done": 0, "assignments_graded": 0}
     progress = db.session.get(ReportProgress, (user_id, course_id))
     if progress is None:
