@@ -145,10 +145,9 @@ def assign_path(path_id: int):
 def api_recommendations():
     if not current_user.is_authenticated:
         return jsonify(error="authentication required"), 401
-    panel = skills.dashboard_panel(current_user.id)
     return jsonify(
-        recommendations=[_api_row(r) for r in panel.next_up],
-        paths=[_api_path(p) for p in panel.paths],
+        recommendations=[_api_row(r) for r in services.recommendations(current_user.id)],
+        paths=[_api_path(p) for p in paths.learner_paths(current_user.id)],
     )
 
 
