@@ -7,10 +7,11 @@ from functools import cache
 
 from sqlalchemy import Date, Select, and_, bindparam, case, cast, delete, func, insert, literal, select
 
-from lms.catalog.models import Item, Module
+from lms.catalog.models import Item
 from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.models import COMPLETION_KINDS, LearningEvent
+from lms.learning.services import live_items
 from lms.reports.models import ReportActivity, ReportProgress
 
 
@@ -20,11 +21,7 @@ def _percent(score, max_score):
 
 def _aggregate(*where) -> Select:
     """Per (learner, course): live items done, last activity, best exam %, mean of best assignment %."""
-    live = (
-        select(Item.id)
-        .join(Module, Module.id == Item.module_id)
-        .where(Item.archived_at.is_(None), Module.archived_at.is_(None))
-    )
+    live = live_items().with_only_columns(Item.id)
     done_item = case(
         (and_(LearningEvent.kind.in_(COMPLETION_KINDS), LearningEvent.item_id.in_(live)), LearningEvent.item_id)
     )

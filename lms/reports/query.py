@@ -9,10 +9,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Numeric, Select, String, and_, case, cast, func, literal, select
 
 from lms.accounts.models import Team, User, team_members
-from lms.catalog.models import TIERS, Course, Item, Module
+from lms.catalog.models import TIERS, Course, Item
 from lms.certification.models import Certificate
 from lms.extensions import db
 from lms.learning.models import Enrollment
+from lms.learning.services import live_items
 from lms.reports.models import ReportProgress
 from lms.reports.scope import ReportAccessError, visible_team_ids
 
@@ -70,12 +71,7 @@ class CompletionRow:
 
 def live_item_totals() -> Select:
     """Live items per course (the denominator of progress)."""
-    return (
-        select(Item.course_id, func.count().label("total"))
-        .join(Module, Module.id == Item.module_id)
-        .where(Item.archived_at.is_(None), Module.archived_at.is_(None))
-        .group_by(Item.course_id)
-    )
+    return live_items().with_only_columns(Item.course_id, func.count().label("total")).group_by(Item.course_id)
 
 
 def scoped_members(viewer: User, team_id: int | None = None):
