@@ -143,9 +143,14 @@ def learner_state(user_id: int, catalog: ranking.Catalog, items: dict[int, set[i
 
 def recommendations(user_id: int, limit: int = 3) -> list[Shown]:
     """The learner's top `limit` next modules with a translated reason each."""
+    return recommendations_and_state(user_id, limit)[0]
+
+
+def recommendations_and_state(user_id: int, limit: int = 3) -> tuple[list[Shown], ranking.LearnerState]:
+    """The recommendations and the learner's state they were ranked on (the dashboard reads both)."""
     catalog, items, by_id = catalog_graph()
     state = learner_state(user_id, catalog, items, by_id)
-    return [_shown(r) for r in ranking.recommend(catalog, state, limit)]
+    return [_shown(r) for r in ranking.recommend(catalog, state, limit)], state
 
 
 def _shown(rec: ranking.Recommendation) -> Shown:

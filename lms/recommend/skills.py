@@ -66,5 +66,6 @@ class DashboardPanel:
 
 def dashboard_panel(user_id: int) -> DashboardPanel:
     """What the dashboard shows first: assigned paths, the top 3 next modules, the placement offer."""
-    offer = latest_placement(user_id) is None and not mastery_of(user_id)
-    return DashboardPanel(paths.learner_paths(user_id), services.recommendations(user_id), offer)
+    next_up, state = services.recommendations_and_state(user_id)
+    offer = not state.mastery and latest_placement(user_id) is None  # state.mastery: every mastery row
+    return DashboardPanel(paths.learner_paths(user_id), next_up, offer)
