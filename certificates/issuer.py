@@ -12,8 +12,6 @@ import base64
 import datetime as dt
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -23,8 +21,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-KEY_FILE = "issuer-key.pem"
-CERT_FILE = "issuer-cert.pem"
+from certificates.store import CERT_FILE, KEY_FILE, write_once
+
 WELL_KNOWN_PATH = "/.well-known/academy-issuer.json"
 CERT_VALIDITY = dt.timedelta(days=365 * 30)
 CURVE = ec.SECP256R1()
@@ -120,21 +118,6 @@ class IssuerKeys:
         }
 
 
-def _write_once(path: Path, data: bytes, mode: int) -> None:
-    """Write a file atomically unless it exists, so racing workers keep one key."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        os.fchmod(fd, mode)
-        os.write(fd, data)
-        os.fsync(fd)
-        os.close(fd)
-        os.link(tmp, path)
-    except FileExistsError:
-        pass
-    finally:
-        os.unlink(tmp)
-
-
 def _self_signed(key: ec.EllipticCurvePrivateKey, name: str) -> x509.Certificate:
     """Make the issuer certificate PAdES signatures carry."""
     subject = x509.Name(
@@ -181,7 +164,7 @@ def load_or_create_issuer(folder: Path | str, name: str, url: str) -> IssuerKeys
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        _write_once(key_path, pem, 0o600)
+        write_once(key_path, pem, 0o600)
     if key_path.stat().st_mode & 0o077:
         key_path.chmod(0o600)
     key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
@@ -189,7 +172,7 @@ def load_or_create_issuer(folder: Path | str, name: str, url: str) -> IssuerKeys
         raise ValueError(f"{key_path} is not an ECDSA P-256 private key")
     if not cert_path.exists():
         cert = _self_signed(key, name).public_bytes(serialization.Encoding.PEM)
-        _write_once(cert_path, cert, 0o644)
+        write_once(cert_path, cert, 0o644)
     cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
     if public_key_der(cert.public_key()) != public_key_der(key.public_key()):
         raise ValueError(f"{cert_path} does not belong to the key in {key_path}")

@@ -11,6 +11,7 @@ import click
 from sqlalchemy import select
 
 import certificates
+from certificates.store import CERT_FILE
 from lms.accounts.models import User
 from lms.catalog.models import Course
 from lms.certification import issuing, rules, services
@@ -69,8 +70,6 @@ def revoke(public_id: str, reason: str) -> None:
 @click.option("--issuer-key", type=click.Path(dir_okay=False, path_type=Path), help="PEM public key or certificate")
 def verify(pdf: Path, issuer_key: Path | None) -> None:
     """Verify a certificate PDF offline (signature and credential); exit 0 valid, 1 invalid, 2 error."""
-    from certificates.issuer import CERT_FILE  # cryptography: only for the commands that use keys
-
     key = issuer_key or issuing.config_from_app().issuer_dir / CERT_FILE
     try:
         result = certificates.verify_file(pdf, key)
@@ -113,7 +112,7 @@ def issue(course_slug: str | None, workers: int) -> None:
         stmt = stmt.where(Certificate.subject == f"course:{course.slug}")
     pending = list(db.session.scalars(stmt))
     config = issuing.config_from_app()
-    issuing.issuer_keys(config)  # create the key once, before the workers race for it
+    issuing.issuer_keys(config)  # loaded once here; the forked workers inherit it
     jobs = [(issuing.certificate_data(c, config), _template(c, config), config) for c in pending]
     with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
         names = list(pool.map(_render, jobs, chunksize=max(1, len(jobs) // (4 * max(1, workers)))))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC
 from functools import lru_cache
@@ -15,6 +14,7 @@ from flask import Flask, current_app
 
 import certificates
 from certificates.data import CertificateData
+from certificates.store import issuer_exists, write_once
 from lms.certification.models import Certificate
 from lms.extensions import db
 
@@ -68,6 +68,12 @@ def issuer_keys(config: IssuingConfig) -> IssuerKeys:
     return _issuer(config.issuer_dir, config.issuer_name, config.base_url)
 
 
+def create_issuer(config: IssuingConfig) -> None:
+    """Make the issuer key if the instance has none; an existing one loads (with cryptography) at first use."""
+    if not issuer_exists(config.issuer_dir):
+        issuer_keys(config)
+
+
 def certificate_data(cert: Certificate, config: IssuingConfig) -> CertificateData:
     """What the PDF and the credential say about a certificate, from its stored row."""
     achievement = f"{config.base_url}/courses/{cert.slug}" if cert.kind == "course" else None
@@ -100,15 +106,7 @@ def render_to_store(data: CertificateData, template: Path | None, config: Issuin
     if target.exists():
         return name
     pdf = certificates.issue_pdf(data, issuer_keys(config), template)  # WeasyPrint loads here, not at start-up
-    fd, tmp = tempfile.mkstemp(dir=config.pdf_dir, prefix=".pdf-")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(pdf)
-        os.link(tmp, target)
-    except FileExistsError:
-        pass
-    finally:
-        os.unlink(tmp)
+    write_once(target, pdf, 0o600)
     return name
 
 

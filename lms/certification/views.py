@@ -39,7 +39,7 @@ def exam_link() -> dict:
 register_exam_routes(bp)
 register_manage_routes(bp)
 # The issuer key and certificate are created in instance/issuer when the app is first built.
-bp.record_once(lambda state: issuing.issuer_keys(issuing.config_from_app(state.app)))
+bp.record_once(lambda state: issuing.create_issuer(issuing.config_from_app(state.app)))
 LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
 
 

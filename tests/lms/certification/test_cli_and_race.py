@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from lms.certification import exams, issuing, services
@@ -156,3 +157,15 @@ def test_manage_page_award_and_revoke_access(catalog, app):
     client.post(f"/certificates/{cert.public_id}/revoke", data={"reason": "Wrong learner"})
     db.session.expire_all()
     assert db.session.get(Certificate, cert.id).revoke_reason == "Wrong learner"
+
+
+def test_the_app_makes_the_issuer_key_and_leaves_an_existing_one_to_first_use(app, make_app, tmp_path):
+    config = issuing.config_from_app()
+    assert sorted(p.name for p in config.issuer_dir.iterdir()) == ["issuer-cert.pem", "issuer-key.pem"]
+    bad = tmp_path / "other-instance"
+    (bad / "issuer").mkdir(parents=True)
+    for name in ("issuer-cert.pem", "issuer-key.pem"):
+        (bad / "issuer" / name).write_text("not a key")
+    other = make_app(INSTANCE_DIR=bad)  # built without reading the key: no cryptography at start-up
+    with other.app_context(), pytest.raises(ValueError):
+        issuing.issuer_keys(issuing.config_from_app())
