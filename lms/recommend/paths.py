@@ -77,21 +77,33 @@ def team_by_id(team_id: int) -> Team | None:
     return db.session.get(Team, team_id)
 
 
-def visible_paths(actor: User) -> list[LearningPath]:
-    """Paths the actor may assign: all for instructors and admins, their own for managers."""
+def _sees_every_path(actor: User) -> bool:
+    """Instructors and admins see every path, managers only their own; anyone else: NotAllowed."""
     if not can_manage_paths(actor):
         raise NotAllowed
+    return actor.has_role("instructor")
+
+
+def visible_paths(actor: User) -> list[LearningPath]:
+    """Paths the actor may assign: all for instructors and admins, their own for managers."""
     stmt = select(LearningPath).options(selectinload(LearningPath.items)).order_by(LearningPath.created_at.desc())
-    if not actor.has_role("instructor"):
+    if not _sees_every_path(actor):
         stmt = stmt.where(LearningPath.created_by_id == actor.id)
     return list(db.session.scalars(stmt))
+
+
+def _check_visible(actor: User, path: LearningPath) -> None:
+    """visible_paths' rule for one path: NotAllowed unless the actor may see it."""
+    if not (_sees_every_path(actor) or path.created_by_id == actor.id):
+        raise NotAllowed
 
 
 def get_path(actor: User, path_id: int) -> LearningPath:
     """A path the actor may see and assign, else NotAllowed (the view answers 404)."""
     path = db.session.get(LearningPath, path_id)
-    if path is None or path not in visible_paths(actor):
+    if path is None:
         raise NotAllowed
+    _check_visible(actor, path)
     return path
 
 
@@ -106,8 +118,7 @@ def assign(actor: User, path: LearningPath, *, team: Team | None = None, learner
     """Give the path to a team or one learner, if the actor is allowed to."""
     if (team is None) == (learner is None):
         raise PathError(_l("Choose a team or a learner."))
-    if path not in visible_paths(actor):
-        raise NotAllowed
+    _check_visible(actor, path)
     if not actor.has_role("instructor"):
         managed = {t.id for t in actor.managed_teams}
         if team is not None and team.id not in managed:

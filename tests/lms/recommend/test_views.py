@@ -87,6 +87,13 @@ def test_paths_are_for_managers_and_instructors_only(client, catalog):
     client.post("/logout")
     login(client, other_manager.email)
     assert client.get(f"/paths/{path.id}/assign").status_code == 404  # not theirs
+    # The service rule per path matches visible_paths: all for instructors and admins, own for managers.
+    assert paths.get_path(make_user("admin"), path.id) is path
+    for actor in (learner, other_manager):
+        with pytest.raises(paths.NotAllowed):
+            paths.get_path(actor, path.id)
+        with pytest.raises(paths.NotAllowed):
+            paths.assign(actor, path, learner=learner)
 
 
 def test_bad_path_input_stores_nothing(client, catalog):
