@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, literal_column, null, select
+from sqlalchemy import case, func, literal_column, null, select
 
 from lms.accounts.models import Team, User, team_members
 from lms.catalog.models import TIERS, Course
@@ -14,7 +14,7 @@ from lms.learning.models import Enrollment
 from lms.reports import extras
 from lms.reports.models import ReportActivity, ReportProgress
 from lms.reports.progress import week_start
-from lms.reports.query import ReportFilter, completion_base, live_item_totals, scoped_members, status_expression
+from lms.reports.query import ReportFilter, completion_base, scoped_members
 from lms.reports.scope import get_team
 
 MATRIX_PAGE = 50
@@ -177,17 +177,8 @@ def completion_matrix(
         .offset((page - 1) * MATRIX_PAGE)
     ).all()
     ids = [uid for uid, _name in learners]
-    totals = live_item_totals().subquery()
-    done = func.coalesce(ReportProgress.done, 0)
-    total = func.coalesce(totals.c.total, 0)
-    rows = db.session.execute(
-        select(Enrollment.user_id, Enrollment.course_id, done, total, status_expression(done, total))
-        .outerjoin(totals, totals.c.course_id == Enrollment.course_id)
-        .outerjoin(
-            ReportProgress,
-            and_(ReportProgress.user_id == Enrollment.user_id, ReportProgress.course_id == Enrollment.course_id),
-        )
-        .where(Enrollment.user_id.in_(ids))
-    )
+    base, col = completion_base(viewer, ReportFilter(team_id=team_id), members)
+    stmt = base.add_columns(Enrollment.user_id, Enrollment.course_id, col["done"], col["total"], col["status"])
+    rows = db.session.execute(stmt.where(Enrollment.user_id.in_(ids)))
     cells = {(u, c): (min(100, round(100 * d / t)) if t else 0, s) for u, c, d, t, s in rows}
     return [(uid, name) for uid, name in learners], cells

@@ -34,6 +34,19 @@ def test_dashboard_figures(world):
     assert board.matrix_cells[(world.alice.id, world.basics.id)] == (100, "completed")
     assert board.matrix_cells[(world.bob.id, world.basics.id)] == (25, "in_progress")
     assert (world.alice.id, world.nxt.id) not in board.matrix_cells
+    assert {course for _uid, course in board.matrix_cells} == {c.course_id for c in board.courses}
+
+
+def test_matrix_holds_only_the_courses_the_page_shows(world):
+    from lms.db import utcnow
+    from lms.extensions import db
+
+    world.nxt.archived_at = utcnow()
+    db.session.flush()
+    board = team_dashboard(world.manager, world.team_a.id)
+    assert [c.title for c in board.courses] == ["Python basics"]
+    assert (world.carol.id, world.nxt.id) not in board.matrix_cells
+    assert board.matrix_cells[(world.alice.id, world.basics.id)] == (100, "completed")
 
 
 def test_weekly_activity_counts_weeks_apart(world):
