@@ -71,7 +71,7 @@ def render_markdown(text: str) -> str:
 
 
 def render_lesson(text: str) -> tuple[str, list[tuple[int, str]]]:
-    """render_markdown and local_links from one parse (a lesson needs both at sync)."""
+    """render_markdown and the local links from one parse (a lesson needs both at sync)."""
     tokens = _MD.parse(text)
     links = list(_local_links(tokens))  # before _render rewrites the .md links
     return _render(tokens), links
@@ -99,12 +99,8 @@ def _walk(tokens) -> Iterator:
             yield from _walk(token.children)
 
 
-def local_links(text: str) -> Iterator[tuple[int, str]]:
-    """(line, target) of each relative link or image in the Markdown, for the validator."""
-    return _local_links(_MD.parse(text))
-
-
 def _local_links(tokens: list) -> Iterator[tuple[int, str]]:
+    """(line, target) of each relative link or image in the parsed Markdown, for the validator."""
     for block in tokens:
         if block.type != "inline" or not block.children:
             continue
