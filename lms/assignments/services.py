@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 import grading
 from lms.accounts.models import User
@@ -131,6 +132,7 @@ def history(user_id: int, item_id: int) -> list[Submission]:
             select(Submission)
             .where(Submission.user_id == user_id, Submission.item_id == item_id)
             .order_by(Submission.id.desc())
+            .options(selectinload(Submission.grades))
         )
     )
 

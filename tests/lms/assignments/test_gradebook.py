@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from lms.assignments import services, worker
 from lms.assignments.models import Submission
@@ -73,6 +73,9 @@ def test_extension_removes_the_penalty(app, client):
     client.post(f"{BOOK}/extensions", data={"learner_id": learner.id, "due_at": "2030-01-12T00:00"})
     view = services.assignment_page(learner.id, item_of("squares"))
     assert view.late_days(late) == 0 and view.score(late) == 5
+    db.session.expire_all()
+    attempts = services.history(learner.id, late.item_id)  # each attempt's grade loads with them, not one by one
+    assert attempts and all("grades" not in inspect(s).unloaded for s in attempts)
 
 
 def test_regrade_one_and_all_start_new_rounds(app, client):
