@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import sys
 import threading
 from pathlib import Path
 
@@ -13,6 +11,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 import grading
+from grading.__main__ import report
 from lms.assignments import gradebook, services, worker
 from lms.assignments.models import Submission
 from lms.assignments.tasks import enqueue_grading
@@ -89,18 +88,10 @@ def grade_command(assignment: str, notebook: Path, as_json: bool) -> None:
     stored = services.current_release(item.id)
     if stored is None:
         raise click.ClickException("this assignment has no release yet: run `flask courses sync`")
-    result = grading.grade(
-        services.engine_release(stored), notebook.read_bytes(), limits=worker.limits(current_app.config)
-    )
-    if as_json:
-        json.dump(result.to_dict(), sys.stdout, indent=2)
-        click.echo()
-        return
-    for test in result.tests:
-        click.echo(
-            f"{'PASS' if test.passed else 'FAIL'} {test.name}: {test.points:g}/{test.max_points:g} {test.message}"
-        )
-    click.echo(f"score {result.score:g}/{result.max_score:g}" + (f" ({result.error})" if result.error else ""))
+    # The feedback HTML is not printed, so it is not rendered (~0.4 s).
+    limits = worker.limits(current_app.config)
+    result = grading.grade(services.engine_release(stored), notebook.read_bytes(), limits=limits, feedback=False)
+    click.echo(report(result, as_json))
 
 
 @grading_cli.command("regrade")

@@ -127,5 +127,8 @@ def test_cli_grade_json_and_regrade(app, runner, tmp_path):
     assert data["score"] == 5 and data["max_score"] == 5
     assert {t["name"] for t in data["tests"]} == {"test_add", "test_add_more"}
     assert set(data["tests"][0]) >= {"name", "points", "max_points", "passed", "message"}
+    assert result.output == json.dumps(data, indent=2) + "\n"
+    text = runner.invoke(args=["grading", "grade", "python-basics/add", str(path)]).output
+    assert text.endswith("\nscore 5/5\n") and text.count("PASS ") == 2 and "FAIL" not in text
     assert runner.invoke(args=["grading", "grade", "nope/add", str(path)]).exit_code != 0
     assert "0 submission(s)" in runner.invoke(args=["grading", "regrade", "python-basics/add"]).output
