@@ -14,7 +14,7 @@ import certificates
 from certificates.store import CERT_FILE
 from lms.accounts.models import User
 from lms.catalog.models import Course
-from lms.certification import issuing, rules, services
+from lms.certification import issuing, services
 from lms.certification.models import Certificate, Track
 from lms.extensions import db
 from lms.learning.models import Enrollment
@@ -113,7 +113,7 @@ def issue(course_slug: str | None, workers: int) -> None:
     pending = list(db.session.scalars(stmt))
     config = issuing.config_from_app()
     issuing.issuer_keys(config)  # loaded once here; the forked workers inherit it
-    jobs = [(issuing.certificate_data(c, config), _template(c, config), config) for c in pending]
+    jobs = [(issuing.certificate_data(c, config), issuing.template_for(c, config), config) for c in pending]
     with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
         names = list(pool.map(_render, jobs, chunksize=max(1, len(jobs) // (4 * max(1, workers)))))
     for cert, name in zip(pending, names, strict=True):
@@ -122,11 +122,6 @@ def issue(course_slug: str | None, workers: int) -> None:
     elapsed = time.perf_counter() - started
     per = f" ({1000 * elapsed / len(pending):.0f} ms each)" if pending else ""
     click.echo(f"{awarded} awarded, {len(pending)} PDF(s) rendered and signed in {elapsed:.1f} s{per}.")
-
-
-def _template(cert: Certificate, config: issuing.IssuingConfig) -> Path | None:
-    course = cert.course_id and db.session.get(Course, cert.course_id)
-    return issuing.template_for(cert, config, rules.rules_of(course) if course else None)
 
 
 def _render(job: tuple) -> str:

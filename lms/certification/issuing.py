@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import UTC
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 
 import certificates
 from certificates.data import CertificateData
 from certificates.store import issuer_exists, write_once
-from lms.certification.models import Certificate
+from lms.certification.models import Certificate, CourseCertification
 from lms.extensions import db
 
 if TYPE_CHECKING:
@@ -89,12 +89,14 @@ def certificate_data(cert: Certificate, config: IssuingConfig) -> CertificateDat
     )
 
 
-def template_for(cert: Certificate, config: IssuingConfig, rules: dict[str, Any] | None) -> Path | None:
+def template_for(cert: Certificate, config: IssuingConfig) -> Path | None:
     """The course's own certificate.html (or `certificate.template`), else the default template."""
     if cert.kind != "course":
         return None
+    stored = db.session.get(CourseCertification, cert.course_id) if cert.course_id else None
+    chosen = stored.rules.get("template") if stored else None
     folder = config.courses_dir / cert.slug
-    path = folder / rules["template"] if rules and rules.get("template") else folder / "certificate.html"
+    path = folder / chosen if chosen else folder / "certificate.html"
     return path if path.is_file() and path.resolve().is_relative_to(folder.resolve()) else None
 
 
@@ -110,11 +112,11 @@ def render_to_store(data: CertificateData, template: Path | None, config: Issuin
     return name
 
 
-def stored_pdf(cert: Certificate, config: IssuingConfig, rules: dict[str, Any] | None = None) -> Path:
+def stored_pdf(cert: Certificate, config: IssuingConfig) -> Path:
     """The certificate's PDF file, rendered and stored the first time it is asked for."""
     if cert.pdf_file and (config.pdf_dir / cert.pdf_file).is_file():
         return config.pdf_dir / cert.pdf_file
-    cert.pdf_file = render_to_store(certificate_data(cert, config), template_for(cert, config, rules), config)
+    cert.pdf_file = render_to_store(certificate_data(cert, config), template_for(cert, config), config)
     db.session.flush()
     return config.pdf_dir / cert.pdf_file
 

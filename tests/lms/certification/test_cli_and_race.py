@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
 
 from lms.certification import exams, issuing, services
-from lms.certification.models import Certificate
+from lms.certification.models import Certificate, CourseCertification
 from lms.extensions import db
 from lms.learning import services as learning
 from tests.factories import login, make_user
@@ -169,3 +170,21 @@ def test_the_app_makes_the_issuer_key_and_leaves_an_existing_one_to_first_use(ap
     other = make_app(INSTANCE_DIR=bad)  # built without reading the key: no cryptography at start-up
     with other.app_context(), pytest.raises(ValueError):
         issuing.issuer_keys(issuing.config_from_app())
+
+
+def test_a_course_certificate_uses_the_template_its_rules_name(catalog, app, tmp_path):
+    course = catalog["cert-basics"]
+    cert = Certificate(kind="course", subject="course:cert-basics", course_id=course.id)
+    config = replace(issuing.config_from_app(), courses_dir=tmp_path)
+    (tmp_path / "cert-basics").mkdir()
+    assert issuing.template_for(cert, config) is None  # no file: the default template
+    (tmp_path / "cert-basics" / "certificate.html").write_text("<p>default of the course</p>")
+    assert issuing.template_for(cert, config) == tmp_path / "cert-basics" / "certificate.html"
+    stored = db.session.get(CourseCertification, course.id)
+    stored.rules = {**stored.rules, "template": "gold.html"}
+    assert issuing.template_for(cert, config) is None  # named but missing: never another file
+    (tmp_path / "cert-basics" / "gold.html").write_text("<p>gold</p>")
+    assert issuing.template_for(cert, config) == tmp_path / "cert-basics" / "gold.html"
+    stored.rules = {**stored.rules, "template": "../outside.html"}
+    (tmp_path / "outside.html").write_text("<p>not the course's</p>")
+    assert issuing.template_for(cert, config) is None
