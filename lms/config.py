@@ -45,6 +45,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LANGUAGES": {"en": "English", "zh": "中文"},
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)),
         **_grading(env),
+        **_workspace(env),
     }
     config.update(overrides or {})
     # A server may drop idle connections, so check each one out with a ping; a SQLite file
@@ -70,6 +71,18 @@ def _grading(env: os._Environ | dict[str, str]) -> dict[str, Any]:
         "GRADING_LEASE_SECONDS": float(env.get("GRADING_LEASE_SECONDS", 30)),
         "GRADING_MAX_TRIES": int(env.get("GRADING_MAX_TRIES", 3)),
         "GRADING_KERNEL_POOL": _bool(env.get("GRADING_KERNEL_POOL"), True),
+    }
+
+
+def _workspace(env: os._Environ | dict[str, str]) -> dict[str, Any]:
+    """The notebook workspace: draft size, runs per learner, each web process's run pool."""
+    return {
+        # All answer sources of one draft together.
+        "WORKSPACE_MAX_DRAFT_BYTES": int(env.get("WORKSPACE_MAX_DRAFT_BYTES", 1 << 20)),
+        "WORKSPACE_RUNS_PER_MINUTE": int(env.get("WORKSPACE_RUNS_PER_MINUTE", 20)),  # per learner
+        "WORKSPACE_RUN_THREADS": int(env.get("WORKSPACE_RUN_THREADS", 2)),  # runs at a time per web process
+        # Sandboxed kernels kept started per web process (0: start one per run).
+        "WORKSPACE_KERNEL_POOL": int(env.get("WORKSPACE_KERNEL_POOL", 2)),
     }
 
 

@@ -46,11 +46,11 @@ _lock = threading.Lock()
 _runner: WorkspaceRunner | None = None
 
 
-def get_runner(limits: grading.SandboxLimits, *, threads: int, kernels: int) -> WorkspaceRunner:
-    """The process's runner, started on first use (kernels are per process, not per app)."""
+def get_runner(start: Callable[[], WorkspaceRunner]) -> WorkspaceRunner:
+    """The process's runner, made by `start()` on first use (kernels are per process, not per app)."""
     global _runner
     with _lock:
         if _runner is None:
-            _runner = WorkspaceRunner(limits, threads=threads, kernels=kernels)
+            _runner = start()
             atexit.register(_runner.close)
         return _runner

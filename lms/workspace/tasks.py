@@ -15,17 +15,16 @@ from lms.workspace import outputs
 from lms.workspace.models import Run
 from lms.workspace.runner import WorkspaceRunner, get_runner
 from lms.workspace.runs import Step
-from lms.workspace.settings import setting
 
 log = logging.getLogger(__name__)
 
 
 def runner_for(config: dict[str, Any]) -> WorkspaceRunner:
-    """The run pool with the grading limits (the same limits as final grading)."""
+    """The run pool with the grading limits (the same limits as final grading), started on first use."""
     return get_runner(
-        grading_limits(config),
-        threads=setting(config, "WORKSPACE_RUN_THREADS"),
-        kernels=setting(config, "WORKSPACE_KERNEL_POOL"),
+        lambda: WorkspaceRunner(
+            grading_limits(config), threads=config["WORKSPACE_RUN_THREADS"], kernels=config["WORKSPACE_KERNEL_POOL"]
+        )
     )
 
 

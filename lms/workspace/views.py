@@ -16,7 +16,6 @@ from lms.responses import attachment
 from lms.workspace import notebook, runs, services
 from lms.workspace.forms import DraftUploadForm
 from lms.workspace.notebook import NotebookError
-from lms.workspace.settings import setting
 from lms.workspace.tasks import enqueue_run, runner_for
 
 bp = Blueprint("workspace", __name__)
@@ -57,7 +56,7 @@ def page(slug: str, item_slug: str):
     code = {c.key: render_markdown(_fenced(c.source)) for c in cells if c.cell_type == "code" and not c.answer}
     return render_template(
         "workspace/page.html", course=course, item=item, ws=ws, cells=cells, rendered=rendered, code=code,
-        upload_form=DraftUploadForm(), max_draft=setting(current_app.config, "WORKSPACE_MAX_DRAFT_BYTES"),
+        upload_form=DraftUploadForm(), max_draft=current_app.config["WORKSPACE_MAX_DRAFT_BYTES"],
     )  # fmt: skip
 
 
@@ -85,7 +84,7 @@ def save(slug: str, item_slug: str):
     body = body if isinstance(body, dict) else {}
     if not isinstance(body.get("cells"), dict) or not isinstance(body.get("version"), int):
         return jsonify(error="bad_request", message=_("The draft could not be read; reload the page.")), 400
-    limit = setting(current_app.config, "WORKSPACE_MAX_DRAFT_BYTES")
+    limit = current_app.config["WORKSPACE_MAX_DRAFT_BYTES"]
     try:
         saved = services.save_draft(ws, current_user, item, body["version"], body["cells"], max_bytes=limit)
     except NotebookError as exc:
@@ -142,7 +141,7 @@ def run(slug: str, item_slug: str):
     config = current_app.config
     try:
         started, steps = runs.start_run(
-            ws, current_user, item.id, target, per_minute=setting(config, "WORKSPACE_RUNS_PER_MINUTE"),
+            ws, current_user, item.id, target, per_minute=config["WORKSPACE_RUNS_PER_MINUTE"],
             stale_after=config["GRADING_NOTEBOOK_TIMEOUT"] + 30,
         )  # fmt: skip
     except NotebookError as exc:

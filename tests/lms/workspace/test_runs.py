@@ -123,3 +123,15 @@ def test_runs_do_not_wait_for_the_grading_queue(signed_in, learner):
         assert signed_in.post(PAGE + "/submit").status_code == 201
     assert db.session.scalar(select(func.count()).where(Submission.state == "queued")) == 5
     assert run_to_end(signed_in)["results"]["test_basic"]["passed"] is True
+
+
+def test_workspace_settings_app_config_then_environment_then_default(monkeypatch, tmp_path):
+    from lms.config import load_config
+
+    base = {"INSTANCE_DIR": tmp_path, "SECRET_KEY": "x" * 40}
+    monkeypatch.delenv("WORKSPACE_RUNS_PER_MINUTE", raising=False)
+    assert load_config(base)["WORKSPACE_RUNS_PER_MINUTE"] == 20
+    assert load_config(base)["WORKSPACE_MAX_DRAFT_BYTES"] == 1 << 20
+    monkeypatch.setenv("WORKSPACE_RUNS_PER_MINUTE", "5")
+    assert load_config(base)["WORKSPACE_RUNS_PER_MINUTE"] == 5
+    assert load_config({**base, "WORKSPACE_RUNS_PER_MINUTE": 2})["WORKSPACE_RUNS_PER_MINUTE"] == 2
