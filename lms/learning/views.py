@@ -10,7 +10,7 @@ from lms.catalog import services as catalog
 from lms.extensions import db
 from lms.learning import services
 from lms.learning.dashboard import dashboard_body
-from lms.learning.forms import ActionForm
+from lms.learning.forms import ActionForm, choice_indexes
 from lms.templating import render_page
 
 bp = Blueprint("learning", __name__)
@@ -93,7 +93,7 @@ def complete(slug: str, item_slug: str):
 @login_required
 def submit_quiz(slug: str, item_slug: str):
     _course, item = _enrolled_item(slug, item_slug, "quiz")
-    answers = {q["id"]: _ints(request.form.getlist(f"q-{q['id']}")) for q in item.data["questions"]}
+    answers = {q["id"]: choice_indexes(request.form.getlist(f"q-{q['id']}")) for q in item.data["questions"]}
     try:
         attempt = services.submit_quiz(current_user.id, item, answers)
     except services.LearningError as exc:
@@ -102,15 +102,6 @@ def submit_quiz(slug: str, item_slug: str):
     db.session.commit()
     flash(_("You scored %(score)s of %(max)s.", score=_num(attempt.score), max=_num(attempt.max_score)), "success")
     return redirect(url_for("learning.item", slug=slug, item_slug=item_slug, _anchor="results"))
-
-
-def _ints(values: list[str]) -> list[int]:
-    out = []
-    for value in values[:20]:
-        if not value.isdigit():
-            abort(400)
-        out.append(int(value))
-    return out
 
 
 def _num(value: float) -> str:

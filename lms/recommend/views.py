@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from lms.accounts.access import role_required
 from lms.accounts.services import find_user
 from lms.extensions import db
-from lms.learning.forms import ActionForm
+from lms.learning.forms import ActionForm, choice_indexes
 from lms.recommend import paths, placement, receivers, services, skills  # noqa: F401  (receivers: connect)
 from lms.recommend.forms import AssignForm, GoalForm, PathForm
 
@@ -61,7 +61,7 @@ def placement_quiz():
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        answers = {key: _ints(request.form.getlist(f"q-{key}")) for key in _keys(quiz)}
+        answers = {key: choice_indexes(request.form.getlist(f"q-{key}")) for key in _keys(quiz)}
         try:
             outcome = placement.take_placement(current_user.id, quiz, answers)
         except placement.PlacementError as exc:
@@ -79,12 +79,6 @@ def placement_quiz():
 
 def _keys(quiz) -> list[str]:
     return [f"{s.course}/{q.id}" for s in quiz.sections for q in s.questions]
-
-
-def _ints(values: list[str]) -> list[int]:
-    if any(not v.isdigit() for v in values[:20]):
-        abort(400)
-    return [int(v) for v in values[:20]]
 
 
 @bp.get("/paths")
