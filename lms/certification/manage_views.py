@@ -9,22 +9,19 @@ from sqlalchemy import select
 
 from lms.accounts.access import role_required
 from lms.accounts.models import User
-from lms.catalog.models import Course, CourseInstructor
-from lms.certification import services
+from lms.catalog.models import Course
+from lms.certification import rules, services
 from lms.certification.forms import AwardForm, RevokeForm
 from lms.certification.models import Track
 from lms.extensions import db
+from lms.teaching.services import taught_courses
 
 
 def _subjects() -> list[tuple[str, str]]:
     """The certificates this user may award: courses they teach (admins: all courses and tracks)."""
-    stmt = select(Course).where(Course.archived_at.is_(None)).order_by(Course.title)
-    if current_user.role != "admin":
-        stmt = stmt.join(CourseInstructor).where(CourseInstructor.email == current_user.email)
-    choices = [(f"course:{c.slug}", _("Course: %(t)s", t=c.title)) for c in db.session.scalars(stmt)]
+    choices = [(f"course:{c.slug}", _("Course: %(t)s", t=c.title)) for c in taught_courses(current_user)]
     if current_user.role == "admin":
-        tracks = db.session.scalars(select(Track).where(Track.archived_at.is_(None)).order_by(Track.title))
-        choices += [(f"track:{t.slug}", _("Track: %(t)s", t=t.certificate_title)) for t in tracks]
+        choices += [(f"track:{t.slug}", _("Track: %(t)s", t=t.certificate_title)) for t in rules.live_tracks()]
     return choices
 
 
