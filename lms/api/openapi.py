@@ -21,29 +21,22 @@ def _error(description: str) -> dict:
 
 
 NUMBER_OR_NULL = {"type": ["number", "null"]}
-ROW = {
-    "type": "object",
-    "required": [
-        "team_id", "team", "learner_id", "learner", "email", "course_id", "course", "tier", "enrolled_at",
-        "progress", "status", "assignment_best", "assignments_graded", "exam_best", "exam_passed", "certificate_id",
-        "certificate_issued_at", "last_activity",
-    ],
-    "properties": {
-        "team_id": {"type": "integer"}, "team": {"type": "string"},
-        "learner_id": {"type": "integer"}, "learner": {"type": "string"}, "email": {"type": "string"},
-        "course_id": {"type": "integer"}, "course": {"type": "string"}, "tier": {"enum": list(TIERS)},
-        "enrolled_at": {"type": "string", "format": "date-time"},
-        "progress": {"type": "integer", "minimum": 0, "maximum": 100, "description": "Live items done, %"},
-        "status": {"enum": list(STATUSES)},
-        "assignment_best": {**NUMBER_OR_NULL, "description": "Mean over assignments of the best score, %"},
-        "assignments_graded": {"type": "integer", "minimum": 0},
-        "exam_best": {**NUMBER_OR_NULL, "description": "Best exam score, %"},
-        "exam_passed": {"type": ["boolean", "null"], "description": "Best exam score reaches the course pass mark"},
-        "certificate_id": {"type": ["string", "null"], "description": "Public id of the live course certificate"},
-        "certificate_issued_at": {"type": ["string", "null"], "format": "date-time"},
-        "last_activity": {"type": ["string", "null"], "format": "date-time"},
-    },
+ROW_PROPERTIES = {
+    "team_id": {"type": "integer"}, "team": {"type": "string"},
+    "learner_id": {"type": "integer"}, "learner": {"type": "string"}, "email": {"type": "string"},
+    "course_id": {"type": "integer"}, "course": {"type": "string"}, "tier": {"enum": list(TIERS)},
+    "enrolled_at": {"type": "string", "format": "date-time"},
+    "progress": {"type": "integer", "minimum": 0, "maximum": 100, "description": "Live items done, %"},
+    "status": {"enum": list(STATUSES)},
+    "assignment_best": {**NUMBER_OR_NULL, "description": "Mean over assignments of the best score, %"},
+    "assignments_graded": {"type": "integer", "minimum": 0},
+    "exam_best": {**NUMBER_OR_NULL, "description": "Best exam score, %"},
+    "exam_passed": {"type": ["boolean", "null"], "description": "Best exam score reaches the course pass mark"},
+    "certificate_id": {"type": ["string", "null"], "description": "Public id of the live course certificate"},
+    "certificate_issued_at": {"type": ["string", "null"], "format": "date-time"},
+    "last_activity": {"type": ["string", "null"], "format": "date-time"},
 }  # fmt: skip
+ROW = {"type": "object", "required": list(ROW_PROPERTIES), "properties": ROW_PROPERTIES}
 ERRORS = {
     "400": _error("Invalid query parameters (details name each one)."),
     "401": _error("Missing, unknown or revoked token."),

@@ -69,5 +69,5 @@ def parse_completion_params(args: MultiDict) -> tuple[ReportFilter, int, int]:
     per_page = _int(args, "per_page", 1, MAX_PER_PAGE, problems, default=100)
     if problems:
         raise ParamError(problems)
-    flt = ReportFilter(tier=tier if tier in TIERS else None, status=status if status in STATUSES else None, **values)
+    flt = ReportFilter(tier=tier, status=status, **values)
     return flt, page, per_page

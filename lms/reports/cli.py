@@ -9,7 +9,7 @@ import click
 from sqlalchemy import or_, select
 
 from lms.accounts.models import Team
-from lms.catalog.models import Course
+from lms.catalog.models import TIERS, Course
 from lms.extensions import db
 from lms.reports import exports
 from lms.reports.progress import rebuild_activity, rebuild_progress
@@ -33,7 +33,7 @@ def _find(model, value: str, *names):
 @reports_cli.command("completion")
 @click.option("--team", "team_ref", required=True, help="Team id or name.")
 @click.option("--course", "course_ref", help="Course id or slug.")
-@click.option("--tier", type=click.Choice(["beginner", "intermediate", "advanced"]))
+@click.option("--tier", type=click.Choice(TIERS))
 @click.option("--status", type=click.Choice(STATUSES))
 @click.option("--from", "enrolled_from", type=click.DateTime(["%Y-%m-%d"]), help="Enrolled on or after.")
 @click.option("--to", "enrolled_to", type=click.DateTime(["%Y-%m-%d"]), help="Enrolled on or before.")
@@ -46,14 +46,11 @@ def completion(team_ref, course_ref, tier, status, enrolled_from, enrolled_to, f
     course = _find(Course, course_ref, "slug") if course_ref else None
     if enrolled_from and enrolled_to and enrolled_from > enrolled_to:
         raise click.UsageError("--from is after --to.")
-    try:
-        flt = ReportFilter(
-            team_id=team.id, course_id=course.id if course else None, tier=tier, status=status,
-            enrolled_from=enrolled_from.date() if enrolled_from else None,
-            enrolled_to=enrolled_to.date() if enrolled_to else None,
-        )  # fmt: skip
-    except ValueError as error:
-        raise click.UsageError(str(error)) from None
+    flt = ReportFilter(
+        team_id=team.id, course_id=course.id if course else None, tier=tier, status=status,
+        enrolled_from=enrolled_from.date() if enrolled_from else None,
+        enrolled_to=enrolled_to.date() if enrolled_to else None,
+    )  # fmt: skip
     described = [("Team", team.name)] + ([("Course", course.title)] if course else [])
     described += [(k.capitalize(), v) for k, v in (("tier", tier), ("status", status)) if v]
     tmp = output.with_name(output.name + ".part")

@@ -116,3 +116,7 @@ def test_cli_exports_each_format(app, world, tmp_path):
     args = ["reports", "completion", "--team", str(world.team_a.id), *course, "--format", "csv", "-o", str(out)]
     assert runner.invoke(args=args).exit_code == 0
     assert "Carol Clark" in out.read_text("utf-8-sig") and "Bob" not in out.read_text("utf-8-sig")
+    result = runner.invoke(
+        args=["reports", "completion", "--team", "Team A", "--tier", "expert", "--format", "csv", "-o", str(out)]
+    )
+    assert result.exit_code == 2 and "'expert' is not one of 'beginner', 'intermediate', 'advanced'" in result.output
