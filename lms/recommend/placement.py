@@ -87,14 +87,14 @@ def take_placement(user_id: int, quiz: PlacementFile, answers: dict[str, list[in
     score = max_score = 0.0
     known_courses, known_modules, skills = [], [], []
     for section in quiz.sections:
-        right = all(
-            sorted(set(answers[f"{section.course}/{q.id}"])) == sorted(i for i, o in enumerate(q.options) if o.correct)
-            for q in section.questions
-        )
+        right = True  # every question of the section answered right
         for q in section.questions:
             max_score += q.points
             chosen = sorted(set(answers[f"{section.course}/{q.id}"]))
-            score += q.points if chosen == sorted(i for i, o in enumerate(q.options) if o.correct) else 0
+            if chosen == sorted(i for i, o in enumerate(q.options) if o.correct):
+                score += q.points
+            else:
+                right = False
         course = db.session.scalar(select(Course).where(Course.slug == section.course))
         if right and course is not None:
             known_courses.append(course.slug)

@@ -52,10 +52,16 @@ def test_a_course_answered_right_is_marked_known(quiz):
         learner.id, quiz, {"python-basics/p1": [1], "python-basics/p2": [0], "python-next/n1": [1]}
     )
     assert outcome.known_courses == ["python-basics"]
+    assert (outcome.result.score, outcome.result.max_score) == (2, 3)
     rows = mastery_of(learner.id)
     assert rows["python-syntax"].placed and rows["python-syntax"].p_known >= 0.95
     assert db.session.get(LearningGoal, learner.id).tier == "intermediate"
     assert placement.check_against_catalog(quiz) == []
+    # A section half right scores its right answers but is not known.
+    half = placement.take_placement(
+        make_user().id, quiz, {"python-basics/p1": [1], "python-basics/p2": [1], "python-next/n1": [0]}
+    )
+    assert half.known_courses == ["python-next"] and (half.result.score, half.result.max_score) == (2, 3)
 
 
 def test_incomplete_answers_store_nothing(quiz):
