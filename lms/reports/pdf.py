@@ -9,7 +9,7 @@ from flask import render_template
 from lms.accounts.models import User
 from lms.reports import charts
 from lms.reports.query import ReportFilter, check_filter
-from lms.reports.services import SCORE_BINS, course_stats, score_distribution, tier_stats
+from lms.reports.services import BANDS, course_stats, score_distribution, tier_stats
 
 
 def summary_context(viewer: User, flt: ReportFilter, filters: list[tuple[str, str]]) -> dict:
@@ -18,18 +18,17 @@ def summary_context(viewer: User, flt: ReportFilter, filters: list[tuple[str, st
     courses = course_stats(viewer, flt)
     tiers = tier_stats(courses)
     exams, assignments = score_distribution(viewer, flt)
-    bands = [f"{k * 10}–{k * 10 + 10}" for k in range(SCORE_BINS)]
     enrolled = sum(c.enrolled for c in courses)
     completed = sum(c.completed for c in courses)
     return {
-        "filters": filters, "courses": courses, "tiers": tiers, "bands": bands,
+        "filters": filters, "courses": courses, "tiers": tiers, "bands": BANDS,
         "exams": exams, "assignments": assignments, "enrolled": enrolled, "completed": completed,
         "rate": 100 * completed / enrolled if enrolled else 0.0,
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "course_chart": charts.hbars([(c.title, c.rate) for c in courses], title="Completion rate per course"),
         "tier_chart": charts.hbars([(t.title, t.rate) for t in tiers], title="Completion rate per tier"),
         "score_chart": charts.columns(
-            list(zip(bands, zip(exams, assignments, strict=True), strict=True)),
+            list(zip(BANDS, zip(exams, assignments, strict=True), strict=True)),
             title="Score distribution", series=("Exam", "Assignments"),
         ),
     }  # fmt: skip

@@ -20,6 +20,7 @@ from lms.reports.scope import get_team
 MATRIX_PAGE = 50
 WEEKS = 12
 SCORE_BINS = 10
+BANDS = tuple(f"{k * 10}–{k * 10 + 10}" for k in range(SCORE_BINS))  # labels of the score bins, in %
 
 
 @dataclass

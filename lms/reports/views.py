@@ -24,7 +24,7 @@ from lms.accounts.access import role_required
 from lms.catalog.models import Course
 from lms.extensions import db
 from lms.reports import charts, exports, pdf, receivers, services, tokens  # noqa: F401  (receivers keep the read model current)
-from lms.reports.forms import ReportFilterForm, RevokeForm, TokenForm
+from lms.reports.forms import TIER_LABELS, ReportFilterForm, RevokeForm, TokenForm
 from lms.reports.query import completion_rows
 from lms.reports.scope import ReportAccessError, visible_teams
 from lms.responses import attachment
@@ -50,21 +50,18 @@ def index():
 @role_required("manager")
 def team(team_id: int):
     board = services.team_dashboard(current_user, team_id, page=request.args.get("page", 1, type=int))
-    return render_template("reports/team.html", board=board, figures=_figures(board), bands=_bands())
-
-
-def _bands() -> list[str]:
-    return [f"{k * 10}–{k * 10 + 10}" for k in range(services.SCORE_BINS)]
+    return render_template("reports/team.html", board=board, figures=_figures(board), bands=services.BANDS)
 
 
 def _figures(board: services.Dashboard) -> dict:
     """The dashboard's SVG charts (their numbers are in tables beside them)."""
-    tiers = {"beginner": _("Beginner"), "intermediate": _("Intermediate"), "advanced": _("Advanced")}
     return {
         "courses": charts.hbars([(c.title, c.rate) for c in board.courses], title=_("Completion rate per course")),
-        "tiers": charts.hbars([(tiers[t.tier], t.rate) for t in board.tiers], title=_("Completion rate per tier")),
+        "tiers": charts.hbars(
+            [(str(TIER_LABELS[t.tier]), t.rate) for t in board.tiers], title=_("Completion rate per tier")
+        ),
         "scores": charts.columns(
-            list(zip(_bands(), zip(board.exam_bins, board.assignment_bins, strict=True), strict=True)),
+            list(zip(services.BANDS, zip(board.exam_bins, board.assignment_bins, strict=True), strict=True)),
             title=_("Score distribution"), series=(_("Exam"), _("Assignments")),
         ),
         "certificates": charts.hbars(
