@@ -101,17 +101,19 @@ def seed_population(learners: int, courses: int, events: int, *, rng_seed: int =
                 "occurred_at": now - timedelta(minutes=rng.randint(1, 500_000)),
             })  # fmt: skip
         if len(event_rows) >= 20_000:
-            _flush_rows(enrollments, event_rows)
+            flush_rows(enrollments, event_rows)
             enrollments, event_rows = [], []
-    _flush_rows(enrollments, event_rows)
+    flush_rows(enrollments, event_rows)
     return {"learners": len(user_ids), "courses": len(course_ids), "teams": team_rows}
 
 
-def _flush_rows(enrollments: list[dict], events: list[dict]) -> None:
+def flush_rows(enrollments: list[dict], events: list[dict]) -> int:
+    """Bulk-insert enrollment and event rows (Core inserts); returns the number of events."""
     if enrollments:
         db.session.execute(insert(Enrollment), enrollments)
     if events:
         db.session.execute(insert(LearningEvent), events)
+    return len(events)
 
 
 def _bench_teams(user_ids: list[int], size: int = 500) -> int:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from lms.catalog.models import Item
 from lms.demo import services as demo
 from lms.extensions import db
-from lms.learning.models import Enrollment, LearningEvent
+from lms.learning.models import Enrollment
 
 
 def seed_report_population(learners: int, courses: int, *, rng_seed: int = 11) -> dict[str, int]:
@@ -51,9 +51,9 @@ def seed_report_population(learners: int, courses: int, *, rng_seed: int = 11) -
                     events.append(_event(uid, cid, last, "assignment_graded", when, rng.randint(3, 10), 10))
                 events.append(_event(uid, cid, None, "exam_submitted", when, rng.randint(40, 100), 100))
         if len(events) >= 50_000:
-            total_events += _flush(enrollments, events)
+            total_events += demo.flush_rows(enrollments, events)
             enrollments, events = [], []
-    total_events += _flush(enrollments, events)
+    total_events += demo.flush_rows(enrollments, events)
     return {**counts, "events": total_events}
 
 
@@ -62,11 +62,3 @@ def _event(uid: int, cid: int, item_id: int | None, kind: str, when: datetime, s
         "user_id": uid, "course_id": cid, "item_id": item_id, "kind": kind, "occurred_at": when,
         "score": score, "max_score": max_score,
     }  # fmt: skip
-
-
-def _flush(enrollments: list[dict], events: list[dict]) -> int:
-    if enrollments:
-        db.session.execute(insert(Enrollment), enrollments)
-    if events:
-        db.session.execute(insert(LearningEvent), events)
-    return len(events)
