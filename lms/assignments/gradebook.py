@@ -14,12 +14,12 @@ from sqlalchemy.orm import selectinload
 from lms.accounts.models import User
 from lms.assignments.models import Extension, Grade, Submission
 from lms.assignments.policy import Policy
-from lms.assignments.services import teaches
 from lms.assignments.worker import record_graded
 from lms.catalog.models import Course, Item
 from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.models import Enrollment
+from lms.teaching.services import teaches
 
 
 class GradebookError(ValueError):

@@ -15,6 +15,7 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.feedback.models import REPORT_KINDS, ContentReport, ContentReportMessage
 from lms.feedback.surveys import FeedbackError
+from lms.teaching.services import teaches
 
 
 def create_report(user: User, item: Item, kind: str, body: str) -> ContentReport:
@@ -31,19 +32,10 @@ def create_report(user: User, item: Item, kind: str, body: str) -> ContentReport
     return report
 
 
-def teaches_course(user: User, course_id: int) -> bool:
-    """Admins and the instructors named in the course file."""
-    if user.role == "admin":
-        return True
-    return user.has_role("instructor") and (
-        db.session.get(CourseInstructor, {"course_id": course_id, "email": user.email}) is not None
-    )
-
-
 def load_report(user: User, report_id: int) -> ContentReport | None:
     """The report if this user filed it or teaches its course; None otherwise (shown as 404)."""
     report = db.session.get(ContentReport, report_id)
-    if report is None or not (report.user_id == user.id or teaches_course(user, report.course_id)):
+    if report is None or not (report.user_id == user.id or teaches(user, report.course_id)):
         return None
     return report
 

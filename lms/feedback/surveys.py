@@ -15,14 +15,14 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from lms.accounts.models import User
-from lms.catalog.models import Course, CourseInstructor
+from lms.catalog.models import Course
 from lms.catalog.schema import SurveySpec
 from lms.catalog.yaml_lines import YamlProblem, load_yaml
 from lms.db import utcnow
 from lms.extensions import db
 from lms.feedback.models import Survey, SurveyResponse
 from lms.learning.services import completed_course_ids, enrolled_course_ids
-from lms.teaching.services import course_stats
+from lms.teaching.services import course_stats, teaches
 from lms.workshops.models import Registration, Workshop, WorkshopSession
 from lms.workshops.services import teaches as teaches_workshop
 
@@ -141,10 +141,8 @@ def can_see_results(user: User, survey: Survey) -> bool:
     """Admins, the course's instructors, the workshop's instructors; nobody else."""
     if not user.is_authenticated or not user.has_role("instructor"):
         return False
-    if user.role == "admin":
-        return True
     if survey.course_id is not None:
-        return db.session.get(CourseInstructor, {"course_id": survey.course_id, "email": user.email}) is not None
+        return teaches(user, survey.course_id)
     return teaches_workshop(user, db.session.get(Workshop, survey.workshop_id))
 
 

@@ -14,7 +14,7 @@ from lms.extensions import db
 from lms.feedback import reports, surveys
 from lms.feedback.forms import ActionForm, ReplyForm, ReportForm, SurveyForm
 from lms.feedback.models import Survey, SurveyResponse
-from lms.teaching.services import taught_courses
+from lms.teaching.services import taught_courses, teaches
 from lms.workshops import services as workshops
 from lms.workshops.models import Workshop
 
@@ -174,7 +174,7 @@ def thread(report_id: int):
     names = {m.author_id: _name(m.author_id) for m in found.messages}
     return render_template(
         "feedback/thread.html", report=found, item=item, names=names, form=form, close_form=ActionForm(),
-        teacher=reports.teaches_course(current_user, found.course_id),
+        teacher=teaches(current_user, found.course_id),
     )  # fmt: skip
 
 

@@ -15,7 +15,6 @@ from lms.assignments.models import Submission
 from lms.catalog.models import Item
 from lms.db import utcnow
 from lms.extensions import db
-from lms.learning.services import get_enrollment
 from lms.workspace import notebook
 from lms.workspace.models import Draft
 from lms.workspace.notebook import NotebookError
@@ -50,7 +49,7 @@ def open_workspace(user: User, item: Item) -> Workspace:
     """The learner's workspace; only enrolled learners (and the course's teachers) get one."""
     if item.kind != "assignment":
         raise NotebookError("not_found", "This is not a notebook assignment.")
-    if get_enrollment(user.id, item.course_id) is None and not assignments.teaches(user, item.course_id):
+    if not assignments.may_download(user, item.course_id):
         raise NotebookError("not_enrolled", "Enroll in the course to work on this assignment.")
     stored = assignments.current_release(item.id)
     if stored is None:
