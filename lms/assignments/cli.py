@@ -99,7 +99,7 @@ def grade_command(assignment: str, notebook: Path, as_json: bool) -> None:
 def regrade_command(assignment: str) -> None:
     """Grade every submission of an assignment again (after fixing a test and syncing)."""
     item = _assignment(assignment)
-    rounds = gradebook.regrade(gradebook.item_submissions(item))
+    rounds = gradebook.regrade(item)
     db.session.commit()
     enqueue_grading(rounds)
     click.echo(f"{len(rounds)} submission(s) queued for regrading.")

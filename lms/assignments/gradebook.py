@@ -129,33 +129,26 @@ def set_manual(grade: Grade, grade_id: str, points: float, comment: str) -> None
     record_graded(grade.submission, grade)
 
 
-def regrade(submissions: list[Submission]) -> list[tuple[int, int]]:
-    """Start a new grading round for each (the old grades stay as history); enqueue after commit."""
-    now = utcnow()
-    rounds = []
-    for submission in submissions:
-        db.session.execute(
-            update(Submission)
-            .where(Submission.id == submission.id)
-            .values(
-                run=Submission.run + 1,
-                state="queued",
-                queued_at=now,
-                lease_token=None,
-                lease_expires_at=None,
-                tries=0,
-                failure=None,
-            )  # fmt: skip
-            .execution_options(synchronize_session=False)
+def regrade(item: Item, submission: Submission | None = None) -> list[tuple[int, int]]:
+    """Start a new grading round for every submission of the assignment, or only `submission`
+    (the old grades stay as history): one UPDATE; enqueue the (id, run) rounds after commit."""
+    only = Submission.id == submission.id if submission is not None else Submission.item_id == item.id
+    rows = db.session.execute(
+        update(Submission)
+        .where(only)
+        .values(
+            run=Submission.run + 1,
+            state="queued",
+            queued_at=utcnow(),
+            lease_token=None,
+            lease_expires_at=None,
+            tries=0,
+            failure=None,
         )
-        rounds.append((submission.id, submission.run + 1))
-    db.session.flush()
-    return rounds
-
-
-def item_submissions(item: Item) -> list[Submission]:
-    """Every submission of an assignment (for regrade all)."""
-    return list(db.session.scalars(select(Submission).where(Submission.item_id == item.id)))
+        .returning(Submission.id, Submission.run)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted((row.id, row.run) for row in rows)
 
 
 def grant_extension(item: Item, learner: User, due_at: datetime, by: User) -> Extension:

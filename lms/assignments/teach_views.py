@@ -56,7 +56,7 @@ def regrade_all(slug: str, item_slug: str):
     _course, item = _taught(slug, item_slug)
     if not ActionForm().validate_on_submit():
         abort(400)
-    rounds = book.regrade(book.item_submissions(item))
+    rounds = book.regrade(item)
     db.session.commit()
     enqueue_grading(rounds)
     flash(_("%(n)s submission(s) queued for regrading.", n=len(rounds)), "success")
@@ -122,10 +122,10 @@ def manual(submission_id: int):
 @teach_bp.post("/submissions/<int:submission_id>/regrade")
 @role_required("instructor")
 def regrade_one(submission_id: int):
-    sub, _item, _course = _submission(submission_id)
+    sub, item, _course = _submission(submission_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    rounds = book.regrade([sub])
+    rounds = book.regrade(item, sub)
     db.session.commit()
     enqueue_grading(rounds)
     flash(_("Submission queued for regrading."), "success")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import inspect, select
 
-from lms.assignments import services, worker
+from lms.assignments import gradebook, services, worker
 from lms.assignments.models import Submission
 from lms.extensions import db
 from lms.learning.models import LearningEvent
@@ -91,6 +91,8 @@ def test_regrade_one_and_all_start_new_rounds(app, client):
     assert db.session.get(Submission, first.id).run == 3
     assert worker.grade_now(first.id, 2) == "taken"  # an old round's task does nothing
     assert worker.grade_now(first.id, 3) == "graded"
+    assert gradebook.regrade(item_of("squares")) == [(first.id, 4)]  # (id, new run) from the one UPDATE
+    assert gradebook.regrade(item_of("squares"), first) == [(first.id, 5)]
 
 
 def test_nobody_sees_another_learners_work(app, client):
