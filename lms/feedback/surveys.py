@@ -187,14 +187,17 @@ class Results:
         return values
 
 
-def results(survey: Survey) -> Results:
-    """Responses, eligible learners (completed or attended) and the names of non-anonymous respondents."""
+def results(survey: Survey, completed: int | None = None) -> Results:
+    """Responses, eligible learners (completed or attended) and the names of non-anonymous respondents.
+    A caller showing many courses passes each one's `completed` from one course_stats call."""
     responses = list(
         db.session.scalars(
             select(SurveyResponse).where(SurveyResponse.survey_id == survey.id).order_by(SurveyResponse.id)
         )
     )
-    if survey.course_id is not None:
+    if completed is not None:
+        eligible = completed
+    elif survey.course_id is not None:
         eligible = course_stats([db.session.get(Course, survey.course_id)])[0].completed
     else:
         eligible = db.session.scalar(

@@ -14,7 +14,7 @@ from lms.extensions import db
 from lms.feedback import reports, surveys
 from lms.feedback.forms import ActionForm, ReplyForm, ReportForm, SurveyForm
 from lms.feedback.models import Survey, SurveyResponse
-from lms.teaching.services import taught_courses, teaches
+from lms.teaching.services import course_stats, taught_courses, teaches
 from lms.workshops import services as workshops
 from lms.workshops.models import Workshop
 
@@ -92,8 +92,9 @@ def answer(kind: str, slug: str):
 @role_required("instructor")
 def teach():
     rows = []
-    for course in taught_courses(current_user):
-        rows.append(("course", course, surveys.results(surveys.survey_for(courses_dir=_courses_dir(), course=course))))
+    for stats in course_stats(taught_courses(current_user)):  # completions of every course in one go
+        survey = surveys.survey_for(courses_dir=_courses_dir(), course=stats.course)
+        rows.append(("course", stats.course, surveys.results(survey, stats.completed)))
     for workshop in workshops.taught_workshops(current_user):
         rows.append(
             ("workshop", workshop, surveys.results(surveys.survey_for(courses_dir=_courses_dir(), workshop=workshop)))

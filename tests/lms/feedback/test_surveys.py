@@ -104,6 +104,7 @@ def test_results_reply_and_access(course_app, tmp_path):
     assert "About right: <strong>2</strong>" in page
     summary = client.get("/feedback/teach").text
     assert "Python basics" in summary and "100%" in summary
+    assert "(2/2)" in summary  # both learners completed: the eligible count from the one course_stats call
     client.post(f"/feedback/responses/{mine.id}/reply", data={"body": "Thanks, more labs coming."})
     client.post("/logout")
     login(client, learner.email)
