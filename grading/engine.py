@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -76,6 +77,17 @@ class GradeResult:
             "manual_cells": [asdict(m) for m in self.manual_cells],
             "error": self.error,
         }
+
+    def report(self, as_json: bool) -> str:
+        """What `python -m grading grade` and `flask grading grade` print: the JSON of
+        `to_dict()`, or a PASS/FAIL line per test and the score."""
+        if as_json:
+            return json.dumps(self.to_dict(), indent=2)
+        lines = [
+            f"{'PASS' if t.passed else 'FAIL'} {t.name}: {t.points:g}/{t.max_points:g} {t.message}" for t in self.tests
+        ]
+        lines.append(f"score {self.score:g}/{self.max_score:g}" + (f" ({self.error})" if self.error else ""))
+        return "\n".join(lines)
 
 
 def _strip_proof(traceback: list[str]) -> list[str]:

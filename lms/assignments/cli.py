@@ -11,7 +11,6 @@ from flask import current_app
 from sqlalchemy import func, select
 
 import grading
-from grading.__main__ import report
 from lms.assignments import gradebook, services, worker
 from lms.assignments.models import Submission
 from lms.assignments.tasks import enqueue_grading
@@ -91,7 +90,7 @@ def grade_command(assignment: str, notebook: Path, as_json: bool) -> None:
     # The feedback HTML is not printed, so it is not rendered (~0.4 s).
     limits = worker.limits(current_app.config)
     result = grading.grade(services.engine_release(stored), notebook.read_bytes(), limits=limits, feedback=False)
-    click.echo(report(result, as_json))
+    click.echo(result.report(as_json))
 
 
 @grading_cli.command("regrade")
