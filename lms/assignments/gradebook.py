@@ -19,6 +19,7 @@ from lms.catalog.models import Course, Item
 from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.models import Enrollment
+from lms.spreadsheets import neutralize
 from lms.teaching.services import teaches
 
 
@@ -105,16 +106,11 @@ def gradebook_csv(item: Item, rows: list[Row]) -> str:
     writer.writerow(["email", "name", "attempts", "score", "max_score", "state", "late_days", "extension_due"])
     for r in rows:
         writer.writerow([
-            r.learner.email, _safe(r.learner.display_name), r.attempts,
+            r.learner.email, neutralize(r.learner.display_name), r.attempts,
             "" if r.score is None else f"{r.score:g}", "" if r.max_score is None else f"{r.max_score:g}",
             r.state, r.late_days, r.extension.isoformat() if r.extension else "",
         ])  # fmt: skip
     return out.getvalue()
-
-
-def _safe(text: str) -> str:
-    """Neutralise spreadsheet formulas in learner-chosen text (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def set_manual(grade: Grade, grade_id: str, points: float, comment: str) -> None:

@@ -13,20 +13,13 @@ from lms.extensions import db
 from lms.reports.query import (
     DATE_COLUMNS,
     EXPORT_COLUMNS,
-    FORMULA_PREFIXES,
     TEXT_COLUMNS,
     ReportFilter,
     check_filter,
     csv_line_statement,
     export_rows,
 )  # fmt: skip
-
-
-def neutralize(value: str | None) -> str | None:
-    """Prefix an apostrophe to text a spreadsheet would run as a formula."""
-    if value and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+from lms.spreadsheets import neutralize
 
 
 def _excel_date(value) -> datetime | None:

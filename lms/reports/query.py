@@ -16,6 +16,7 @@ from lms.learning.models import Enrollment
 from lms.learning.services import live_items
 from lms.reports.models import ReportProgress
 from lms.reports.scope import ReportAccessError, visible_team_ids
+from lms.spreadsheets import FORMULA_PREFIXES
 
 STATUSES = ("not_started", "in_progress", "completed")
 
@@ -151,10 +152,6 @@ def completion_statement(viewer: User, flt: ReportFilter) -> Select:
         .join(User, User.id == Enrollment.user_id)
         .order_by(Team.name, Team.id, User.display_name, User.id, Course.title, Course.id)
     )  # fmt: skip
-
-
-# A spreadsheet runs a cell starting with one of these as a formula (OWASP CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _neutralized(column):

@@ -18,6 +18,7 @@ from lms.accounts.models import User
 from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.services import record_event
+from lms.spreadsheets import neutralize
 from lms.workshops.models import Registration, WorkshopSession
 from lms.workshops.services import WorkshopError
 
@@ -169,12 +170,6 @@ def mark_attendance(session: WorkshopSession, present: set[int], *, now: datetim
     return changed
 
 
-def _cell(value: object) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ (or tab, CR) gets a leading '."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def attendance_csv(session: WorkshopSession) -> str:
     """The attendee list as CSV, safe to open in a spreadsheet."""
     out = io.StringIO()
@@ -182,7 +177,7 @@ def attendance_csv(session: WorkshopSession) -> str:
     writer.writerow(["name", "email", "status", "registered_at", "attended"])
     for registration, user in attendees(session):
         writer.writerow([
-            _cell(user.display_name), _cell(user.email), registration.status,
+            neutralize(user.display_name), neutralize(user.email), registration.status,
             registration.registered_at.isoformat(timespec="seconds"), "yes" if registration.attended_at else "no",
         ])  # fmt: skip
     return out.getvalue()

@@ -134,3 +134,13 @@ def test_cli_grade_json_and_regrade(app, runner, tmp_path):
     assert text.endswith("\nscore 5/5\n") and text.count("PASS ") == 2 and "FAIL" not in text
     assert runner.invoke(args=["grading", "grade", "nope/add", str(path)]).exit_code != 0
     assert "0 submission(s)" in runner.invoke(args=["grading", "regrade", "python-basics/add"]).output
+
+
+def test_gradebook_csv_neutralises_formulas_in_names(app, client):
+    teacher = make_user("instructor", email="teacher@example.com")
+    learner = make_user(name="=HYPERLINK(1)")
+    enroll(learner.id, item_of("squares").course)
+    db.session.commit()
+    login(client, teacher.email)
+    csv = client.get(f"{BOOK}/gradebook.csv").text.splitlines()
+    assert next(line for line in csv if line.startswith(learner.email)).split(",")[1] == "'=HYPERLINK(1)"

@@ -10,8 +10,8 @@ from datetime import datetime
 import openpyxl
 import pytest
 
-from lms.reports.exports import neutralize
 from lms.reports.query import EXPORT_COLUMNS, ReportFilter, completion_rows
+from lms.spreadsheets import neutralize
 from tests.lms.reports.helpers import build_world, login_as
 
 EVIL = '=HYPERLINK("http://evil.test","x")'
