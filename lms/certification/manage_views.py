@@ -60,7 +60,7 @@ def award():
 def revoke(public_id: str):
     """Revoke a certificate with a reason; the public verify page shows it from now on."""
     cert = services.find_public(public_id) or abort(404)
-    if not services.can_manage(current_user, cert.slug if cert.kind == "course" else None):
+    if not services.can_manage(current_user, services.course_of(cert)):
         abort(403)
     form = RevokeForm()
     if not form.validate_on_submit():

@@ -16,6 +16,7 @@ from lms.certification import rules
 from lms.certification.models import Certificate, CertificateAction, Track
 from lms.db import utcnow
 from lms.extensions import db
+from lms.teaching.services import teaches
 
 MAX_REASON = 2000
 
@@ -112,15 +113,14 @@ def _check_reason(reason: str) -> str:
     return reason
 
 
-def can_manage(actor: User | None, course_slug: str | None) -> bool:
+def can_manage(actor: User | None, course_id: int | None) -> bool:
     """Admins manage every certificate; instructors those of the courses they teach (None: the CLI operator)."""
-    if actor is None or actor.role == "admin":
-        return True
-    if actor.role != "instructor" or course_slug is None:
-        return False
-    stmt = select(CourseInstructor).join(Course)
-    stmt = stmt.where(Course.slug == course_slug, CourseInstructor.email == actor.email)
-    return db.session.scalar(stmt) is not None
+    return actor is None or actor.role == "admin" or (course_id is not None and teaches(actor, course_id))
+
+
+def course_of(cert: Certificate) -> int | None:
+    """The course whose instructors manage a certificate (None for tracks and workshops: admins only)."""
+    return cert.course_id if cert.kind == "course" else None
 
 
 def award_by_hand(
@@ -130,7 +130,7 @@ def award_by_hand(
     reason = _check_reason(reason)
     if (course is None) == (track is None):
         raise CertificationError(_("Choose either a course or a track."))
-    if not can_manage(actor, course.slug if course else None):
+    if not can_manage(actor, course.id if course else None):
         raise CertificationError(_("You may only award certificates of courses you teach."))
     held = find_by_subject(learner.id, f"course:{course.slug}" if course else f"track:{track.slug}")
     if held is not None and held.revoked_at is None:
@@ -147,7 +147,7 @@ def award_by_hand(
 def revoke(actor: User | None, cert: Certificate, reason: str, *, when: datetime | None = None) -> Certificate:
     """Revoke with a reason kept; verification shows it revoked from then on."""
     reason = _check_reason(reason)
-    if not can_manage(actor, cert.slug if cert.kind == "course" else None):
+    if not can_manage(actor, course_of(cert)):
         raise CertificationError(_("You may only revoke certificates of courses you teach."))
     if cert.revoked_at is not None:
         raise CertificationError(_("This certificate is already revoked."))
@@ -168,7 +168,7 @@ def get_for_viewer(public_id: str, viewer: User) -> Certificate | None:
     cert = find_public(public_id)
     if cert is None:
         return None
-    if cert.user_id == viewer.id or can_manage(viewer, cert.slug if cert.kind == "course" else None):
+    if cert.user_id == viewer.id or can_manage(viewer, course_of(cert)):
         return cert
     return None
 

@@ -19,8 +19,7 @@ COURSES = Path(__file__).resolve().parent / "fixtures" / "courses"
 @pytest.fixture
 def catalog(app):
     """The certification fixture courses, loaded and committed."""
-    load_fixture_courses(COURSES)
-    return {c.slug: c for c in db.session.scalars(select(Course))}
+    return load_fixture_courses(COURSES)
 
 
 def item(course: Course, slug: str) -> Item:
