@@ -5,9 +5,12 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+from sqlalchemy import select
+
 from lms.accounts import services as accounts
 from lms.accounts.models import User
 from lms.catalog.content import load_courses
+from lms.catalog.models import Course, Item
 from lms.catalog.sync import sync_courses
 from lms.extensions import db
 
@@ -23,12 +26,19 @@ def make_user(role: str = "learner", email: str | None = None, name: str | None 
     return user
 
 
-def load_fixture_courses(root: Path) -> None:
-    """Validate and sync a courses folder; fails the test loudly if it has problems."""
+def load_fixture_courses(root: Path) -> dict[str, Course]:
+    """Validate and sync a courses folder (fails the test loudly if it has problems); returns every
+    course by slug."""
     result = load_courses(root)
     assert result.ok, [str(p) for p in result.problems]
     sync_courses(result.courses, archive_missing=True)
     db.session.commit()
+    return {c.slug: c for c in db.session.scalars(select(Course))}
+
+
+def item(slug: str) -> Item:
+    """The item with this slug, in any course (the fixture courses do not repeat item slugs)."""
+    return db.session.scalar(select(Item).where(Item.slug == slug))
 
 
 def login(client, email: str, password: str = PASSWORD):

@@ -8,10 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from markupsafe import Markup
-from sqlalchemy import event, select
+from sqlalchemy import event
 
 from lms.accounts import services as accounts
-from lms.catalog.models import Course, Item
 from lms.extensions import db
 from lms.learning import services
 from lms.learning.dashboard import BodyCache, body_cache
@@ -19,7 +18,7 @@ from lms.recommend import paths, placement
 from lms.recommend.fitting import fit_all
 from lms.recommend.freshness import dashboard_key
 from tests.conftest import FIXTURES
-from tests.factories import load_fixture_courses, login, make_user
+from tests.factories import item, load_fixture_courses, login, make_user
 from tests.lms.recommend.test_placement import QUIZ
 
 WRONG = {"q-print": "1", "q-types": "2"}
@@ -27,8 +26,7 @@ WRONG = {"q-print": "1", "q-types": "2"}
 
 @pytest.fixture
 def catalog(app):
-    load_fixture_courses(FIXTURES / "courses")
-    return {c.slug: c for c in db.session.scalars(select(Course))}
+    return load_fixture_courses(FIXTURES / "courses")
 
 
 @pytest.fixture
@@ -37,10 +35,6 @@ def learner(catalog):
     services.enroll(learner.id, catalog["python-basics"])
     db.session.commit()
     return learner
-
-
-def item(slug: str) -> Item:
-    return db.session.scalar(select(Item).where(Item.slug == slug))
 
 
 @contextmanager

@@ -5,22 +5,16 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from lms.catalog.models import Course, Item
 from lms.extensions import db
 from lms.learning import services
 from lms.learning.models import AppendOnlyError, LearningEvent
 from tests.conftest import FIXTURES
-from tests.factories import load_fixture_courses, login, make_user
+from tests.factories import item, load_fixture_courses, login, make_user
 
 
 @pytest.fixture
 def catalog(app):
-    load_fixture_courses(FIXTURES / "courses")
-    return {c.slug: c for c in db.session.scalars(select(Course))}
-
-
-def item(slug):
-    return db.session.scalar(select(Item).where(Item.slug == slug))
+    return load_fixture_courses(FIXTURES / "courses")
 
 
 def test_progress_and_status_derive_from_events(catalog):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from lms.catalog.models import Course, Item
+from lms.catalog.models import Course
 from lms.extensions import db
 from tests.conftest import FIXTURES
 from tests.factories import load_fixture_courses
@@ -14,12 +12,7 @@ WRONG = {"print": [1], "types": [2]}
 
 
 def load_catalog() -> dict[str, Course]:
-    load_fixture_courses(FIXTURES / "courses")
-    return {c.slug: c for c in db.session.scalars(select(Course))}
-
-
-def item(slug: str) -> Item:
-    return db.session.scalar(select(Item).where(Item.slug == slug))
+    return load_fixture_courses(FIXTURES / "courses")
 
 
 def quick_learners(n: int) -> list[int]:

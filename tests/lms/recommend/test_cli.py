@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from lms.extensions import db
 from lms.learning import services as learning
-from tests.factories import make_user
-from tests.lms.recommend.helpers import WRONG, item, load_catalog
+from tests.factories import item, make_user
+from tests.lms.recommend.helpers import WRONG, load_catalog
 
 
 def test_show_prints_reasons(app, runner):

@@ -11,8 +11,8 @@ from lms.learning import services as learning
 from lms.recommend import paths
 from lms.recommend.freshness import dashboard_key
 from lms.recommend.models import PathItem
-from tests.factories import make_user
-from tests.lms.recommend.helpers import item, load_catalog
+from tests.factories import item, make_user
+from tests.lms.recommend.helpers import load_catalog
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from lms.recommend import bkt
 from lms.recommend.fitting import fit_all
 from lms.recommend.mastery import mastery_of
 from lms.recommend.models import SkillMastery, SkillParameter
-from tests.factories import make_user
-from tests.lms.recommend.helpers import RIGHT, WRONG, item, load_catalog, quick_learners
+from tests.factories import item, make_user
+from tests.lms.recommend.helpers import RIGHT, WRONG, load_catalog, quick_learners
 
 
 @pytest.fixture

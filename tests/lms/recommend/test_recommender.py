@@ -10,8 +10,8 @@ from lms.extensions import db
 from lms.learning import services as learning
 from lms.recommend import paths, ranking, services
 from lms.recommend.mastery import mark_known
-from tests.factories import login, make_user
-from tests.lms.recommend.helpers import RIGHT, WRONG, item, load_catalog
+from tests.factories import item, login, make_user
+from tests.lms.recommend.helpers import RIGHT, WRONG, load_catalog
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from lms.extensions import db
 from lms.learning import services as learning
 from lms.recommend import paths
 from lms.recommend.models import LearningGoal, LearningPath, PathAssignment
-from tests.factories import PASSWORD, login, make_user
-from tests.lms.recommend.helpers import WRONG, item, load_catalog
+from tests.factories import PASSWORD, item, login, make_user
+from tests.lms.recommend.helpers import WRONG, load_catalog
 
 
 @pytest.fixture

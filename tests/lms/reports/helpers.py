@@ -5,16 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-
 from lms.accounts import services as accounts
 from lms.accounts.models import Team, User
-from lms.catalog.models import Course, Item
+from lms.catalog.models import Course
 from lms.extensions import db
 from lms.learning import services as learning
 from lms.reports import tokens
 from tests.conftest import FIXTURES
-from tests.factories import PASSWORD, load_fixture_courses, login
+from tests.factories import PASSWORD, item, load_fixture_courses, login
 
 _HASH: list[str] = []
 
@@ -42,10 +40,6 @@ class World:
     dave: User
 
 
-def item(slug: str) -> Item:
-    return db.session.scalar(select(Item).where(Item.slug == slug))
-
-
 def complete_basics(user: User, course: Course, *, assignment=(4, 5), exam=(90, 100)) -> None:
     """Every item of python-basics done, a graded assignment (twice) and an exam."""
     learning.enroll(user.id, course)
@@ -62,8 +56,7 @@ def complete_basics(user: User, course: Course, *, assignment=(4, 5), exam=(90, 
 def build_world(alice_name: str = "Alice Archer") -> World:
     """Team A (manager): alice completed basics, bob in progress, carol not started in next.
     Team B (other_manager): dave completed basics. All through the real services (and receivers)."""
-    load_fixture_courses(FIXTURES / "courses")
-    courses = {c.slug: c for c in db.session.scalars(select(Course))}
+    courses = load_fixture_courses(FIXTURES / "courses")
     basics, nxt = courses["python-basics"], courses["python-next"]
     manager = make_user("manager", "mia@example.com", "Mia Manager")
     other = make_user("manager", "omar@example.com", "Omar Other")
