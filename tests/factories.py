@@ -9,10 +9,12 @@ from sqlalchemy import select
 
 from lms.accounts import services as accounts
 from lms.accounts.models import User
+from lms.catalog import services as catalog
 from lms.catalog.content import load_courses
 from lms.catalog.models import Course, Item
 from lms.catalog.sync import sync_courses
 from lms.extensions import db
+from lms.learning.services import enroll
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -22,6 +24,14 @@ def make_user(role: str = "learner", email: str | None = None, name: str | None 
     """A user with the shared test password."""
     n = next(_counter)
     user = accounts.create_user(email or f"user{n}@example.com", PASSWORD, name or f"User {n}", role=role)
+    db.session.commit()
+    return user
+
+
+def enrolled_learner(slug: str = "python-basics", **fields) -> User:
+    """A learner (make_user's `email`, `name`) enrolled in a live course; committed."""
+    user = make_user(**fields)
+    enroll(user.id, catalog.get_course(slug))
     db.session.commit()
     return user
 

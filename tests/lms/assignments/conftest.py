@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lms.catalog import services as catalog
-from tests.factories import load_fixture_courses, make_user
-from tests.lms.assignments.helpers import RedisServer, build_courses
+from tests.factories import enrolled_learner
+from tests.lms.assignments.helpers import RedisServer, build_courses, grading_app
 
 
 @pytest.fixture(scope="session")
@@ -24,9 +24,7 @@ def redis_url():
 
 @pytest.fixture
 def app(make_app, courses_dir):
-    app = make_app(COURSES_DIR=courses_dir, GRADING_CELL_TIMEOUT=5.0, GRADING_NOTEBOOK_TIMEOUT=20.0)
-    with app.app_context():
-        load_fixture_courses(courses_dir)
+    with grading_app(make_app, courses_dir) as app:
         yield app
 
 
@@ -38,9 +36,7 @@ def queued_app(request, make_app, courses_dir):
         from redis import Redis
 
         Redis.from_url(url).flushdb()
-    app = make_app(COURSES_DIR=courses_dir, QUEUE_URL=url, GRADING_CELL_TIMEOUT=5.0, GRADING_NOTEBOOK_TIMEOUT=20.0)
-    with app.app_context():
-        load_fixture_courses(courses_dir)
+    with grading_app(make_app, courses_dir, QUEUE_URL=url) as app:
         yield app
 
 
@@ -56,10 +52,4 @@ def item_of(slug: str):
 
 @pytest.fixture
 def learner(app):
-    from lms.extensions import db
-    from lms.learning.services import enroll
-
-    user = make_user()
-    enroll(user.id, catalog.get_course("python-basics"))
-    db.session.commit()
-    return user
+    return enrolled_learner()

@@ -10,12 +10,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
+from flask import Flask
 
 from tests.conftest import FIXTURES, ROOT
+from tests.factories import load_fixture_courses
 from tests.grading import notebooks as squares
 
 COURSE_EXTRA = """
@@ -40,6 +43,15 @@ def build_courses(root: Path) -> Path:
     with (course / "course.yml").open("a") as manifest:
         manifest.write(COURSE_EXTRA)
     return target
+
+
+@contextmanager
+def grading_app(make_app, courses_dir: Path, **config) -> Iterator[Flask]:
+    """An app on `courses_dir` with short grading timeouts, the courses loaded, inside its app context."""
+    app = make_app(COURSES_DIR=courses_dir, GRADING_CELL_TIMEOUT=5.0, GRADING_NOTEBOOK_TIMEOUT=20.0, **config)
+    with app.app_context():
+        load_fixture_courses(courses_dir)
+        yield app
 
 
 def solve(release_notebook: bytes, grade_id: str, code: str) -> bytes:

@@ -18,7 +18,7 @@ from lms.recommend import paths, placement
 from lms.recommend.fitting import fit_all
 from lms.recommend.freshness import dashboard_key
 from tests.conftest import FIXTURES
-from tests.factories import item, load_fixture_courses, login, make_user
+from tests.factories import enrolled_learner, item, load_fixture_courses, login, make_user
 from tests.lms.recommend.test_placement import QUIZ
 
 WRONG = {"q-print": "1", "q-types": "2"}
@@ -31,10 +31,7 @@ def catalog(app):
 
 @pytest.fixture
 def learner(catalog):
-    learner = make_user(name="Ada")
-    services.enroll(learner.id, catalog["python-basics"])
-    db.session.commit()
-    return learner
+    return enrolled_learner(name="Ada")
 
 
 @contextmanager

@@ -6,10 +6,8 @@ from __future__ import annotations
 import pytest
 
 from lms.catalog import services as catalog
-from lms.extensions import db
-from lms.learning.services import enroll
-from tests.factories import load_fixture_courses, login, make_user
-from tests.lms.assignments.helpers import build_courses, wait_for
+from tests.factories import enrolled_learner, login
+from tests.lms.assignments.helpers import build_courses, grading_app, wait_for
 
 PAGE = "/courses/python-basics/squares/workspace"
 
@@ -21,11 +19,7 @@ def courses_dir(tmp_path_factory):
 
 @pytest.fixture
 def app(make_app, courses_dir):
-    app = make_app(
-        COURSES_DIR=courses_dir, GRADING_CELL_TIMEOUT=5.0, GRADING_NOTEBOOK_TIMEOUT=20.0, WORKSPACE_KERNEL_POOL=1
-    )
-    with app.app_context():
-        load_fixture_courses(courses_dir)
+    with grading_app(make_app, courses_dir, WORKSPACE_KERNEL_POOL=1) as app:
         yield app
 
 
@@ -36,10 +30,7 @@ def item(app):
 
 @pytest.fixture
 def learner(app):
-    user = make_user()
-    enroll(user.id, catalog.get_course("python-basics"))
-    db.session.commit()
-    return user
+    return enrolled_learner()
 
 
 @pytest.fixture
