@@ -12,16 +12,7 @@ from lms.extensions import db
 from lms.learning import services as learning
 from lms.reports import tokens
 from tests.conftest import FIXTURES
-from tests.factories import PASSWORD, item, load_fixture_courses, login
-
-_HASH: list[str] = []
-
-
-def make_user(role: str = "learner", email: str = "", name: str = "") -> User:
-    """Like tests.factories.make_user, hashing the shared password once per session (argon2 is slow)."""
-    if not _HASH:
-        _HASH.append(accounts.hash_password(PASSWORD))
-    return accounts.create_user(email, PASSWORD, name, role=role, password_hash=_HASH[0])
+from tests.factories import item, load_fixture_courses, login, make_user
 
 
 @dataclass

@@ -21,11 +21,9 @@ def world(app):
 
 
 def test_learners_and_instructors_never_see_reports(client, world):
-    from lms.extensions import db
-    from tests.lms.reports.helpers import make_user
+    from tests.factories import make_user
 
     instructor = make_user("instructor", "ivy@example.com", "Ivy Instructor")
-    db.session.commit()
     for user in (world.alice, instructor):
         login_as(client, user)
         for url in (*PAGES, f"/reports/teams/{world.team_a.id}", "/reports/completions.pdf"):

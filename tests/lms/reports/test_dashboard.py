@@ -71,7 +71,7 @@ def test_page_has_svg_charts_with_tables_and_no_inline_style_or_script(client, w
 def test_matrix_pages_through_learners(world, client):
     from lms.accounts import services as accounts
     from lms.extensions import db
-    from tests.lms.reports.helpers import make_user
+    from tests.factories import make_user
 
     accounts.add_members(world.team_a, [make_user("learner", f"p{n}@example.com", f"Zed {n:02d}") for n in range(50)])
     db.session.commit()

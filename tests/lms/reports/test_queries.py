@@ -9,7 +9,8 @@ from sqlalchemy import event
 from lms.accounts import services as accounts
 from lms.extensions import db
 from lms.learning import services as learning
-from tests.lms.reports.helpers import build_world, login_as, make_user, token_for
+from tests.factories import make_user
+from tests.lms.reports.helpers import build_world, login_as, token_for
 
 
 @contextmanager
