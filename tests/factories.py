@@ -28,6 +28,20 @@ def make_user(role: str = "learner", email: str | None = None, name: str | None 
     return user
 
 
+def quick_users(count: int) -> list[int]:
+    """Learners without a usable password, for crowds that never log in (one flush, no hashing); committed."""
+    start = next(_counter)
+    users = [
+        User(email=f"crowd{start}-{n}@example.com", password_hash="!", display_name=f"Learner {n}")
+        for n in range(count)
+    ]
+    db.session.add_all(users)
+    db.session.flush()
+    ids = [u.id for u in users]
+    db.session.commit()
+    return ids
+
+
 def enrolled_learner(slug: str = "python-basics", **fields) -> User:
     """A learner (make_user's `email`, `name`) enrolled in a live course; committed."""
     user = make_user(**fields)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from lms.catalog.models import Course
-from lms.extensions import db
 from tests.conftest import FIXTURES
 from tests.factories import load_fixture_courses
 
@@ -13,13 +12,3 @@ WRONG = {"print": [1], "types": [2]}
 
 def load_catalog() -> dict[str, Course]:
     return load_fixture_courses(FIXTURES / "courses")
-
-
-def quick_learners(n: int) -> list[int]:
-    """Learners without a usable password (hashing 40 passwords would take most of the test)."""
-    from lms.accounts.models import User
-
-    users = [User(email=f"sim{k}@example.com", password_hash="!", display_name=f"Sim {k}") for k in range(n)]
-    db.session.add_all(users)
-    db.session.flush()
-    return [u.id for u in users]

@@ -12,8 +12,8 @@ from lms.recommend import bkt
 from lms.recommend.fitting import fit_all
 from lms.recommend.mastery import mastery_of
 from lms.recommend.models import SkillMastery, SkillParameter
-from tests.factories import item, make_user
-from tests.lms.recommend.helpers import RIGHT, WRONG, load_catalog, quick_learners
+from tests.factories import item, make_user, quick_users
+from tests.lms.recommend.helpers import RIGHT, WRONG, load_catalog
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_fit_learns_parameters_when_there_is_data(app, catalog):
     rng = np.random.default_rng(2)
     course = catalog["python-basics"]
     quiz = item("basics")
-    for learner_id in quick_learners(40):
+    for learner_id in quick_users(40):
         learning.enroll(learner_id, course)
         knows = rng.random() < 0.5
         for _attempt in range(3):

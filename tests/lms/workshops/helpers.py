@@ -34,20 +34,3 @@ def make_workshop(
     db.session.add(workshop)
     db.session.commit()
     return session
-
-
-def quick_users(count: int, prefix: str = "crowd") -> list[int]:
-    """Learners without a usable password (argon2 costs ~1 s each; these never log in)."""
-    from lms.accounts.models import User
-
-    start = next(_serial)
-    users = [
-        User(email=f"{prefix}{start}-{n}@example.com", password_hash="!", display_name=f"Learner {n}")
-        for n in range(count)
-    ]
-    db.session.add_all(users)
-    db.session.commit()
-    return [u.id for u in users]
-
-
-_serial = iter(range(1, 1_000_000))

@@ -15,7 +15,8 @@ from lms.learning.models import LearningEvent
 from lms.workshops import registration
 from lms.workshops.models import Registration, WorkshopSession
 from lms.workshops.services import WorkshopError, waitlist_position
-from tests.lms.workshops.helpers import make_workshop, quick_users
+from tests.factories import quick_users
+from tests.lms.workshops.helpers import make_workshop
 
 
 def statuses(session_id: int) -> dict[str, int]:
