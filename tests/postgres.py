@@ -12,7 +12,8 @@ from pathlib import Path
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -26,7 +27,7 @@ def _as_postgres(cmd: list[str]) -> list[str]:
 class TempPostgres:
     def __init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="academy-pg-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.data = self.dir / "data"
 
     def start(self) -> str:

@@ -20,6 +20,7 @@ from flask import Flask
 from tests.conftest import FIXTURES, ROOT
 from tests.factories import load_fixture_courses
 from tests.grading import notebooks as squares
+from tests.postgres import free_port
 
 COURSE_EXTRA = """
   - slug: squares-module
@@ -75,12 +76,6 @@ def wait_for(condition: Callable[[], object], timeout: float = 60, message: str 
             return value
         time.sleep(0.05)
     raise AssertionError(f"timed out after {timeout:g} s waiting for {message}")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class RedisServer:
