@@ -82,18 +82,24 @@ def _shm_dir() -> str | None:
     return "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
 
 
+def uid_pids(uid: int) -> list[int]:
+    """The processes running under this uid (a sandbox's uid: none may outlive its kernel)."""
+    pids = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.stat(f"/proc/{pid}").st_uid == uid:
+                pids.append(int(pid))
+        except FileNotFoundError:
+            continue
+    return pids
+
+
 def _reap_uid(uid: int, timeout: float = 2.0) -> None:
     """Wait until no process of this sandbox's uid is left, SIGKILLing stragglers: the pid
     namespace dies with bwrap, but its processes take a moment to be torn down."""
     deadline = time.monotonic() + timeout
     while True:
-        pids = []
-        for pid in filter(str.isdigit, os.listdir("/proc")):
-            try:
-                if os.stat(f"/proc/{pid}").st_uid == uid:
-                    pids.append(int(pid))
-            except FileNotFoundError:
-                continue
+        pids = uid_pids(uid)
         if not pids or time.monotonic() > deadline:
             return
         for pid in pids:

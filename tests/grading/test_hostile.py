@@ -13,24 +13,12 @@ from pathlib import Path
 import pytest
 
 from grading import Release, SandboxLimits, grade
-from grading.sandbox import SandboxedKernel
+from grading.sandbox import SandboxedKernel, uid_pids
 from tests.grading import notebooks
 from tests.grading.hostile import CASES
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "academy-test-secret-do-not-leak"
-
-
-def _pids_of(uid: int) -> list[int]:
-    """Processes still running under a sandbox's uid (there must be none after its grade)."""
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            if os.stat(f"/proc/{pid}").st_uid == uid:
-                found.append(int(pid))
-        except FileNotFoundError:
-            continue
-    return found
 
 
 @pytest.fixture
@@ -75,7 +63,7 @@ def test_hostile_notebook_is_contained(name: str, release: Release, limits: Sand
     said = "\n".join([t.message for t in result.tests] + [result.error or ""])
     assert re.search(case.reason, said), said
     assert elapsed < limits.notebook_timeout + 5
-    assert _pids_of(kernels[0].uid) == [] and not kernels[0].alive()
+    assert uid_pids(kernels[0].uid) == [] and not kernels[0].alive()
     shown = result.feedback_html + str(result.to_dict())
     assert SECRET not in shown and "alice,100" not in shown
     if case.host_check == "outside_untouched":
