@@ -10,10 +10,9 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from lms import create_app
-from lms.catalog.content import load_courses
-from lms.catalog.sync import sync_courses
 from lms.config import ROOT
 from lms.extensions import db
+from tests.factories import load_fixture_courses
 
 SHOTS = ROOT / "test-output" / "screenshots"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -28,10 +27,7 @@ def live_app(tmp_path_factory):
     })  # fmt: skip
     with app.app_context():
         db.create_all()
-        result = load_courses(ROOT / "courses")
-        assert result.ok, [str(p) for p in result.problems]
-        sync_courses(result.courses, archive_missing=True)
-        db.session.commit()
+        load_fixture_courses(ROOT / "courses")
     return app
 
 
