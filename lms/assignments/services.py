@@ -20,7 +20,7 @@ from lms.catalog.models import Item
 from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.services import get_enrollment
-from lms.teaching.services import taught_courses, teaches
+from lms.teaching.services import assignments_by_course, taught_courses, teaches
 
 
 class AssignmentError(ValueError):
@@ -206,31 +206,28 @@ def status(submission: Submission) -> dict[str, Any]:
 
 
 def taught_assignments(user: User) -> list[tuple[Any, list[tuple[Item, int, int]]]]:
-    """The user's courses with their live assignments: (item, learners who submitted, waiting)."""
-    out = []
-    for course in taught_courses(user):
-        items = list(
-            db.session.scalars(
-                select(Item)
-                .where(Item.course_id == course.id, Item.kind == "assignment", Item.archived_at.is_(None))
-                .order_by(Item.module_id, Item.position)
-            )
-        )
-        if not items:
-            continue
-        counts = dict(
-            db.session.execute(
-                select(Submission.item_id, func.count(func.distinct(Submission.user_id)))
-                .where(Submission.item_id.in_([i.id for i in items]))
-                .group_by(Submission.item_id)
-            ).all()
-        )
-        waiting = dict(
-            db.session.execute(
-                select(Submission.item_id, func.count())
-                .where(Submission.item_id.in_([i.id for i in items]), Submission.state.in_(("queued", "grading")))
-                .group_by(Submission.item_id)
-            ).all()
-        )
-        out.append((course, [(i, counts.get(i.id, 0), waiting.get(i.id, 0)) for i in items]))
-    return out
+    """The user's courses with their live assignments in syllabus order: (item, learners who submitted, waiting)."""
+    courses = taught_courses(user)
+    by_course = assignments_by_course(courses)
+    ids = [i.id for items in by_course.values() for i in items]
+    if not ids:
+        return []
+    submitted = dict(
+        db.session.execute(
+            select(Submission.item_id, func.count(func.distinct(Submission.user_id)))
+            .where(Submission.item_id.in_(ids))
+            .group_by(Submission.item_id)
+        ).all()
+    )
+    waiting = dict(
+        db.session.execute(
+            select(Submission.item_id, func.count())
+            .where(Submission.item_id.in_(ids), Submission.state.in_(("queued", "grading")))
+            .group_by(Submission.item_id)
+        ).all()
+    )
+    return [
+        (c, [(i, submitted.get(i.id, 0), waiting.get(i.id, 0)) for i in by_course[c.id]])
+        for c in courses
+        if c.id in by_course
+    ]

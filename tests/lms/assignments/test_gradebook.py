@@ -144,3 +144,16 @@ def test_gradebook_csv_neutralises_formulas_in_names(app, client):
     login(client, teacher.email)
     csv = client.get(f"{BOOK}/gradebook.csv").text.splitlines()
     assert next(line for line in csv if line.startswith(learner.email)).split(",")[1] == "'=HYPERLINK(1)"
+
+
+def test_assignments_index_counts_per_assignment_in_syllabus_order(app):
+    teacher, learner, other = _people(app)
+    item = item_of("squares")
+    release = services.engine_release(services.current_release(item.id)).notebook_bytes
+    for user in (learner, learner, other):  # the second upload of the same bytes is the same submission
+        services.submit(user, item, solve(release, "squares", squares.CORRECT), max_bytes=1 << 20)
+    db.session.commit()
+    [(course, rows)] = services.taught_assignments(teacher)
+    assert course.slug == "python-basics"
+    assert [(i.slug, submitted, waiting) for i, submitted, waiting in rows] == [("add", 0, 0), ("squares", 2, 2)]
+    assert services.taught_assignments(make_user("instructor")) == []  # teaches nothing
