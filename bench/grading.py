@@ -25,21 +25,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tests.grading.notebooks import solutions  # noqa: E402
+
 VENV = ROOT / ".venv" / "bin"
 COURSE, ASSIGNMENT = "llm-api-fundamentals", "token-counter"
 SOURCE = ROOT / "courses" / COURSE / "assignments" / f"{ASSIGNMENT}.ipynb"
 CELL_TIMEOUT = 3  # seconds, the same for both graders
 KINDS = ("correct", "wrong", "raising", "timeout")
-
-
-def solutions() -> dict[str, str]:
-    """The instructor's answer cells, by grade id."""
-    cells = json.loads(SOURCE.read_text())["cells"]
-    return {
-        c["metadata"]["nbgrader"]["grade_id"]: "".join(c["source"])
-        for c in cells
-        if c["metadata"].get("nbgrader", {}).get("solution")
-    }
 
 
 def submission(release: bytes, kind: str, n: int, answers: dict[str, str], extra: str = "") -> bytes:
@@ -99,7 +92,7 @@ def platform_run(workdir: Path, notebooks: list[bytes], latency_runs: int) -> tu
         return client.get(f"/submissions/{sid}/status").get_json()
 
     try:
-        warm = upload(submission(release_bytes(client), "correct", 999, solutions()))  # worker up, pool filled
+        warm = upload(submission(release_bytes(client), "correct", 999, solutions(SOURCE)))  # worker up, pool filled
         while not status(warm)["done"]:
             time.sleep(0.05)
         time.sleep(2)  # let the pool refill after the warm-up grade
@@ -112,7 +105,7 @@ def platform_run(workdir: Path, notebooks: list[bytes], latency_runs: int) -> tu
         elapsed = time.perf_counter() - started
         scores = [status(i)["score"] for i in ids]
         latencies, stored = [], []
-        answers = solutions()
+        answers = solutions(SOURCE)
         for n in range(latency_runs):
             time.sleep(1.5)  # idle, as a learner uploading alone: the pool has a kernel ready
             data = submission(release_bytes(client), "correct", 2000 + n, answers, "import time; time.sleep(0.2)\n")
@@ -183,7 +176,7 @@ def main() -> None:
         from grading import make_release
 
         release = make_release(SOURCE.read_bytes(), name=ASSIGNMENT).notebook_bytes
-        answers = solutions()
+        answers = solutions(SOURCE)
         notebooks = [submission(release, KINDS[n % 4], n, answers) for n in range(args.submissions)]
         print(f"{args.submissions} submissions of {COURSE}/{ASSIGNMENT} ({', '.join(KINDS)}), "
               f"cell time limit {CELL_TIMEOUT} s, {os.cpu_count()} cores")  # fmt: skip

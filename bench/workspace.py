@@ -14,7 +14,6 @@ so the per-learner rate limit (20 runs a minute) stays at its default.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from lms.extensions import db  # noqa: E402
 from lms.learning.services import enroll  # noqa: E402
 from lms.workspace import services  # noqa: E402
 from lms.workspace.runs import plan  # noqa: E402
+from tests.grading.notebooks import solutions  # noqa: E402
 
 POLL = 0.08
 THINK = 1.0  # seconds between two runs (a learner reads the output before running again)
@@ -43,16 +43,6 @@ def pct(values: list[float], p: float) -> float:
     """The p-th percentile (nearest rank) in milliseconds."""
     ordered = sorted(values)
     return 1000 * ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
-
-
-def solutions(path: Path) -> dict[str, str]:
-    """The instructor's answers of a source notebook, by grade id."""
-    cells = json.loads(path.read_text())["cells"]
-    return {
-        c["metadata"]["nbgrader"]["grade_id"]: "".join(c["source"])
-        for c in cells
-        if c["metadata"].get("nbgrader", {}).get("solution")
-    }
 
 
 def setup(instance: Path):

@@ -13,6 +13,7 @@ from lms.config import ROOT
 from lms.extensions import db
 from tests.e2e.conftest import shot
 from tests.factories import PASSWORD, make_user
+from tests.grading.notebooks import solutions
 from tests.lms.assignments.helpers import Worker
 
 SOURCE = ROOT / "courses" / "llm-api-fundamentals" / "assignments" / "token-counter.ipynb"
@@ -41,11 +42,7 @@ def tab(browser):
 
 def _complete(release: bytes) -> bytes:
     """The release with every answer cell filled from the instructor's solution."""
-    answers = {}
-    for cell in json.loads(SOURCE.read_text())["cells"]:
-        meta = cell["metadata"].get("nbgrader", {})
-        if meta.get("solution"):
-            answers[meta["grade_id"]] = cell["source"]
+    answers = solutions(SOURCE)
     nb = json.loads(release)
     for cell in nb["cells"]:
         grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id")

@@ -4,7 +4,6 @@ and sees the score. Learner HTML/script executes nothing; CodeMirror works under
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -14,6 +13,7 @@ from lms.config import ROOT
 from lms.extensions import db
 from tests.e2e.conftest import shot
 from tests.factories import PASSWORD, make_user
+from tests.grading.notebooks import solutions
 from tests.lms.assignments.helpers import Worker
 
 SOURCE = ROOT / "courses" / "llm-api-fundamentals" / "assignments" / "token-counter.ipynb"
@@ -30,15 +30,6 @@ def worker(live_app):
     runner = Worker(live_app.config)
     yield runner
     runner.stop()
-
-
-def _solutions() -> dict[str, str]:
-    cells = json.loads(SOURCE.read_text())["cells"]
-    return {
-        c["metadata"]["nbgrader"]["grade_id"]: "".join(c["source"])
-        for c in cells
-        if c["metadata"].get("nbgrader", {}).get("solution")
-    }
 
 
 def _type_into(page, key: str, code: str) -> None:
@@ -87,8 +78,8 @@ def test_learner_writes_runs_fixes_reloads_and_submits_in_the_browser(browser, b
     shot(page, "workspace-02-failing-test")
 
     # Fixed, and run with Shift+Enter from the editor (keyboard only)
-    solutions = _solutions()
-    _type_into(page, "pairs_and_merge", solutions["pairs_and_merge"])
+    answers = solutions(SOURCE)
+    _type_into(page, "pairs_and_merge", answers["pairs_and_merge"])
     page.keyboard.press("Shift+Enter")
     expect(_cell(page, "test_pairs_and_merge")).to_have_class(re.compile(r"\bpass\b"))
     expect(_cell(page, "test_pairs_and_merge").locator(".ws-status")).to_contain_text("passed")
@@ -100,7 +91,7 @@ def test_learner_writes_runs_fixes_reloads_and_submits_in_the_browser(browser, b
 
     # Learner output that looks like HTML or script stays text; nothing runs
     hostile = (
-        solutions["train"] + "\nprint('<script>window.__pwned = 1</script>')\n"
+        answers["train"] + "\nprint('<script>window.__pwned = 1</script>')\n"
         "from IPython.display import HTML, display\n"
         "display(HTML('<img src=x onerror=\"window.__pwned = 2\"><script>window.__pwned = 3</script>'))\n"
     )
@@ -111,8 +102,8 @@ def test_learner_writes_runs_fixes_reloads_and_submits_in_the_browser(browser, b
     assert page.locator(".ws-output img, .ws-output script").count() == 0
 
     # Everything answered: run all, then submit and see the score arrive
-    _type_into(page, "train", solutions["train"])
-    _type_into(page, "encode", solutions["encode"])
+    _type_into(page, "train", answers["train"])
+    _type_into(page, "encode", answers["encode"])
     page.get_by_role("button", name="Run all").click()
     expect(page.locator("li.ws-test.pass")).to_have_count(3)
     shot(page, "workspace-03-all-pass")
@@ -123,7 +114,7 @@ def test_learner_writes_runs_fixes_reloads_and_submits_in_the_browser(browser, b
     assert page.evaluate("window.__violations") == []
 
     # Typed just before leaving (no time for the debounce): saved on the way out
-    _type_into(page, "encode", solutions["encode"] + "\n# typed just before leaving\n")
+    _type_into(page, "encode", answers["encode"] + "\n# typed just before leaving\n")
     page.goto(base_url + ASSIGNMENT)
     page.get_by_role("link", name="Open in browser").click()
     expect(_cell(page, "encode").locator(".cm-content")).to_contain_text("typed just before leaving")
@@ -141,9 +132,9 @@ def test_learner_writes_runs_fixes_reloads_and_submits_in_the_browser(browser, b
     # A second tab saves newer work; the stale first tab is told, and keeps its copy
     other = context.new_page()
     other.goto(page.url)
-    _type_into(other, "encode", solutions["encode"] + "\n# newer, from the second tab\n")
+    _type_into(other, "encode", answers["encode"] + "\n# newer, from the second tab\n")
     expect(other.locator(".ws-save")).to_have_text("All changes saved")
-    _type_into(page, "encode", solutions["encode"] + "\n# older tab\n")
+    _type_into(page, "encode", answers["encode"] + "\n# older tab\n")
     expect(page.locator(".ws-banner")).to_contain_text("another tab or device")
     shot(page, "workspace-05-conflict")
     other.close()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 import nbformat
 from nbformat.notebooknode import NotebookNode
@@ -14,6 +16,16 @@ RAISING = "def squares(n):\n    raise ValueError('not done yet')\n"
 HALF = "def squares(n):\n    return [i * i for i in range(1, n + 1)] if n < 3 else []\n"
 HIDDEN_ASSERT = "assert squares(10)[-1] == 100, 'squares(10) must end with 100'"
 TEST_IDS = ("test_basic", "test_hidden", "test_partial")
+
+
+def solutions(path: Path) -> dict[str, str]:
+    """The instructor's answer cells of a source notebook, by grade id."""
+    cells = json.loads(path.read_text())["cells"]
+    return {
+        c["metadata"]["nbgrader"]["grade_id"]: "".join(c["source"])
+        for c in cells
+        if c["metadata"].get("nbgrader", {}).get("solution")
+    }
 
 
 def _meta(grade_id: str, **flags: object) -> dict:
