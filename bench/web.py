@@ -1,6 +1,6 @@
 """Web benchmark: catalog and dashboard latency, and dashboard throughput next to a trivial endpoint.
 
-One command (`make bench-web` or `python bench/web.py`): builds a fresh instance, seeds 10,000
+One command (`make bench` or `python bench/web.py`): builds a fresh instance, seeds 10,000
 learners / 50 courses / 1,000,000 events, serves it with gunicorn (2 workers), then measures
 p50/p95 of the catalog and the dashboard and, with wrk and 20 connections, the dashboard's
 throughput as a ratio of /healthz's served the same way (and the workers' CPU time per request,
