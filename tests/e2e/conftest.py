@@ -64,5 +64,7 @@ def shot(page, name: str) -> Path:
     """Keep a screenshot of the step under test-output/screenshots."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
+    # From the top: a page left scrolled (e.g. to an anchor) draws the sticky top bar mid-page.
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(path), full_page=True)
     return path
