@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFError
 from lms import extensions as ext
 from lms import templating
 from lms.config import load_config
+from lms.cookies import VerifiedCookieSessions
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -19,6 +20,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(load_config(config))
     app.config["INSTANCE_DIR"].mkdir(parents=True, exist_ok=True)
+    app.session_interface = VerifiedCookieSessions()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for chatty in ("weasyprint", "fontTools", "pyhanko", "alembic.runtime.plugins"):  # chatter, not events
         logging.getLogger(chatty).setLevel(logging.WARNING)

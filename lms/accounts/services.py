@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import bindparam, select, update
 
-from lms.accounts.models import ROLES, LoginSession, Team, User
+from lms.accounts.models import ROLES, LoginSession, SessionUser, Team, User
 from lms.db import utcnow
 from lms.extensions import db
 
@@ -121,22 +121,23 @@ def start_session(user: User) -> str:
 
 @cache
 def _session_user_statement():
-    """Built once: it runs on every request."""
+    """Built once: it runs on every request. Core columns, not the ORM entity (see SessionUser)."""
+    users, sessions = User.__table__, LoginSession.__table__
     return (
-        select(User, LoginSession.revoked_at)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.token == bindparam("token"))
+        select(*(column for column in users.c if column.key != "password_hash"), sessions.c.revoked_at)
+        .select_from(users.join(sessions, sessions.c.user_id == users.c.id))
+        .where(sessions.c.token == bindparam("token"))
     )
 
 
-def load_session_user(token: str) -> User | None:
+def load_session_user(token: str) -> SessionUser | None:
     """The user of a live login session; None once it is revoked or the user disabled."""
-    row = db.session.execute(_session_user_statement(), {"token": token}).first()
-    if row is None or row.revoked_at is not None or not row.User.active:
+    row = db.session.connection().execute(_session_user_statement(), {"token": token}).first()
+    if row is None or row.revoked_at is not None or not row.active:
         return None
-    user = row.User
-    user.session_token = token
-    return user
+    columns = row._asdict()
+    del columns["revoked_at"]
+    return SessionUser(columns, token)
 
 
 def end_session(token: str) -> None:
