@@ -78,9 +78,10 @@ def select_locale() -> str | None:
 
     if not has_request_context():
         return None
-    languages = list(current_app.config["LANGUAGES"])
-    if current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+    languages = current_app.config["LANGUAGES"]
+    user = current_user._get_current_object()  # one lookup: every page asks
+    if user.is_authenticated and user.locale in languages:
+        return user.locale
     if session.get("locale") in languages:
         return session["locale"]
     return request.accept_languages.best_match(languages)
@@ -88,9 +89,10 @@ def select_locale() -> str | None:
 
 def select_timezone() -> str | None:
     """The learner's time zone from the profile."""
-    if has_request_context() and current_user.is_authenticated:
-        return current_user.timezone
-    return None
+    if not has_request_context():
+        return None
+    user = current_user._get_current_object()
+    return user.timezone if user.is_authenticated else None
 
 
 babel = Babel()

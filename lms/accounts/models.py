@@ -84,10 +84,11 @@ class SessionUser:
     has_role = User.has_role
     printed_name = User.printed_name
 
-    def __init__(self, columns: dict[str, Any], session_token: str) -> None:
+    def __init__(self, columns: dict[str, Any], session_token: str, also: dict[str, Any] | None = None) -> None:
         object.__setattr__(self, "_columns", columns)
         object.__setattr__(self, "_account", None)
         object.__setattr__(self, "session_token", session_token)
+        object.__setattr__(self, "also", also or {})  # read with the login check for other packages
 
     @property
     def account(self) -> User:

@@ -82,7 +82,7 @@ def dashboard_body(user: User) -> Markup:
     # The body's links depend on where the app is mounted, its dates on the learner's time zone.
     settings = (str(get_locale()), str(get_timezone()), request.script_root)
     # Versions before the data: whatever is read after them is at least as recent as they are.
-    key = (*dashboard_key(user.id), user.created_at, *settings)
+    key = (*dashboard_key(user.id, getattr(user, "also", None)), user.created_at, *settings)
     cache = body_cache()
     now = utcnow()
     body = cache.get(user.id, key, now)
