@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from lms.accounts import services as accounts
 from lms.accounts.models import User
@@ -68,3 +70,18 @@ def item(slug: str) -> Item:
 def login(client, email: str, password: str = PASSWORD):
     """Log in through the real form."""
     return client.post("/login", data={"email": email, "password": password}, follow_redirects=False)
+
+
+@contextmanager
+def counted_queries() -> Iterator[list[str]]:
+    """The SQL statements run inside the block, on every connection of the engine."""
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

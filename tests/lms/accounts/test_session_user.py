@@ -2,28 +2,10 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from lms.accounts import services
 from lms.accounts.models import User
 from lms.extensions import db
-from tests.factories import make_user
-
-
-@contextmanager
-def statements():
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+from tests.factories import counted_queries, make_user
 
 
 def _session_of(user) -> str:
@@ -37,7 +19,7 @@ def test_the_columns_come_from_one_statement(app):
     user = make_user(role="manager", name="Mia")
     user_id = user.id
     token = _session_of(user)
-    with statements() as seen:
+    with counted_queries() as seen:
         viewer = services.load_session_user(token)
         shown = (viewer.id, viewer.display_name, viewer.role, viewer.locale, viewer.timezone, viewer.created_at)
         assert viewer.has_role("manager") and not viewer.has_role("instructor") and viewer.is_active
@@ -53,7 +35,7 @@ def test_relationships_and_changes_go_to_the_orm_user(app):
     email = manager.email
     token = _session_of(manager)
     viewer = services.load_session_user(token)
-    with statements() as seen:
+    with counted_queries() as seen:
         assert [team.name for team in viewer.managed_teams] == ["Blue"]
     assert seen  # loaded on demand
     assert viewer.password_hash.startswith("$argon2id$")  # not in the row, still reachable

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import shutil
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from markupsafe import Markup
-from sqlalchemy import event
 
 from lms.accounts import services as accounts
 from lms.extensions import db
@@ -18,7 +16,7 @@ from lms.recommend import paths, placement
 from lms.recommend.fitting import fit_all
 from lms.recommend.freshness import dashboard_key
 from tests.conftest import FIXTURES
-from tests.factories import enrolled_learner, item, load_fixture_courses, login, make_user
+from tests.factories import counted_queries, enrolled_learner, item, load_fixture_courses, login, make_user
 from tests.lms.recommend.test_placement import QUIZ
 
 WRONG = {"q-print": "1", "q-types": "2"}
@@ -32,21 +30,6 @@ def catalog(app):
 @pytest.fixture
 def learner(catalog):
     return enrolled_learner(name="Ada")
-
-
-@contextmanager
-def counted_queries():
-    """Counts the SQL statements run inside the block (all connections of the engine)."""
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def page(client) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
 from lms.accounts import services as accounts
 from lms.extensions import db
@@ -11,7 +10,7 @@ from lms.learning import services as learning
 from lms.recommend import paths
 from lms.recommend.freshness import dashboard_key
 from lms.recommend.models import PathItem
-from tests.factories import item, make_user
+from tests.factories import counted_queries, item, make_user
 from tests.lms.recommend.helpers import load_catalog
 
 
@@ -39,20 +38,15 @@ def test_an_event_changes_only_its_learners_version(catalog):
 def test_an_event_writes_its_learners_version_once(catalog):
     ada = make_user()
     db.session.commit()
-    writes: list[str] = []
 
-    def count(_conn, _cursor, statement, *_args) -> None:
-        if "dashboard_versions" in statement and not statement.lstrip().upper().startswith("SELECT"):
-            writes.append(statement)
+    def writes(statements: list[str]) -> int:
+        return sum("dashboard_versions" in s and not s.lstrip().upper().startswith("SELECT") for s in statements)
 
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with counted_queries() as seen:
         learning.enroll(ada.id, catalog["python-basics"])  # no mastery rows: the receiver bumps
-        assert len(writes) == 1
+        assert writes(seen) == 1
         learning.complete_lesson(ada.id, item("01-hello"))  # mastery rows flushed: the flush listener bumps
-        assert len(writes) == 2
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+        assert writes(seen) == 2
 
 
 def test_team_assignments_reach_every_member_and_only_them(catalog):

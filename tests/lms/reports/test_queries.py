@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
 from lms.accounts import services as accounts
 from lms.extensions import db
 from lms.learning import services as learning
-from tests.factories import make_user
+from tests.factories import counted_queries, make_user
 from tests.lms.reports.helpers import build_world, login_as, token_for
 
 
-@contextmanager
-def count_queries():
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def _measure(client, headers):
-    with count_queries() as page:
+    with counted_queries() as page:
         assert client.get("/reports/completions").status_code == 200
-    with count_queries() as api:
+    with counted_queries() as api:
         assert client.get("/api/v1/reports/completions?per_page=50", headers=headers).status_code == 200
-    with count_queries() as dash:
+    with counted_queries() as dash:
         assert client.get(f"/reports/teams/{_measure.team_id}").status_code == 200
     return len(page), len(api), len(dash)
 
