@@ -147,8 +147,14 @@ def _session_user_statement():
 
 
 def load_session_user(token: str) -> SessionUser | None:
-    """The user of a live login session; None once it is revoked or the user disabled."""
-    row = db.session.connection().execute(_session_user_statement(), {"token": token}).first()
+    """The user of a live login session; None once it is revoked or the user disabled.
+
+    On a pooled connection of its own, not the ORM session's: a page served from the caches (the
+    dashboard) then never builds an ORM session, a third of its cost. A page that does use the
+    ORM checks out a second connection: lost in the noise on SQLite, ~0.1 ms on PostgreSQL (the
+    pool's pre-ping and one more rollback, measured on a local server)."""
+    with db.engine.connect() as conn:
+        row = conn.execute(_session_user_statement(), {"token": token}).first()
     if row is None or row.revoked_at is not None or not row.active:
         return None
     columns = row._asdict()
