@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 import nbformat
 from nbformat.notebooknode import NotebookNode
@@ -36,8 +37,10 @@ def _release_nb(release: grading.Release) -> NotebookNode:
     return nbformat.reads(release.notebook, as_version=4)
 
 
-def cells(release: grading.Release) -> list[Cell]:
-    """The release notebook's cells in order; hidden tests were removed by nbgrader at release."""
+@lru_cache(maxsize=32)
+def cells(release: grading.Release) -> tuple[Cell, ...]:
+    """The release notebook's cells in order; hidden tests were removed by nbgrader at release.
+    Parsed once per process and release: a release never changes (a new one is a new row)."""
     records = {c.grade_id: c for c in release.cells}
     out = []
     for index, cell in enumerate(_release_nb(release).cells):
@@ -55,7 +58,7 @@ def cells(release: grading.Release) -> list[Cell]:
                 points=record.points if record else 0.0,
             )
         )
-    return out
+    return tuple(out)
 
 
 def answer_keys(release: grading.Release) -> set[str]:

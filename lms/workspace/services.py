@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +14,7 @@ import grading
 from lms.accounts.models import User
 from lms.assignments import services as assignments
 from lms.assignments.models import Submission
+from lms.catalog.markdown import render_markdown
 from lms.catalog.models import Item
 from lms.db import utcnow
 from lms.extensions import db
@@ -55,6 +58,22 @@ def open_workspace(user: User, item: Item) -> Workspace:
     if stored is None:
         raise NotebookError("no_release", "This assignment is not released yet. Try again later.")
     return Workspace(stored.id, assignments.engine_release(stored), own_draft(user.id, item.id))
+
+
+@lru_cache(maxsize=32)
+def static_html(release: grading.Release) -> tuple[MappingProxyType, MappingProxyType]:
+    """The HTML of the cells no learner edits, by cell key: text, and code shown read-only.
+    Built once per process and release (releases never change); it was half the page's time."""
+    shown = [c for c in notebook.cells(release) if not c.answer]
+    text = {c.key: render_markdown(c.source) for c in shown if c.cell_type == "markdown"}
+    code = {c.key: render_markdown(_fenced(c.source)) for c in shown if c.cell_type == "code"}
+    return MappingProxyType(text), MappingProxyType(code)
+
+
+def _fenced(source: str) -> str:
+    """A code cell as a fenced Python block, with a fence longer than any backtick run in it."""
+    fence = "`" * max(3, max((len(run) + 1 for run in source.split("\n") if set(run) == {"`"}), default=3))
+    return f"{fence}python\n{source}\n{fence}"
 
 
 def own_draft(user_id: int, item_id: int) -> Draft | None:

@@ -52,18 +52,11 @@ def page(slug: str, item_slug: str):
     course, item, ws = _open(slug, item_slug)
     runner_for(current_app.config)  # start the run pool's kernels while the learner reads
     cells = notebook.merged(ws.release, ws.answers)
-    rendered = {c.key: render_markdown(c.source) for c in cells if c.cell_type == "markdown" and not c.answer}
-    code = {c.key: render_markdown(_fenced(c.source)) for c in cells if c.cell_type == "code" and not c.answer}
+    rendered, code = services.static_html(ws.release)
     return render_template(
         "workspace/page.html", course=course, item=item, ws=ws, cells=cells, rendered=rendered, code=code,
         upload_form=DraftUploadForm(), max_draft=current_app.config["WORKSPACE_MAX_DRAFT_BYTES"],
     )  # fmt: skip
-
-
-def _fenced(source: str) -> str:
-    """A code cell as a fenced Python block, with a fence longer than any backtick run in it."""
-    fence = "`" * max(3, max((len(run) + 1 for run in source.split("\n") if set(run) == {"`"}), default=3))
-    return f"{fence}python\n{source}\n{fence}"
 
 
 @bp.get("/courses/<slug>/<item_slug>/workspace/draft")

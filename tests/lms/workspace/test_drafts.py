@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import nbformat
 
+from lms.assignments import services as assignments
 from lms.extensions import db
 from lms.workspace.models import Draft
 from tests.factories import login, make_user
@@ -23,6 +25,18 @@ def test_page_shows_rendered_markdown_code_and_answer_cells(signed_in):
     assert "BEGIN HIDDEN TESTS" not in html and "squares(10)" not in html  # hidden tests never sent
     assert "<script>" not in html.split('<script type="module"')[0].split("</header>", 1)[1]
     assert "style=" not in html  # CSP: no inline style attributes
+
+
+def test_a_new_release_shows_its_own_text(signed_in, item):
+    added = "Second edition: now with a worked example."
+    assert added not in signed_in.get(PAGE).text  # the release's text, rendered once and kept
+    release = assignments.engine_release(assignments.current_release(item.id))
+    nb = nbformat.reads(release.notebook, as_version=4)
+    text = next(c for c in nb.cells if c.cell_type == "markdown" and "nbgrader" not in c.metadata)
+    text.source += "\n\n" + added
+    assignments.store_release(item, dataclasses.replace(release, notebook=nbformat.writes(nb)))
+    db.session.commit()
+    assert f"<p>{added}</p>" in signed_in.get(PAGE).text
 
 
 def test_draft_saves_and_reopens_in_another_session(app, signed_in, learner):
