@@ -19,7 +19,7 @@ from flask import current_app, render_template, request
 from flask_babel import get_locale, get_timezone
 from markupsafe import Markup
 
-from lms.accounts.models import User
+from lms.accounts.models import SessionUser, User
 from lms.db import utcnow
 from lms.learning import services
 from lms.recommend.freshness import dashboard_key
@@ -77,7 +77,7 @@ def _expires_at(panel: DashboardPanel, now: datetime) -> datetime | None:
     return min(due, default=None)
 
 
-def dashboard_body(user: User) -> Markup:
+def dashboard_body(user: User | SessionUser) -> Markup:
     """The learner's dashboard body, from this worker's cache when nothing changed since it was built."""
     # The body's links depend on where the app is mounted, its dates on the learner's time zone.
     settings = (str(get_locale()), str(get_timezone()), request.script_root)

@@ -95,13 +95,13 @@ def _key_statement():
     return select(_mine(bindparam("user_id")), _everyone())
 
 
-def dashboard_key(user_id: int, read_with_login: Mapping[str, Any] | None = None) -> tuple[int | None, int | None]:
+def dashboard_key(user_id: int, read_at_login: Mapping[str, Any] | None = None) -> tuple[int | None, int | None]:
     """The learner's version and the epoch (None before the first change): what a cached page is valid for.
-    `read_with_login`: what the request's login check read (SessionUser.also), which saves the query.
+    `read_at_login`: what the request's login check read (SessionUser.also), which saves the query.
 
     Read it before reading what the page shows: data read afterwards is at least that recent."""
-    if read_with_login and "dashboard_version" in read_with_login:
-        return read_with_login["dashboard_version"], read_with_login["dashboard_epoch"]
+    if read_at_login and "dashboard_version" in read_at_login:
+        return read_at_login["dashboard_version"], read_at_login["dashboard_epoch"]
     mine, everyone = db.session.connection().execute(_key_statement(), {"user_id": user_id}).one()
     return mine, everyone
 
