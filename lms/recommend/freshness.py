@@ -3,7 +3,8 @@
 Whatever changes what a learner's dashboard shows gives that learner a new DashboardVersion token
 in the same transaction; what changes it for everyone (a course sync, a model refit) gives the one
 DashboardEpoch row a new token. A page is cached under both tokens, and every request reads them
-(`dashboard_key`: one query on two primary keys), so a committed change shows on the very next page.
+(two primary-key lookups inside the login check's statement; `dashboard_key` otherwise), so a
+committed change shows on the very next page.
 
 Who gives new tokens:
 - a learning event of the learner: receivers.py (`learning_event_recorded`);
