@@ -92,6 +92,10 @@ def make_app(database_url, _schema, tmp_path):
             limiter.reset()
     if apps:
         _clean(apps[0])
+    for app in apps:  # close the pooled connections now: PostgreSQL allows 100 clients in all
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture
