@@ -12,7 +12,14 @@ object a learner function can reach) could be read and a pass forged. This insta
 - an audit hook (which cannot be removed) refusing the ways to reach another thread's frame
   or to rewrite a running one: new audit hooks, trace and profile functions,
   `sys._current_frames`, the garbage collector's object lists, ctypes, private /proc files
-  (/proc/self/mem) and starting programs or making symlinks (which could race that check).
+  (/proc/self/mem), opening or entering a /proc directory (a directory fd or working
+  directory there would let a relative name such as "mem" reach those files unseen), and
+  starting programs or making symlinks (which could race that check);
+- before all of these, the process is made non-dumpable (prctl PR_SET_DUMPABLE 0): the kernel then
+  gives its /proc/<pid> files to root, so the sandbox uid cannot open its own mem, environ or
+  fd entries by any path, including those the audit hook cannot resolve (a name relative to a
+  directory fd, `os.open("proc/self/mem", dir_fd=os.open("/", 0))`, or a race on the working
+  directory). Only programs could turn this back, and they cannot be started.
 
 What stays possible is reading raw memory through memory-unsafe tricks (numpy arrays over a
 forged pointer, crafted bytecode): see SECURITY.md. Kept free of imports at module level: the
@@ -44,11 +51,19 @@ def _install() -> None:
     import _queue
     import _thread
     import builtins
+    import ctypes
     import os
     import sys
     import types
 
     from IPython import get_ipython
+
+    # Before the audit hook exists (it refuses every ctypes call afterwards). Fails the kernel's
+    # start, rather than grading without it, if the flag cannot be set.
+    prctl, zero = ctypes.CDLL(None, use_errno=True).prctl, ctypes.c_ulong(0)
+    pr_get_dumpable, pr_set_dumpable = 3, 4
+    if prctl(pr_set_dumpable, zero, zero, zero, zero) != 0 or prctl(pr_get_dumpable, zero, zero, zero, zero) != 0:
+        raise OSError(ctypes.get_errno(), "the kernel guard could not make the kernel non-dumpable")
 
     requests = _queue.SimpleQueue()
     key_out = _queue.SimpleQueue()
@@ -109,20 +124,46 @@ def _install() -> None:
     print(GUARD_PREFIX + key_out.get())
     builtins.__academy_test__ = __academy_test__
 
-    proc_device, stat = os.stat("/proc").st_dev, os.stat
+    proc_device, stat, fstat = os.stat("/proc").st_dev, os.stat, os.fstat
+    str_copy, bytes_item, full = str.__str__, bytes.__getitem__, slice(None)
+
+    def plain(path):
+        """The path as the C call used it: str and bytes subclasses copied by the base type's
+        own slot (no method of theirs runs), an int fd as is; None for any other object."""
+        kind = type(path)
+        if kind is str or kind is bytes or kind is int:
+            return path
+        if isinstance(path, str):
+            return str_copy(path)
+        if isinstance(path, bytes):
+            return bytes_item(path, full)
+        return None
+
+    def on_proc(path, private_files: bool) -> bool:
+        """Whether `path` (resolved like the call will: cwd-relative, symlinks followed) is a
+        /proc directory or, with `private_files`, a /proc file that is not world-readable."""
+        try:
+            found = fstat(path) if type(path) is int else stat(path)
+        except OSError:
+            return False
+        if found.st_dev != proc_device:
+            return False
+        return found.st_mode & 0o170000 == 0o040000 or (private_files and not found.st_mode & 0o004)
 
     def refuse(event: str, args: tuple) -> None:
         """Audit hook: raise for what would let learner code reach the prover or its key."""
         if event in REFUSED or event.startswith("ctypes."):
             raise PermissionError(f"{event} is not allowed while grading")
-        if event == "open" and type(args[0]) in (str, bytes):
-            try:
-                found = stat(args[0])
-            except OSError:
-                return
-            # /proc/*/mem, environ, auxv, stack...: the private ones are those not world-readable
-            if found.st_dev == proc_device and not found.st_mode & 0o004:
-                raise PermissionError(f"opening this /proc file is not allowed while grading: {args[0]!r}")
+        if event == "open" or event == "os.chdir":
+            path = plain(args[0])
+            if path is None:
+                raise PermissionError(f"{event} with a {type(args[0]).__name__} path is not allowed while grading")
+            if event == "open" and type(path) is int:
+                return  # FileIO over an fd that is already open
+            # /proc/*/mem, environ, auxv, stack...: the private ones are those not world-readable;
+            # any /proc directory, since a directory fd or cwd there makes "mem" reach them
+            if on_proc(path, private_files=event == "open"):
+                raise PermissionError(f"{event} of this /proc path is not allowed while grading: {path!r}")
 
     sys.addaudithook(refuse)
 
