@@ -1,6 +1,7 @@
 """Flask-free notebook autograding: nbgrader release, upload checks, sandboxed grading.
 
     release = make_release(source_bytes, name="week1")      # at course sync; store release.to_json()
+    plan, problems = analyse(source_nb)                      # release.check_plan: what the test checker needs
     check_submission(release, upload_bytes)                  # raises SubmissionRejected(code, message)
     result = grade(release, upload_bytes)                    # fresh sandboxed kernel; result.to_dict()
 
@@ -18,6 +19,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
+    "CheckPlan": "grading.analysis",
     "GradeResult": "grading.engine",
     "ManualCell": "grading.engine",
     "Release": "grading.release",
@@ -26,11 +28,13 @@ _EXPORTS = {
     "SandboxLimits": "grading.sandbox",
     "SubmissionRejected": "grading.submission",
     "TestResult": "grading.engine",
+    "analyse": "grading.analysis",
     "check_submission": "grading.submission",
     "grade": "grading.engine",
     "make_release": "grading.release",
 }
 __all__ = [
+    "CheckPlan",
     "GradeResult",
     "ManualCell",
     "Release",
@@ -39,12 +43,14 @@ __all__ = [
     "SandboxLimits",
     "SubmissionRejected",
     "TestResult",
+    "analyse",
     "check_submission",
     "grade",
     "make_release",
 ]
 
 if TYPE_CHECKING:
+    from grading.analysis import CheckPlan, analyse
     from grading.engine import GradeResult, ManualCell, TestResult, grade
     from grading.release import Release, ReleaseError, make_release
     from grading.sandbox import SandboxError, SandboxLimits

@@ -18,6 +18,8 @@ from nbgrader.preprocessors import (
     LockCells,
 )
 
+from grading.analysis import CheckPlan, analyse, plan_from_release
+
 
 class ReleaseError(ValueError):
     """A source notebook that nbgrader cannot turn into an assignment."""
@@ -56,6 +58,7 @@ class Release:
     notebook: str  # the learner's release notebook, nbformat 4 JSON text
     cells: tuple[SourceCell, ...]
     max_score: float
+    plan: CheckPlan | None = None  # None in releases stored before the checker: see check_plan
 
     @property
     def notebook_bytes(self) -> bytes:
@@ -71,16 +74,24 @@ class Release:
         """Look up one recorded cell by grade id."""
         return {c.grade_id: c for c in self.cells}[grade_id]
 
+    @property
+    def check_plan(self) -> CheckPlan:
+        """What the checker needs: the stored plan, or one computed from the recorded cells."""
+        return self.plan if self.plan is not None else plan_from_release(self)
+
     def to_json(self) -> str:
         """Serialise for a database column."""
-        return json.dumps(asdict(self), sort_keys=True)
+        data = asdict(self)
+        data["plan"] = self.plan.to_dict() if self.plan is not None else None
+        return json.dumps(data, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> Release:
-        """Inverse of to_json."""
+        """Inverse of to_json; JSON stored before plans existed gives plan=None."""
         data = json.loads(text)
         cells = tuple(SourceCell(**c) for c in data.pop("cells"))
-        return cls(cells=cells, **data)
+        plan = data.pop("plan", None)
+        return cls(cells=cells, plan=CheckPlan.from_dict(plan) if plan is not None else None, **data)
 
 
 def _check_metadata(nb: NotebookNode) -> None:
@@ -137,13 +148,17 @@ def make_release(source_notebook: bytes, *, name: str) -> Release:
     except (UnicodeDecodeError, ValueError) as exc:
         raise ReleaseError(f"{name}: not a readable notebook ({exc})") from exc
     _check_metadata(nb)
-    nb = _run(nb, LockCells, ClearSolutions, ClearOutput, ComputeChecksums)
-    cells = tuple(
-        _record(c)
-        for c in nb.cells
-        if utils.is_grade(c) or utils.is_solution(c) or utils.is_locked(c) or utils.is_task(c)
-    )
-    nb = _run(nb, ClearHiddenTests, ClearMarkScheme, ComputeChecksums)
+    plan, _ = analyse(nb)  # its problems are the validator's to report: sync keeps working
+    try:  # nbgrader raises RuntimeError for a solution region outside a solution cell, a missing END...
+        nb = _run(nb, LockCells, ClearSolutions, ClearOutput, ComputeChecksums)
+        cells = tuple(
+            _record(c)
+            for c in nb.cells
+            if utils.is_grade(c) or utils.is_solution(c) or utils.is_locked(c) or utils.is_task(c)
+        )
+        nb = _run(nb, ClearHiddenTests, ClearMarkScheme, ComputeChecksums)
+    except RuntimeError as exc:
+        raise ReleaseError(str(exc)) from exc
     MetadataValidator().validate_nb(nb)
     max_score = sum(c.points for c in cells if c.grade or c.task)
-    return Release(name=name, notebook=nbformat.writes(nb), cells=cells, max_score=max_score)
+    return Release(name=name, notebook=nbformat.writes(nb), cells=cells, max_score=max_score, plan=plan)

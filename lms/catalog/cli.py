@@ -19,23 +19,32 @@ def _root(path: str | None) -> Path:
     return Path(path) if path else current_app.config["COURSES_DIR"]
 
 
-def _report_problems(problems) -> None:
-    for problem in problems:
+def _report_problems(problems, warnings=()) -> None:
+    for problem in [*problems, *warnings]:
         click.echo(str(problem), err=True)
-    click.echo(f"{len(problems)} problem(s) found.", err=True)
+    also = f" and {len(warnings)} warning(s)" if warnings else ""
+    click.echo(f"{len(problems)} problem(s){also} found.", err=True)
+
+
+def _report_warnings(warnings) -> None:
+    for warning in warnings:
+        click.echo(str(warning), err=True)
 
 
 @courses_cli.command("validate")
 @click.argument("path", required=False, type=click.Path())
 def validate(path: str | None) -> None:
-    """Check course files; print each problem as path:line: message."""
+    """Check course files; print each problem as path:line: message. Warnings (path:line:
+    warning: message) are printed too but do not fail: exit 1 only for errors."""
     result = load_courses(_root(path))
     if not result.ok:
-        _report_problems(result.problems)
+        _report_problems(result.problems, result.warnings)
         raise SystemExit(1)
+    _report_warnings(result.warnings)
     modules = sum(len(c.modules) for c in result.courses)
     items = sum(len(m.items) for c in result.courses for m in c.modules)
-    click.echo(f"OK: {len(result.courses)} course(s), {modules} module(s), {items} item(s), no problems.")
+    verdict = f"no errors, {len(result.warnings)} warning(s)" if result.warnings else "no problems"
+    click.echo(f"OK: {len(result.courses)} course(s), {modules} module(s), {items} item(s), {verdict}.")
 
 
 @courses_cli.command("sync")
@@ -47,9 +56,10 @@ def sync(path: str | None, force: bool) -> None:
     try:
         outcome = sync_tree(_root(path), force=force)
         if outcome.report is None:
-            _report_problems(outcome.problems)
+            _report_problems(outcome.problems, outcome.warnings)
             click.echo("Nothing was changed.", err=True)
             raise SystemExit(1)
+        _report_warnings(outcome.warnings)  # warnings never block a sync
         db.session.commit()
     except BaseException:
         db.session.rollback()

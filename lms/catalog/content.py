@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from lms.catalog import notebook_format as nbformat
 from lms.catalog.markdown import render_lesson, render_markdown
+from lms.catalog.notebook_lines import CellLines, cell_lines
 from lms.catalog.schema import CourseFile, ExamFile, QuizFile, TrackFile
 from lms.catalog.yaml_lines import YamlProblem, line_of, load_yaml
 
@@ -26,9 +27,11 @@ class Problem:
     path: Path
     line: int
     message: str
+    warning: bool = False  # printed, but does not fail validation or block a sync
 
     def __str__(self) -> str:
-        return f"{_display(self.path)}:{self.line}: {self.message}"
+        prefix = "warning: " if self.warning else ""
+        return f"{_display(self.path)}:{self.line}: {prefix}{self.message}"
 
 
 @dataclass
@@ -85,6 +88,7 @@ class LoadResult:
     courses: list[CourseSpec]
     problems: list[Problem]
     tracks: list[TrackSpec] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -104,9 +108,13 @@ class _Course:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
 
     def problem(self, path: Path, line: int, message: str) -> None:
         self.problems.append(Problem(path, line, message))
+
+    def warn(self, path: Path, line: int, message: str) -> None:
+        self.warnings.append(Problem(path, line, message, warning=True))
 
     def read(self, rel: str, from_file: Path, line: int) -> str | None:
         """Read a file named in course.yml; report it missing or outside the folder."""
@@ -168,15 +176,17 @@ def load_courses(root: Path) -> LoadResult:
         return LoadResult([], [Problem(root, 1, "no such folder, or no course.yml in it")])
     courses: list[CourseSpec] = []
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     for folder in folders:
         spec, course_problems = load_course(folder)
-        problems += course_problems
+        problems += [p for p in course_problems if not p.warning]
+        warnings += [p for p in course_problems if p.warning]
         if spec:
             courses.append(spec)
     known = {f.name for f in siblings}
     problems += _check_prerequisites(courses, known)
     tracks, track_problems = load_tracks(siblings[0].parent if siblings else root, known)
-    return LoadResult(courses, problems + track_problems, tracks)
+    return LoadResult(courses, problems + track_problems, tracks, warnings)
 
 
 def load_tracks(root: Path, known: set[str]) -> tuple[list[TrackSpec], list[Problem]]:
@@ -227,7 +237,8 @@ def _course_folders(root: Path) -> list[Path]:
 
 
 def load_course(folder: Path) -> tuple[CourseSpec | None, list[Problem]]:
-    """Check one course folder and build its spec (None if it has problems)."""
+    """Check one course folder and build its spec (None if it has errors); the problems
+    returned include warnings (`Problem.warning`), which leave the spec intact."""
     course = _Course(folder)
     manifest = folder / "course.yml"
     slug = folder.name
@@ -243,9 +254,10 @@ def load_course(folder: Path) -> tuple[CourseSpec | None, list[Problem]]:
     exam = _load_exam(course, manifest, data, parsed) if parsed.exam else None
     _check_certificate_rules(course, manifest, data, parsed, modules)
     if course.problems:
-        return None, course.problems
+        return None, course.problems + course.warnings
     prereq_line = line_of(data, ("prerequisites",))
-    return CourseSpec(slug, folder, parsed, modules, course_fingerprint(folder), prereq_line, exam), []
+    spec = CourseSpec(slug, folder, parsed, modules, course_fingerprint(folder), prereq_line, exam)
+    return spec, course.warnings
 
 
 def _load_exam(course: _Course, manifest: Path, data: Any, parsed: CourseFile) -> dict[str, Any] | None:
@@ -391,11 +403,12 @@ def _assignment(course: _Course, path: Path, text: str, slug: str) -> ItemSpec |
     grade_ids: dict[str, int] = {}
     max_points = 0.0
     tests = 0
+    lines = cell_lines(text)
     for index, cell in enumerate(notebook.cells):
         meta = cell.get("metadata", {}).get("nbgrader")
         if not meta:
             continue
-        line = _line_of_cell(text, index)
+        line = _line_of_cell(lines, index)
         grade_id = meta.get("grade_id")
         if not grade_id:
             course.problem(path, line, f"cell {index + 1} has nbgrader metadata but no grade_id")
@@ -419,25 +432,28 @@ def _assignment(course: _Course, path: Path, text: str, slug: str) -> ItemSpec |
     if course.problems:
         return None
     from grading import ReleaseError, make_release  # after notebook_format: nbformat's fast import
+    from grading.analysis import Level, analyse
 
     try:  # what learners download and what grading needs: made here, stored on sync
         release = make_release(text.encode("utf-8"), name=slug)
     except ReleaseError as exc:
         course.problem(path, 1, f"nbgrader cannot release this notebook: {exc}")
         return None
+    _, findings = analyse(notebook)  # how the tests will run in the checker (courses/README.md)
+    for finding in findings:
+        report = course.problem if finding.level is Level.ERROR else course.warn
+        report(path, _line_of_cell(lines, finding.cell, finding.line), finding.message)
+    if any(f.level is Level.ERROR for f in findings):
+        return None
     title = _notebook_title(notebook) or slug
     data = {"notebook": path.name, "max_points": max_points, "grade_ids": list(grade_ids)}
     return ItemSpec("assignment", slug, title, "", data=data, release=release)
 
 
-def _line_of_cell(text: str, index: int) -> int:
-    """The line where the index-th cell's "cell_type" key stands in the notebook JSON."""
-    pos = -1
-    for _ in range(index + 1):
-        pos = text.find('"cell_type"', pos + 1)
-        if pos < 0:
-            return 1
-    return text.count("\n", 0, pos) + 1
+def _line_of_cell(lines: list[CellLines], index: int, source_line: int = 0) -> int:
+    """The line in the notebook JSON where the index-th cell's `source_line` (1-based) stands,
+    or, without one (or when the source's layout is unknown), its "cell_type" key."""
+    return lines[index].line_of(source_line) if index < len(lines) else 1
 
 
 def _notebook_title(notebook: Any) -> str:

@@ -141,6 +141,7 @@ def _sync_modules(course: Course, specs: list[ModuleSpec]) -> None:
 class TreeSync:
     report: SyncReport | None
     problems: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # printed; never block the sync
 
 
 def sync_tree(root: Path, *, force: bool = False) -> TreeSync:
@@ -149,6 +150,6 @@ def sync_tree(root: Path, *, force: bool = False) -> TreeSync:
         return TreeSync(SyncReport(unchanged=unchanged))
     result = load_courses(root)
     if not result.ok:
-        return TreeSync(None, result.problems)
+        return TreeSync(None, result.problems, result.warnings)
     whole_tree = not (root / "course.yml").is_file()
-    return TreeSync(sync_courses(result.courses, archive_missing=whole_tree, force=force))
+    return TreeSync(sync_courses(result.courses, archive_missing=whole_tree, force=force), warnings=result.warnings)

@@ -37,6 +37,22 @@ def test_release_keeps_what_grading_needs(release: Release) -> None:
 def test_release_round_trips_through_json(release: Release) -> None:
     again = Release.from_json(release.to_json())
     assert again == release and json.loads(release.to_json())["name"] == "squares"
+    assert again.plan == release.plan and json.loads(release.to_json())["plan"]["surface"] == ["squares"]
+
+
+def test_release_carries_the_check_plan(release: Release) -> None:
+    plan = release.plan
+    assert plan is not None and release.check_plan is plan
+    assert plan.surface == ("squares",) and plan.modules == () and plan.kernel_tests == ()
+    assert plan.setup == ("import math",)
+
+
+def test_release_stored_before_plans_computes_its_plan(release: Release) -> None:
+    data = json.loads(release.to_json())
+    del data["plan"]
+    old = Release.from_json(json.dumps(data))
+    assert old.plan is None and old.check_plan == release.plan
+    assert Release.from_json(old.to_json()).plan is None
 
 
 @pytest.mark.parametrize(
@@ -72,3 +88,10 @@ def test_grading_package_never_imports_flask() -> None:
         cwd=Path(__file__).resolve().parents[2],
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_release_reports_a_solution_region_outside_a_solution_cell() -> None:
+    nb = notebooks.source_notebook()
+    nb.cells[1].source = "import math\n### BEGIN SOLUTION\nx = 1\n### END SOLUTION"
+    with pytest.raises(ReleaseError, match="Solution region detected in a non-solution cell"):
+        make_release(nbformat.writes(nb).encode(), name="bad")

@@ -13,7 +13,7 @@ from lms.learning import services as learning
 from lms.learning.models import LearningEvent, QuizAttempt
 from tests.conftest import FIXTURES
 from tests.factories import make_user
-from tests.lms.catalog.test_validate import edit
+from tests.lms.catalog.test_validate import NB, edit, set_test_source
 
 
 @pytest.fixture
@@ -137,3 +137,10 @@ def test_unchanged_tree_skips_parsing_but_any_edit_reloads(runner, tree, monkeyp
     assert "2 updated" in sync(runner, tree).output  # tracks load with the courses
     assert len(calls) == 1
     assert "2 updated" in runner.invoke(args=["courses", "sync", str(tree), "--force"]).output
+
+
+def test_warnings_do_not_block_a_sync(runner, tree):
+    set_test_source(tree / NB, "test_add_more", ["import time", "t0 = time.perf_counter()", "add(1, 1)"])
+    result = sync(runner, tree)
+    assert result.exit_code == 0, result.output
+    assert "warning: test cell 'test_add_more' times a call" in result.output and "2 created" in result.output

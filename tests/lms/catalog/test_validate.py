@@ -197,6 +197,47 @@ def test_cli_validate_exit_codes(runner, tree):
     assert single.exit_code == 0, single.output
 
 
+def set_test_source(path: Path, grade_id: str, lines: list[str]) -> int:
+    """Give a test cell of a notebook these source lines, one per JSON line as Jupyter writes
+    them; the file line of the last one."""
+    notebook = json.loads(path.read_text())
+    cell = next(c for c in notebook["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == grade_id)
+    cell["source"] = [line + "\n" for line in lines[:-1]] + lines[-1:]
+    path.write_text(json.dumps(notebook, indent=1))
+    return max(n for n, text in enumerate(path.read_text().splitlines(), 1) if json.dumps(lines[-1]) in text)
+
+
+def test_cli_validate_reports_a_test_problem_at_its_line_in_the_file(runner, tree):
+    line = set_test_source(tree / NB, "test_add_more", ["assert add(-1, 1) == 0", "assert add(2, 2) == helper(2)"])
+    result = runner.invoke(args=["courses", "validate", str(tree)])
+    assert result.exit_code == 1, result.output
+    assert f"{NB}:{line}: test cell 'test_add_more' reads 'helper', which the checker cannot find" in result.output
+
+
+def test_cli_validate_passes_with_only_warnings(runner, tree):
+    line = set_test_source(tree / NB, "test_add_more", ["import time", "t0 = time.perf_counter()", "add(1, 1)"])
+    result = runner.invoke(args=["courses", "validate", str(tree)])
+    assert result.exit_code == 0, result.output
+    assert f"{NB}:{line - 1}: warning: test cell 'test_add_more' times a call (time.perf_counter)" in result.output
+    assert result.output.rstrip().endswith("no errors, 1 warning(s).")
+
+
+def test_warnings_are_shown_beside_errors(tree):
+    set_test_source(tree / NB, "test_add_more", ["import time", "t0 = time.perf_counter()", "add(1, 1) == oops"])
+    result = load_courses(tree)
+    assert [p.message.split(" reads")[0] for p in result.problems] == ["test cell 'test_add_more'"]
+    assert [str(w).split(": ", 1)[1].startswith("warning: ") for w in result.warnings] == [True]
+
+
+def test_a_single_string_source_points_at_its_cell(tree):
+    path = tree / NB
+    notebook = json.loads(path.read_text())
+    notebook["cells"][3]["source"] = "assert add(-1, 1) == 0\nassert add(2, 2) == helper(2)"
+    path.write_text(json.dumps(notebook, indent=1))
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if "helper(2)" in text)
+    assert any(p.startswith(f"{NB}:{line}: test cell 'test_add_more' reads 'helper'") for p in problems(tree))
+
+
 def test_missing_folder(runner, tmp_path):
     result = runner.invoke(args=["courses", "validate", str(tmp_path / "nope")])
     assert result.exit_code == 1
