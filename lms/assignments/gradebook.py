@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Update, select, update
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
@@ -129,6 +129,8 @@ def set_manual(grade: Grade, grade_id: str, points: float, comment: str, *, by: 
     if not 0 <= points <= cell["max_points"]:
         raise GradebookError("points", f"Points must be between 0 and {cell['max_points']:g}.", cell["max_points"])
     comment = comment.strip()[:4000]
+    _lock(update(Grade).where(Grade.id == grade.id).values(run=Grade.run))
+    db.session.refresh(grade)
     before = grade.manual.get(grade_id) or {}
     old_points, old_comment = before.get("points"), before.get("comment") or ""
     points_changed = old_points is None or float(old_points) != points
@@ -177,7 +179,9 @@ def regrade(item: Item, submission: Submission | None = None, *, by: Actor, reas
 def grant_extension(item: Item, learner: User, due_at: datetime, *, by: Actor, reason: str = "") -> Extension:
     """Give one learner a later due date (replaces an earlier extension), with its audit row;
     the same date again changes nothing."""
-    ext = db.session.scalar(select(Extension).where(Extension.item_id == item.id, Extension.user_id == learner.id))
+    mine = (Extension.item_id == item.id, Extension.user_id == learner.id)
+    _lock(update(Extension).where(*mine).values(due_at=Extension.due_at))
+    ext = db.session.scalar(select(Extension).where(*mine).execution_options(populate_existing=True))
     if ext is not None and ext.due_at == due_at:
         return ext
     audit.record(
@@ -190,3 +194,10 @@ def grant_extension(item: Item, learner: User, due_at: datetime, *, by: Actor, r
     ext.due_at, ext.granted_by_id, ext.granted_at = due_at, by.id, utcnow()
     db.session.flush()
     return ext
+
+
+def _lock(no_op: Update) -> None:
+    """Take the write lock of the rows a change will replace before reading them (a no-op UPDATE: the
+    rows on PostgreSQL, the database on SQLite), so two instructors at once are applied one after the
+    other and each audit row's "before" is what the change really replaced."""
+    db.session.execute(no_op.execution_options(synchronize_session=False))

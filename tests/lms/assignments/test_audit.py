@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -117,6 +119,44 @@ def test_a_change_that_skips_the_service_is_refused(app):
         db.session.commit()
     db.session.rollback()
     assert _manual(sub.id) == {} and _rows() == []
+
+
+def test_two_instructors_marking_at_once_are_applied_one_after_the_other(app):
+    teacher, learner, _other = teacher_and_learners()
+    admin = make_user("admin")
+    sub = graded_squares(learner)
+    gradebook.set_manual(sub.grade, "explain", 1, "", by=Actor.of(teacher))
+    db.session.commit()
+    holding, waiting, errors = threading.Event(), threading.Event(), []
+
+    def mark(user_id: int, points: float, first: bool) -> None:
+        try:
+            with app.app_context():
+                if not first:
+                    holding.wait(10)
+                    waiting.set()
+                grade = db.session.get(Submission, sub.id).grade
+                by = Actor.of(db.session.get(User, user_id))
+                gradebook.set_manual(grade, "explain", points, "", by=by, reason=f"to {points:g}")
+                if first:  # hold the lock while the other one reads and tries to write
+                    holding.set()
+                    waiting.wait(10)
+                    time.sleep(0.3)  # give it time to block; the outcome must not depend on it
+                db.session.commit()
+        except Exception as exc:  # noqa: BLE001 - reported to the test thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=mark, args=(teacher.id, 0.5, True)),
+               threading.Thread(target=mark, args=(admin.id, 0, False))]  # fmt: skip
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert [(r.old_value, r.new_value, r.actor_id) for r in _rows()] == [
+        (None, 1, teacher.id), (1, 0.5, teacher.id), (0.5, 0, admin.id),
+    ]  # fmt: skip
+    assert _manual(sub.id)["explain"]["points"] == 0
 
 
 def test_extensions_write_old_and_new_due_dates(app, client):
