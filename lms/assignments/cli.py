@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 import grading
-from lms.assignments import gradebook, services, worker
+from lms.assignments import audit, gradebook, services, worker
 from lms.assignments.models import Submission
 from lms.assignments.tasks import enqueue_grading
 from lms.catalog import services as catalog
@@ -95,10 +95,12 @@ def grade_command(assignment: str, notebook: Path, as_json: bool) -> None:
 
 @grading_cli.command("regrade")
 @click.argument("assignment")
-def regrade_command(assignment: str) -> None:
-    """Grade every submission of an assignment again (after fixing a test and syncing)."""
+@click.option("--reason", default="", help="Why (kept in the grade history), e.g. 'fixed test_train'.")
+def regrade_command(assignment: str, reason: str) -> None:
+    """Grade every submission of an assignment again (after fixing a test and syncing); each one's
+    history records the command line as the actor."""
     item = _assignment(assignment)
-    rounds = gradebook.regrade(item)
+    rounds = gradebook.regrade(item, by=audit.CLI, reason=reason)
     db.session.commit()
     enqueue_grading(rounds)
     click.echo(f"{len(rounds)} submission(s) queued for regrading.")

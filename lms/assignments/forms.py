@@ -1,10 +1,12 @@
-"""Assignment forms: upload, manual marks, extensions, and plain CSRF buttons."""
+"""Assignment forms: upload, manual marks, extensions, regrades (each change with a reason field)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateTimeLocalField, DecimalField, HiddenField, TextAreaField
+from wtforms import DateTimeLocalField, DecimalField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from lms.assignments.audit import REASON_MAX
 
 
 class UploadForm(FlaskForm):
@@ -13,8 +15,10 @@ class UploadForm(FlaskForm):
     notebook = FileField(_l("Completed notebook (.ipynb)"), validators=[FileRequired(_l("Choose a notebook file."))])
 
 
-class ActionForm(FlaskForm):
-    """A button that changes state (regrade): only the CSRF token."""
+class RegradeForm(FlaskForm):
+    """Regrade one submission or all: an optional reason for the audit trail."""
+
+    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=REASON_MAX)])
 
 
 class ManualGradeForm(FlaskForm):
@@ -23,6 +27,8 @@ class ManualGradeForm(FlaskForm):
     grade_id = HiddenField(validators=[DataRequired()])
     points = DecimalField(_l("Points"), places=None, validators=[InputRequired(), NumberRange(min=0)])
     comment = TextAreaField(_l("Comment for the learner"), validators=[Optional(), Length(max=4000)])
+    # Needed (by the service) only to change points already given; kept for instructors, never shown to learners.
+    reason = StringField(_l("Reason for a change"), validators=[Optional(), Length(max=REASON_MAX)])
 
 
 class ExtensionForm(FlaskForm):
@@ -30,3 +36,4 @@ class ExtensionForm(FlaskForm):
 
     learner_id = HiddenField(validators=[DataRequired()])
     due_at = DateTimeLocalField(_l("New due date (UTC)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=REASON_MAX)])

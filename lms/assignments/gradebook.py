@@ -1,4 +1,7 @@
-"""What instructors do: gradebook, manual marks with comments, extensions, regrades, CSV."""
+"""What instructors do: gradebook, manual marks with comments, extensions, regrades, CSV.
+
+Every change to a grade or a deadline goes through a function here, which appends its audit row
+(`lms.assignments.audit`) in the same transaction; the models refuse a mark or extension without one."""
 
 from __future__ import annotations
 
@@ -8,11 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Update, select, update
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
-from lms.assignments.models import Extension, Grade, Submission
+from lms.assignments import audit
+from lms.assignments.audit import Actor
+from lms.assignments.models import ChangeKind, Extension, Grade, Submission
 from lms.assignments.policy import Policy
 from lms.assignments.worker import record_graded
 from lms.catalog.models import Course, Item
@@ -113,21 +118,44 @@ def gradebook_csv(item: Item, rows: list[Row]) -> str:
     return out.getvalue()
 
 
-def set_manual(grade: Grade, grade_id: str, points: float, comment: str) -> None:
-    """Mark one manually graded cell; the learner's score event is appended again."""
+def set_manual(grade: Grade, grade_id: str, points: float, comment: str, *, by: Actor, reason: str = "") -> bool:
+    """Mark one manually graded cell, with one audit row per field that changes (points, comment);
+    the learner's score event is appended again. False if nothing changed (then nothing is written).
+
+    Changing points already given takes a reason (a first mark does not: grading is its own reason)."""
     cell = next((c for c in grade.manual_cells if c["name"] == grade_id), None)
     if cell is None:
         raise GradebookError("not_manual", "That cell is not graded by hand in this assignment.")
     if not 0 <= points <= cell["max_points"]:
         raise GradebookError("points", f"Points must be between 0 and {cell['max_points']:g}.", cell["max_points"])
-    grade.manual = {**grade.manual, grade_id: {"points": points, "comment": comment.strip()[:4000]}}
+    comment = comment.strip()[:4000]
+    _lock(update(Grade).where(Grade.id == grade.id).values(run=Grade.run))
+    db.session.refresh(grade)
+    before = grade.manual.get(grade_id) or {}
+    old_points, old_comment = before.get("points"), before.get("comment") or ""
+    points_changed = old_points is None or float(old_points) != points
+    if not points_changed and old_comment == comment:
+        return False
+    if old_points is not None and points_changed and audit.clean_reason(reason) is None:
+        raise GradebookError("reason", "Give a reason for changing points already given.")
+    submission = grade.submission
+    item = db.session.get(Item, submission.item_id)
+    change = {"by": by, "item": item, "learner_id": submission.user_id, "submission_id": submission.id,
+              "field": grade_id, "reason": reason}  # fmt: skip
+    if points_changed:
+        audit.record(ChangeKind.MANUAL_MARK, old=old_points, new=points, **change)
+    if old_comment != comment:
+        audit.record(ChangeKind.COMMENT, old=old_comment or None, new=comment or None, **change)
+    grade.manual = {**grade.manual, grade_id: {"points": points, "comment": comment}}
     db.session.flush()
-    record_graded(grade.submission, grade)
+    record_graded(submission, grade)
+    return True
 
 
-def regrade(item: Item, submission: Submission | None = None) -> list[tuple[int, int]]:
+def regrade(item: Item, submission: Submission | None = None, *, by: Actor, reason: str = "") -> list[tuple[int, int]]:
     """Start a new grading round for every submission of the assignment, or only `submission`
-    (the old grades stay as history): one UPDATE; enqueue the (id, run) rounds after commit."""
+    (the old grades stay as history): one UPDATE, one audit row per submission (old run -> new run);
+    enqueue the (id, run) rounds after commit."""
     only = Submission.id == submission.id if submission is not None else Submission.item_id == item.id
     rows = db.session.execute(
         update(Submission)
@@ -141,18 +169,35 @@ def regrade(item: Item, submission: Submission | None = None) -> list[tuple[int,
             tries=0,
             failure=None,
         )
-        .returning(Submission.id, Submission.run)
+        .returning(Submission.id, Submission.user_id, Submission.run)
         .execution_options(synchronize_session=False)
-    )
+    ).all()
+    audit.record_regrades(item, [(r.id, r.user_id, r.run) for r in rows], by=by, reason=reason)
     return sorted((row.id, row.run) for row in rows)
 
 
-def grant_extension(item: Item, learner: User, due_at: datetime, by: User) -> Extension:
-    """Give one learner a later due date (replaces an earlier extension)."""
-    ext = db.session.scalar(select(Extension).where(Extension.item_id == item.id, Extension.user_id == learner.id))
+def grant_extension(item: Item, learner: User, due_at: datetime, *, by: Actor, reason: str = "") -> Extension:
+    """Give one learner a later due date (replaces an earlier extension), with its audit row;
+    the same date again changes nothing."""
+    mine = (Extension.item_id == item.id, Extension.user_id == learner.id)
+    _lock(update(Extension).where(*mine).values(due_at=Extension.due_at))
+    ext = db.session.scalar(select(Extension).where(*mine).execution_options(populate_existing=True))
+    if ext is not None and ext.due_at == due_at:
+        return ext
+    audit.record(
+        ChangeKind.EXTENSION_GRANTED, by=by, item=item, learner_id=learner.id, field="due_at",
+        old=ext.due_at.isoformat() if ext else None, new=due_at.isoformat(), reason=reason,
+    )  # fmt: skip
     if ext is None:
         ext = Extension(item_id=item.id, user_id=learner.id, due_at=due_at)
         db.session.add(ext)
     ext.due_at, ext.granted_by_id, ext.granted_at = due_at, by.id, utcnow()
     db.session.flush()
     return ext
+
+
+def _lock(no_op: Update) -> None:
+    """Take the write lock of the rows a change will replace before reading them (a no-op UPDATE: the
+    rows on PostgreSQL, the database on SQLite), so two instructors at once are applied one after the
+    other and each audit row's "before" is what the change really replaced."""
+    db.session.execute(no_op.execution_options(synchronize_session=False))

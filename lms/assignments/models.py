@@ -1,8 +1,9 @@
-"""Releases, immutable submissions, their grades, and per-learner extensions."""
+"""Releases, immutable submissions, their grades, per-learner extensions, and the grade audit trail."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -121,6 +122,47 @@ class Extension(Base):
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ChangeKind(StrEnum):
+    """What a grade audit row records; each kind has exactly one service that writes it."""
+
+    MANUAL_MARK = "manual_mark"  # points of a hand-graded cell (field: its grade id)
+    COMMENT = "comment"  # the comment on a hand-graded cell (field: its grade id)
+    EXTENSION_GRANTED = "extension_granted"  # a learner's own due date (no submission)
+    REGRADE = "regrade"  # a new grading round was requested (field: run)
+    REGRADE_RESULT = "regrade_result"  # that round ended (field: score; new is None if it failed)
+
+
+class GradeChange(Base):
+    """One change to what a learner is graded: who, when, what, from, to and why. Append-only.
+
+    Written by the service that makes the change, in its transaction (`lms.assignments.audit`);
+    `Grade.manual` and `Extension` are the current values, these rows are how they got there.
+    """
+
+    __tablename__ = "grade_changes"
+    __table_args__ = (
+        Index("ix_grade_changes_submission_at", "submission_id", "at"),
+        Index("ix_grade_changes_item_at", "item_id", "at"),
+        Index("ix_grade_changes_learner_item", "learner_id", "item_id"),
+        CheckConstraint(f"kind IN {tuple(k.value for k in ChangeKind)}", name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A person (and their e-mail then, kept if the account goes), or the system: "cli", "grader".
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    actor_label: Mapped[str] = mapped_column(String(255))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    learner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(24))
+    field: Mapped[str | None] = mapped_column(String(200))
+    old_value: Mapped[Any] = mapped_column(JSON(none_as_null=True), nullable=True)  # None: there was none
+    new_value: Mapped[Any] = mapped_column(JSON(none_as_null=True), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
 class ImmutableSubmissionError(RuntimeError):
     """Raised when code tries to edit or delete what a learner submitted."""
 
@@ -135,5 +177,66 @@ def _submissions_are_immutable(session: Session, _context, _instances) -> None:
             raise ImmutableSubmissionError("a submission's notebook, owner and receipt time never change")
 
 
-def _changed(obj: Submission, column: str) -> bool:
+def _changed(obj: Base, column: str) -> bool:
     return inspect(obj).attrs[column].history.has_changes()
+
+
+class AppendOnlyGradeChangeError(RuntimeError):
+    """Raised when code tries to edit or delete a grade audit row."""
+
+
+@event.listens_for(Session, "before_flush")
+def _grade_changes_are_append_only(session: Session, _context, _instances) -> None:
+    for obj in session.deleted:
+        if isinstance(obj, GradeChange):
+            raise AppendOnlyGradeChangeError("grade audit rows are never deleted")
+    for obj in session.dirty:
+        if isinstance(obj, GradeChange) and session.is_modified(obj):
+            raise AppendOnlyGradeChangeError("grade audit rows are never changed")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _no_bulk_changes_to_grade_changes(state) -> None:
+    """`update(GradeChange)` / `delete(GradeChange)` through a session skip the flush: refuse them too."""
+    if (state.is_update or state.is_delete) and any(m.class_ is GradeChange for m in state.all_mappers):
+        raise AppendOnlyGradeChangeError("grade audit rows are never changed or deleted")
+
+
+class UnauditedGradeChangeError(RuntimeError):
+    """Raised when a mark or an extension changes without its audit row in the same transaction."""
+
+
+_AUDITED = "grade_changes_in_transaction"  # session.info: what the open transaction's rows cover
+
+
+@event.listens_for(Session, "before_flush")
+def _no_grade_change_without_its_row(session: Session, _context, _instances) -> None:
+    written = session.info.setdefault(_AUDITED, set())
+    written.update(_covers(c) for c in session.new if isinstance(c, GradeChange))
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        needed = _needs_row(session, obj)
+        if needed is not None and needed not in written:
+            raise UnauditedGradeChangeError(
+                f"{type(obj).__name__} changed without its audit row: use lms.assignments.gradebook"
+            )
+
+
+def _needs_row(session: Session, obj: object) -> tuple | None:
+    """The audit row a pending change must have: manual marks of a grade, a learner's extension."""
+    if isinstance(obj, Grade) and obj not in session.new and _changed(obj, "manual"):
+        return ("submission", obj.submission_id)
+    if isinstance(obj, Extension) and (obj in session.new or obj in session.deleted or _changed(obj, "due_at")):
+        return ("extension", obj.item_id, obj.user_id)
+    return None
+
+
+def _covers(change: GradeChange) -> tuple:
+    if change.kind == ChangeKind.EXTENSION_GRANTED:
+        return ("extension", change.item_id, change.learner_id)
+    return ("submission", change.submission_id)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_audited(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_AUDITED, None)

@@ -1,4 +1,4 @@
-"""Instructor pages: gradebook per assignment, CSV, manual marks, extensions, regrades."""
+"""Instructor pages: gradebook per assignment, CSV, manual marks, extensions, regrades, grade history."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from flask_login import current_user
 
 from lms.accounts.access import role_required
 from lms.accounts.models import User
+from lms.assignments import audit, services
 from lms.assignments import gradebook as book
-from lms.assignments import services
-from lms.assignments.forms import ActionForm, ExtensionForm, ManualGradeForm
+from lms.assignments.audit import Actor
+from lms.assignments.forms import ExtensionForm, ManualGradeForm, RegradeForm
 from lms.assignments.tasks import enqueue_grading
 from lms.catalog import services as catalog
 from lms.catalog.models import Course, Item
@@ -37,7 +38,7 @@ def gradebook(slug: str, item_slug: str):
     course, item = _taught(slug, item_slug)
     rows = book.gradebook(item)
     return render_template(
-        "assignments/gradebook.html", course=course, item=item, rows=rows, form=ActionForm(),
+        "assignments/gradebook.html", course=course, item=item, rows=rows, form=RegradeForm(),
         extension_form=ExtensionForm(), release=services.current_release(item.id),
     )  # fmt: skip
 
@@ -50,13 +51,22 @@ def gradebook_csv(slug: str, item_slug: str):
     return attachment(body, f"{course.slug}-{item.slug}-gradebook.csv", "text/csv")
 
 
+@teach_bp.get("/<slug>/<item_slug>/history.csv")
+@role_required("instructor")
+def history_csv(slug: str, item_slug: str):
+    course, item = _taught(slug, item_slug)
+    body = audit.history_csv(audit.item_history(item))
+    return attachment(body, f"{course.slug}-{item.slug}-grade-history.csv", "text/csv")
+
+
 @teach_bp.post("/<slug>/<item_slug>/regrade")
 @role_required("instructor")
 def regrade_all(slug: str, item_slug: str):
     _course, item = _taught(slug, item_slug)
-    if not ActionForm().validate_on_submit():
+    form = RegradeForm()
+    if not form.validate_on_submit():
         abort(400)
-    rounds = book.regrade(item)
+    rounds = book.regrade(item, by=Actor.of(current_user), reason=form.reason.data or "")
     db.session.commit()
     enqueue_grading(rounds)
     flash(_("%(n)s submission(s) queued for regrading.", n=len(rounds)), "success")
@@ -72,7 +82,8 @@ def extension(slug: str, item_slug: str):
     if not form.validate_on_submit() or learner is None or get_enrollment(learner.id, course.id) is None:
         flash(_("Choose an enrolled learner and a valid date."), "error")
     else:
-        book.grant_extension(item, learner, form.due_at.data.replace(tzinfo=UTC), current_user)
+        due_at = form.due_at.data.replace(tzinfo=UTC)
+        book.grant_extension(item, learner, due_at, by=Actor.of(current_user), reason=form.reason.data or "")
         db.session.commit()
         flash(_("%(name)s may now submit until %(due)s UTC.", name=learner.display_name,
                 due=form.due_at.data.strftime("%Y-%m-%d %H:%M")), "success")  # fmt: skip
@@ -93,7 +104,7 @@ def submission(submission_id: int):
     learner = db.session.get(User, sub.user_id)
     return render_template(
         "assignments/submission.html", sub=sub, item=item, course=course, learner=learner, page=page,
-        form=ActionForm(), manual_form=ManualGradeForm(),
+        form=RegradeForm(), manual_form=ManualGradeForm(), history=audit.submission_history(sub),
     )  # fmt: skip
 
 
@@ -106,26 +117,34 @@ def manual(submission_id: int):
         flash(_("Enter points (a number of 0 or more) for a graded submission."), "error")
     else:
         try:
-            book.set_manual(sub.grade, form.grade_id.data, float(form.points.data), form.comment.data or "")
+            changed = book.set_manual(
+                sub.grade, form.grade_id.data, float(form.points.data), form.comment.data or "",
+                by=Actor.of(current_user), reason=form.reason.data or "",
+            )  # fmt: skip
             db.session.commit()
-            flash(_("Mark saved; the learner's score is updated."), "success")
+            flash(_("Mark saved; the learner's score is updated.") if changed else _("Nothing changed."), "success")
         except book.GradebookError as exc:
-            message = (
-                _("Points must be between 0 and %(max)s.", max=f"{exc.limit:g}")
-                if exc.code == "points"
-                else _("That cell is not graded by hand in this assignment.")
-            )
-            flash(message, "error")
+            flash(_gradebook_error(exc), "error")
     return redirect(url_for(".submission", submission_id=sub.id, _anchor="manual"))
+
+
+def _gradebook_error(exc: book.GradebookError) -> str:
+    """A refused instructor action in the reader's language."""
+    if exc.code == "points":
+        return _("Points must be between 0 and %(max)s.", max=f"{exc.limit:g}")
+    if exc.code == "reason":
+        return _("Give a reason for changing points already given.")
+    return _("That cell is not graded by hand in this assignment.")
 
 
 @teach_bp.post("/submissions/<int:submission_id>/regrade")
 @role_required("instructor")
 def regrade_one(submission_id: int):
     sub, item, _course = _submission(submission_id)
-    if not ActionForm().validate_on_submit():
+    form = RegradeForm()
+    if not form.validate_on_submit():
         abort(400)
-    rounds = book.regrade(item, sub)
+    rounds = book.regrade(item, sub, by=Actor.of(current_user), reason=form.reason.data or "")
     db.session.commit()
     enqueue_grading(rounds)
     flash(_("Submission queued for regrading."), "success")

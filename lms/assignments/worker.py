@@ -12,8 +12,8 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 
 import grading
-from lms.assignments import services
-from lms.assignments.models import Grade, Submission
+from lms.assignments import audit, services
+from lms.assignments.models import ChangeKind, Grade, Submission
 from lms.assignments.policy import Policy
 from lms.catalog.models import Item
 from lms.db import utcnow
@@ -74,9 +74,7 @@ def finish(submission: Submission, run: int, token: str, release_id: int, result
     )
     if won.rowcount != 1:
         return False
-    previous = db.session.scalar(
-        select(Grade).where(Grade.submission_id == submission.id, Grade.run < run).order_by(Grade.run.desc()).limit(1)
-    )
+    previous = _previous_grade(submission.id, run)
     data = result.to_dict()
     grade = Grade(
         submission_id=submission.id, run=run, release_id=release_id, auto_score=result.score,
@@ -84,9 +82,21 @@ def finish(submission: Submission, run: int, token: str, release_id: int, result
         manual=dict(previous.manual) if previous else {}, error=result.error, feedback_html=result.feedback_html,
     )  # fmt: skip
     db.session.add(grade)
+    if run > 1:  # a regrade: its outcome joins the audit trail, with the score it replaces
+        _record_regrade_result(submission, previous, grade.raw_score)
     db.session.flush()
     record_graded(submission, grade)
     return True
+
+
+def _record_regrade_result(submission: Submission, previous: Grade | None, score: float | None, why: str = "") -> None:
+    """The audit row of a finished regrade round: the previous round's score -> this one's (None: failed)."""
+    item = db.session.get(Item, submission.item_id)
+    audit.record(
+        ChangeKind.REGRADE_RESULT, by=audit.GRADER, item=item, learner_id=submission.user_id,
+        submission_id=submission.id, field="score", old=previous.raw_score if previous else None, new=score,
+        reason=why,
+    )  # fmt: skip
 
 
 def record_graded(submission: Submission, grade: Grade) -> None:
@@ -103,12 +113,23 @@ def record_graded(submission: Submission, grade: Grade) -> None:
 
 
 def fail(submission_id: int, run: int, token: str, reason: str) -> None:
-    """Mark the round failed (a problem of ours, not the learner's: they see the reason)."""
-    db.session.execute(
+    """Mark the round failed (a problem of ours, not the learner's: they see the reason); a failed
+    regrade round also appends its audit row (the score it had -> none)."""
+    failed = db.session.execute(
         update(Submission)
         .where(Submission.id == submission_id, Submission.run == run, Submission.lease_token == token)
         .values(state="failed", lease_token=None, lease_expires_at=None, failure=reason[:2000])
         .execution_options(synchronize_session=False)
+    )
+    if failed.rowcount == 1 and run > 1:  # a regrade that failed: the learner's score for it is gone
+        submission = db.session.get(Submission, submission_id)
+        _record_regrade_result(submission, _previous_grade(submission_id, run), None, reason)
+
+
+def _previous_grade(submission_id: int, run: int) -> Grade | None:
+    """The grade of the latest earlier round that ended with one (what a regrade replaces)."""
+    return db.session.scalar(
+        select(Grade).where(Grade.submission_id == submission_id, Grade.run < run).order_by(Grade.run.desc()).limit(1)
     )
 
 

@@ -45,11 +45,6 @@ def course(app):
     return catalog.get_course("python-basics")
 
 
-def item_of(slug: str):
-    """An assignment item of the fixture course."""
-    return catalog.get_item(catalog.get_course("python-basics"), slug)
-
-
 @pytest.fixture
 def learner(app):
     return enrolled_learner()

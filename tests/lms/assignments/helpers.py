@@ -12,13 +12,19 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
 from flask import Flask
 
+from lms.assignments import services, worker
+from lms.assignments.models import Submission
+from lms.catalog import services as catalog
+from lms.extensions import db
+from lms.learning.services import enroll
 from tests.conftest import FIXTURES, ROOT
-from tests.factories import load_fixture_courses
+from tests.factories import load_fixture_courses, make_user
 from tests.grading import notebooks as squares
 from tests.postgres import free_port
 
@@ -53,6 +59,33 @@ def grading_app(make_app, courses_dir: Path, **config) -> Iterator[Flask]:
     with app.app_context():
         load_fixture_courses(courses_dir)
         yield app
+
+
+def item_of(slug: str):
+    """An assignment item of the fixture course."""
+    return catalog.get_item(catalog.get_course("python-basics"), slug)
+
+
+def graded_squares(user, code: str = squares.CORRECT, when: datetime | None = None) -> Submission:
+    """A squares submission (one hand-graded cell, `explain`) graded now, in-process, in the real sandbox."""
+    item = item_of("squares")
+    release = services.engine_release(services.current_release(item.id)).notebook_bytes
+    data = solve(release, "squares", code)
+    submission, _ = services.submit(user, item, data, max_bytes=1 << 20, now=when or datetime(2030, 1, 1, tzinfo=UTC))
+    db.session.commit()
+    assert worker.grade_now(submission.id, submission.run) == "graded"
+    db.session.expire_all()
+    return db.session.get(Submission, submission.id)
+
+
+def teacher_and_learners():
+    """The fixture course's instructor (teacher@example.com) and two learners enrolled in it; committed."""
+    teacher = make_user("instructor", email="teacher@example.com")
+    learner, other = make_user(), make_user()
+    for user in (learner, other):
+        enroll(user.id, item_of("squares").course)
+    db.session.commit()
+    return teacher, learner, other
 
 
 def solve(release_notebook: bytes, grade_id: str, code: str) -> bytes:

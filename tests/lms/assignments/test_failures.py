@@ -7,8 +7,7 @@ from lms.assignments import services, worker
 from lms.assignments.models import Submission
 from lms.extensions import db
 from tests.factories import login
-from tests.lms.assignments.conftest import item_of
-from tests.lms.assignments.helpers import add_answer
+from tests.lms.assignments.helpers import add_answer, item_of
 
 
 def _submitted(learner) -> Submission:

@@ -7,43 +7,22 @@ from datetime import UTC, datetime
 from sqlalchemy import inspect, select
 
 from lms.assignments import gradebook, services, worker
+from lms.assignments.audit import CLI
 from lms.assignments.models import Submission
 from lms.extensions import db
 from lms.learning.models import LearningEvent
 from lms.learning.services import enroll
 from tests.factories import login, make_user
 from tests.grading import notebooks as squares
-from tests.lms.assignments.conftest import item_of
-from tests.lms.assignments.helpers import solve
+from tests.lms.assignments.helpers import graded_squares, item_of, solve, teacher_and_learners
 
 BOOK = "/teach/assignments/python-basics/squares"
 
 
-def _graded(user, code: str = squares.CORRECT, when: datetime | None = None) -> Submission:
-    """A squares submission graded now, in-process, in the real sandbox."""
-    item = item_of("squares")
-    release = services.engine_release(services.current_release(item.id)).notebook_bytes
-    data = solve(release, "squares", code)
-    submission, _ = services.submit(user, item, data, max_bytes=1 << 20, now=when or datetime(2030, 1, 1, tzinfo=UTC))
-    db.session.commit()
-    assert worker.grade_now(submission.id, submission.run) == "graded"
-    db.session.expire_all()
-    return db.session.get(Submission, submission.id)
-
-
-def _people(app):
-    teacher = make_user("instructor", email="teacher@example.com")
-    learner, other = make_user(), make_user()
-    for user in (learner, other):
-        enroll(user.id, item_of("squares").course)
-    db.session.commit()
-    return teacher, learner, other
-
-
 def test_gradebook_manual_marks_late_penalty_and_csv(app, client):
-    teacher, learner, other = _people(app)
-    on_time = _graded(learner, squares.WRONG)
-    late = _graded(learner, squares.CORRECT, datetime(2030, 1, 11, 13, tzinfo=UTC))  # 2 days late: -20%
+    teacher, learner, other = teacher_and_learners()
+    on_time = graded_squares(learner, squares.WRONG)
+    late = graded_squares(learner, squares.CORRECT, datetime(2030, 1, 11, 13, tzinfo=UTC))  # 2 days late: -20%
     assert on_time.grade.auto_score == 2 - 2 + 0 + 1 or on_time.grade.auto_score < late.grade.auto_score
     assert late.grade.auto_score == 5 and [c["name"] for c in late.grade.manual_cells] == ["explain"]
     login(client, teacher.email)
@@ -67,8 +46,8 @@ def test_gradebook_manual_marks_late_penalty_and_csv(app, client):
 
 
 def test_extension_removes_the_penalty(app, client):
-    teacher, learner, _other = _people(app)
-    late = _graded(learner, squares.CORRECT, datetime(2030, 1, 11, 13, tzinfo=UTC))
+    teacher, learner, _other = teacher_and_learners()
+    late = graded_squares(learner, squares.CORRECT, datetime(2030, 1, 11, 13, tzinfo=UTC))
     login(client, teacher.email)
     client.post(f"{BOOK}/extensions", data={"learner_id": learner.id, "due_at": "2030-01-12T00:00"})
     view = services.assignment_page(learner.id, item_of("squares"))
@@ -79,8 +58,8 @@ def test_extension_removes_the_penalty(app, client):
 
 
 def test_regrade_one_and_all_start_new_rounds(app, client):
-    teacher, learner, _other = _people(app)
-    first = _graded(learner)
+    teacher, learner, _other = teacher_and_learners()
+    first = graded_squares(learner)
     login(client, teacher.email)
     client.post(f"/teach/assignments/submissions/{first.id}/regrade")
     db.session.expire_all()
@@ -91,13 +70,13 @@ def test_regrade_one_and_all_start_new_rounds(app, client):
     assert db.session.get(Submission, first.id).run == 3
     assert worker.grade_now(first.id, 2) == "taken"  # an old round's task does nothing
     assert worker.grade_now(first.id, 3) == "graded"
-    assert gradebook.regrade(item_of("squares")) == [(first.id, 4)]  # (id, new run) from the one UPDATE
-    assert gradebook.regrade(item_of("squares"), first) == [(first.id, 5)]
+    assert gradebook.regrade(item_of("squares"), by=CLI) == [(first.id, 4)]  # (id, new run) from the one UPDATE
+    assert gradebook.regrade(item_of("squares"), first, by=CLI) == [(first.id, 5)]
 
 
 def test_nobody_sees_another_learners_work(app, client):
-    teacher, learner, other = _people(app)
-    mine = _graded(learner)
+    teacher, learner, other = teacher_and_learners()
+    mine = graded_squares(learner)
     login(client, other.email)
     for url in (f"/submissions/{mine.id}/status", f"/submissions/{mine.id}/feedback.html",
                 f"/submissions/{mine.id}/notebook.ipynb"):  # fmt: skip
@@ -147,7 +126,7 @@ def test_gradebook_csv_neutralises_formulas_in_names(app, client):
 
 
 def test_assignments_index_counts_per_assignment_in_syllabus_order(app):
-    teacher, learner, other = _people(app)
+    teacher, learner, other = teacher_and_learners()
     item = item_of("squares")
     release = services.engine_release(services.current_release(item.id)).notebook_bytes
     for user in (learner, learner, other):  # the second upload of the same bytes is the same submission

@@ -12,8 +12,7 @@ from lms.assignments import services
 from lms.assignments.models import AssignmentRelease, ImmutableSubmissionError, Submission
 from lms.extensions import db
 from tests.factories import login, make_user
-from tests.lms.assignments.conftest import item_of
-from tests.lms.assignments.helpers import add_answer
+from tests.lms.assignments.helpers import add_answer, item_of
 
 URL = "/courses/python-basics/add"
 
@@ -123,6 +122,7 @@ def test_submissions_are_immutable(client, learner):
 def test_upload_after_cutoff_is_refused_and_extension_reopens(app, learner):
     from datetime import UTC, datetime
 
+    from lms.assignments.audit import Actor
     from lms.assignments.gradebook import grant_extension
 
     item = item_of("squares")
@@ -134,7 +134,7 @@ def test_upload_after_cutoff_is_refused_and_extension_reopens(app, learner):
     with pytest.raises(services.AssignmentError) as refused:
         services.submit(learner, item, data, max_bytes=1 << 20, now=late)
     assert refused.value.code == "closed"
-    grant_extension(item, learner, datetime(2030, 1, 25, tzinfo=UTC), learner)
+    grant_extension(item, learner, datetime(2030, 1, 25, tzinfo=UTC), by=Actor.of(learner))
     submission, created = services.submit(learner, item, data, max_bytes=1 << 20, now=late)
     assert created and submission.received_at == late
 

@@ -12,8 +12,7 @@ from lms.assignments.models import Grade, Submission
 from lms.extensions import db
 from lms.learning.models import LearningEvent
 from tests.factories import login, make_user
-from tests.lms.assignments.conftest import item_of
-from tests.lms.assignments.helpers import Worker, add_answer, wait_for
+from tests.lms.assignments.helpers import Worker, add_answer, item_of, wait_for
 
 URL = "/courses/python-basics/add"
 
