@@ -167,6 +167,13 @@ def test_plain_values_round_trip_with_exact_types(value):
     assert same(round_trip(value), value)
 
 
+def test_large_buffers_keep_their_place_in_the_message():
+    shared = list(range(10_000))
+    value = [b"a" * 100_000, np.arange(20_000.0), "tail" * 20_000, shared, {"k": shared}, bytearray(70_000), None]
+    got = round_trip(value)
+    assert same(got, value) and got[3] is got[4]["k"]
+
+
 def test_float_bits_are_kept_exactly():
     for value in (NAN_WITH_PAYLOAD, -float("nan"), -0.0, 5e-324):
         assert struct.pack("<d", round_trip(value)) == struct.pack("<d", value)
@@ -718,7 +725,7 @@ def test_node_cap():
 def test_byte_cap():
     small = Caps(bytes=1000)
     assert round_trip(b"x" * 900, caps=small) == b"x" * 900
-    for value in (b"x" * 1000, ["x" * 100] * 10, np.zeros(200)):
+    for value in (b"x" * 1000, ["x" * 100] * 10, np.zeros(200), np.zeros(20_000), [1.5] * 20_000):
         with pytest.raises(CodecError, match="over 1000 bytes"):
             encode(value, caps=small)
     with pytest.raises(CodecError, match="over the cap of 1000"):
