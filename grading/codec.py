@@ -604,26 +604,27 @@ class _Decoder:
 
     def values(self, n: int, depth: int) -> list:
         """Read n values; short strs and ints inline, as they are most of what is sent (2x faster)."""
-        data, decoders, items = self.data, _DECODERS, []
-        append, end = items.append, len(data)
+        data, decoders, items, pos = self.data, _DECODERS, [], self.pos
+        append, end, inline, str_tag = items.append, len(data), (_STR, _INT), _STR
         try:
             for _ in range(n):
-                pos = self.pos
                 tag = data[pos]
-                if tag in (_STR, _INT):
+                if tag in inline:
                     size = data[pos + 1]
                     stop = pos + 2 + size
                     if size < 0x80 and stop <= end:
-                        self.pos = stop
-                        if tag == _STR:
+                        if tag == str_tag:
                             append(data[pos + 2 : stop].decode("utf-8", "surrogatepass"))
                         else:
                             append(int.from_bytes(data[pos + 2 : stop], "little", signed=True))
+                        pos = stop
                         continue
                 self.pos = pos + 1
                 append(decoders[tag](self, depth))
+                pos = self.pos
         except UnicodeDecodeError:
             raise CodecError("a str that is not UTF-8") from None
+        self.pos = pos
         return items
 
     def enter(self, n: int, depth: int) -> None:
