@@ -582,11 +582,19 @@ def test_cycles_through_mutable_containers_are_rebuilt():
         (lambda: _cycle(lambda inner: (inner,)), "tuple"),
         (lambda: _cycle(lambda inner: Point(inner, 1)), "tuple"),
         (lambda: _cycle(lambda inner: (1, {"x": inner})), "tuple"),
+        (lambda: _cycle(lambda inner: frozenset({HashableTuple((inner,))})), "frozenset"),
     ],
 )
 def test_a_cycle_through_an_immutable_container_fails_at_encode(make, kind):
     with pytest.raises(CodecError, match=f"a cycle through a {kind} cannot be sent"):
         encode(make())
+
+
+class HashableTuple(tuple):
+    """Hashable even when it holds a list: the one way a frozenset can sit on a cycle."""
+
+    def __hash__(self):
+        return 0
 
 
 def _cycle(wrap):
@@ -759,7 +767,10 @@ def test_random_bytes_give_a_value_or_a_codec_error(data):
 
 
 @settings(HYPOTHESIS, max_examples=500)
-@given(st.sampled_from(sorted(set(b"NTFifcsbBltezIPdCODqnrxQWahgAGHR"))), st.binary(max_size=60))
+@given(
+    st.sampled_from([tag for tag, read in enumerate(codec._DECODERS) if read is not codec._dec_unknown]),
+    st.binary(max_size=60),
+)
 def test_each_tag_followed_by_random_bytes_gives_a_value_or_a_codec_error(tag, payload):
     assert_only_codec_errors(bytes([tag]) + payload)
 
