@@ -10,6 +10,26 @@ from typing import Any
 from grading.sandbox import SandboxedKernel, SandboxLimits
 
 INTERRUPT_GRACE = 1.0  # seconds a timed-out cell gets to honour the interrupt
+MESSAGE_CAP = 8 * 1024  # characters of one error value, traceback entry or test message
+TRACEBACK_CAP = 16 * 1024  # characters of one error's traceback
+OUTPUT_KINDS = ("stream", "display_data", "execute_result", "error", "clear_output")
+UNREADABLE = "the kernel sent output the grader could not read (a damaged or oversized message)"
+
+
+def cap(text: str, limit: int = MESSAGE_CAP) -> str:
+    """Text cut to `limit` characters with a visible marker saying how much went."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + f" [... {len(text) - limit} characters cut]"
+
+
+def _size(content: dict[str, Any]) -> int:
+    data = content.get("data", {})
+    return (
+        len(str(content.get("text", "")))
+        + sum(len(str(v)) for v in (data.values() if isinstance(data, dict) else ()))
+        + len(str(content.get("evalue", "")))
+        + sum(len(str(t)) for t in content.get("traceback", ()) or ())
+    )
 
 
 @dataclass
@@ -31,6 +51,7 @@ class Runner:
         self.deadline = time.monotonic() + limits.notebook_timeout
         self.kept = 0  # output bytes stored so far
         self.received = 0  # output bytes received so far
+        self.truncated = False  # the kept-output budget ran out (the marker is shown once)
         self.stopped: str | None = None  # why no further cell can run
 
     def _exited(self) -> str:
@@ -70,6 +91,9 @@ class Runner:
                     self.stopped = self._exited()
                     return CellRun(run.outputs, "stopped", self.stopped, False)
                 continue
+            except ValueError:  # a message jupyter_client cannot decode: never crash the grader
+                self._stop(UNREADABLE)
+                return CellRun(run.outputs, "stopped", self.stopped or UNREADABLE, False)
             if msg["parent_header"].get("msg_id") != msg_id:
                 continue
             kind, content = msg["msg_type"], msg["content"]
@@ -86,10 +110,9 @@ class Runner:
 
     def _keep(self, run: CellRun, kind: str, content: dict[str, Any]) -> bool:
         """Store an output within the byte budget; False once the hard cap killed the kernel."""
-        if kind not in ("stream", "display_data", "execute_result", "error", "clear_output"):
+        if kind not in OUTPUT_KINDS:
             return True
-        size = len(str(content.get("text", ""))) + sum(len(str(v)) for v in content.get("data", {}).values())
-        self.received += size
+        self.received += _size(content)
         if self.received > 8 * self.limits.output_bytes:
             self._stop(f"the notebook printed more than {8 * self.limits.output_bytes >> 20} MB of output")
             return False
@@ -98,25 +121,45 @@ class Runner:
             return True
         if kind == "error":
             run.status = "error"
-        if self.kept + size > self.limits.output_bytes:
-            if kind == "stream":
-                room = max(0, self.limits.output_bytes - self.kept)
-                content = {**content, "text": content["text"][:room] + "\n[output truncated]\n"}
-                size = room
-            elif kind != "error":
-                return True
-        self.kept += size
-        if (
-            kind == "stream"
-            and run.outputs
-            and run.outputs[-1].get("name") == content["name"]
-            and run.outputs[-1]["output_type"] == "stream"
-        ):
-            run.outputs[-1]["text"] += content["text"]
-            return True
-        output = {"output_type": kind, **{k: v for k, v in content.items() if k != "transient"}}
-        run.outputs.append(output)
+        for output in self.admit([{"output_type": kind, **content}]):
+            last = run.outputs[-1] if run.outputs else None
+            merge = last is not None and output["output_type"] == last["output_type"] == "stream"
+            if merge and last.get("name") == output["name"]:
+                last["text"] += output["text"]
+                continue
+            run.outputs.append(output)
         return True
+
+    def admit(self, outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Outputs cut to the submission's kept-output budget, with a visible marker, before
+        anything stores or renders them. Errors are always kept (they decide a score), each
+        bounded; a last expression keeps its text (nbgrader reads partial credit there)."""
+        kept = []
+        for output in outputs:
+            output = {k: v for k, v in output.items() if k != "transient"}
+            kind = output["output_type"]
+            room = max(0, self.limits.output_bytes - self.kept)
+            if kind == "error":
+                frames = [cap(t) for t in output.get("traceback", []) or []]
+                while sum(map(len, frames)) > TRACEBACK_CAP and len(frames) > 1:
+                    frames.pop(0)
+                output.update(ename=cap(output.get("ename", "Error"), 200), evalue=cap(output.get("evalue", "")))
+                output["traceback"] = [cap(f, TRACEBACK_CAP) for f in frames]
+            elif kind == "stream":
+                text = str(output.get("text", ""))
+                if len(text) > room:
+                    if self.truncated:
+                        continue
+                    self.truncated = True
+                    text = text[:room] + "\n[output truncated: the notebook's output is over its limit]\n"
+                output["text"] = text
+            elif _size(output) > room:
+                if kind != "execute_result":
+                    continue
+                output["data"] = {"text/plain": cap(output.get("data", {}).get("text/plain", ""))}
+            self.kept += _size(output)
+            kept.append(output)
+        return kept
 
     def _timed_out(self, run: CellRun, msg_id: str) -> CellRun:
         """Interrupt the cell (message mode); a cell that ignores it stops the whole kernel."""
@@ -127,7 +170,7 @@ class Runner:
         while time.monotonic() < min(grace, self.deadline) and self.kernel.alive():
             try:
                 msg = client.get_iopub_msg(timeout=0.1)
-            except queue.Empty:
+            except (queue.Empty, ValueError):
                 continue
             state = msg["content"].get("execution_state")
             if msg["parent_header"].get("msg_id") == msg_id and state == "idle":
