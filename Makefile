@@ -22,7 +22,8 @@ test: setup
 	@$(VENV)/python -m pytest -q tests
 	@if [ "$${TEST_POSTGRES:-0}" = "1" ]; then \
 	  echo "== again against PostgreSQL =="; \
-	  ACADEMY_TEST_DB=postgres $(VENV)/python -m pytest -q tests --ignore=tests/e2e; \
+	  ACADEMY_TEST_DB=postgres $(VENV)/python -m pytest -q tests --ignore=tests/e2e \
+	    --ignore=tests/grading --ignore=tests/certificates; \
 	fi
 
 lint: setup

@@ -75,8 +75,9 @@ def sandbox_env() -> dict[str, str]:
     }
 
 
-def bwrap_command(limits: SandboxLimits, *, uid: int | None, conn_dir: str) -> list[str]:
-    """Argv up to (not including) the kernel command; uid=None means we are not root."""
+def bwrap_command(limits: SandboxLimits, *, uid: int | None, binds: tuple[tuple[str, str, bool], ...]) -> list[str]:
+    """Argv up to (not including) the sandboxed command; uid=None means we are not root.
+    `binds` are (host path, sandbox path, writable) beside the system and Python trees."""
     cmd = [
         "prlimit",
         f"--cpu={limits.cpu_seconds}",
@@ -126,9 +127,6 @@ def bwrap_command(limits: SandboxLimits, *, uid: int | None, conn_dir: str) -> l
         "0755",
         "--dir",
         "/run",
-        "--bind",
-        conn_dir,
-        "/run/kernel",
         "--proc",
         "/proc",
         "--dev",
@@ -138,6 +136,8 @@ def bwrap_command(limits: SandboxLimits, *, uid: int | None, conn_dir: str) -> l
         # After the fresh /tmp: a checkout (and its .venv) under /tmp must stay visible.
         *_python_binds(),
     ]
+    for source, target, writable in binds:
+        cmd += _dirs_for(target, {"/run", "/home"}) + ["--bind" if writable else "--ro-bind", source, target]
     if uid is None:
         return [*cmd, "--unshare-user", "--"]
     cmd += [

@@ -20,11 +20,25 @@ from jupyter_client.connect import write_connection_file
 
 from grading.bwrap import bwrap_command, sandbox_env
 from grading.cgroup import SandboxCgroup
+from grading.checker_host import CheckerError, CheckerProcess
 from grading.kernel_guard import GUARD_PREFIX
 
+_HERE = Path(__file__).parent
 _GUARD_CELL = "exec(compile({!r}, '<_academy_guard>', 'exec'), {{'__name__': '_academy_guard'}})".format(
-    (Path(__file__).parent / "kernel_guard.py").read_text()
+    (_HERE / "kernel_guard.py").read_text()
 )
+# The serve loop (grading/remote.py over grading/codec.py) that answers the checker.
+_SERVE_CELL = """def _academy_serve_install(fd, codec_text, remote_text):
+    import builtins, types
+    codec = {{"__name__": "_academy_codec"}}
+    exec(compile(codec_text, "<academy-codec>", "exec"), codec)
+    remote = {{"__name__": "_academy_remote"}}
+    exec(compile(remote_text, "<academy-remote>", "exec"), remote)
+    peer = remote["connect"](fd, types.SimpleNamespace(**codec), get_ipython().user_ns)
+    builtins.__academy_serve__ = peer.serve
+_academy_serve_install({{fd}}, {codec!r}, {remote!r})
+del _academy_serve_install
+""".format(codec=(_HERE / "codec.py").read_text(), remote=(_HERE / "remote.py").read_text())
 
 
 class SandboxError(RuntimeError):
@@ -113,10 +127,12 @@ def _reap_uid(uid: int, timeout: float = 2.0) -> None:
 class SandboxedKernel:
     """A started kernel plus its client; `kill()` removes the whole process tree."""
 
-    def __init__(self, limits: SandboxLimits) -> None:
+    def __init__(self, limits: SandboxLimits, *, checker: bool = True) -> None:
         self.limits = limits
         self.root = os.geteuid() == 0
         self.uid = _UIDS.take() if self.root else os.getuid()
+        self.checker: CheckerProcess | None = None  # runs the test cells, in its own sandbox
+        self._with_checker = checker
         self._conn = tempfile.mkdtemp(prefix="academy-kernel-", dir=_shm_dir())
         self.proc: subprocess.Popen[bytes] | None = None
         self.client: BlockingKernelClient | None = None
@@ -139,7 +155,15 @@ class SandboxedKernel:
             os.chown(path, self.uid, self.uid)
         memory = self.limits.memory_bytes + 2 * self.limits.tmp_bytes  # the tree's RAM and its tmpfs
         self._cgroup = SandboxCgroup(os.path.basename(self._conn), memory, self.limits.nproc)
-        cmd = bwrap_command(self.limits, uid=self.uid if self.root else None, conn_dir=self._conn)
+        cmd = bwrap_command(
+            self.limits, uid=self.uid if self.root else None, binds=((self._conn, "/run/kernel", True),)
+        )
+        kernel_end = checker_end = None
+        if self._with_checker:
+            kernel_end, checker_end = CheckerProcess.pair()
+            checker_uid = _UIDS.take() if self.root else None
+            self.checker = CheckerProcess(self.limits, checker_end, checker_uid, os.path.basename(self._conn))
+            checker_end.close()
         cmd += [
             sys.executable,
             "-s",
@@ -156,6 +180,7 @@ class SandboxedKernel:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=self._log,
+            pass_fds=(kernel_end.fileno(),) if kernel_end else (),
             start_new_session=True,
         )
         self.client = BlockingKernelClient()
@@ -163,6 +188,13 @@ class SandboxedKernel:
         self.client.start_channels(hb=False)
         self._wait_ready()
         self.proof_key = self._install_guard()
+        if kernel_end is not None:
+            self._silent_cell(_SERVE_CELL.replace("{fd}", str(kernel_end.fileno())), "the serve loop")
+            kernel_end.close()
+            try:
+                self.checker.wait_ready(self.limits.start_timeout)
+            except CheckerError as exc:
+                raise SandboxError(f"the checker did not start: {exc}") from None
         if self.root:  # sockets exist: the learner may no longer create files here
             os.chown(self._conn, 0, 0)
             os.chmod(self._conn, 0o555)
@@ -191,7 +223,15 @@ class SandboxedKernel:
     def _install_guard(self) -> str:
         """Run grading/kernel_guard.py as the first cell, before any learner code; returns the
         key it printed (the only time it is ever shown)."""
-        msg_id = self.client.execute(_GUARD_CELL, silent=False, store_history=False, allow_stdin=False)
+        text = self._silent_cell(_GUARD_CELL, "the kernel guard")
+        for line in text.splitlines():
+            if line.startswith(GUARD_PREFIX):
+                return line[len(GUARD_PREFIX) :]
+        raise SandboxError(f"the kernel guard did not install: {text[-500:] or 'no answer'}")
+
+    def _silent_cell(self, code: str, what: str) -> str:
+        """Run one of our own set-up cells before any learner code; its printed text."""
+        msg_id = self.client.execute(code, silent=False, store_history=False, allow_stdin=False)
         deadline = time.monotonic() + self.limits.start_timeout
         text, error = "", ""
         while time.monotonic() < deadline:
@@ -209,11 +249,10 @@ class SandboxedKernel:
             elif kind == "error":
                 error = f"{content.get('ename')}: {content.get('evalue')}"
             elif kind == "status" and content.get("execution_state") == "idle":
-                for line in text.splitlines():
-                    if line.startswith(GUARD_PREFIX):
-                        return line[len(GUARD_PREFIX) :]
+                if not error:
+                    return text
                 break
-        raise SandboxError(f"the kernel guard did not install: {error or text[-500:] or 'no answer'}")
+        raise SandboxError(f"{what} did not install: {error or text[-500:] or 'no answer'}")
 
     def alive(self) -> bool:
         """False once the kernel (or the sandbox around it) has exited."""
@@ -235,9 +274,14 @@ class SandboxedKernel:
         if self._log is not None:
             self._log.close()
         shutil.rmtree(self._conn, ignore_errors=True)
+        if self.checker is not None:
+            self.checker.kill()
         if self.root:
             _reap_uid(self.uid)
             _UIDS.give(self.uid)
+            if self.checker is not None and self.checker.uid is not None:
+                _reap_uid(self.checker.uid)
+                _UIDS.give(self.checker.uid)
         if self._cgroup is not None:
             self._cgroup.close()
 

@@ -25,6 +25,7 @@ class Step:
     key: str
     code: str
     test: bool
+    points: float = 0.0  # a test cell's points: "passed" means the grade would give them all
 
 
 def plan(ws: Workspace, target: str | None) -> list[Step]:
@@ -43,7 +44,7 @@ def plan(ws: Workspace, target: str | None) -> list[Step]:
             continue
         if checking and not cell.test:
             break
-        steps.append(Step(cell.key, cell.source, cell.test))
+        steps.append(Step(cell.key, cell.source, cell.test, cell.points))
         if cell.key == target:
             if not cell.answer:
                 break

@@ -1,4 +1,7 @@
-"""The run job: execute a draft's cells in one fresh sandboxed kernel, storing outputs per cell."""
+"""The run job: execute a draft's cells in one fresh sandbox, storing outputs per cell.
+
+Test cells run exactly as in final grading (grading.engine.Cells): in the checker, or in the
+kernel when the instructor marked them so, so "passed" here means what the grade will say."""
 
 from __future__ import annotations
 
@@ -28,10 +31,10 @@ def runner_for(config: dict[str, Any]) -> WorkspaceRunner:
     )
 
 
-def enqueue_run(run_id: int, steps: list[Step]) -> None:
+def enqueue_run(run_id: int, steps: list[Step], release: grading.Release) -> None:
     """Hand a committed run to the pool; the page polls its row for outputs."""
     app = current_app._get_current_object()
-    runner_for(app.config).submit(execute_run, app, run_id, steps)
+    runner_for(app.config).submit(execute_run, app, run_id, steps, release)
 
 
 def _store(run_id: int, **values: Any) -> None:
@@ -41,8 +44,8 @@ def _store(run_id: int, **values: Any) -> None:
     db.session.commit()
 
 
-def execute_run(app: Flask, run_id: int, steps: list[Step]) -> str:
-    """Run the steps in order on one kernel under grading's limits; commit each cell's outputs
+def execute_run(app: Flask, run_id: int, steps: list[Step], release: grading.Release) -> str:
+    """Run the steps in order on one sandbox under grading's limits; commit each cell's outputs
     as soon as it finishes, so the page shows them as they arrive."""
     with app.app_context():
         limits = grading_limits(app.config)
@@ -51,14 +54,21 @@ def execute_run(app: Flask, run_id: int, steps: list[Step]) -> str:
         try:
             _store(run_id, state="running")
             with runner.kernel(limits) as kernel:
-                from grading.runner import Runner  # Jupyter's client loads with the first run
+                from grading import engine  # Jupyter's client loads with the first run
 
-                cells = Runner(kernel, limits)
+                cells = engine.Cells(kernel, limits, engine.checker_plan(release))
+                in_kernel = set(release.check_plan.kernel_tests)
                 for step in steps:
-                    ran = cells.run(step.code)
+                    if not step.test:
+                        ran = cells.learner(step.code)
+                    elif step.key in in_kernel:
+                        ran = cells.in_kernel(step.code, step.key)
+                    else:
+                        ran = cells.checked(step.code, hidden=False)
+                    passed = engine.full_marks(ran, step.points) if step.test else None
                     results = {**results, step.key: {
                         "status": ran.status, "outputs": outputs.clean_all(ran.outputs), "test": step.test,
-                        "passed": (ran.status == "ok") if step.test else None, "reason": ran.reason,
+                        "passed": passed, "reason": ran.reason,
                     }}  # fmt: skip
                     _store(run_id, results=results)
             _store(run_id, state="done", finished_at=utcnow(), error=cells.stopped)

@@ -140,7 +140,7 @@ def run(slug: str, item_slug: str):
     except NotebookError as exc:
         return _refused(exc)
     db.session.commit()
-    enqueue_run(started.id, steps)
+    enqueue_run(started.id, steps, ws.release)
     return jsonify(status_url=url_for("workspace.run_status", token=started.token), **runs.run_status(started)), 202
 
 

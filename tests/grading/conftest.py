@@ -26,6 +26,12 @@ def release() -> Release:
 
 
 @pytest.fixture(scope="session")
+def kernel_release() -> Release:
+    """The fixture assignment with its visible tests marked to run in the kernel."""
+    return make_release(notebooks.source_bytes(in_kernel=notebooks.VISIBLE_TEST_IDS), name="squares")
+
+
+@pytest.fixture(scope="session")
 def limits() -> SandboxLimits:
     """Limits small enough that hostile cases finish in seconds."""
     return FAST

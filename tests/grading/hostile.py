@@ -23,6 +23,7 @@ class Case:
     attacked: tuple[str, ...] = ("test_basic", "test_hidden", "test_partial")
     host_check: str = ""  # name of a check the test runs on the host afterwards
     params: dict[str, str] = field(default_factory=dict)
+    kernel_reason: str = ""  # the reason when the tests run in the kernel (an attack on the guard's proof)
 
 
 def _in_squares(body: str) -> str:
@@ -176,10 +177,17 @@ CASES: dict[str, Case] = {
     "duplicate_test_cell": Case(WRONG, "AssertionError", edit=_duplicate),
     "test_to_markdown": Case(WRONG, "AssertionError", edit=_to_markdown),
     "override_showtraceback": Case(
-        WRONG, "did not run to its end", extra=(HIDE_TRACEBACKS,), attacked=("test_basic", "test_hidden")
+        WRONG,
+        "AssertionError",
+        extra=(HIDE_TRACEBACKS,),
+        attacked=("test_basic", "test_hidden"),
+        kernel_reason="did not run to its end",
     ),
     "blanking_input_transformer": Case(
-        WRONG, "did not run to its end", extra=("get_ipython().input_transformers_post.append(lambda lines: [])",)
+        WRONG,
+        "time limit",
+        extra=("get_ipython().input_transformers_post.append(lambda lines: [])",),
+        kernel_reason="did not run to its end",
     ),
     "input_transformer_strips_asserts": Case(
         WRONG, "AssertionError", extra=(STRIP_ASSERT_LINES,), attacked=("test_basic", "test_hidden")
@@ -187,19 +195,24 @@ CASES: dict[str, Case] = {
     "ast_transformer_strips_asserts": Case(
         WRONG, "AssertionError", extra=(STRIP_ASSERT_NODES,), attacked=("test_basic", "test_hidden")
     ),
-    "patched_run_cell": Case(WRONG, "did not run to its end", extra=(NEVER_RUN,)),
+    "patched_run_cell": Case(WRONG, "time limit", extra=(NEVER_RUN,), kernel_reason="did not run to its end"),
     "patched_kernel_reply": Case(
         WRONG, "did not run to its end|AssertionError", extra=(PATCH_REPLY,), attacked=("test_basic", "test_hidden")
     ),
     "branch_on_nbgrader_execution": Case(
         WRONG,
-        "did not run to its end",
+        "AssertionError",
         extra=(f"import os\nif os.environ.get('NBGRADER_EXECUTION'):\n    {HIDE_TRACEBACKS}",),
         attacked=("test_basic", "test_hidden"),
+        kernel_reason="did not run to its end",
     ),
-    "replay_proof_of_other_code": Case(WRONG, "did not run to its end", extra=(REPLAY_OTHER_BODY,)),
-    "runner_with_fake_exec": Case(WRONG, "did not run to its end", extra=(FAKE_EXEC,)),
-    "runner_code_swapped": Case(WRONG, "did not run to its end", extra=(SWAPPED_CODE,)),
-    "hunt_key_in_frames_and_heap": Case(WRONG, "did not run to its end", extra=(KEY_HUNT,)),
+    "replay_proof_of_other_code": Case(
+        WRONG, "AssertionError", extra=(REPLAY_OTHER_BODY,), kernel_reason="did not run to its end"
+    ),
+    "runner_with_fake_exec": Case(WRONG, "AssertionError", extra=(FAKE_EXEC,), kernel_reason="did not run to its end"),
+    "runner_code_swapped": Case(WRONG, "AssertionError", extra=(SWAPPED_CODE,), kernel_reason="did not run to its end"),
+    "hunt_key_in_frames_and_heap": Case(
+        WRONG, "AssertionError", extra=(KEY_HUNT,), kernel_reason="did not run to its end"
+    ),
     "os_exit_0": Case(CORRECT, "the kernel exited with status 0", extra=("import os\nos._exit(0)",)),
 }

@@ -16,6 +16,7 @@ RAISING = "def squares(n):\n    raise ValueError('not done yet')\n"
 HALF = "def squares(n):\n    return [i * i for i in range(1, n + 1)] if n < 3 else []\n"
 HIDDEN_ASSERT = "assert squares(10)[-1] == 100, 'squares(10) must end with 100'"
 TEST_IDS = ("test_basic", "test_hidden", "test_partial")
+VISIBLE_TEST_IDS = ("test_basic", "test_partial")  # test_hidden has hidden tests: never in the kernel
 
 
 def solutions(path: Path) -> dict[str, str]:
@@ -65,9 +66,13 @@ def source_notebook() -> NotebookNode:
     return nb
 
 
-def source_bytes() -> bytes:
-    """The source notebook as an instructor's file."""
-    return nbformat.writes(source_notebook()).encode()
+def source_bytes(in_kernel: tuple[str, ...] = ()) -> bytes:
+    """The source notebook as an instructor's file; the `in_kernel` test cells are marked to
+    run in the learner's kernel (the old way) instead of the checker."""
+    nb = source_notebook()
+    for grade_id in in_kernel:
+        cell_by_id(nb, grade_id).metadata["academy"] = {"run_in": "kernel"}
+    return nbformat.writes(nb).encode()
 
 
 def cell_by_id(nb: NotebookNode, grade_id: str) -> NotebookNode:

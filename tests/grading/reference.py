@@ -12,15 +12,15 @@ from traitlets.config import Config
 
 
 def nbgrader_scores(
-    course: Path, source: bytes, submissions: dict[str, bytes], test_ids: tuple[str, ...]
+    course: Path, source: bytes, submissions: dict[str, bytes], test_ids: tuple[str, ...], notebook: str = "squares"
 ) -> dict[str, dict]:
     """{student: {"score": total, grade_id: points...}} as `nbgrader autograde` records them."""
     (course / "source" / "ps1").mkdir(parents=True)
-    (course / "source" / "ps1" / "squares.ipynb").write_bytes(source)
+    (course / "source" / "ps1" / f"{notebook}.ipynb").write_bytes(source)
     for student, data in submissions.items():
         folder = course / "submitted" / student / "ps1"
         folder.mkdir(parents=True)
-        (folder / "squares.ipynb").write_bytes(data)
+        (folder / f"{notebook}.ipynb").write_bytes(data)
     config = Config()
     config.CourseDirectory.root = str(course)
     config.CourseDirectory.course_id = "course"
@@ -36,7 +36,7 @@ def nbgrader_scores(
         assert result["success"], result["log"]
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="course") as gb:
         for student in submissions:
-            notebook = gb.find_submission_notebook("squares", "ps1", student)
-            scores = {t: float(gb.find_grade(t, "squares", "ps1", student).score) for t in test_ids}
-            out[student] = {"score": float(notebook.score), "max_score": float(notebook.max_score), **scores}
+            graded = gb.find_submission_notebook(notebook, "ps1", student)
+            scores = {t: float(gb.find_grade(t, notebook, "ps1", student).score) for t in test_ids}
+            out[student] = {"score": float(graded.score), "max_score": float(graded.max_score), **scores}
     return out

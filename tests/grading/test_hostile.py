@@ -73,6 +73,21 @@ def test_hostile_notebook_is_contained(name: str, release: Release, limits: Sand
             listener.accept()
 
 
+@pytest.mark.parametrize("name", [n for n, c in CASES.items() if c.kernel_reason])
+def test_proof_forgeries_fail_on_kernel_mode_cells(
+    name: str, kernel_release: Release, limits: SandboxLimits, host
+) -> None:
+    """Tests an instructor runs in the kernel keep the guard's completion proof: each attack
+    on it gets no point there (and the hidden test, in the checker, none either)."""
+    case = CASES[name]
+    assert kernel_release.check_plan.kernel_tests == notebooks.VISIBLE_TEST_IDS
+    data = notebooks.submission(kernel_release.notebook_bytes, case.answer, extra=list(case.extra), edit=case.edit)
+    result = grade(kernel_release, data, limits=limits)
+    by_name = {t.name: t for t in result.tests}
+    assert result.score == 0, result.to_dict()
+    assert any(re.search(case.kernel_reason, by_name[t].message) for t in notebooks.VISIBLE_TEST_IDS), result.to_dict()
+
+
 def test_next_grade_after_hostile_ones_still_works(release: Release, limits: SandboxLimits) -> None:
     result = grade(release, notebooks.submission(release.notebook_bytes), limits=limits)
     assert result.score == 5 and result.error is None
