@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
     from grading.sandbox import SandboxLimits
@@ -160,6 +161,20 @@ def bwrap_command(limits: SandboxLimits, *, uid: int | None, binds: tuple[tuple[
         "--",
     ]
     return cmd
+
+
+def spawn(cmd: list[str], stderr: IO[bytes], pass_fds: tuple[int, ...] = ()) -> subprocess.Popen[bytes]:
+    """Start a sandboxed command: only the sandbox's environment, no stdin or stdout, a session
+    of its own, and no inherited descriptor but `pass_fds`."""
+    return subprocess.Popen(
+        cmd,
+        env=sandbox_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        pass_fds=pass_fds,
+        start_new_session=True,
+    )
 
 
 def _own_tasks() -> int:

@@ -12,14 +12,13 @@ import json
 import os
 import select
 import socket
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import IO, Any
 
-from grading.bwrap import bwrap_command, sandbox_env
+from grading.bwrap import bwrap_command, spawn
 from grading.cgroup import SandboxCgroup
 
 PACKAGE = str(Path(__file__).resolve().parent)
@@ -49,15 +48,7 @@ class CheckerProcess:
         cmd = bwrap_command(limits, uid=uid, binds=((PACKAGE, f"{INSIDE}/grading", False),))
         cmd += [sys.executable, "-I", "-c", BOOT, str(child.fileno()), str(learner_end.fileno())]
         try:
-            self.proc = subprocess.Popen(
-                self._cgroup.wrap(cmd),
-                env=sandbox_env(),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=self._log,
-                pass_fds=(child.fileno(), learner_end.fileno()),
-                start_new_session=True,
-            )
+            self.proc = spawn(self._cgroup.wrap(cmd), self._log, (child.fileno(), learner_end.fileno()))
         finally:
             child.close()
         self.stopped: str | None = None  # why no further test can run here

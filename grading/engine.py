@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import nbformat
+from IPython.core.inputtransformer2 import TransformerManager
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 
@@ -224,7 +225,7 @@ class Cells:
         """A test cell run by the checker; the learner's output during its calls counts as
         the cell's own (stderr fails it, as in nbgrader), and is not shown for hidden tests."""
         if self.runner.stopped is None and not self.kernel.alive():
-            self.runner.stopped = self.runner._exited()
+            self.runner.stopped = self.runner.exited()
         if self.runner.stopped is not None:
             return CellRun(status="stopped", reason=self.runner.stopped)
         checker = self.checker
@@ -252,7 +253,7 @@ class Cells:
             mine = [o for o in mine if o["output_type"] in ("error", "execute_result")]
         outputs = theirs + self.runner.admit(mine)
         if verdict.get("learner_gone") and not self.kernel.alive():
-            self.runner.stopped = self.runner.stopped or self.runner._exited()
+            self.runner.stopped = self.runner.stopped or self.runner.exited()
             return CellRun(outputs, "stopped", self.runner.stopped, False)
         if served.status == "timeout" or verdict.get("status") == "timeout":
             reason = served.reason or f"the cell exceeded its {self.limits.cell_timeout:g} s time limit"
@@ -261,7 +262,7 @@ class Cells:
         return CellRun(outputs, status, "", True)
 
 
-_PYTHON = __import__("IPython.core.inputtransformer2", fromlist=["TransformerManager"]).TransformerManager()
+_PYTHON = TransformerManager()  # magics become plain Python before parsing, as IPython does
 _STDERR_HIDDEN = {
     "output_type": "stream",
     "name": "stderr",

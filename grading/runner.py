@@ -54,7 +54,7 @@ class Runner:
         self.truncated = False  # the kept-output budget ran out (the marker is shown once)
         self.stopped: str | None = None  # why no further cell can run
 
-    def _exited(self) -> str:
+    def exited(self) -> str:
         """Why no more cells run after the kernel process ended on its own."""
         status = self.kernel.proc.returncode if self.kernel.proc else None
         how = f"was killed by signal {-status}" if status and status < 0 else f"exited with status {status}"
@@ -70,7 +70,7 @@ class Runner:
         """Execute one cell; outputs come only from messages answering this request. `token`
         is the proof line a test cell must print (grading/proof.py); it is not shown."""
         if self.stopped is None and not self.kernel.alive():
-            self.stopped = self._exited()
+            self.stopped = self.exited()
         if self.stopped is not None:
             return CellRun(status="stopped", reason=self.stopped)
         msg_id = self.kernel.client.execute(code, store_history=True, allow_stdin=False)
@@ -88,7 +88,7 @@ class Runner:
                 msg = self.kernel.client.get_iopub_msg(timeout=min(0.1, cell_deadline - now))
             except queue.Empty:
                 if not self.kernel.alive():
-                    self.stopped = self._exited()
+                    self.stopped = self.exited()
                     return CellRun(run.outputs, "stopped", self.stopped, False)
                 continue
             except ValueError:  # a message jupyter_client cannot decode: never crash the grader

@@ -18,7 +18,7 @@ from typing import IO
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.connect import write_connection_file
 
-from grading.bwrap import bwrap_command, sandbox_env
+from grading.bwrap import bwrap_command, spawn
 from grading.cgroup import SandboxCgroup
 from grading.checker_host import CheckerError, CheckerProcess
 from grading.kernel_guard import GUARD_PREFIX
@@ -174,15 +174,7 @@ class SandboxedKernel:
             "--HistoryManager.hist_file=:memory:",
         ]
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in kill()
-        self.proc = subprocess.Popen(
-            self._cgroup.wrap(cmd),
-            env=sandbox_env(),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=self._log,
-            pass_fds=(kernel_end.fileno(),) if kernel_end else (),
-            start_new_session=True,
-        )
+        self.proc = spawn(self._cgroup.wrap(cmd), self._log, (kernel_end.fileno(),) if kernel_end else ())
         self.client = BlockingKernelClient()
         self.client.load_connection_info({**info, "ip": os.path.join(self._conn, "s")})
         self.client.start_channels(hb=False)
