@@ -244,7 +244,7 @@ class Cells:
                 return CellRun(served.outputs if not hidden else [], "stopped", served.reason, False)
             verdict = checker.receive(left + 2 * INTERRUPT_GRACE)
         except CheckerError as exc:
-            return CellRun(status="error", reason=f"the test did not finish: {exc}")
+            return CellRun(status="stopped", reason=f"the test did not finish: {exc}")
         mine = verdict.get("outputs", [])
         theirs = served.outputs
         if hidden:

@@ -77,6 +77,28 @@ class Raising:
     def __bool__(self): raise RuntimeError("bool")
     def __hash__(self): raise RuntimeError("hash")
 """
+# Aimed at token-counter's tests: each function returns what the visible asserts look for,
+# through overridden lookups and comparisons, with nothing computed.
+TOKEN_COUNTER = """
+from collections import Counter
+class Counts(Counter):
+    def __getitem__(self, pair): return {("a", "a"): 4, ("a", "b"): 2}.get(pair, 0)
+    def values(self): return [10]
+    def __len__(self): return 0
+class Tokens(list):
+    def __eq__(self, other): return True
+    def __ne__(self, other): return False
+class Number(int):
+    def __eq__(self, other): return True
+    def __le__(self, other): return True
+    def __lt__(self, other): return True
+"""
+TARGETED = (
+    "name = _name_of_caller()\n"
+    "return Counts() if name == 'get_pair_counts' else Number(0) if name == 'count_tokens' else Tokens()"
+)
+CALLER = "import sys\ndef _name_of_caller():\n    return sys._getframe(1).f_code.co_name\n"
+
 # Each lie is graded beside its control, the same data without the lie.
 LIES = {
     "lying_values": (LIAR, "return Liar()", "return None"),
@@ -109,6 +131,11 @@ def test_a_lie_earns_no_more_than_the_truth(name: str, lie: str) -> None:
     assert all(_points(forged)[t] <= p for t, p in _points(truth).items()), (forged.to_dict(), truth.to_dict())
     if lie in ("lying_values", "shadowed_builtins"):  # patched builtins may break the learner's own serve loop
         assert forged.score == 0 and (forged.error is None or lie == "shadowed_builtins"), forged.to_dict()
+
+
+def test_a_lie_aimed_at_token_counter_earns_nothing() -> None:
+    forged = _graded("token-counter", TOKEN_COUNTER + CALLER, TARGETED)
+    assert forged.score == 0 and forged.error is None, forged.to_dict()
 
 
 @pytest.mark.parametrize("name", demo.IDS)
