@@ -20,7 +20,7 @@ from lms.extensions import db, queue
 from lms.learning.models import LearningEvent
 from tests.factories import login, make_user
 from tests.lms.assignments.conftest import item_of
-from tests.lms.assignments.helpers import RedisServer, Worker, add_answer, grading_app, wait_for
+from tests.lms.assignments.helpers import Worker, add_answer, grading_app, wait_for
 from tests.postgres import free_port
 
 URL = "/courses/python-basics/add"
@@ -142,6 +142,22 @@ def test_upload_is_stored_and_answered_while_the_queue_is_down(make_app, courses
             requeue_lost()
 
 
+def test_login_and_pages_work_while_redis_is_down(own_redis, make_app, courses_dir):
+    """Queue and login limit on a Redis that stops: signing in (its limit counted in memory
+    meanwhile; it was a 500) and the pages a learner polls still answer."""
+    url = own_redis.url
+    with grading_app(make_app, courses_dir, QUEUE_URL=url, RATELIMIT_STORAGE_URI=url) as app:
+        own_redis.pause()
+        try:
+            _user, client = _enrolled_client(app)  # logs in through the form
+            assert client.get("/dashboard").status_code == 200
+            submission_id = _upload(client, add_answer(client.get(f"{URL}/notebook.ipynb").data))
+            assert client.get(f"/submissions/{submission_id}/status").status_code == 200
+            assert client.get(URL).status_code == 200
+        finally:
+            own_redis.resume()  # the test's teardown resets the limits kept in it
+
+
 def test_the_sweep_enqueues_what_the_queue_lacks_and_nothing_twice(app, learner):
     item = item_of("add")
     release = services.engine_release(services.current_release(item.id)).notebook_bytes
@@ -160,33 +176,29 @@ def test_the_sweep_enqueues_what_the_queue_lacks_and_nothing_twice(app, learner)
     assert requeue_lost() == 0  # all waiting now: a backlog is not duplicated; `fresh` is too young to be lost
 
 
-def test_redis_outage_upload_is_kept_and_graded_soon_after_redis_returns(make_app, courses_dir):
+def test_redis_outage_upload_is_kept_and_graded_soon_after_redis_returns(own_redis, make_app, courses_dir):
     """A real worker on a real Redis that stops: the upload is stored as queued and answered
     201; the worker's consumer and sweep survive the outage; within 30 s of Redis coming back
     (empty: it keeps nothing) the round is graded, once."""
-    server = RedisServer()
-    try:
-        with grading_app(make_app, courses_dir, QUEUE_URL=server.url) as app:
-            _user, client = _enrolled_client(app)
-            release = client.get(f"{URL}/notebook.ipynb").data
-            runner = Worker(app.config, workers=1)
-            try:
-                wait_for(lambda: server.blocked_pops(), 60, "the worker's consumer to wait on Redis")
-                server.pause()
-                submission_id = _upload(client, add_answer(release))
-                assert _state(submission_id) == "queued"
-                assert client.get(f"/submissions/{submission_id}/status").json["state"] == "queued"
-                wait_for(lambda: "Error reading from queue" in runner.output(), 30, "the consumer to meet the outage")
-                wait_for(lambda: "queue sweep failed" in runner.output(), 30, "the sweep to meet the outage")
-                server.resume()
-                back = time.monotonic()
-                wait_for(lambda: _state(submission_id) == "graded", 30, "grading within 30 s of Redis returning")
-                log.info("graded %.1f s after Redis returned", time.monotonic() - back)
-                assert runner.proc.poll() is None, runner.output()
-            finally:
-                runner.stop()
-            submission = db.session.get(Submission, submission_id)
-            grades = db.session.scalars(select(Grade).where(Grade.submission_id == submission_id)).all()
-            assert submission.tries == 1 and len(grades) == 1 and grades[0].auto_score == 5, runner.output()
-    finally:
-        server.stop()
+    with grading_app(make_app, courses_dir, QUEUE_URL=own_redis.url) as app:
+        _user, client = _enrolled_client(app)
+        release = client.get(f"{URL}/notebook.ipynb").data
+        runner = Worker(app.config, workers=1)
+        try:
+            wait_for(lambda: own_redis.blocked_pops(), 60, "the worker's consumer to wait on Redis")
+            own_redis.pause()
+            submission_id = _upload(client, add_answer(release))
+            assert _state(submission_id) == "queued"
+            assert client.get(f"/submissions/{submission_id}/status").json["state"] == "queued"
+            wait_for(lambda: "Error reading from queue" in runner.output(), 30, "the consumer to meet the outage")
+            wait_for(lambda: "queue sweep failed" in runner.output(), 30, "the sweep to meet the outage")
+            own_redis.resume()
+            back = time.monotonic()
+            wait_for(lambda: _state(submission_id) == "graded", 30, "grading within 30 s of Redis returning")
+            log.info("graded %.1f s after Redis returned", time.monotonic() - back)
+            assert runner.proc.poll() is None, runner.output()
+        finally:
+            runner.stop()
+        submission = db.session.get(Submission, submission_id)
+        grades = db.session.scalars(select(Grade).where(Grade.submission_id == submission_id)).all()
+        assert submission.tries == 1 and len(grades) == 1 and grades[0].auto_score == 5, runner.output()
