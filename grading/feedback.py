@@ -60,7 +60,7 @@ def feedback_html(nb: NotebookNode, release: Release, tests: list[TestResult], s
     nb = copy.deepcopy(nb)
     points = {t.name: t.points for t in tests}
     for cell in nb.cells:
-        if cell.cell_type != "code":
+        if cell.cell_type == "markdown":
             _unbreak_attachments(cell)
         meta = cell.metadata.get("nbgrader")
         if not meta:
