@@ -7,7 +7,7 @@ import json
 from collections import Counter
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -122,6 +122,8 @@ def test_fuzzed_uploads_never_fail_and_only_accepted_ones_are_stored(client, lea
     fuzz = settings(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
     @given(uploads.notebook_uploads(bases, grade_ids), st.booleans())
+    @example(add_answer(release, "return b + a"), True)  # two accepted ones, whatever is drawn
+    @example(add_answer(release, "return sum((a, b))"), False)
     @settings(fuzz, max_examples=50)
     def mutated_notebooks(data: bytes, as_json: bool) -> None:
         check(data, as_json)
@@ -133,7 +135,7 @@ def test_fuzzed_uploads_never_fail_and_only_accepted_ones_are_stored(client, lea
 
     mutated_notebooks()
     junk()
-    assert outcomes["created"] >= 3 and outcomes["damaged"] + outcomes["refused"] >= 3, outcomes
+    assert outcomes["created"] >= 2 and outcomes["damaged"] + outcomes["refused"] >= 10, outcomes
 
 
 def test_unchanged_release_is_refused(client, learner):
