@@ -3,6 +3,7 @@
     release = make_release(source_bytes, name="week1")      # at course sync; store release.to_json()
     plan, problems = analyse(source_nb)                      # release.check_plan: what the test checker needs
     check_submission(release, upload_bytes)                  # raises SubmissionRejected(code, message)
+    nb = read_notebook(upload_bytes)                         # the structure only, refused the same way
     result = grade(release, upload_bytes)                    # fresh sandboxed kernel; result.to_dict()
 
 Workers that grade many submissions pass `kernel_factory=pool.take` from a
@@ -32,6 +33,9 @@ _EXPORTS = {
     "check_submission": "grading.submission",
     "grade": "grading.engine",
     "make_release": "grading.release",
+    "read_notebook": "grading.submission",
+    "sources_by_grade_id": "grading.submission",
+    "usable_text": "grading.submission",
 }
 __all__ = [
     "CheckPlan",
@@ -47,6 +51,9 @@ __all__ = [
     "check_submission",
     "grade",
     "make_release",
+    "read_notebook",
+    "sources_by_grade_id",
+    "usable_text",
 ]
 
 if TYPE_CHECKING:
@@ -54,7 +61,13 @@ if TYPE_CHECKING:
     from grading.engine import GradeResult, ManualCell, TestResult, grade
     from grading.release import Release, ReleaseError, make_release
     from grading.sandbox import SandboxError, SandboxLimits
-    from grading.submission import SubmissionRejected, check_submission
+    from grading.submission import (
+        SubmissionRejected,
+        check_submission,
+        read_notebook,
+        sources_by_grade_id,
+        usable_text,
+    )
 
 
 def __getattr__(name: str) -> Any:

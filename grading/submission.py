@@ -1,9 +1,11 @@
 """Validate an uploaded notebook before anything is stored or queued.
 
-`check_submission` is total: for any bytes it returns (accepted) or raises SubmissionRejected,
-never anything else. What it accepts is a notebook that nbformat reads and validates as it is,
-so the grading engine (`nbformat.reads`, then `grading.restore`) never meets a shape it cannot
-handle: the notebook schema is checked here, not discovered by a worker."""
+`read_notebook` and `check_submission` are total: for any bytes they return or raise
+SubmissionRejected, never anything else. What they accept is a notebook that nbformat reads and
+validates as it is, so the grading engine (`nbformat.reads`, then `grading.restore`) and the
+workspace never meet a shape they cannot handle: the notebook schema is checked here, not
+discovered by a worker. `read_notebook` is the structure any uploaded notebook must have;
+`check_submission` adds what a submission of one assignment must be."""
 
 from __future__ import annotations
 
@@ -224,14 +226,22 @@ def _nul_problem(nb: dict) -> str | None:
     return None
 
 
-def _grade_ids(nb: dict) -> set[str]:
-    """Grade ids present in a valid notebook (nbgrader's metadata is free-form to the schema)."""
-    ids = set()
+def usable_text(text: str) -> bool:
+    """Whether a cell may hold this text: no NUL and no lone surrogate, the two things JSON
+    carries that no kernel, page or database takes (what read_notebook refuses in an upload)."""
+    return "\x00" not in text and (text.isascii() or _encodable(text))
+
+
+def sources_by_grade_id(nb: dict) -> dict[str, str]:
+    """The source of each cell nbgrader's metadata names, the first cell for a repeated grade id,
+    in a notebook read_notebook accepted (nbgrader's metadata is free-form to the schema)."""
+    sources: dict[str, str] = {}
     for cell in nb["cells"]:
         nbg = cell["metadata"].get("nbgrader")
-        if isinstance(nbg, dict) and isinstance(nbg.get("grade_id"), str):
-            ids.add(nbg["grade_id"])
-    return ids
+        grade_id = nbg.get("grade_id") if isinstance(nbg, dict) else None
+        if isinstance(grade_id, str) and grade_id not in sources:
+            sources[grade_id] = _source(cell)
+    return sources
 
 
 def _cells_signature(nb: dict) -> list[tuple[str, str]]:
@@ -239,8 +249,10 @@ def _cells_signature(nb: dict) -> list[tuple[str, str]]:
     return [(cell["cell_type"], _source(cell)) for cell in nb["cells"]]
 
 
-def check_submission(release: Release, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-    """Refuse uploads that cannot be this assignment's work, each with its own message."""
+def read_notebook(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, Any]:
+    """The upload's JSON document if it is a notebook nbformat reads and validates as it is
+    (cells are objects with an object of metadata and text without NUL or lone surrogates),
+    else SubmissionRejected: too_large, not_json, not_nbformat4 or damaged, with where."""
     if len(data) > max_bytes:
         raise SubmissionRejected(
             "too_large",
@@ -258,7 +270,13 @@ def check_submission(release: Release, data: bytes, *, max_bytes: int = DEFAULT_
     problem = _depth_problem(nb) or _unicode_problem(text, nb) or _schema_problem(nb, minor) or _nul_problem(nb)
     if problem:
         raise _damaged(problem)
-    if not _grade_ids(nb) & set(release.grade_ids):
+    return nb
+
+
+def check_submission(release: Release, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """Refuse uploads that cannot be this assignment's work, each with its own message."""
+    nb = read_notebook(data, max_bytes=max_bytes)
+    if not sources_by_grade_id(nb).keys() & set(release.grade_ids):
         raise SubmissionRejected(
             "wrong_assignment",
             f"This notebook is not from the assignment {release.name!r}: none of its graded "

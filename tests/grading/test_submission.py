@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from nbformat.notebooknode import NotebookNode
 from nbformat.warnings import DuplicateCellId, MissingIDFieldWarning
 
-from grading import Release, SubmissionRejected, check_submission
+from grading import Release, SubmissionRejected, check_submission, read_notebook, sources_by_grade_id, usable_text
 from grading.feedback import feedback_html
 from grading.restore import restore
 from tests.grading import notebooks, uploads
@@ -147,6 +147,20 @@ def test_damaged_notebooks_are_refused_with_where_and_what(release: Release, cas
     make, words = DAMAGED[case]
     err = _reject(release, make(release))
     assert err.code == "damaged" and words in err.detail and err.detail in err.message, err.message
+
+
+def test_read_notebook_is_the_structural_part_alone(release: Release) -> None:
+    """What the workspace's upload asks: the release unchanged and another assignment's notebook
+    are well-formed (check_submission refuses them for what they are), a damaged one is refused
+    the same way as by check_submission."""
+    assert sources_by_grade_id(read_notebook(release.notebook_bytes)).keys() == set(release.grade_ids)
+    other = nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])).encode()
+    assert sources_by_grade_id(read_notebook(other)) == {}
+    for make, words in DAMAGED.values():
+        with pytest.raises(SubmissionRejected) as refused:
+            read_notebook(make(release))
+        assert refused.value.code == "damaged" and words in refused.value.detail
+    assert [usable_text(t) for t in ("é, 中文, 🙂", "a\x00b", "\ud83d")] == [True, False, False]
 
 
 @pytest.mark.parametrize(
