@@ -27,6 +27,7 @@ from grading import codec, remote
 TEXT_CAP = 8 * 1024  # per error value and per test message, before the grader caps again
 OUTPUT_CAP = 1 << 20  # stream text kept per test cell
 HELPERS = {"capture_output": remote.capture_output}
+REINTERRUPT = 1.0  # seconds between interrupts of a test cell past its deadline
 
 
 class Surface:
@@ -229,13 +230,16 @@ class Checker:
         out, err = sys.stdout, sys.stderr
         sys.stdout, sys.stderr = _Stream(self.outputs, "stdout"), _Stream(self.outputs, "stderr")
         try:
+            error: BaseException | None = None
             result = self.shell.run_cell(code, store_history=True, silent=False)
+            error = result.error_in_exec or result.error_before_exec
+        except KeyboardInterrupt as exc:  # a repeated interrupt landed in IPython's bookkeeping
+            error = exc
         finally:
             with self._wake:
                 self.running = None
                 self.peer.deadline = None
             sys.stdout, sys.stderr = out, err
-        error = result.error_in_exec or result.error_before_exec
         timeout_hit = self.timed_out or isinstance(error, (KeyboardInterrupt, remote.CallTimeout))
         self.peer.finish(index)
         return {
@@ -246,7 +250,9 @@ class Checker:
 
     def _watch(self) -> None:
         """Interrupt test code still running at the deadline (outside socket I/O, so no
-        message is ever cut in half); waits on the learner have their own deadline."""
+        message is ever cut in half), and again each REINTERRUPT s until the cell ends: an
+        interrupt landing in IPython's own code or a test's `except BaseException` is not the
+        end of it. Waits on the learner have their own deadline."""
         main = threading.main_thread().ident
         while True:
             with self._wake:
@@ -260,7 +266,7 @@ class Checker:
                 if self.running == running:
                     self.timed_out = True
                     signal.pthread_kill(main, signal.SIGINT)
-                    self.running = None
+                    self.deadline = time.monotonic() + REINTERRUPT
 
     def serve(self) -> None:
         self.reply({"ready": True})
