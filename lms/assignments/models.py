@@ -167,32 +167,28 @@ class ImmutableSubmissionError(RuntimeError):
     """Raised when code tries to edit or delete what a learner submitted."""
 
 
-@event.listens_for(Session, "before_flush")
-def _submissions_are_immutable(session: Session, _context, _instances) -> None:
-    for obj in session.deleted:
-        if isinstance(obj, Submission):
-            raise ImmutableSubmissionError("submissions are never deleted")
-    for obj in session.dirty:
-        if isinstance(obj, Submission) and any(_changed(obj, c) for c in FROZEN):
-            raise ImmutableSubmissionError("a submission's notebook, owner and receipt time never change")
-
-
-def _changed(obj: Base, column: str) -> bool:
-    return inspect(obj).attrs[column].history.has_changes()
-
-
 class AppendOnlyGradeChangeError(RuntimeError):
     """Raised when code tries to edit or delete a grade audit row."""
 
 
 @event.listens_for(Session, "before_flush")
-def _grade_changes_are_append_only(session: Session, _context, _instances) -> None:
+def _evidence_is_kept(session: Session, _context, _instances) -> None:
+    """What a learner submitted and the grade audit trail are evidence: never deleted, and
+    never changed (a submission's notebook, owner and receipt time; any audit row)."""
     for obj in session.deleted:
+        if isinstance(obj, Submission):
+            raise ImmutableSubmissionError("submissions are never deleted")
         if isinstance(obj, GradeChange):
             raise AppendOnlyGradeChangeError("grade audit rows are never deleted")
     for obj in session.dirty:
+        if isinstance(obj, Submission) and any(_changed(obj, c) for c in FROZEN):
+            raise ImmutableSubmissionError("a submission's notebook, owner and receipt time never change")
         if isinstance(obj, GradeChange) and session.is_modified(obj):
             raise AppendOnlyGradeChangeError("grade audit rows are never changed")
+
+
+def _changed(obj: Base, column: str) -> bool:
+    return inspect(obj).attrs[column].history.has_changes()
 
 
 @event.listens_for(Session, "do_orm_execute")
