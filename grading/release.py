@@ -34,6 +34,8 @@ class ReleaseError(ValueError):
 class DuplicateGradeId(ReleaseError):
     """A cell reusing an earlier cell's grade_id: nbgrader keys checksums and grades by it."""
 
+    cell: int
+
     def __init__(self, cell: int, grade_id: str, first: int) -> None:
         super().__init__(f"cell {cell}: duplicate grade_id {grade_id!r} (first used by cell {first})", cell)
         self.grade_id = grade_id
