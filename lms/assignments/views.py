@@ -15,14 +15,14 @@ from lms.assignments.forms import UploadForm
 from lms.assignments.gradebook import taught_submission
 from lms.assignments.models import Submission
 from lms.assignments.tasks import enqueue_grading
-from lms.assignments.teach_views import teach_bp
+from lms.assignments.teach_views import register_teach_routes
 from lms.catalog import services as catalog
 from lms.extensions import db, queue
 from lms.responses import attachment
 
 bp = Blueprint("assignments", __name__)
 bp.record_once(lambda state: queue.init_app(state.app))  # the Huey queue, from this app's config
-bp.register_blueprint(teach_bp)
+register_teach_routes(bp)
 
 
 @bp.app_template_filter("when")

@@ -16,8 +16,8 @@ from lms.catalog.models import Course
 from lms.certification import issuing, receivers, rules, services  # noqa: F401  (receivers: signal wiring)
 from lms.certification.exam_views import register_exam_routes
 from lms.certification.forms import LookupForm, VerifyUploadForm
-from lms.certification.manage_views import register_manage_routes
 from lms.certification.models import CourseCertification
+from lms.certification.teach_views import register_teach_routes
 from lms.extensions import csrf, db, limiter
 from lms.learning import services as learning
 from lms.responses import attachment
@@ -37,7 +37,7 @@ def exam_link() -> dict:
 
 
 register_exam_routes(bp)
-register_manage_routes(bp)
+register_teach_routes(bp)
 # The issuer key and certificate are created in instance/issuer when the app is first built.
 bp.record_once(lambda state: issuing.create_issuer(issuing.config_from_app(state.app)))
 LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
