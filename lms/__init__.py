@@ -50,11 +50,12 @@ def _register_blueprints(app: Flask) -> None:
     from lms.accounts.views import bp as accounts_bp
     from lms.admin.views import bp as admin_bp
     from lms.api.views import bp as api_bp
+    from lms.assignments.views import assignment_page
     from lms.assignments.views import bp as assignments_bp
-    from lms.catalog.views import bp as catalog_bp
     from lms.certification.views import bp as certification_bp
     from lms.feedback.views import bp as feedback_bp
     from lms.learning.views import bp as learning_bp
+    from lms.learning.views import register_item_page
     from lms.recommend.views import bp as recommend_bp
     from lms.reports.views import bp as reports_bp
     from lms.teaching.views import bp as teaching_bp
@@ -62,11 +63,12 @@ def _register_blueprints(app: Flask) -> None:
     from lms.workspace.views import bp as workspace_bp
 
     blueprints = (
-        accounts_bp, admin_bp, catalog_bp, learning_bp, teaching_bp, assignments_bp,
+        accounts_bp, admin_bp, learning_bp, teaching_bp, assignments_bp,
         certification_bp, workshops_bp, feedback_bp, recommend_bp, reports_bp, api_bp, workspace_bp,
     )  # fmt: skip
     for bp in blueprints:
         app.register_blueprint(bp)
+    register_item_page(app, "assignment", assignment_page)  # learning checks the enrolment, assignments render
 
     @app.get("/healthz")
     def healthz() -> str:

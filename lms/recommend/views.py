@@ -1,4 +1,4 @@
-"""Skills page, placement quiz, assigned paths, and GET /api/v1/me/recommendations."""
+"""The dashboard ("what next?"), skills page, placement quiz, and GET /api/v1/me/recommendations."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from flask_login import current_user, login_required
 from lms.extensions import db
 from lms.learning.forms import ActionForm, choice_indexes
 from lms.recommend import paths, placement, receivers, services, skills  # noqa: F401  (receivers: connect)
+from lms.recommend.dashboard import dashboard_body
 from lms.recommend.forms import GoalForm
 from lms.recommend.teach_views import register_teach_routes
+from lms.templating import render_page
 
 bp = Blueprint("recommend", __name__)
 register_teach_routes(bp)
@@ -28,6 +30,12 @@ def recommended_helper() -> dict:
         return services.recommended_module_ids(current_user.id, course_id)
 
     return {"recommended_for": recommended_for}
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    return render_page("recommend/dashboard.html", body=dashboard_body(current_user._get_current_object()))
 
 
 @bp.get("/skills")
@@ -94,7 +102,7 @@ def api_recommendations():
 def _api_path(path: paths.AssignedPath) -> dict:
     rows = [
         {**asdict(row), "due_at": row.due_at.isoformat() if row.due_at else None,
-         "url": url_for("catalog.course", slug=row.course_slug, _external=True)}
+         "url": url_for("learning.course", slug=row.course_slug, _external=True)}
         for row in path.rows
     ]  # fmt: skip
     return {"id": path.id, "title": path.title, "description": path.description, "courses": rows}
@@ -102,6 +110,6 @@ def _api_path(path: paths.AssignedPath) -> dict:
 
 def _api_row(rec: services.Shown) -> dict:
     row = asdict(rec)
-    row["url"] = url_for("catalog.course", slug=rec.course_slug, _anchor=f"module-{rec.module_slug}", _external=True)
+    row["url"] = url_for("learning.course", slug=rec.course_slug, _anchor=f"module-{rec.module_slug}", _external=True)
     row["params"] = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in rec.params.items()}
     return row
