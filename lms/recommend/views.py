@@ -1,10 +1,8 @@
-"""The dashboard ("what next?"), skills page, placement quiz, and GET /api/v1/me/recommendations."""
+"""The dashboard ("what next?"), skills page and placement quiz."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -87,29 +85,3 @@ def placement_quiz():
 
 def _keys(quiz) -> list[str]:
     return [f"{s.course}/{q.id}" for s in quiz.sections for q in s.questions]
-
-
-@bp.get("/api/v1/me/recommendations")
-def api_recommendations():
-    if not current_user.is_authenticated:
-        return jsonify(error="authentication required"), 401
-    return jsonify(
-        recommendations=[_api_row(r) for r in services.recommendations(current_user.id)],
-        paths=[_api_path(p) for p in paths.learner_paths(current_user.id)],
-    )
-
-
-def _api_path(path: paths.AssignedPath) -> dict:
-    rows = [
-        {**asdict(row), "due_at": row.due_at.isoformat() if row.due_at else None,
-         "url": url_for("learning.course", slug=row.course_slug, _external=True)}
-        for row in path.rows
-    ]  # fmt: skip
-    return {"id": path.id, "title": path.title, "description": path.description, "courses": rows}
-
-
-def _api_row(rec: services.Shown) -> dict:
-    row = asdict(rec)
-    row["url"] = url_for("learning.course", slug=rec.course_slug, _anchor=f"module-{rec.module_slug}", _external=True)
-    row["params"] = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in rec.params.items()}
-    return row
