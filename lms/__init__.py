@@ -39,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         _enable_sqlite_pragmas(app)
 
     _register_blueprints(app)
+    _register_page_parts(app)
     _register_cli(app)
     _register_errors(app)
     _register_security_headers(app)
@@ -50,12 +51,10 @@ def _register_blueprints(app: Flask) -> None:
     from lms.accounts.views import bp as accounts_bp
     from lms.admin.views import bp as admin_bp
     from lms.api.views import bp as api_bp
-    from lms.assignments.views import assignment_page
     from lms.assignments.views import bp as assignments_bp
     from lms.certification.views import bp as certification_bp
     from lms.feedback.views import bp as feedback_bp
     from lms.learning.views import bp as learning_bp
-    from lms.learning.views import register_item_page
     from lms.recommend.views import bp as recommend_bp
     from lms.reports.views import bp as reports_bp
     from lms.teaching.views import bp as teaching_bp
@@ -68,11 +67,22 @@ def _register_blueprints(app: Flask) -> None:
     )  # fmt: skip
     for bp in blueprints:
         app.register_blueprint(bp)
-    register_item_page(app, "assignment", assignment_page)  # learning checks the enrolment, assignments render
 
     @app.get("/healthz")
     def healthz() -> str:
         return "ok"
+
+
+def _register_page_parts(app: Flask) -> None:
+    """Learning's pages show parts owned by domains above it, which learning cannot import: they plug in here."""
+    from lms.assignments.views import assignment_page
+    from lms.certification.views import exam_url
+    from lms.learning.views import register_course_panel, register_item_page
+    from lms.recommend.views import recommended_modules
+
+    register_item_page(app, "assignment", assignment_page)  # learning checks the enrolment, assignments render
+    register_course_panel(app, "recommended", recommended_modules)
+    register_course_panel(app, "exam_url", exam_url)
 
 
 def _register_cli(app: Flask) -> None:

@@ -25,15 +25,10 @@ from lms.responses import attachment
 bp = Blueprint("certification", __name__)
 
 
-@bp.app_context_processor
-def exam_link() -> dict:
-    """Lets catalog pages link a course's exam without the catalog importing certification."""
-
-    def exam_url(course: Course) -> str | None:
-        row = db.session.get(CourseCertification, course.id)
-        return url_for("certification.exam", slug=course.slug) if row is not None and row.exam else None
-
-    return {"exam_url": exam_url}
+def exam_url(course: Course) -> str | None:
+    """The course page's link to the course's exam, if it has one (learning's page, plugged in by create_app)."""
+    row = db.session.get(CourseCertification, course.id)
+    return url_for("certification.exam", slug=course.slug) if row is not None and row.exam else None
 
 
 register_exam_routes(bp)

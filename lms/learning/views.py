@@ -18,12 +18,19 @@ from lms.learning.forms import ActionForm, choice_indexes
 bp = Blueprint("learning", __name__)
 LEARNING_KINDS = ("lesson", "quiz")  # items whose page is learning's; the others' owners register theirs
 ItemPage = Callable[[Course, Item], ResponseReturnValue]
+CoursePanel = Callable[[Course], object]
 
 
 def register_item_page(app: Flask, kind: str, page: ItemPage) -> None:
     """Let the domain that owns a kind of item render its page at the item's URL: learning checks the
     enrolment, then hands over (it cannot import the domains above it)."""
     app.extensions.setdefault("item_pages", {})[kind] = page
+
+
+def register_course_panel(app: Flask, name: str, panel: CoursePanel) -> None:
+    """Let a domain above learning show plain data on the course page (recommended modules, the exam link):
+    the template reads `panels[name]`, absent when that domain is not plugged in."""
+    app.extensions.setdefault("course_panels", {})[name] = panel
 
 
 def _load(slug: str, item_slug: str | None = None):
@@ -61,10 +68,11 @@ def course(slug: str):
         completed = services.completed_course_ids(current_user.id, [p.id for p in course.prerequisites])
         missing_prereqs = [p for p in course.prerequisites if p.id not in completed]
     next_up = services.next_item(course, syllabus, done or set()) if enrollment else None
+    panels = {name: panel(course) for name, panel in current_app.extensions.get("course_panels", {}).items()}
     return render_template(
         "learning/course.html",
         course=course, syllabus=syllabus, enrollment=enrollment, done=done or set(),
-        progress=progress, missing_prereqs=missing_prereqs, next_up=next_up,
+        progress=progress, missing_prereqs=missing_prereqs, next_up=next_up, panels=panels,
     )  # fmt: skip
 
 

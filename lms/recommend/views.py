@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from lms.catalog.models import Course
 from lms.extensions import db
 from lms.learning.forms import ActionForm, choice_indexes
 from lms.recommend import paths, placement, receivers, services, skills  # noqa: F401  (receivers: connect)
@@ -18,16 +19,11 @@ bp = Blueprint("recommend", __name__)
 register_teach_routes(bp)
 
 
-@bp.app_context_processor
-def recommended_helper() -> dict:
-    """Course pages call `recommended_for(course.id)`: module slug -> reason, for the current learner."""
-
-    def recommended_for(course_id: int) -> dict[str, str]:
-        if not current_user.is_authenticated:
-            return {}
-        return services.recommended_module_ids(current_user.id, course_id)
-
-    return {"recommended_for": recommended_for}
+def recommended_modules(course: Course) -> dict[str, str]:
+    """The course page's panel (learning's page, plugged in by create_app): module slug -> reason."""
+    if not current_user.is_authenticated:
+        return {}
+    return services.recommended_module_ids(current_user.id, course.id)
 
 
 @bp.get("/dashboard")
