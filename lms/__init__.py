@@ -39,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         _enable_sqlite_pragmas(app)
 
     _register_blueprints(app)
+    _register_page_parts(app)
     _register_cli(app)
     _register_errors(app)
     _register_security_headers(app)
@@ -51,7 +52,6 @@ def _register_blueprints(app: Flask) -> None:
     from lms.admin.views import bp as admin_bp
     from lms.api.views import bp as api_bp
     from lms.assignments.views import bp as assignments_bp
-    from lms.catalog.views import bp as catalog_bp
     from lms.certification.views import bp as certification_bp
     from lms.feedback.views import bp as feedback_bp
     from lms.learning.views import bp as learning_bp
@@ -62,7 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.workspace.views import bp as workspace_bp
 
     blueprints = (
-        accounts_bp, admin_bp, catalog_bp, learning_bp, teaching_bp, assignments_bp,
+        accounts_bp, admin_bp, learning_bp, teaching_bp, assignments_bp,
         certification_bp, workshops_bp, feedback_bp, recommend_bp, reports_bp, api_bp, workspace_bp,
     )  # fmt: skip
     for bp in blueprints:
@@ -71,6 +71,18 @@ def _register_blueprints(app: Flask) -> None:
     @app.get("/healthz")
     def healthz() -> str:
         return "ok"
+
+
+def _register_page_parts(app: Flask) -> None:
+    """Learning's pages show parts owned by domains above it, which learning cannot import: they plug in here."""
+    from lms.assignments.views import assignment_page
+    from lms.certification.views import exam_url
+    from lms.learning.views import register_course_panel, register_item_page
+    from lms.recommend.views import recommended_modules
+
+    register_item_page(app, "assignment", assignment_page)  # learning checks the enrolment, assignments render
+    register_course_panel(app, "recommended", recommended_modules)
+    register_course_panel(app, "exam_url", exam_url)
 
 
 def _register_cli(app: Flask) -> None:

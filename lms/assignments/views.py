@@ -1,4 +1,4 @@
-"""Notebook assignments: release download, upload, live state, feedback (learners)."""
+"""Notebook assignments for learners: the assignment page, release download, upload, live state, feedback."""
 
 from __future__ import annotations
 
@@ -15,14 +15,16 @@ from lms.assignments.forms import UploadForm
 from lms.assignments.gradebook import taught_submission
 from lms.assignments.models import Submission
 from lms.assignments.tasks import enqueue_grading
-from lms.assignments.teach_views import teach_bp
+from lms.assignments.teach_views import register_teach_routes
 from lms.catalog import services as catalog
+from lms.catalog.models import Course, Item
 from lms.extensions import db, queue
+from lms.learning import services as learning
 from lms.responses import attachment
 
 bp = Blueprint("assignments", __name__)
 bp.record_once(lambda state: queue.init_app(state.app))  # the Huey queue, from this app's config
-bp.register_blueprint(teach_bp)
+register_teach_routes(bp)
 
 
 @bp.app_template_filter("when")
@@ -31,10 +33,13 @@ def when(value) -> str:
     return format_datetime(value, "medium") if value else ""
 
 
-@bp.app_template_global()
-def assignment_page(item):
-    """The signed-in learner's view of an assignment (used by learning/assignment.html)."""
-    return services.assignment_page(current_user.id, item)
+def assignment_page(course: Course, item: Item) -> str:
+    """The learner's assignment page at the item's URL: learning checks the enrolment and hands over."""
+    outline = learning.outline(current_user.id, course, item)
+    return render_template(
+        "assignments/assignment.html", course=course, item=item, syllabus=outline.syllabus, done=outline.done,
+        next_up=outline.next_up, view=services.assignment_page(current_user.id, item),
+    )  # fmt: skip
 
 
 def _assignment(slug: str, item_slug: str):

@@ -251,3 +251,10 @@ def my_responses(secret: str, user: User) -> list[SurveyResponse]:
             select(SurveyResponse).where(SurveyResponse.respondent_key.in_(keys)).order_by(SurveyResponse.id.desc())
         )
     )
+
+
+def subject_of(survey: Survey) -> tuple[str, Course | Workshop | None]:
+    """(kind, object) a survey is about: pages list course and workshop surveys together."""
+    if survey.course_id:
+        return "course", db.session.get(Course, survey.course_id)
+    return "workshop", db.session.get(Workshop, survey.workshop_id)

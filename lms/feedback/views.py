@@ -6,19 +6,18 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.accounts.access import role_required
 from lms.accounts.models import User
 from lms.catalog import services as catalog
-from lms.catalog.models import Course, Item
+from lms.catalog.models import Item
 from lms.extensions import db
 from lms.feedback import reports, surveys
 from lms.feedback.forms import ActionForm, ReplyForm, ReportForm, SurveyForm
-from lms.feedback.models import Survey, SurveyResponse
-from lms.teaching.services import course_stats, taught_courses, teaches
+from lms.feedback.teach_views import register_teach_routes
+from lms.teaching.services import teaches
 from lms.workshops import services as workshops
-from lms.workshops.models import Workshop
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
+register_teach_routes(bp)
 
 
 def _secret() -> str:
@@ -39,15 +38,8 @@ def index():
         pending=pending,
         responses=surveys.my_responses(_secret(), current_user),
         reports=reports.my_reports(current_user),
-        subjects=_subjects,
+        subjects=surveys.subject_of,
     )
-
-
-def _subjects(survey: Survey):
-    """(kind, object) a survey is about, for templates."""
-    if survey.course_id:
-        return "course", db.session.get(Course, survey.course_id)
-    return "workshop", db.session.get(Workshop, survey.workshop_id)
 
 
 def _subject_or_404(kind: str, slug: str):
@@ -88,50 +80,6 @@ def answer(kind: str, slug: str):
     )
 
 
-@bp.get("/teach")
-@role_required("instructor")
-def teach():
-    rows = []
-    for stats in course_stats(taught_courses(current_user)):  # completions of every course in one go
-        survey = surveys.survey_for(courses_dir=_courses_dir(), course=stats.course)
-        rows.append(("course", stats.course, surveys.results(survey, stats.completed)))
-    for workshop in workshops.taught_workshops(current_user):
-        rows.append(
-            ("workshop", workshop, surveys.results(surveys.survey_for(courses_dir=_courses_dir(), workshop=workshop)))
-        )
-    inbox = reports.inbox(current_user)
-    db.session.commit()
-    return render_template("feedback/teach.html", rows=rows, timing=reports.response_time(inbox), inbox=inbox)
-
-
-@bp.get("/surveys/<int:survey_id>/results")
-@role_required("instructor")
-def results(survey_id: int):
-    survey = db.session.get(Survey, survey_id) or abort(404)
-    if not surveys.can_see_results(current_user, survey):
-        abort(403)
-    kind, subject = _subjects(survey)
-    return render_template(
-        "feedback/results.html", r=surveys.results(survey), kind=kind, subject=subject, form=ReplyForm()
-    )
-
-
-@bp.post("/responses/<int:response_id>/reply")
-@role_required("instructor")
-def reply(response_id: int):
-    response = db.session.get(SurveyResponse, response_id) or abort(404)
-    if not surveys.can_see_results(current_user, response.survey):
-        abort(403)
-    form = ReplyForm()
-    if not form.validate_on_submit():
-        flash(_("Write a reply first."), "error")
-    else:
-        surveys.reply(response, current_user, form.body.data)
-        db.session.commit()
-        flash(_("Reply sent; the learner sees it with their answers."), "success")
-    return redirect(url_for("feedback.results", survey_id=response.survey_id, _anchor=f"response-{response.id}"))
-
-
 @bp.post("/report/<slug>/<item_slug>")
 @login_required
 def report(slug: str, item_slug: str):
@@ -145,14 +93,6 @@ def report(slug: str, item_slug: str):
     else:
         flash(_("Describe the problem or suggestion in a few words."), "error")
     return redirect(url_for("learning.item", slug=slug, item_slug=item_slug))
-
-
-@bp.get("/reports")
-@role_required("instructor")
-def inbox():
-    status = request.args.get("status", "")
-    rows = reports.inbox(current_user, status or None)
-    return render_template("feedback/inbox.html", rows=rows, status=status, timing=reports.response_time(rows))
 
 
 @bp.route("/reports/<int:report_id>", methods=["GET", "POST"])

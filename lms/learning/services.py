@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
+from lms.catalog import services as catalog
 from lms.catalog.models import Course, Item, Module
 from lms.extensions import db
 from lms.learning.models import COMPLETION_KINDS, Enrollment, LearningEvent, QuizAttempt
@@ -235,6 +236,28 @@ def next_item(course: Course, syllabus: list[tuple[Module, list[Item]]], done: s
             if item.id not in done:
                 return item
     return None
+
+
+def item_after(syllabus: list[tuple[Module, list[Item]]], current: Item) -> Item | None:
+    """The item that follows `current` in the syllabus, across modules."""
+    flat = [i for _m, items in syllabus for i in items]
+    index = next((n for n, i in enumerate(flat) if i.id == current.id), -1)
+    return flat[index + 1] if 0 <= index < len(flat) - 1 else None
+
+
+@dataclass(frozen=True)
+class Outline:
+    """An item's place in its course: the reader's side column and its "Next" link, on every item page."""
+
+    syllabus: list[tuple[Module, list[Item]]]
+    done: set[int]
+    next_up: Item | None
+
+
+def outline(user_id: int, course: Course, item: Item) -> Outline:
+    """The outline around `item` for this learner; pages of other domains' items show it too."""
+    syllabus = catalog.syllabus(course)
+    return Outline(syllabus, completed_item_ids(user_id, course.id), item_after(syllabus, item))
 
 
 def enrolled_course_ids(user_id: int) -> list[int]:

@@ -9,17 +9,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from lms.accounts.access import role_required
 from lms.db import utcnow
 from lms.extensions import db
 from lms.responses import attachment
 from lms.workshops import calendar, registration, services
 from lms.workshops.forms import ActionForm
-from lms.workshops.manage import register_manage_routes
 from lms.workshops.models import WORKSHOP_TIERS
+from lms.workshops.teach_views import register_teach_routes
 
 bp = Blueprint("workshops", __name__, url_prefix="/workshops")
-register_manage_routes(bp)
+register_teach_routes(bp)
 
 
 @bp.app_template_filter("local_time")
@@ -143,9 +142,3 @@ def feed(user_id: int, token: str):
         abort(404)
     events = calendar.feed_events(user_id, lambda slug: url_for("workshops.detail", slug=slug, _external=True))
     return attachment(calendar.calendar_bytes("Academy workshops", events), "academy-workshops.ics", "text/calendar")
-
-
-@bp.get("/teach")
-@role_required("instructor")
-def teach():
-    return render_template("workshops/teach.html", workshops=services.taught_workshops(current_user))

@@ -1,4 +1,4 @@
-"""Instructor views of workshops: create and edit, sessions, attendees, attendance, CSV export."""
+"""Instructor views of workshops: their list, create and edit, sessions, attendees, attendance, CSV export."""
 
 from __future__ import annotations
 
@@ -40,6 +40,11 @@ def _workshop_data(form: WorkshopForm) -> dict:
         "tags": split_list(form.tags.data), "course": form.course.data or None,
         "instructors": split_list(form.instructors.data), "materials": parse_materials(form.materials.data),
     }  # fmt: skip
+
+
+@role_required("instructor")
+def teach():
+    return render_template("workshops/teach.html", workshops=services.taught_workshops(current_user))
 
 
 @role_required("instructor")
@@ -136,8 +141,9 @@ def attendees_csv(session_id: int):
     return attachment(registration.attendance_csv(session), filename, "text/csv")
 
 
-def register_manage_routes(bp: Blueprint) -> None:
-    """Attach these views to the workshops blueprint."""
+def register_teach_routes(bp: Blueprint) -> None:
+    """Attach the instructors' routes to the workshops blueprint."""
+    bp.add_url_rule("/teach", view_func=teach)
     bp.add_url_rule("/new", view_func=new_workshop, methods=["GET", "POST"])
     bp.add_url_rule("/<slug>/edit", view_func=edit_workshop, methods=["GET", "POST"])
     bp.add_url_rule("/<slug>/sessions/new", view_func=new_session, methods=["GET", "POST"])
