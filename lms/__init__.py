@@ -1,4 +1,5 @@
-"""Application factory: config, extensions, blueprints, CLI and error pages."""
+"""Application factory: config, extensions, the queue, the issuer, receivers, templating, blueprints, CLI
+and error pages, in that order and by name (STYLE.md, "Wiring you can read")."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(load_config(config))
     app.config["INSTANCE_DIR"].mkdir(parents=True, exist_ok=True)
+    _load_nbformat_fast()
     app.session_interface = VerifiedCookieSessions()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for chatty in ("weasyprint", "fontTools", "pyhanko", "alembic.runtime.plugins"):  # chatter, not events
@@ -34,16 +36,46 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ext.login_manager.login_view = "accounts.login"
     ext.login_manager.login_message = _l("Please log in to see this page.")
     ext.login_manager.login_message_category = "info"
+    ext.queue.init_app(app)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _enable_sqlite_pragmas(app)
 
+    _create_issuer(app)
+    _connect_receivers(app)
+    templating.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
     _register_errors(app)
     _register_security_headers(app)
-    templating.init_app(app)
     return app
+
+
+def _load_nbformat_fast() -> None:
+    """nbformat without jsonschema's IRI grammar (1.5 s of every `flask` command): must run before
+    grading or any domain imports nbformat (lms/catalog/notebook_format.py says how)."""
+    from lms.catalog import notebook_format
+
+    notebook_format.skip_iri_checker()
+
+
+def _create_issuer(app: Flask) -> None:
+    """The issuer key and certificate, created in instance/issuer when the app is first built."""
+    from lms.certification import issuing
+
+    issuing.create_issuer(issuing.config_from_app(app))
+
+
+def _connect_receivers(app: Flask) -> None:
+    """Each domain's reactions to other domains' signals: releases stored and certificates
+    awarded, mastery and dashboards, reports' read model. Whatever blueprints the app has."""
+    from lms.assignments import receivers as assignments
+    from lms.certification import receivers as certification
+    from lms.recommend import receivers as recommend
+    from lms.reports import receivers as reports
+
+    for domain in (assignments, certification, recommend, reports):
+        domain.connect(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -12,7 +12,7 @@ from lms.accounts.access import role_required
 from lms.accounts.services import find_user
 from lms.extensions import db
 from lms.learning.forms import ActionForm, choice_indexes
-from lms.recommend import paths, placement, receivers, services, skills  # noqa: F401  (receivers: connect)
+from lms.recommend import paths, placement, services, skills
 from lms.recommend.forms import AssignForm, GoalForm, PathForm
 
 bp = Blueprint("recommend", __name__)
