@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.certification.views import bp as certification_bp
     from lms.feedback.views import bp as feedback_bp
     from lms.learning.views import bp as learning_bp
+    from lms.operations.views import bp as operations_bp
     from lms.recommend.views import bp as recommend_bp
     from lms.reports.views import bp as reports_bp
     from lms.teaching.views import bp as teaching_bp
@@ -95,14 +96,10 @@ def _register_blueprints(app: Flask) -> None:
 
     blueprints = (
         accounts_bp, admin_bp, catalog_bp, learning_bp, teaching_bp, assignments_bp,
-        certification_bp, workshops_bp, feedback_bp, recommend_bp, reports_bp, api_bp, workspace_bp,
+        certification_bp, workshops_bp, feedback_bp, recommend_bp, reports_bp, api_bp, workspace_bp, operations_bp,
     )  # fmt: skip
     for bp in blueprints:
         app.register_blueprint(bp)
-
-    @app.get("/healthz")
-    def healthz() -> str:
-        return "ok"
 
 
 def _register_cli(app: Flask) -> None:
@@ -112,16 +109,18 @@ def _register_cli(app: Flask) -> None:
     from lms.certification.cli import certificates_cli
     from lms.demo.cli import demo_cli, platform_cli
     from lms.feedback.cli import feedback_cli
+    from lms.operations.cli import grading_alias, worker_cli
     from lms.recommend.cli import recommend_cli
     from lms.reports.cli import reports_cli
     from lms.workshops.cli import workshops_cli
 
     groups = (
         users_cli, teams_cli, courses_cli, demo_cli, platform_cli, grading_cli,
-        certificates_cli, workshops_cli, feedback_cli, recommend_cli, reports_cli,
+        certificates_cli, workshops_cli, feedback_cli, recommend_cli, reports_cli, worker_cli,
     )  # fmt: skip
     for group in groups:
         app.cli.add_command(group)
+    grading_cli.add_command(grading_alias)  # `flask grading worker`: the worker's name while it only graded
 
 
 def _register_errors(app: Flask) -> None:
