@@ -10,10 +10,10 @@ PORT ?= 5000
 setup:
 	@scripts/setup.sh
 
-# One foreground command: the grading worker (Huey consumer) runs beside gunicorn; Ctrl-C stops both.
+# One foreground command: the worker (Huey consumer: grading, refits) runs beside gunicorn; Ctrl-C stops both.
 run: setup
 	@$(VENV)/flask platform init
-	@$(VENV)/flask grading worker & worker=$$!; \
+	@$(VENV)/flask worker run & worker=$$!; \
 	  trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT; \
 	  $(VENV)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - "app:app"
 

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.assignments import (
-    receivers,  # noqa: F401  (stores releases on course sync)
-    services,
-)
+from lms.assignments import services
 from lms.assignments.forms import UploadForm
 from lms.assignments.gradebook import taught_submission
 from lms.assignments.models import Submission
@@ -18,19 +14,12 @@ from lms.assignments.tasks import enqueue_grading
 from lms.assignments.teach_views import register_teach_routes
 from lms.catalog import services as catalog
 from lms.catalog.models import Course, Item
-from lms.extensions import db, queue
+from lms.extensions import db
 from lms.learning import services as learning
 from lms.responses import attachment
 
 bp = Blueprint("assignments", __name__)
-bp.record_once(lambda state: queue.init_app(state.app))  # the Huey queue, from this app's config
 register_teach_routes(bp)
-
-
-@bp.app_template_filter("when")
-def when(value) -> str:
-    """A date and time in the reader's time zone and language."""
-    return format_datetime(value, "medium") if value else ""
 
 
 def assignment_page(course: Course, item: Item) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import select
 
 from lms.accounts.models import User
@@ -22,7 +23,13 @@ log = logging.getLogger(__name__)
 PROGRESS_KINDS = {"lesson_completed", "quiz_submitted", "assignment_graded", "exam_submitted"}
 
 
-@learning_event_recorded.connect
+def connect(app: Flask) -> None:
+    """Called by create_app. Blinker signals are process-wide and keep one connection per
+    receiver, so the next app built in this process connects nothing twice."""
+    learning_event_recorded.connect(award_on_progress)
+    courses_synced.connect(store_certification_specs)
+
+
 def award_on_progress(event: LearningEvent, **_: Any) -> None:
     """Award course (then track) certificates, or workshop attendance ones, the moment they are earned."""
     if event.kind not in PROGRESS_KINDS and event.kind != "workshop_attended":
@@ -41,7 +48,6 @@ def award_on_progress(event: LearningEvent, **_: Any) -> None:
         services.award_tracks_if_earned(user, course.slug)
 
 
-@courses_synced.connect
 def store_certification_specs(_report: Any, courses: list, **_: Any) -> None:
     """Keep each course's exam and certificate rules, and the tracks beside the courses, in the database."""
     for course, spec in courses:

@@ -13,7 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 import certificates
 from certificates.data import MAX_PDF_BYTES
 from lms.catalog.models import Course
-from lms.certification import issuing, receivers, rules, services  # noqa: F401  (receivers: signal wiring)
+from lms.certification import issuing, rules, services
 from lms.certification.exam_views import register_exam_routes
 from lms.certification.forms import LookupForm, VerifyUploadForm
 from lms.certification.models import CourseCertification
@@ -33,8 +33,6 @@ def exam_url(course: Course) -> str | None:
 
 register_exam_routes(bp)
 register_teach_routes(bp)
-# The issuer key and certificate are created in instance/issuer when the app is first built.
-bp.record_once(lambda state: issuing.create_issuer(issuing.config_from_app(state.app)))
 LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
 
 

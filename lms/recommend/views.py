@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from lms.catalog.models import Course
 from lms.extensions import db
 from lms.learning.forms import ActionForm, choice_indexes
-from lms.recommend import placement, receivers, services, skills  # noqa: F401  (receivers: connect)
+from lms.recommend import placement, services, skills
 from lms.recommend.dashboard import dashboard_body
 from lms.recommend.forms import GoalForm
 from lms.recommend.teach_views import register_teach_routes

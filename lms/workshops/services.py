@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -121,14 +120,6 @@ def waitlist_position(registration: Registration) -> int | None:
         .order_by(Registration.queued_at, Registration.id)
     ).all()
     return ahead.index(registration.id) + 1
-
-
-def in_zone(moment: datetime, zone: str | None) -> datetime:
-    """A UTC time as wall-clock time in `zone` (UTC when the name is unknown)."""
-    try:
-        return moment.astimezone(ZoneInfo(zone or "UTC"))
-    except (KeyError, ValueError):
-        return moment.astimezone(ZoneInfo("UTC"))
 
 
 def materials_visible(

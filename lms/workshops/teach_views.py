@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.access import role_required
-from lms.db import utcnow
+from lms.db import in_zone, utcnow
 from lms.extensions import db
 from lms.responses import attachment
 from lms.workshops import editing, registration, services
@@ -85,10 +85,10 @@ def _edit_session(workshop, session):
     defaults = None
     if session is not None and request.method == "GET":
         start, end = (
-            services.in_zone(session.starts_at, session.timezone),
-            services.in_zone(session.ends_at, session.timezone),
+            in_zone(session.starts_at, session.timezone),
+            in_zone(session.ends_at, session.timezone),
         )
-        closes = services.in_zone(session.registration_deadline, session.timezone)
+        closes = in_zone(session.registration_deadline, session.timezone)
         defaults = {
             "title": session.title, "timezone": session.timezone, "start": start.replace(tzinfo=None),
             "end": end.replace(tzinfo=None), "registration_closes": closes.replace(tzinfo=None),

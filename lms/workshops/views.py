@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from babel.dates import format_datetime
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
@@ -19,14 +17,6 @@ from lms.workshops.teach_views import register_teach_routes
 
 bp = Blueprint("workshops", __name__, url_prefix="/workshops")
 register_teach_routes(bp)
-
-
-@bp.app_template_filter("local_time")
-def local_time(moment, zone: str | None, fmt: str = "EEE d MMM y, HH:mm", with_zone: bool = True) -> str:
-    """A UTC time as wall-clock time in `zone`, with its abbreviation (CET, EDT ...)."""
-    local = services.in_zone(moment, zone)
-    text = format_datetime(local, fmt, tzinfo=local.tzinfo, locale=str(get_locale() or "en"))
-    return f"{text} {local.tzname()}" if with_zone else text
 
 
 def viewer_zone(session) -> str:
