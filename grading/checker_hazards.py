@@ -107,7 +107,7 @@ def _flatten(targets: Sequence[ast.expr]) -> list[ast.expr]:
     return out
 
 
-def trusting_asserts(tree: ast.Module, surface: set[str]) -> list[Hazard]:
+def trusting_asserts(tree: ast.Module, surface: set[str]) -> list[Hazard]:  # noqa: C901 - one branch per kind of assert
     """Asserts whose expected side (a comparator after the first operand) calls learner code,
     directly or through a name assigned earlier in the cell from such a call, while the first
     operand involves learner code too. Comparing two parts of one learner result

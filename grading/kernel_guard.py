@@ -53,7 +53,7 @@ REFUSED = frozenset(
 )
 
 
-def _install() -> None:
+def _install() -> None:  # noqa: C901 - its closures must share this one frame (nothing else may reach the key)
     import _hashlib
     import _queue
     import _thread

@@ -66,7 +66,7 @@ class Runner:
         self.stopped = self.stopped or reason
         self.kernel.kill()
 
-    def run(self, code: str, token: str | None = None) -> CellRun:
+    def run(self, code: str, token: str | None = None) -> CellRun:  # noqa: C901 - one loop over the cell's messages
         """Execute one cell; outputs come only from messages answering this request. `token`
         is the proof line a test cell must print (grading/proof.py); it is not shown."""
         if self.stopped is None and not self.kernel.alive():
