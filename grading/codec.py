@@ -172,9 +172,8 @@ class _Encoder:
 
     def __init__(self, on_other: Callable[[object], tuple[str, int, str]] | None, caps: Caps) -> None:
         self.out = bytearray()
-        self.splices: list[
-            tuple[int, Any]
-        ] = []  # (offset in out, large buffer): joined once at the end, not copied into out
+        # (offset in out, large buffer): joined once at the end, not copied into out
+        self.splices: list[tuple[int, Any]] = []
         self.size = 0  # bytes in splices
         self.on_other = on_other
         self.caps = caps

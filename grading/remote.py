@@ -25,10 +25,11 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import TypeAlias
 
     from grading.codec import Caps
 
-Message = tuple[Any, ...]  # a protocol message: (operation or reply kind, request id, fields...)
+    Message: TypeAlias = tuple[Any, ...]  # a protocol message: (operation or reply kind, request id, fields...)
 
 HEADER = struct.Struct(">I")
 TRACEBACK_CHARS = 4000  # of a learner traceback carried to the checker
@@ -111,9 +112,8 @@ class Peer:
         self.deadline: float | None = None  # time.monotonic() value after which waits raise CallTimeout
         self.expired = False  # a wait hit the deadline (no further interrupt is needed)
         self.gone: str | None = None  # why the other side is no longer usable
-        self.io_lock: contextlib.AbstractContextManager[object] = (
-            _NoLock()
-        )  # held while a frame is on the wire: never cut one in half
+        # held while a frame is on the wire: never cut one in half
+        self.io_lock: contextlib.AbstractContextManager[object] = _NoLock()
 
     # ---- framing ----------------------------------------------------------------------------
     def send(self, message: Message) -> None:
