@@ -20,7 +20,7 @@ import socket
 import sys
 import threading
 import time
-from typing import Any
+from typing import Any, cast
 
 from grading import codec, remote
 
@@ -61,7 +61,7 @@ class Surface:
         raise KeyError(name)
 
 
-class TestNamespace(dict):
+class TestNamespace(dict[str, Any]):
     """The test cells' globals: a miss falls through to the Surface, looked up every time."""
 
     def __init__(self, surface: Surface) -> None:
@@ -72,7 +72,7 @@ class TestNamespace(dict):
         return self.surface.resolve(name)
 
 
-class SetupNamespace(dict):
+class SetupNamespace(dict[str, Any]):
     """Where the release's setup cells run; they see builtins, modules and the surface."""
 
     def __init__(self, surface: Surface) -> None:
@@ -136,14 +136,14 @@ def _shell(namespace: TestNamespace, outputs_of: Any) -> Any:
         def write_output_prompt(self) -> None:
             return None
 
-        def write_format_data(self, format_dict: dict, md_dict: dict | None = None) -> None:
+        def write_format_data(self, format_dict: dict[str, Any], md_dict: dict[str, Any] | None = None) -> None:
             data = {k: _cap(v, OUTPUT_CAP) if isinstance(v, str) else v for k, v in format_dict.items()}
             outputs_of().items.append(
                 {
                     "output_type": "execute_result",
                     "data": data,
                     "metadata": md_dict or {},
-                    "execution_count": self.shell.execution_count,
+                    "execution_count": self.shell.execution_count,  # type: ignore[union-attr]  # the shell sets itself
                 }
             )
 
@@ -151,7 +151,9 @@ def _shell(namespace: TestNamespace, outputs_of: Any) -> Any:
             self._is_active = False
 
     class Publisher(DisplayPublisher):
-        def publish(self, data: dict, metadata: dict | None = None, *args: Any, **kwargs: Any) -> None:
+        def publish(
+            self, data: dict[str, Any], metadata: dict[str, Any] | None = None, *args: Any, **kwargs: Any
+        ) -> None:
             data = {k: _cap(v, OUTPUT_CAP) if isinstance(v, str) else v for k, v in data.items()}
             outputs_of().items.append({"output_type": "display_data", "data": data, "metadata": metadata or {}})
 
@@ -174,7 +176,7 @@ def _shell(namespace: TestNamespace, outputs_of: Any) -> Any:
                 }
             )
 
-    return Shell(
+    return Shell(  # type: ignore[no-untyped-call]  # IPython's InteractiveShell.__init__ is unannotated
         user_ns=namespace,
         displayhook_class=Hook,
         display_pub_class=Publisher,
@@ -253,7 +255,7 @@ class Checker:
         message is ever cut in half), and again each REINTERRUPT s until the cell ends: an
         interrupt landing in IPython's own code or a test's `except BaseException` is not the
         end of it. Waits on the learner have their own deadline."""
-        main = threading.main_thread().ident
+        main = cast(int, threading.main_thread().ident)  # a running thread's ident is never None
         while True:
             with self._wake:
                 while self.running is None:

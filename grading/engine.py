@@ -322,7 +322,10 @@ def grade(
     nb = restore(submitted, release)
     with kernel_factory(limits) as kernel:
         ran, stopped = _execute(nb, release, kernel, limits)
-    missing = (nbformat.v4.new_code_cell(), CellRun(status="stopped", reason="test cell missing"))
+    missing: tuple[NotebookNode, CellRun] = (
+        nbformat.v4.new_code_cell(),
+        CellRun(status="stopped", reason="test cell missing"),
+    )
     tests = [_score(*ran.get(c.grade_id, missing), c) for c in release.cells if c.is_test]
     cells = {c.metadata.nbgrader.grade_id: c for c in nb.cells if c.metadata.get("nbgrader")}
     manual = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import nbformat
 from nbformat.notebooknode import NotebookNode
@@ -160,7 +161,7 @@ def _check_metadata(nb: NotebookNode) -> None:
 
 def _run(nb: NotebookNode, *preprocessors: type) -> NotebookNode:
     """Apply nbgrader preprocessors in order, as nbgrader's GenerateAssignment does."""
-    resources: dict = {}
+    resources: dict[str, Any] = {}
     for cls in preprocessors:
         nb, resources = cls().preprocess(nb, resources)
     return nb
