@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, bindparam, select, update
 
 from lms.accounts.models import ROLES, LoginSession, SessionUser, Team, User
 from lms.db import utcnow
+from lms.errors import UserError
 from lms.extensions import db
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def _dummy_hash_for(hasher: PasswordHasher) -> str:
     return hasher.hash("not-a-real-password")
 
 
-class AccountError(ValueError):
+class AccountError(UserError):
     """A request about accounts that cannot be honoured; the message is for people."""
 
 

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Update, select, update
 from sqlalchemy.orm import selectinload
 
@@ -22,18 +23,15 @@ from lms.assignments.policy import Policy
 from lms.assignments.worker import record_graded
 from lms.catalog.models import Course, Item
 from lms.db import utcnow
+from lms.errors import UserError
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.spreadsheets import neutralize
 from lms.teaching.services import teaches
 
 
-class GradebookError(ValueError):
-    """An instructor action that cannot be applied; `code` for the view, `limit` for its message."""
-
-    def __init__(self, code: str, message: str, limit: float = 0) -> None:
-        super().__init__(message)
-        self.code, self.limit = code, limit
+class GradebookError(UserError):
+    """An instructor action that cannot be applied; the message is for people."""
 
 
 def taught_assignment(user: User, course: Course, item: Item) -> bool:
@@ -125,9 +123,9 @@ def set_manual(grade: Grade, grade_id: str, points: float, comment: str, *, by: 
     Changing points already given takes a reason (a first mark does not: grading is its own reason)."""
     cell = next((c for c in grade.manual_cells if c["name"] == grade_id), None)
     if cell is None:
-        raise GradebookError("not_manual", "That cell is not graded by hand in this assignment.")
+        raise GradebookError(_l("That cell is not graded by hand in this assignment."))
     if not 0 <= points <= cell["max_points"]:
-        raise GradebookError("points", f"Points must be between 0 and {cell['max_points']:g}.", cell["max_points"])
+        raise GradebookError(_l("Points must be between 0 and %(max)s.", max=f"{cell['max_points']:g}"))
     comment = comment.strip()[:4000]
     _lock(update(Grade).where(Grade.id == grade.id).values(run=Grade.run))
     db.session.refresh(grade)
@@ -137,7 +135,7 @@ def set_manual(grade: Grade, grade_id: str, points: float, comment: str, *, by: 
     if not points_changed and old_comment == comment:
         return False
     if old_points is not None and points_changed and audit.clean_reason(reason) is None:
-        raise GradebookError("reason", "Give a reason for changing points already given.")
+        raise GradebookError(_l("Give a reason for changing points already given."))
     submission = grade.submission
     item = db.session.get(Item, submission.item_id)
     change = {"by": by, "item": item, "learner_id": submission.user_id, "submission_id": submission.id,

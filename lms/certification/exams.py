@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lms.catalog.models import Course
 from lms.certification.models import ExamAttempt
 from lms.certification.rules import certification_of
 from lms.db import utcnow
+from lms.errors import UserError
 from lms.extensions import db
 from lms.learning import services as learning
 
@@ -21,7 +22,7 @@ GRACE = timedelta(seconds=5)  # network latency between the browser's deadline a
 _draw = random.SystemRandom()
 
 
-class ExamError(ValueError):
+class ExamError(UserError):
     """An exam action that cannot be accepted; the message is for people."""
 
 
@@ -87,18 +88,18 @@ def start(user_id: int, course: Course, now: datetime | None = None) -> ExamAtte
     """Start an attempt (or return the open one): draw N questions at random, set the deadline."""
     now = now or utcnow()
     if learning.get_enrollment(user_id, course.id) is None:
-        raise ExamError(_("Enroll in the course to take its exam."))
+        raise ExamError(_l("Enroll in the course to take its exam."))
     state = status(user_id, course, now)
     if state is None:
-        raise ExamError(_("This course has no exam."))
+        raise ExamError(_l("This course has no exam."))
     if state.open_attempt is not None:
         return state.open_attempt
     if state.passed:
-        raise ExamError(_("You have already passed this exam."))
+        raise ExamError(_l("You have already passed this exam."))
     if state.attempts_left == 0:
-        raise ExamError(_("You have used all %(n)s attempts at this exam.", n=state.exam["attempts"]))
+        raise ExamError(_l("You have used all %(n)s attempts at this exam.", n=state.exam["attempts"]))
     if state.next_start_at is not None:
-        raise ExamError(_("You can try again after the cool-down, from %(when)s UTC.",
+        raise ExamError(_l("You can try again after the cool-down, from %(when)s UTC.",
                           when=state.next_start_at.strftime("%Y-%m-%d %H:%M")))  # fmt: skip
     exam = state.exam
     drawn = _draw.sample([q["id"] for q in exam["bank"]], exam["questions"])
@@ -133,17 +134,17 @@ def submit(attempt: ExamAttempt, answers: dict[str, list[int]], now: datetime | 
     """Score an attempt within its time; after the deadline the answers are refused (ExamError)."""
     now = now or utcnow()
     if attempt.status != "open":
-        raise ExamError(_("This attempt is already closed."))
+        raise ExamError(_l("This attempt is already closed."))
     if now > attempt.deadline_at + GRACE:
         _expire(attempt, now)
-        raise ExamError(_("Time was up before you submitted: the answers were refused and the attempt counts."))
+        raise ExamError(_l("Time was up before you submitted: the answers were refused and the attempt counts."))
     exam = exam_of(attempt.course)
     questions = questions_of(attempt, reveal=True)
     clean: dict[str, list[int]] = {}
     for q in questions:
         chosen = sorted(set(answers.get(q["id"], [])))
         if any(not 0 <= i < len(q["options"]) for i in chosen) or (q["type"] == "single" and len(chosen) > 1):
-            raise ExamError(_("One of the answers is not an option of its question."))
+            raise ExamError(_l("One of the answers is not an option of its question."))
         clean[q["id"]] = chosen
     score = sum(q["points"] for q in questions if clean[q["id"]] == sorted(q["correct"]))
     attempt.answers, attempt.submitted_at, attempt.status = clean, now, "submitted"

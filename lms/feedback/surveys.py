@@ -19,6 +19,7 @@ from lms.catalog.models import Course
 from lms.catalog.schema import SurveySpec
 from lms.catalog.yaml_lines import YamlProblem, load_yaml
 from lms.db import utcnow
+from lms.errors import UserError
 from lms.extensions import db
 from lms.feedback.models import Survey, SurveyResponse
 from lms.learning.services import completed_course_ids, enrolled_course_ids
@@ -27,7 +28,7 @@ from lms.workshops.models import Registration, Workshop, WorkshopSession
 from lms.workshops.services import teaches as teaches_workshop
 
 
-class FeedbackError(ValueError):
+class FeedbackError(UserError):
     """A feedback action that cannot be accepted; the message is for people."""
 
 

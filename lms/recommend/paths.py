@@ -17,13 +17,14 @@ from sqlalchemy.orm import selectinload
 from lms.accounts.models import Team, User, team_members
 from lms.catalog.models import Course
 from lms.db import utcnow
+from lms.errors import UserError
 from lms.extensions import db
 from lms.learning.services import progress_for
 from lms.recommend import ranking
 from lms.recommend.models import LearningPath, PathAssignment, PathItem
 
 
-class PathError(ValueError):
+class PathError(UserError):
     """A path or assignment that cannot be accepted; the message is for people."""
 
 
