@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from lms.accounts.models import User
 from lms.assignments import audit
 from lms.assignments.audit import Actor
-from lms.assignments.models import ChangeKind, Extension, Grade, Submission
+from lms.assignments.models import ChangeKind, Extension, Grade, Submission, SubmissionState
 from lms.assignments.policy import Policy
 from lms.assignments.worker import record_graded
 from lms.catalog.models import Course, Item
@@ -160,7 +160,7 @@ def regrade(item: Item, submission: Submission | None = None, *, by: Actor, reas
         .where(only)
         .values(
             run=Submission.run + 1,
-            state="queued",
+            state=SubmissionState.QUEUED,
             queued_at=utcnow(),
             lease_token=None,
             lease_expires_at=None,

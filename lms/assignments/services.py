@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 import grading
 from lms.accounts.models import User
-from lms.assignments.models import AssignmentRelease, Extension, Submission
+from lms.assignments.models import AssignmentRelease, Extension, Submission, SubmissionState
 from lms.assignments.policy import Policy
 from lms.catalog.models import Item
 from lms.db import utcnow
@@ -129,7 +129,7 @@ def submit(
         raise AssignmentError(exc.code, refusal_message(exc, max_bytes), exc.detail) from None
     submission = Submission(
         item_id=item.id, user_id=user.id, sha256=digest, content=data, size=len(data),
-        received_at=now, queued_at=now, state="queued",
+        received_at=now, queued_at=now, state=SubmissionState.QUEUED,
     )  # fmt: skip
     try:
         with db.session.begin_nested():
@@ -167,10 +167,12 @@ def history(user_id: int, item_id: int) -> list[Submission]:
 
 def queue_position(submission: Submission) -> int:
     """How many submissions wait ahead of this one (0 once it is being graded)."""
-    if submission.state != "queued":
+    if submission.state != SubmissionState.QUEUED:
         return 0
     return db.session.scalar(
-        select(func.count()).where(Submission.state == "queued", Submission.queued_at < submission.queued_at)
+        select(func.count()).where(
+            Submission.state == SubmissionState.QUEUED, Submission.queued_at < submission.queued_at
+        )
     )
 
 
@@ -222,7 +224,7 @@ def status(submission: Submission) -> dict[str, Any]:
     return {
         "id": submission.id,
         "state": submission.state,
-        "done": submission.state in ("graded", "failed"),
+        "done": submission.state in (SubmissionState.GRADED, SubmissionState.FAILED),
         "position": queue_position(submission),
         "received_at": submission.received_at.isoformat(),
         "late_days": policy.days_late(submission.received_at, extension),
@@ -250,7 +252,7 @@ def taught_assignments(user: User) -> list[tuple[Any, list[tuple[Item, int, int]
     waiting = dict(
         db.session.execute(
             select(Submission.item_id, func.count())
-            .where(Submission.item_id.in_(ids), Submission.state.in_(("queued", "grading")))
+            .where(Submission.item_id.in_(ids), Submission.state.in_((SubmissionState.QUEUED, SubmissionState.GRADING)))
             .group_by(Submission.item_id)
         ).all()
     )

@@ -17,6 +17,7 @@ from lms.db import utcnow
 from lms.errors import UserError
 from lms.extensions import db
 from lms.learning import services as learning
+from lms.learning.models import LearningEventKind
 
 GRACE = timedelta(seconds=5)  # network latency between the browser's deadline and ours
 _draw = random.SystemRandom()
@@ -59,7 +60,7 @@ def _expire(attempt: ExamAttempt, now: datetime) -> None:
     attempt.score, attempt.max_score = 0.0, _max_score(exam_of(attempt.course) or {"bank": []}, attempt)
     db.session.flush()
     learning.record_event(
-        attempt.user_id, attempt.course_id, "exam_submitted", score=0.0, max_score=attempt.max_score,
+        attempt.user_id, attempt.course_id, LearningEventKind.EXAM_SUBMITTED, score=0.0, max_score=attempt.max_score,
         data={"attempt_id": attempt.id, "passed": False, "expired": True},
     )  # fmt: skip
 
@@ -152,7 +153,8 @@ def submit(attempt: ExamAttempt, answers: dict[str, list[int]], now: datetime | 
     attempt.passed = bool(attempt.max_score) and 100 * attempt.score / attempt.max_score >= exam["pass_mark"]
     db.session.flush()
     learning.record_event(
-        attempt.user_id, attempt.course_id, "exam_submitted", score=attempt.score, max_score=attempt.max_score,
+        attempt.user_id, attempt.course_id, LearningEventKind.EXAM_SUBMITTED,
+        score=attempt.score, max_score=attempt.max_score,
         data={"attempt_id": attempt.id, "passed": attempt.passed},
     )  # fmt: skip
     return attempt

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.catalog.models import Course, Item, Module
 from lms.errors import UserError
 from lms.extensions import db
-from lms.learning.models import COMPLETION_KINDS, Enrollment, LearningEvent, QuizAttempt
+from lms.learning.models import COMPLETION_KINDS, Enrollment, LearningEvent, LearningEventKind, QuizAttempt
 from lms.signals import learning_event_recorded
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -43,7 +43,7 @@ class Progress:
 
 
 def record_event(
-    user_id: int, course_id: int, kind: str, *, item_id: int | None = None, **fields: Any
+    user_id: int, course_id: int, kind: LearningEventKind, *, item_id: int | None = None, **fields: Any
 ) -> LearningEvent:
     """Append one event to the log (the only way progress changes)."""
     event = LearningEvent(user_id=user_id, course_id=course_id, kind=kind, item_id=item_id, **fields)
@@ -69,7 +69,7 @@ def enroll(user_id: int, course: Course) -> Enrollment:
             db.session.add(enrollment)
     except IntegrityError:  # a double click raced us
         return get_enrollment(user_id, course.id)
-    record_event(user_id, course.id, "enrolled")
+    record_event(user_id, course.id, LearningEventKind.ENROLLED)
     return enrollment
 
 
@@ -79,7 +79,7 @@ def complete_lesson(user_id: int, item: Item) -> bool:
         raise LearningError(_l("Only lessons are marked complete by hand."))
     if completed_item_ids(user_id, item.course_id) & {item.id}:
         return False
-    record_event(user_id, item.course_id, "lesson_completed", item_id=item.id)
+    record_event(user_id, item.course_id, LearningEventKind.LESSON_COMPLETED, item_id=item.id)
     return True
 
 
@@ -112,7 +112,7 @@ def submit_quiz(user_id: int, item: Item, answers: dict[str, list[int]]) -> Quiz
     db.session.add(attempt)
     db.session.flush()
     record_event(
-        user_id, item.course_id, "quiz_submitted", item_id=item.id, score=score, max_score=max_score,
+        user_id, item.course_id, LearningEventKind.QUIZ_SUBMITTED, item_id=item.id, score=score, max_score=max_score,
         data={"attempt_id": attempt.id},
     )  # fmt: skip
     return attempt
