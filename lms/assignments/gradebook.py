@@ -39,7 +39,7 @@ def taught_assignment(user: User, course: Course, item: Item) -> bool:
     return item.kind == "assignment" and item.course_id == course.id and teaches(user, course.id)
 
 
-def taught_submission(user: User, submission_id: int) -> Submission | None:
+def visible_taught_submission(user: User, submission_id: int) -> Submission | None:
     """A submission of a course the user teaches (None otherwise, as for a missing id)."""
     submission = db.session.get(Submission, submission_id)
     if submission is None:

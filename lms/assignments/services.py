@@ -147,10 +147,14 @@ def _find(user_id: int, item_id: int, digest: str) -> Submission | None:
     )
 
 
-def own_submission(user: User, submission_id: int) -> Submission | None:
-    """A submission only its learner may see (None for anyone else's id)."""
+def visible_submission(user: User, submission_id: int) -> Submission | None:
+    """A submission its learner or an instructor of its course may see (None for anyone else)."""
     submission = db.session.get(Submission, submission_id)
-    return submission if submission is not None and submission.user_id == user.id else None
+    if submission is None:
+        return None
+    if submission.user_id == user.id or teaches(user, db.session.get(Item, submission.item_id).course_id):
+        return submission
+    return None
 
 
 def history(user_id: int, item_id: int) -> list[Submission]:

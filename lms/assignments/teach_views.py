@@ -91,7 +91,7 @@ def extension(slug: str, item_slug: str):
 
 
 def _submission(submission_id: int):
-    submission = book.taught_submission(current_user, submission_id) or abort(404)
+    submission = book.visible_taught_submission(current_user, submission_id) or abort(404)
     item = db.session.get(Item, submission.item_id)
     return submission, item, db.session.get(Course, item.course_id)
 

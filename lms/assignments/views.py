@@ -12,7 +12,6 @@ from lms.assignments import (
     services,
 )
 from lms.assignments.forms import UploadForm
-from lms.assignments.gradebook import taught_submission
 from lms.assignments.models import Submission
 from lms.assignments.tasks import enqueue_grading
 from lms.assignments.teach_views import teach_bp
@@ -47,8 +46,7 @@ def _assignment(slug: str, item_slug: str):
 
 def _visible(submission_id: int) -> Submission:
     """The learner's own submission, or one of a course the user teaches; 404 otherwise."""
-    submission = services.own_submission(current_user, submission_id) or taught_submission(current_user, submission_id)
-    return submission or abort(404)
+    return services.visible_submission(current_user, submission_id) or abort(404)
 
 
 @bp.get("/courses/<slug>/<item_slug>/notebook.ipynb")

@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from lms.accounts.models import User
 from lms.catalog.models import Course
 from lms.certification.models import ExamAttempt
 from lms.certification.rules import certification_of
@@ -113,10 +114,10 @@ def start(user_id: int, course: Course, now: datetime | None = None) -> ExamAtte
     return attempt
 
 
-def get_attempt(attempt_id: int, user_id: int) -> ExamAttempt | None:
+def visible_attempt(user: User, attempt_id: int) -> ExamAttempt | None:
     """An attempt of this learner (None for anyone else's)."""
     attempt = db.session.get(ExamAttempt, attempt_id)
-    return attempt if attempt is not None and attempt.user_id == user_id else None
+    return attempt if attempt is not None and attempt.user_id == user.id else None
 
 
 def questions_of(attempt: ExamAttempt, *, reveal: bool = False) -> list[dict[str, Any]]:

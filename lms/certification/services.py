@@ -164,7 +164,7 @@ def learner_certificates(user_id: int) -> list[Certificate]:
     return list(db.session.scalars(stmt))
 
 
-def get_for_viewer(public_id: str, viewer: User) -> Certificate | None:
+def visible_certificate(viewer: User, public_id: str) -> Certificate | None:
     """A certificate its owner (or someone who manages it) may download; None for anyone else."""
     cert = find_public(public_id)
     if cert is None:

@@ -158,7 +158,7 @@ def inbox():
 @bp.route("/reports/<int:report_id>", methods=["GET", "POST"])
 @login_required
 def thread(report_id: int):
-    found = reports.load_report(current_user, report_id) or abort(404)
+    found = reports.visible_report(current_user, report_id) or abort(404)
     form = ReplyForm()
     if request.method == "POST":
         if form.validate_on_submit():
@@ -187,7 +187,7 @@ def _name(user_id: int | None) -> str:
 @bp.post("/reports/<int:report_id>/close")
 @login_required
 def close(report_id: int):
-    found = reports.load_report(current_user, report_id) or abort(404)
+    found = reports.visible_report(current_user, report_id) or abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
     reports.close_report(found)

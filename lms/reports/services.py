@@ -15,7 +15,7 @@ from lms.reports import extras
 from lms.reports.models import ReportActivity, ReportProgress
 from lms.reports.progress import week_start
 from lms.reports.query import ReportFilter, completion_base, scoped_members
-from lms.reports.scope import get_team
+from lms.reports.scope import ReportAccessError, visible_team
 
 MATRIX_PAGE = 50
 WEEKS = 12
@@ -78,7 +78,9 @@ class Dashboard:
 
 def team_dashboard(viewer: User, team_id: int, *, page: int = 1, now: datetime | None = None) -> Dashboard:
     """Everything the team page shows; ReportAccessError if the viewer may not read this team."""
-    team = get_team(viewer, team_id)
+    team = visible_team(viewer, team_id)
+    if team is None:
+        raise ReportAccessError(team_id)
     members = db.session.scalar(select(func.count()).select_from(team_members).where(team_members.c.team_id == team.id))
     courses = course_stats(viewer, ReportFilter(team_id=team.id))
     exam_bins, assignment_bins = score_distribution(viewer, ReportFilter(team_id=team.id))

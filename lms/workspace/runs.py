@@ -87,7 +87,7 @@ def start_run(
     return run, steps
 
 
-def own_run(user: User, token: str) -> Run | None:
+def visible_run(user: User, token: str) -> Run | None:
     """A run only the learner who started it may read (None for anyone else's)."""
     run = db.session.scalar(select(Run).where(Run.token == token))
     return run if run is not None and run.user_id == user.id else None

@@ -170,7 +170,7 @@ def run(slug: str, item_slug: str):
 @bp.get("/workspace/runs/<token>")
 @login_required
 def run_status(token: str):
-    started = runs.own_run(current_user, token) or abort(404)
+    started = runs.visible_run(current_user, token) or abort(404)
     return jsonify(runs.run_status(started))
 
 
