@@ -11,7 +11,7 @@ from lms.accounts.models import User
 from lms.catalog import services as catalog
 from lms.catalog.models import Course, Item
 from lms.extensions import db
-from lms.feedback import reports, surveys
+from lms.feedback import content_reports, surveys
 from lms.feedback.forms import ActionForm, ReplyForm, ReportForm, SurveyForm
 from lms.feedback.models import Survey, SurveyResponse
 from lms.teaching.services import course_stats, taught_courses, teaches
@@ -38,7 +38,7 @@ def index():
         "feedback/index.html",
         pending=pending,
         responses=surveys.my_responses(_secret(), current_user),
-        reports=reports.my_reports(current_user),
+        reports=content_reports.my_reports(current_user),
         subjects=_subjects,
     )
 
@@ -99,9 +99,9 @@ def teach():
         rows.append(
             ("workshop", workshop, surveys.results(surveys.survey_for(courses_dir=_courses_dir(), workshop=workshop)))
         )
-    inbox = reports.inbox(current_user)
+    inbox = content_reports.inbox(current_user)
     db.session.commit()
-    return render_template("feedback/teach.html", rows=rows, timing=reports.response_time(inbox), inbox=inbox)
+    return render_template("feedback/teach.html", rows=rows, timing=content_reports.response_time(inbox), inbox=inbox)
 
 
 @bp.get("/surveys/<int:survey_id>/results")
@@ -139,7 +139,7 @@ def report(slug: str, item_slug: str):
     item = catalog.get_item(course, item_slug) or abort(404)
     form = ReportForm()
     if form.validate_on_submit():
-        reports.create_report(current_user, item, form.kind.data, form.body.data)
+        content_reports.create_report(current_user, item, form.kind.data, form.body.data)
         db.session.commit()
         flash(_("Thank you: the course's instructors will answer on your feedback page."), "success")
     else:
@@ -151,19 +151,19 @@ def report(slug: str, item_slug: str):
 @role_required("instructor")
 def inbox():
     status = request.args.get("status", "")
-    rows = reports.inbox(current_user, status or None)
-    return render_template("feedback/inbox.html", rows=rows, status=status, timing=reports.response_time(rows))
+    rows = content_reports.inbox(current_user, status or None)
+    return render_template("feedback/inbox.html", rows=rows, status=status, timing=content_reports.response_time(rows))
 
 
 @bp.route("/reports/<int:report_id>", methods=["GET", "POST"])
 @login_required
 def thread(report_id: int):
-    found = reports.visible_report(current_user, report_id) or abort(404)
+    found = content_reports.visible_report(current_user, report_id) or abort(404)
     form = ReplyForm()
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                reports.add_message(found, current_user, form.body.data)
+                content_reports.add_message(found, current_user, form.body.data)
                 db.session.commit()
                 return redirect(url_for("feedback.thread", report_id=found.id))
             except surveys.FeedbackError as exc:
@@ -187,10 +187,10 @@ def _name(user_id: int | None) -> str:
 @bp.post("/reports/<int:report_id>/close")
 @login_required
 def close(report_id: int):
-    found = reports.visible_report(current_user, report_id) or abort(404)
+    found = content_reports.visible_report(current_user, report_id) or abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    reports.close_report(found)
+    content_reports.close_report(found)
     db.session.commit()
     flash(_("Report closed."), "success")
     return redirect(url_for("feedback.thread", report_id=found.id))

@@ -11,7 +11,7 @@ from lms.accounts.models import Team, User, team_members
 from lms.catalog.models import TIERS, Course
 from lms.extensions import db
 from lms.learning.models import Enrollment
-from lms.reports import extras
+from lms.reports import panels
 from lms.reports.models import ReportActivity, ReportProgress
 from lms.reports.progress import week_start
 from lms.reports.query import ReportFilter, completion_base, scoped_members
@@ -54,8 +54,8 @@ class Dashboard:
     pages: int
     certificates: list[tuple[str, int]] = field(default_factory=list)
     workshops: list[tuple[str, int, int]] = field(default_factory=list)
-    satisfaction: extras.Satisfaction | None = None
-    overdue: tuple[int, list[extras.Overdue]] = (0, [])
+    satisfaction: panels.Satisfaction | None = None
+    overdue: tuple[int, list[panels.Overdue]] = (0, [])
 
     @property
     def enrolled(self) -> int:
@@ -93,8 +93,8 @@ def team_dashboard(viewer: User, team_id: int, *, page: int = 1, now: datetime |
         exam_bins=exam_bins, assignment_bins=assignment_bins,
         weekly_active=weekly_active(team.id, now),
         matrix_learners=learners, matrix_cells=cells, page=page, pages=pages,
-        certificates=extras.certificates_issued(team.id), workshops=extras.workshop_attendance(team.id),
-        satisfaction=extras.satisfaction(team.id), overdue=extras.overdue_paths(team.id, now),
+        certificates=panels.certificates_issued(team.id), workshops=panels.workshop_attendance(team.id),
+        satisfaction=panels.satisfaction(team.id), overdue=panels.overdue_paths(team.id, now),
     )  # fmt: skip
 
 

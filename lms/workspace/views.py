@@ -13,9 +13,9 @@ from lms.catalog.markdown import render_markdown
 from lms.extensions import db
 from lms.responses import attachment
 from lms.workspace import notebook, runs, services
+from lms.workspace.execution import enqueue_run, runner_for
 from lms.workspace.forms import DraftUploadForm
 from lms.workspace.notebook import NotebookError
-from lms.workspace.tasks import enqueue_run, runner_for
 
 bp = Blueprint("workspace", __name__)
 STATUS = {"not_found": 404, "no_release": 404, "not_enrolled": 403, "too_large": 413, "busy": 429,
