@@ -25,14 +25,10 @@ def _secret() -> str:
     return current_app.config["SECRET_KEY"]
 
 
-def _courses_dir():
-    return current_app.config["COURSES_DIR"]
-
-
 @bp.get("/")
 @login_required
 def index():
-    pending = surveys.pending(_secret(), _courses_dir(), current_user)
+    pending = surveys.pending(_secret(), current_user)
     db.session.commit()  # surveys are created on first use
     return render_template(
         "feedback/index.html",
@@ -53,10 +49,10 @@ def _subjects(survey: Survey):
 def _subject_or_404(kind: str, slug: str):
     if kind == "course":
         course = catalog.get_course(slug) or abort(404)
-        return course, surveys.survey_for(courses_dir=_courses_dir(), course=course)
+        return course, surveys.survey_for(course=course)
     if kind == "workshop":
         workshop = workshops.get_workshop(slug) or abort(404)
-        return workshop, surveys.survey_for(courses_dir=_courses_dir(), workshop=workshop)
+        return workshop, surveys.survey_for(workshop=workshop)
     abort(404)
 
 
@@ -93,12 +89,10 @@ def answer(kind: str, slug: str):
 def teach():
     rows = []
     for stats in course_stats(taught_courses(current_user)):  # completions of every course in one go
-        survey = surveys.survey_for(courses_dir=_courses_dir(), course=stats.course)
+        survey = surveys.survey_for(course=stats.course)
         rows.append(("course", stats.course, surveys.results(survey, stats.completed)))
     for workshop in workshops.taught_workshops(current_user):
-        rows.append(
-            ("workshop", workshop, surveys.results(surveys.survey_for(courses_dir=_courses_dir(), workshop=workshop)))
-        )
+        rows.append(("workshop", workshop, surveys.results(surveys.survey_for(workshop=workshop))))
     inbox = content_reports.inbox(current_user)
     db.session.commit()
     return render_template("feedback/teach.html", rows=rows, timing=content_reports.response_time(inbox), inbox=inbox)
