@@ -86,7 +86,7 @@ def extension(slug: str, item_slug: str):
 
 
 def _submission(submission_id: int):
-    submission = book.taught_submission(current_user, submission_id) or abort(404)
+    submission = book.visible_taught_submission(current_user, submission_id) or abort(404)
     item = db.session.get(Item, submission.item_id)
     return submission, item, db.session.get(Course, item.course_id)
 
@@ -117,17 +117,8 @@ def manual(submission_id: int):
             db.session.commit()
             flash(_("Mark saved; the learner's score is updated.") if changed else _("Nothing changed."), "success")
         except book.GradebookError as exc:
-            flash(_gradebook_error(exc), "error")
+            flash(str(exc), "error")
     return redirect(url_for("assignments.submission", submission_id=sub.id, _anchor="manual"))
-
-
-def _gradebook_error(exc: book.GradebookError) -> str:
-    """A refused instructor action in the reader's language."""
-    if exc.code == "points":
-        return _("Points must be between 0 and %(max)s.", max=f"{exc.limit:g}")
-    if exc.code == "reason":
-        return _("Give a reason for changing points already given.")
-    return _("That cell is not graded by hand in this assignment.")
 
 
 @role_required("instructor")

@@ -54,7 +54,7 @@ def start_exam(slug: str):
 @login_required
 def attempt_page(attempt_id: int):
     """The drawn questions (no answers in the page) while open; the result once closed."""
-    attempt = exams.get_attempt(attempt_id, current_user.id) or abort(404)
+    attempt = exams.visible_attempt(current_user, attempt_id) or abort(404)
     exams.status(current_user.id, attempt.course)  # closes it if the time ran out
     db.session.commit()
     return render_template(
@@ -67,7 +67,7 @@ def attempt_page(attempt_id: int):
 @login_required
 def submit_attempt(attempt_id: int):
     """Score the answers if they arrive in time; late answers are refused and the attempt counts."""
-    attempt = exams.get_attempt(attempt_id, current_user.id) or abort(404)
+    attempt = exams.visible_attempt(current_user, attempt_id) or abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
     answers = {qid: _ints(request.form.getlist(f"q-{qid}")) for qid in attempt.question_ids}

@@ -16,11 +16,10 @@ from lms.certification import services
 from lms.certification.models import CourseCertification, Track
 from lms.db import utcnow
 from lms.extensions import db
-from lms.learning.models import LearningEvent
+from lms.learning.models import PROGRESS_KINDS, LearningEvent, LearningEventKind
 from lms.signals import learning_event_recorded
 
 log = logging.getLogger(__name__)
-PROGRESS_KINDS = {"lesson_completed", "quiz_submitted", "assignment_graded", "exam_submitted"}
 
 
 def connect(app: Flask) -> None:
@@ -32,13 +31,13 @@ def connect(app: Flask) -> None:
 
 def award_on_progress(event: LearningEvent, **_: Any) -> None:
     """Award course (then track) certificates, or workshop attendance ones, the moment they are earned."""
-    if event.kind not in PROGRESS_KINDS and event.kind != "workshop_attended":
+    if event.kind not in PROGRESS_KINDS or event.kind == LearningEventKind.ENROLLED:  # enrolling earns nothing
         return
     user = db.session.get(User, event.user_id)
     course = db.session.get(Course, event.course_id)
     if user is None or course is None:
         return
-    if event.kind == "workshop_attended":
+    if event.kind == LearningEventKind.WORKSHOP_ATTENDED:
         data = event.data or {}
         slug = str(data.get("workshop") or course.slug)[:100]
         services.award_workshop(user, slug, str(data.get("title") or course.title)[:200])

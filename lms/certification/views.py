@@ -68,7 +68,7 @@ def mine():
 
 
 def _owned(public_id: str):
-    return services.get_for_viewer(public_id, current_user) or abort(404)
+    return services.visible_certificate(current_user, public_id) or abort(404)
 
 
 @bp.get("/certificates/<public_id>.pdf")

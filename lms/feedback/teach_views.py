@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.access import role_required
 from lms.extensions import db
-from lms.feedback import reports, surveys
+from lms.feedback import content_reports, surveys
 from lms.feedback.forms import ReplyForm
 from lms.feedback.models import Survey, SurveyResponse
 from lms.teaching.services import course_stats, taught_courses
@@ -17,17 +17,16 @@ from lms.workshops import services as workshops
 
 @role_required("instructor")
 def teach():
-    courses_dir = current_app.config["COURSES_DIR"]
     rows = []
     for stats in course_stats(taught_courses(current_user)):  # completions of every course in one go
-        survey = surveys.survey_for(courses_dir=courses_dir, course=stats.course)
+        survey = surveys.survey_for(course=stats.course)
         rows.append(("course", stats.course, surveys.results(survey, stats.completed)))
     for workshop in workshops.taught_workshops(current_user):
-        survey = surveys.survey_for(courses_dir=courses_dir, workshop=workshop)
+        survey = surveys.survey_for(workshop=workshop)
         rows.append(("workshop", workshop, surveys.results(survey)))
-    inbox = reports.inbox(current_user)
+    inbox = content_reports.inbox(current_user)
     db.session.commit()
-    return render_template("feedback/teach.html", rows=rows, timing=reports.response_time(inbox), inbox=inbox)
+    return render_template("feedback/teach.html", rows=rows, timing=content_reports.response_time(inbox), inbox=inbox)
 
 
 @role_required("instructor")
@@ -59,8 +58,8 @@ def reply(response_id: int):
 @role_required("instructor")
 def inbox():
     status = request.args.get("status", "")
-    rows = reports.inbox(current_user, status or None)
-    return render_template("feedback/inbox.html", rows=rows, status=status, timing=reports.response_time(rows))
+    rows = content_reports.inbox(current_user, status or None)
+    return render_template("feedback/inbox.html", rows=rows, status=status, timing=content_reports.response_time(rows))
 
 
 def register_teach_routes(bp: Blueprint) -> None:

@@ -10,7 +10,7 @@ from lms.accounts.models import User
 from lms.catalog import services as catalog
 from lms.catalog.models import Item
 from lms.extensions import db
-from lms.feedback import reports, surveys
+from lms.feedback import content_reports, surveys
 from lms.feedback.forms import ActionForm, ReplyForm, ReportForm, SurveyForm
 from lms.feedback.teach_views import register_teach_routes
 from lms.teaching.services import teaches
@@ -24,20 +24,16 @@ def _secret() -> str:
     return current_app.config["SECRET_KEY"]
 
 
-def _courses_dir():
-    return current_app.config["COURSES_DIR"]
-
-
 @bp.get("/")
 @login_required
 def index():
-    pending = surveys.pending(_secret(), _courses_dir(), current_user)
+    pending = surveys.pending(_secret(), current_user)
     db.session.commit()  # surveys are created on first use
     return render_template(
         "feedback/index.html",
         pending=pending,
         responses=surveys.my_responses(_secret(), current_user),
-        reports=reports.my_reports(current_user),
+        reports=content_reports.my_reports(current_user),
         subjects=surveys.subject_of,
     )
 
@@ -45,10 +41,10 @@ def index():
 def _subject_or_404(kind: str, slug: str):
     if kind == "course":
         course = catalog.get_course(slug) or abort(404)
-        return course, surveys.survey_for(courses_dir=_courses_dir(), course=course)
+        return course, surveys.survey_for(course=course)
     if kind == "workshop":
         workshop = workshops.get_workshop(slug) or abort(404)
-        return workshop, surveys.survey_for(courses_dir=_courses_dir(), workshop=workshop)
+        return workshop, surveys.survey_for(workshop=workshop)
     abort(404)
 
 
@@ -87,7 +83,7 @@ def report(slug: str, item_slug: str):
     item = catalog.get_item(course, item_slug) or abort(404)
     form = ReportForm()
     if form.validate_on_submit():
-        reports.create_report(current_user, item, form.kind.data, form.body.data)
+        content_reports.create_report(current_user, item, form.kind.data, form.body.data)
         db.session.commit()
         flash(_("Thank you: the course's instructors will answer on your feedback page."), "success")
     else:
@@ -98,12 +94,12 @@ def report(slug: str, item_slug: str):
 @bp.route("/reports/<int:report_id>", methods=["GET", "POST"])
 @login_required
 def thread(report_id: int):
-    found = reports.load_report(current_user, report_id) or abort(404)
+    found = content_reports.visible_report(current_user, report_id) or abort(404)
     form = ReplyForm()
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                reports.add_message(found, current_user, form.body.data)
+                content_reports.add_message(found, current_user, form.body.data)
                 db.session.commit()
                 return redirect(url_for("feedback.thread", report_id=found.id))
             except surveys.FeedbackError as exc:
@@ -127,10 +123,10 @@ def _name(user_id: int | None) -> str:
 @bp.post("/reports/<int:report_id>/close")
 @login_required
 def close(report_id: int):
-    found = reports.load_report(current_user, report_id) or abort(404)
+    found = content_reports.visible_report(current_user, report_id) or abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    reports.close_report(found)
+    content_reports.close_report(found)
     db.session.commit()
     flash(_("Report closed."), "success")
     return redirect(url_for("feedback.thread", report_id=found.id))

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 
 from lms.catalog.sync import courses_synced
-from lms.learning.models import LearningEvent
+from lms.learning.models import PROGRESS_KINDS, LearningEvent
 from lms.recommend.freshness import bump_everyone, bump_learners
 from lms.recommend.mastery import apply_event
 from lms.signals import learning_event_recorded
@@ -23,8 +23,10 @@ def connect(app: Flask) -> None:
 def update_mastery(event: LearningEvent, **_extra) -> None:
     """One BKT step per skill of the event's module (in the same transaction: flush only).
 
-    Any event changes the learner's progress or recommendations, so their next dashboard is rebuilt:
-    flushed mastery rows already gave them a new version (freshness's flush listener); else bump here."""
+    Any progress event changes the learner's progress or recommendations, so their next dashboard is
+    rebuilt: flushed mastery rows already gave them a new version (freshness's flush listener); else bump here."""
+    if event.kind not in PROGRESS_KINDS:
+        return
     if not apply_event(event):
         bump_learners([event.user_id])
 

@@ -39,10 +39,7 @@ def new_path():
 
 @role_required("manager", "instructor")
 def assign_path(path_id: int):
-    try:
-        path = paths.get_path(current_user, path_id)
-    except paths.NotAllowed:
-        abort(404)
+    path = paths.visible_path(current_user, path_id) or abort(404)
     form = AssignForm()
     form.team.choices = [(0, _("(no team)"))] + [(t.id, t.name) for t in paths.assignable_teams(current_user)]
     if form.validate_on_submit():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from lms.learning.models import LearningEvent
+from lms.learning.models import PROGRESS_KINDS, LearningEvent
 from lms.reports.progress import note_activity, refresh_progress
 from lms.signals import learning_event_recorded
 
@@ -17,5 +17,7 @@ def connect(app: Flask) -> None:
 
 def on_learning_event(event: LearningEvent, **_extra) -> None:
     """Recompute the (learner, course) row and note the week as active, in the same transaction."""
+    if event.kind not in PROGRESS_KINDS:
+        return
     refresh_progress(event.user_id, event.course_id)
     note_activity(event.user_id, event.occurred_at)

@@ -11,11 +11,12 @@ from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
 from lms.db import utcnow
+from lms.errors import UserError
 from lms.extensions import db
 from lms.workshops.models import WORKSHOP_TIERS, Registration, Workshop, WorkshopInstructor, WorkshopSession
 
 
-class WorkshopError(ValueError):
+class WorkshopError(UserError):
     """A workshop action that cannot be accepted; the message is for people."""
 
 
