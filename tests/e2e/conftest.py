@@ -13,6 +13,7 @@ from lms import create_app
 from lms.config import ROOT
 from lms.extensions import db
 from tests.factories import load_fixture_courses
+from tests.lms.assignments.helpers import Worker
 
 SHOTS = ROOT / "test-output" / "screenshots"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -46,6 +47,14 @@ def browser():
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def worker(live_app):
+    """A real grading worker process on the live app's database, for the module's journeys."""
+    runner = Worker(live_app.config)
+    yield runner
+    runner.stop()
 
 
 @pytest.fixture

@@ -23,17 +23,10 @@ from tests.e2e.conftest import shot
 from tests.factories import PASSWORD, make_user
 from tests.grading import notebooks as squares
 from tests.grading.notebooks import solutions
-from tests.lms.assignments.helpers import Worker, build_courses, solve, wait_for
+from tests.lms.assignments.helpers import build_courses, solve, wait_for
 
 SOURCE = ROOT / "courses" / "llm-api-fundamentals" / "assignments" / "token-counter.ipynb"
 PAGE = "/courses/llm-api-fundamentals/token-counter"
-
-
-@pytest.fixture(scope="module")
-def worker(live_app):
-    runner = Worker(live_app.config)
-    yield runner
-    runner.stop()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from lms.config import ROOT
@@ -14,7 +13,6 @@ from lms.extensions import db
 from tests.e2e.conftest import shot
 from tests.factories import PASSWORD, make_user
 from tests.grading.notebooks import solutions
-from tests.lms.assignments.helpers import Worker
 
 SOURCE = ROOT / "courses" / "llm-api-fundamentals" / "assignments" / "token-counter.ipynb"
 ASSIGNMENT = "/courses/llm-api-fundamentals/token-counter"
@@ -23,13 +21,6 @@ WRONG = "from collections import Counter\n\ndef get_pair_counts(tokens):\n    re
 WATCH = """window.__violations = [];
 document.addEventListener('securitypolicyviolation',
   e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"""
-
-
-@pytest.fixture(scope="module")
-def worker(live_app):
-    runner = Worker(live_app.config)
-    yield runner
-    runner.stop()
 
 
 def _type_into(page, key: str, code: str) -> None:

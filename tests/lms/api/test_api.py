@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import hashlib
 
-import pytest
 from sqlalchemy import select
 
 from lms.extensions import db
 from lms.reports.models import ApiToken
 from tests.factories import PASSWORD
-from tests.lms.reports.helpers import build_world, login_as, token_for
-
-
-@pytest.fixture
-def world(app):
-    return build_world()
+from tests.lms.reports.helpers import login_as, token_for
 
 
 def test_token_is_shown_once_and_stored_hashed(client, world):

@@ -1,17 +1,12 @@
-"""Fixtures for assignments: a course folder with two assignments, both queue back-ends."""
+"""Fixtures for assignments: the app on the assignment courses (`courses_dir` and `learner` are in
+tests/lms/conftest.py), both queue back-ends."""
 
 from __future__ import annotations
 
 import pytest
 
 from lms.catalog import services as catalog
-from tests.factories import enrolled_learner
-from tests.lms.assignments.helpers import RedisServer, build_courses, grading_app
-
-
-@pytest.fixture(scope="session")
-def courses_dir(tmp_path_factory):
-    return build_courses(tmp_path_factory.mktemp("assignment-courses"))
+from tests.lms.assignments.helpers import RedisServer, grading_app
 
 
 @pytest.fixture(scope="session")
@@ -52,8 +47,3 @@ def queued_app(request, make_app, courses_dir):
 @pytest.fixture
 def course(app):
     return catalog.get_course("python-basics")
-
-
-@pytest.fixture
-def learner(app):
-    return enrolled_learner()

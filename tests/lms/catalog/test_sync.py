@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 
-import pytest
 from sqlalchemy import func, select
 
 from lms.catalog.models import Course, Item, Module
@@ -14,13 +13,6 @@ from lms.learning.models import LearningEvent, QuizAttempt
 from tests.conftest import FIXTURES
 from tests.factories import make_user
 from tests.lms.catalog.test_validate import NB, edit, set_test_source
-
-
-@pytest.fixture
-def tree(tmp_path):
-    root = tmp_path / "courses"
-    shutil.copytree(FIXTURES / "courses", root)
-    return root
 
 
 def sync(runner, root):

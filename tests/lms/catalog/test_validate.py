@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from lms.catalog.content import load_courses
-from tests.conftest import FIXTURES
-
-
-@pytest.fixture
-def tree(tmp_path: Path) -> Path:
-    root = tmp_path / "courses"
-    shutil.copytree(FIXTURES / "courses", root)
-    return root
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -2,15 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.conftest import FIXTURES
-from tests.factories import load_fixture_courses, login, make_user
-
-
-@pytest.fixture
-def catalog(app):
-    return load_fixture_courses(FIXTURES / "courses")
+from tests.factories import login, make_user
 
 
 def test_create_app_plugs_in_the_assignment_page_and_the_course_panels(app):

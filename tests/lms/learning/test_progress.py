@@ -8,13 +8,7 @@ from sqlalchemy import func, select
 from lms.extensions import db
 from lms.learning import services
 from lms.learning.models import AppendOnlyError, LearningEvent
-from tests.conftest import FIXTURES
-from tests.factories import item, load_fixture_courses, login, make_user
-
-
-@pytest.fixture
-def catalog(app):
-    return load_fixture_courses(FIXTURES / "courses")
+from tests.factories import item, login, make_user
 
 
 def test_progress_and_status_derive_from_events(catalog):

@@ -23,11 +23,6 @@ WRONG = {"q-print": "1", "q-types": "2"}
 
 
 @pytest.fixture
-def catalog(app):
-    return load_fixture_courses(FIXTURES / "courses")
-
-
-@pytest.fixture
 def learner(catalog):
     return enrolled_learner(name="Ada")
 

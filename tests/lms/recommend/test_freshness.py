@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from lms.accounts import services as accounts
 from lms.extensions import db
 from lms.learning import services as learning
@@ -12,11 +10,6 @@ from lms.recommend.freshness import dashboard_key
 from lms.recommend.models import PathItem
 from tests.factories import counted_queries, item, make_user
 from tests.lms.recommend.helpers import load_catalog
-
-
-@pytest.fixture
-def catalog(app):
-    return load_catalog()
 
 
 def versions(*users) -> list:

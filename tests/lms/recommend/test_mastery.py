@@ -13,12 +13,7 @@ from lms.recommend.fitting import fit_all
 from lms.recommend.mastery import mastery_of
 from lms.recommend.models import SkillMastery, SkillParameter
 from tests.factories import item, make_user, quick_users
-from tests.lms.recommend.helpers import RIGHT, WRONG, load_catalog
-
-
-@pytest.fixture
-def catalog(app):
-    return load_catalog()
+from tests.lms.recommend.helpers import RIGHT, WRONG
 
 
 def test_graded_events_update_mastery_incrementally(catalog):

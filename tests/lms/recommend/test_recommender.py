@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from lms.extensions import db
 from lms.learning import services as learning
 from lms.recommend import paths, ranking, services
 from lms.recommend.mastery import mark_known
 from tests.factories import item, login, make_user
-from tests.lms.recommend.helpers import RIGHT, WRONG, load_catalog
-
-
-@pytest.fixture
-def catalog(app):
-    return load_catalog()
+from tests.lms.recommend.helpers import RIGHT, WRONG
 
 
 def _module_slugs(user_id):

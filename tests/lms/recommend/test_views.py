@@ -16,11 +16,6 @@ from tests.factories import PASSWORD, item, login, make_user
 from tests.lms.recommend.helpers import WRONG, load_catalog
 
 
-@pytest.fixture
-def catalog(app):
-    return load_catalog()
-
-
 def test_api_returns_the_learners_own_recommendations(client, catalog):
     assert client.get("/api/v1/me/recommendations").status_code == 401
     learner = make_user()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.lms.reports.helpers import build_world, login_as, token_for
+from tests.lms.reports.helpers import login_as, token_for
 
 PAGES = (
     "/reports/",
@@ -13,11 +13,6 @@ PAGES = (
     "/reports/completions.xlsx",
     "/reports/tokens",
 )
-
-
-@pytest.fixture
-def world(app):
-    return build_world()
 
 
 def test_learners_and_instructors_never_see_reports(client, world):

@@ -5,15 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-import pytest
-
 from lms.reports.services import team_dashboard
-from tests.lms.reports.helpers import build_world, login_as
-
-
-@pytest.fixture
-def world(app):
-    return build_world()
+from tests.lms.reports.helpers import login_as
 
 
 def test_dashboard_figures(world):

@@ -11,12 +11,6 @@ from lms.extensions import db
 from lms.reports.models import ReportActivity, ReportProgress
 from lms.reports.progress import rebuild_activity, rebuild_progress, week_start
 from lms.reports.query import ReportFilter, completion_rows
-from tests.lms.reports.helpers import build_world
-
-
-@pytest.fixture
-def world(app):
-    return build_world()
 
 
 def rows(viewer, **filters):

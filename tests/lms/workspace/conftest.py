@@ -1,20 +1,15 @@
-"""Fixtures for the workspace: the assignment fixture courses (squares has a hidden test and a
-Markdown answer), an enrolled learner, and helpers to wait for a run."""
+"""Fixtures for the workspace: the app on the assignment courses (tests/lms/conftest.py: squares has
+a hidden test and a Markdown answer), a signed-in learner, and helpers to wait for a run."""
 
 from __future__ import annotations
 
 import pytest
 
 from lms.catalog import services as catalog
-from tests.factories import enrolled_learner, login
-from tests.lms.assignments.helpers import build_courses, grading_app, wait_for
+from tests.factories import login
+from tests.lms.assignments.helpers import grading_app, wait_for
 
 PAGE = "/courses/python-basics/squares/workspace"
-
-
-@pytest.fixture(scope="session")
-def courses_dir(tmp_path_factory):
-    return build_courses(tmp_path_factory.mktemp("workspace-courses"))
 
 
 @pytest.fixture
@@ -26,11 +21,6 @@ def app(make_app, courses_dir):
 @pytest.fixture
 def item(app):
     return catalog.get_item(catalog.get_course("python-basics"), "squares")
-
-
-@pytest.fixture
-def learner(app):
-    return enrolled_learner()
 
 
 @pytest.fixture
