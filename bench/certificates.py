@@ -125,19 +125,44 @@ def web(n: int, sequential_s: float) -> None:
     from lms.extensions import db
 
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db", "INSTANCE_DIR": Path(tmp),
-                          "SECRET_KEY": "bench", "TESTING": True})  # fmt: skip
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
+                "INSTANCE_DIR": Path(tmp),
+                "SECRET_KEY": "bench",
+                "TESTING": True,
+            }
+        )
         with app.app_context():
             db.create_all()
             now = datetime.now(UTC)
-            users = [{"email": f"l{i}@bench.test", "password_hash": "x", "display_name": NAMES[i % len(NAMES)],
-                      "certificate_name": "", "timezone": "UTC", "role": "learner", "active": True,
-                      "created_at": now} for i in range(n)]  # fmt: skip
+            users = [
+                {
+                    "email": f"l{i}@bench.test",
+                    "password_hash": "x",
+                    "display_name": NAMES[i % len(NAMES)],
+                    "certificate_name": "",
+                    "timezone": "UTC",
+                    "role": "learner",
+                    "active": True,
+                    "created_at": now,
+                }
+                for i in range(n)
+            ]
             db.session.execute(insert(User), users)
             ids = [new_certificate_id() for _ in range(n)]
-            certs = [{"public_id": cid, "user_id": i + 1, "kind": "course", "subject": "course:bench",
-                      "title": COURSES[i % len(COURSES)], "learner_name": NAMES[i % len(NAMES)],
-                      "issued_at": now} for i, cid in enumerate(ids)]  # fmt: skip
+            certs = [
+                {
+                    "public_id": cid,
+                    "user_id": i + 1,
+                    "kind": "course",
+                    "subject": "course:bench",
+                    "title": COURSES[i % len(COURSES)],
+                    "learner_name": NAMES[i % len(NAMES)],
+                    "issued_at": now,
+                }
+                for i, cid in enumerate(ids)
+            ]
             db.session.execute(insert(Certificate), certs)
             db.session.commit()
         client = app.test_client()
@@ -158,10 +183,14 @@ def web(n: int, sequential_s: float) -> None:
             bulk_s = time.perf_counter() - start
             assert result.exit_code == 0, result.output
     per = bulk_s / n
-    print(f"/verify/<id> page:          {p95:7.2f} ms p95 (median {1000 * statistics.median(page_s):.2f}, "
-          f"1000 requests) target < 10 ms: {'OK' if p95 < 10 else 'MISSED'}; CPU p95 {cpu_p95:.2f} ms")  # fmt: skip
-    print(f"bulk `certificates issue`:  {1000 * per:7.1f} ms/certificate on {os.cpu_count()} cores ({n} in "
-          f"{bulk_s:.1f} s), {sequential_s / per:.2f}x the one-process rate")  # fmt: skip
+    print(
+        f"/verify/<id> page:          {p95:7.2f} ms p95 (median {1000 * statistics.median(page_s):.2f}, "
+        f"1000 requests) target < 10 ms: {'OK' if p95 < 10 else 'MISSED'}; CPU p95 {cpu_p95:.2f} ms"
+    )
+    print(
+        f"bulk `certificates issue`:  {1000 * per:7.1f} ms/certificate on {os.cpu_count()} cores ({n} in "
+        f"{bulk_s:.1f} s), {sequential_s / per:.2f}x the one-process rate"
+    )
 
 
 if __name__ == "__main__":

@@ -57,9 +57,13 @@ def platform_run(workdir: Path, notebooks: list[bytes], latency_runs: int) -> tu
     """Upload through the web intake, grade with `flask grading worker`; (seconds, scores, latencies)."""
     instance = workdir / "instance"
     env = {
-        **os.environ, "FLASK_APP": "app.py", "ACADEMY_INSTANCE": str(instance), "SECRET_KEY": "bench",
-        "GRADING_CELL_TIMEOUT": str(CELL_TIMEOUT), "QUEUE_URL": "",
-    }  # fmt: skip
+        **os.environ,
+        "FLASK_APP": "app.py",
+        "ACADEMY_INSTANCE": str(instance),
+        "SECRET_KEY": "bench",
+        "GRADING_CELL_TIMEOUT": str(CELL_TIMEOUT),
+        "QUEUE_URL": "",
+    }
     os.environ.update({k: v for k, v in env.items() if k != "FLASK_APP"})
     from lms import create_app
     from lms.accounts import services as accounts
@@ -78,13 +82,23 @@ def platform_run(workdir: Path, notebooks: list[bytes], latency_runs: int) -> tu
         db.session.commit()
     client = app.test_client()
     client.post("/login", data={"email": "bench@example.com", "password": "a long bench password"})
-    worker = subprocess.Popen([str(VENV / "flask"), "grading", "worker"], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    worker = subprocess.Popen(
+        [str(VENV / "flask"), "grading", "worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     url = f"/courses/{COURSE}/{ASSIGNMENT}/submissions"
 
     def upload(data: bytes) -> int:
-        response = client.post(url, data={"notebook": (io.BytesIO(data), "nb.ipynb")},
-                               content_type="multipart/form-data", headers={"Accept": "application/json"})  # fmt: skip
+        response = client.post(
+            url,
+            data={"notebook": (io.BytesIO(data), "nb.ipynb")},
+            content_type="multipart/form-data",
+            headers={"Accept": "application/json"},
+        )
         assert response.status_code == 201, response.get_json()
         return response.get_json()["id"]
 
@@ -178,8 +192,10 @@ def main() -> None:
         release = make_release(SOURCE.read_bytes(), name=ASSIGNMENT).notebook_bytes
         answers = solutions(SOURCE)
         notebooks = [submission(release, KINDS[n % 4], n, answers) for n in range(args.submissions)]
-        print(f"{args.submissions} submissions of {COURSE}/{ASSIGNMENT} ({', '.join(KINDS)}), "
-              f"cell time limit {CELL_TIMEOUT} s, {os.cpu_count()} cores")  # fmt: skip
+        print(
+            f"{args.submissions} submissions of {COURSE}/{ASSIGNMENT} ({', '.join(KINDS)}), "
+            f"cell time limit {CELL_TIMEOUT} s, {os.cpu_count()} cores"
+        )
         ours, our_scores, latencies = platform_run(workdir, notebooks, args.latency_runs)
         print(f"platform done in {ours:.1f} s; now nbgrader autograde ...", flush=True)
         theirs, their_scores = nbgrader_run(workdir, notebooks)
@@ -196,8 +212,10 @@ def main() -> None:
             if round(a, 6) != round(b, 6):
                 print(f"  #{i} {KINDS[i % 4]}: platform {a} vs nbgrader {b}")
     shown, server = latencies
-    print(f"upload to grade shown (cells 0.2 s, page polling): median {statistics.median(shown):.2f} s, "
-          f"min {min(shown):.2f} s, max {max(shown):.2f} s over {len(shown)} uploads")  # fmt: skip
+    print(
+        f"upload to grade shown (cells 0.2 s, page polling): median {statistics.median(shown):.2f} s, "
+        f"min {min(shown):.2f} s, max {max(shown):.2f} s over {len(shown)} uploads"
+    )
     print(f"receipt to grade stored (same uploads, no polling): median {statistics.median(server):.2f} s")
 
 

@@ -72,8 +72,20 @@ def demo_catalog() -> ranking.Catalog:
         spec = specs[slug]
         for position, m in enumerate(spec.modules):
             graded = any(i.kind in ("quiz", "assignment") for i in m.items)
-            modules.append(ranking.ModuleNode(next_id, m.slug, m.title, ids[slug], slug, spec.file.title,
-                                              spec.file.tier, position, tuple(m.skills), graded))  # fmt: skip
+            modules.append(
+                ranking.ModuleNode(
+                    next_id,
+                    m.slug,
+                    m.title,
+                    ids[slug],
+                    slug,
+                    spec.file.title,
+                    spec.file.tier,
+                    position,
+                    tuple(m.skills),
+                    graded,
+                )
+            )
             next_id += 1
     prereqs = {ids[s]: tuple(ids[p] for p in specs[s].file.prerequisites) for s in specs}
     return ranking.Catalog(modules, prereqs)
@@ -91,8 +103,10 @@ class World:
         course_skills = {}
         for m in catalog.modules:
             course_skills.setdefault(m.course_id, []).extend(self.index[s] for s in m.skills)
-        self.needs = {m.id: [k for p in catalog.prerequisites.get(m.course_id, ()) for k in course_skills[p]]
-                      for m in catalog.modules}  # fmt: skip
+        self.needs = {
+            m.id: [k for p in catalog.prerequisites.get(m.course_id, ()) for k in course_skills[p]]
+            for m in catalog.modules
+        }
         self.target = np.flatnonzero(self.tier <= TIERS.index(GOAL))
         self.goal_modules = [m for m in catalog.modules if TIERS.index(m.tier) <= TIERS.index(GOAL)]
 
@@ -220,8 +234,15 @@ def recovery(seed: int, learners: int = 2000) -> float:
     """Fit BKT on answers simulated from the world's skills; mean absolute error of the 4 parameters."""
     rng = np.random.default_rng(seed)
     n_skills = 6
-    theta = np.array([rng.uniform(0.05, 0.5, n_skills), rng.uniform(0.3, 0.6, n_skills),
-                      np.full(n_skills, GUESS), np.full(n_skills, SLIP), np.zeros(n_skills)])  # fmt: skip
+    theta = np.array(
+        [
+            rng.uniform(0.05, 0.5, n_skills),
+            rng.uniform(0.3, 0.6, n_skills),
+            np.full(n_skills, GUESS),
+            np.full(n_skills, SLIP),
+            np.zeros(n_skills),
+        ]
+    )
     skills, sequences, _ = bkt.simulate(theta, learners, 6, rng)
     started = time.perf_counter()
     result = bkt.fit(bkt.Batch.build(skills, sequences), n_skills)
@@ -256,12 +277,16 @@ def main() -> None:
         print(f"{policy:<8} {interval(taken):<30} {interval(failed):<30} {unfinished}")
     fewer = 1 - results["ours"][0].mean() / results["fixed"][0].mean()
     fails = results["ours"][1].mean() < results["fixed"][1].mean()
-    print(f"ours vs fixed order: {100 * fewer:.1f}% fewer modules (target >= 20%): "
-          f"{'OK' if fewer >= 0.2 else 'MISSED'}; fewer failed attempts: {'OK' if fails else 'MISSED'}")  # fmt: skip
+    print(
+        f"ours vs fixed order: {100 * fewer:.1f}% fewer modules (target >= 20%): "
+        f"{'OK' if fewer >= 0.2 else 'MISSED'}; fewer failed attempts: {'OK' if fails else 'MISSED'}"
+    )
     gated = 1 - results["ours"][0].mean() / results["gated"][0].mean()
     gated_fails = 1 - results["ours"][1].mean() / results["gated"][1].mean()
-    print(f"ours vs gated order (retake until passed): {100 * gated:.1f}% fewer modules, "
-          f"{100 * gated_fails:.1f}% fewer failed attempts")  # fmt: skip
+    print(
+        f"ours vs gated order (retake until passed): {100 * gated:.1f}% fewer modules, "
+        f"{100 * gated_fails:.1f}% fewer failed attempts"
+    )
     print("BKT recovery on 2,000 simulated learners:")
     mae = recovery(args.seed)
     print(f"  mean absolute error {mae:.4f} (target <= 0.05): {'OK' if mae <= 0.05 else 'MISSED'}")

@@ -87,8 +87,15 @@ def graded_histories(user_ids: list[int], budget: int, rng: np.random.Generator)
 
 
 def _event(uid, course_id, item_id, kind, when, score=None, max_score=None) -> dict:
-    return {"user_id": uid, "course_id": course_id, "item_id": item_id, "kind": kind, "occurred_at": when,
-            "score": score, "max_score": max_score}  # fmt: skip
+    return {
+        "user_id": uid,
+        "course_id": course_id,
+        "item_id": item_id,
+        "kind": kind,
+        "occurred_at": when,
+        "score": score,
+        "max_score": max_score,
+    }
 
 
 def main() -> None:
@@ -99,8 +106,14 @@ def main() -> None:
     args = parser.parse_args()
     reuse = args.instance is not None
     instance = args.instance or Path(tempfile.mkdtemp(prefix="recommend-speed-"))
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'bench.db'}", "INSTANCE_DIR": instance,
-                      "SECRET_KEY": "bench", "COURSES_DIR": ROOT / "courses"})  # fmt: skip
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'bench.db'}",
+            "INSTANCE_DIR": instance,
+            "SECRET_KEY": "bench",
+            "COURSES_DIR": ROOT / "courses",
+        }
+    )
     rng = np.random.default_rng(3)
     with app.app_context():
         started = time.perf_counter()
@@ -134,10 +147,14 @@ def main() -> None:
             cpu_timings.append(1000 * (time.process_time() - cpu))
     p50, p95 = statistics.median(timings), float(np.percentile(timings, 95))
     cpu95 = float(np.percentile(cpu_timings, 95))
-    print(f"recommendations for one learner: p50 {p50:.1f} ms, p95 {p95:.1f} ms (CPU p95 {cpu95:.1f} ms) "
-          f"over {len(timings)} learners")  # fmt: skip
-    print(f"full fit {fit_seconds:.1f} s (target < 60 s: {'OK' if fit_seconds < 60 else 'MISSED'}); "
-          f"p95 {p95:.1f} ms (target < 20 ms: {'OK' if p95 < 20 else 'MISSED'})")  # fmt: skip
+    print(
+        f"recommendations for one learner: p50 {p50:.1f} ms, p95 {p95:.1f} ms (CPU p95 {cpu95:.1f} ms) "
+        f"over {len(timings)} learners"
+    )
+    print(
+        f"full fit {fit_seconds:.1f} s (target < 60 s: {'OK' if fit_seconds < 60 else 'MISSED'}); "
+        f"p95 {p95:.1f} ms (target < 20 ms: {'OK' if p95 < 20 else 'MISSED'})"
+    )
 
 
 if __name__ == "__main__":

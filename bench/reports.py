@@ -33,10 +33,14 @@ PASSWORD = "bench-password-123"
 def make_app(db_path: Path):
     from lms import create_app
 
-    return create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}", "INSTANCE_DIR": db_path.parent / "instance",
-        "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-    })  # fmt: skip
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+            "INSTANCE_DIR": db_path.parent / "instance",
+            "SECRET_KEY": "bench",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
 
 
 def make_lean_app(db_path: Path):
@@ -111,10 +115,17 @@ def child(task: str, db_path: Path, out: Path) -> None:
         elapsed = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_SELF)
     size = out.stat().st_size if out.exists() else 0
-    print(json.dumps({
-        "seconds": elapsed, "cpu": usage.ru_utime + usage.ru_stime - cpu_before, "rows": rows,
-        "peak_mb": _peak_rss_mb(), "bytes": size,
-    }))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "seconds": elapsed,
+                "cpu": usage.ru_utime + usage.ru_stime - cpu_before,
+                "rows": rows,
+                "peak_mb": _peak_rss_mb(),
+                "bytes": size,
+            }
+        )
+    )
 
 
 def run_child(task: str, db_path: Path, out: Path) -> dict:
@@ -140,9 +151,13 @@ def dashboard_p95(db_path: Path, requests: int) -> tuple[float, float, int]:
         manager.password_hash = accounts.hash_password(PASSWORD)
         db.session.commit()
         team_id, size = db.session.execute(
-            select(Team.id, func.count()).join(team_members).where(Team.name.like("Bench team%"))
-            .group_by(Team.id).order_by(Team.id).limit(1)
-        ).one()  # fmt: skip
+            select(Team.id, func.count())
+            .join(team_members)
+            .where(Team.name.like("Bench team%"))
+            .group_by(Team.id)
+            .order_by(Team.id)
+            .limit(1)
+        ).one()
     client = app.test_client()
     client.post("/login", data={"email": "manager@academy.test", "password": PASSWORD})
     timings = []

@@ -120,10 +120,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300, help="sequential requests per latency figure")
     parser.add_argument("--seconds", type=int, default=10, help="duration of each throughput run")
     parser.add_argument(
-        "--instance", type=Path,
+        "--instance",
+        type=Path,
         help="keep the seeded instance in this folder and reuse it on the next run (skips syncing and seeding; "
         "migrations still run); default: a fresh temporary instance, deleted at the end",
-    )  # fmt: skip
+    )
     args = parser.parse_args()
 
     instance = args.instance.resolve() if args.instance else Path(tempfile.mkdtemp(prefix="academy-bench-"))
@@ -156,16 +157,19 @@ def main() -> None:
             flask(env, "platform", "init")
             print("set-up done, seeding...", flush=True)
             started = time.perf_counter()
-            flask(env, "demo", "seed", "--learners", str(args.learners), "--courses", str(args.courses),
-                  "--events", str(args.events))  # fmt: skip
+            sizes = ["--learners", str(args.learners), "--courses", str(args.courses), "--events", str(args.events)]
+            flask(env, "demo", "seed", *sizes)
             seed_seconds = time.perf_counter() - started
             seeded_marker.write_text(seed_label(args))
 
         port = free_port()
         server = subprocess.Popen(
             [str(VENV / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "app:app"],
-            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             for _ in range(100):
                 try:
@@ -194,15 +198,21 @@ def main() -> None:
         print(
             f"Seeded {args.learners:,} learners, {args.courses} courses, {args.events:,} events in {seed_seconds:.1f} s"
         )
-        print(f"flask courses sync (demo catalog, empty DB): {float(sync_inner):.2f} s in-process, "
-              f"{sync_wall:.2f} s command; "
-              f"unchanged re-sync {resync_wall:.2f} s command   target < 2 s")  # fmt: skip
+        print(
+            f"flask courses sync (demo catalog, empty DB): {float(sync_inner):.2f} s in-process, "
+            f"{sync_wall:.2f} s command; "
+            f"unchanged re-sync {resync_wall:.2f} s command   target < 2 s"
+        )
     print(f"catalog   p50 {catalog[0]:6.1f} ms   p95 {catalog[1]:6.1f} ms")
     print(f"dashboard p50 {dashboard[0]:6.1f} ms   p95 {dashboard[1]:6.1f} ms   target p95 < 50 ms")
-    print(f"throughput, 20 connections, gunicorn 2 workers: dashboard {dash_rps:.0f} req/s, "
-          f"/healthz {trivial_rps:.0f} req/s, ratio {dash_rps / trivial_rps:.2f}   target >= 0.40")  # fmt: skip
-    print(f"server CPU per request (steadier under other load): dashboard {dash_cpu:.2f} ms, "
-          f"/healthz {trivial_cpu:.2f} ms, ratio {trivial_cpu / dash_cpu:.2f}")  # fmt: skip
+    print(
+        f"throughput, 20 connections, gunicorn 2 workers: dashboard {dash_rps:.0f} req/s, "
+        f"/healthz {trivial_rps:.0f} req/s, ratio {dash_rps / trivial_rps:.2f}   target >= 0.40"
+    )
+    print(
+        f"server CPU per request (steadier under other load): dashboard {dash_cpu:.2f} ms, "
+        f"/healthz {trivial_cpu:.2f} ms, ratio {trivial_cpu / dash_cpu:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -47,12 +47,17 @@ def pct(values: list[float], p: float) -> float:
 
 def setup(instance: Path):
     """An app on a fresh SQLite file with the demo courses synced (releases stored)."""
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'bench.db'}", "INSTANCE_DIR": instance,
-        "SECRET_KEY": "bench", "COURSES_DIR": ROOT / "courses", "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,  # five logins from one address; run limits are per learner in the DB
-        "PASSWORD_HASH": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
-    })  # fmt: skip
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'bench.db'}",
+            "INSTANCE_DIR": instance,
+            "SECRET_KEY": "bench",
+            "COURSES_DIR": ROOT / "courses",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,  # five logins from one address; run limits are per learner in the DB
+            "PASSWORD_HASH": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
+        }
+    )
     with app.app_context():
         db.create_all()
         loaded = load_courses(ROOT / "courses")

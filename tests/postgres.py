@@ -36,10 +36,8 @@ class TempPostgres:
             shutil.chown(self.dir, "postgres", "postgres")
         run = lambda cmd: subprocess.run(_as_postgres(cmd), check=True, capture_output=True, text=True)
         run([str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"])
-        run([
-            str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "log"), "-w", "start",
-            "-o", f"-p {self.port} -k {self.dir} -h 127.0.0.1 -c fsync=off -c full_page_writes=off",
-        ])  # fmt: skip
+        options = f"-p {self.port} -k {self.dir} -h 127.0.0.1 -c fsync=off -c full_page_writes=off"
+        run([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "log"), "-w", "start", "-o", options])
         run([str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "academy_test"])
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/academy_test"
 

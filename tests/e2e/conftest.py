@@ -22,10 +22,14 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("e2e-instance")
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'e2e.db'}", "INSTANCE_DIR": instance,
-        "SECRET_KEY": "e2e-secret", "COURSES_DIR": ROOT / "courses",
-    })  # fmt: skip
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'e2e.db'}",
+            "INSTANCE_DIR": instance,
+            "SECRET_KEY": "e2e-secret",
+            "COURSES_DIR": ROOT / "courses",
+        }
+    )
     with app.app_context():
         db.create_all()
         load_fixture_courses(ROOT / "courses")

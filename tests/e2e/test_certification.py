@@ -29,10 +29,14 @@ def live_app(tmp_path_factory):
     from lms.catalog.sync import sync_courses
 
     instance = tmp_path_factory.mktemp("e2e-cert")
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'e2e.db'}", "INSTANCE_DIR": instance,
-        "SECRET_KEY": "e2e-secret", "COURSES_DIR": COURSES,
-    })  # fmt: skip
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'e2e.db'}",
+            "INSTANCE_DIR": instance,
+            "SECRET_KEY": "e2e-secret",
+            "COURSES_DIR": COURSES,
+        }
+    )
     with app.app_context():
         db.create_all()
         result = load_courses(COURSES)

@@ -66,9 +66,11 @@ def test_placement_marks_known_courses(page, base_url):
     for fieldset in page.locator("fieldset.question").all():
         fieldset.locator("input").first.check()
     # LLM API fundamentals entirely right: that course is marked known.
-    for answer in ("The whole message history, including the model's earlier reply.",
-                   "By repeatedly merging the most frequent adjacent pair of symbols.",
-                   "Back off (honouring Retry-After) and retry."):  # fmt: skip
+    for answer in (
+        "The whole message history, including the model's earlier reply.",
+        "By repeatedly merging the most frequent adjacent pair of symbols.",
+        "Back off (honouring Retry-After) and retry.",
+    ):
         page.get_by_label(answer).check()
     page.get_by_role("button", name="See my placement").click()
     expect(page.get_by_text(re.compile(r"Placement done: \d+ course\(s\) marked as known\."))).to_be_visible()

@@ -86,9 +86,14 @@ def test_every_state_changing_route_without_csrf_token_is_refused(csrf_app, capl
     api_token, _secret = tokens.create_token(admin, "csrf test")
     db.session.commit()
     known = {
-        "user_id": learner.id, "token_id": api_token.id, "slug": "python-basics", "item_slug": "01-hello",
-        "kind": "course", "token": "some-reset-token", "public_id": "ACAD-0000-0000",
-    }  # fmt: skip
+        "user_id": learner.id,
+        "token_id": api_token.id,
+        "slug": "python-basics",
+        "item_slug": "01-hello",
+        "kind": "course",
+        "token": "some-reset-token",
+        "public_id": "ACAD-0000-0000",
+    }
 
     signed_in = csrf_app.test_client()
     token = _token(signed_in)

@@ -93,10 +93,14 @@ def test_login_rate_limit_per_ip(client):
 def test_login_rate_limit_per_account_across_addresses(client):
     make_user(email="me@example.com")
     for n in range(10):
-        client.post("/login", data={"email": "me@example.com", "password": "x" * 12},
-                    environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})  # fmt: skip
-    response = client.post("/login", data={"email": "ME@example.com", "password": PASSWORD},
-                           environ_base={"REMOTE_ADDR": "10.0.1.1"})  # fmt: skip
+        client.post(
+            "/login",
+            data={"email": "me@example.com", "password": "x" * 12},
+            environ_base={"REMOTE_ADDR": f"10.0.0.{n}"},
+        )
+    response = client.post(
+        "/login", data={"email": "ME@example.com", "password": PASSWORD}, environ_base={"REMOTE_ADDR": "10.0.1.1"}
+    )
     assert response.status_code == 429
 
 

@@ -17,8 +17,7 @@ def test_the_login_cookie_already_holds_a_fresh_csrf_token(make_app):
         email = make_user().email
     client = app.test_client()
     login_form_token = TOKEN.search(client.get("/login").text).group(1)
-    response = client.post("/login", data={"email": email, "password": PASSWORD,
-                                           "csrf_token": login_form_token})  # fmt: skip
+    response = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": login_form_token})
     assert response.status_code == 302 and "session=" in response.headers["Set-Cookie"]
     page = client.get("/dashboard")
     assert page.status_code == 200

@@ -70,10 +70,18 @@ def test_completions_paginate_with_next_links(client, world):
     assert row["enrolled_at"].endswith("+00:00")
 
 
-BAD = [("tier=expert", "tier"), ("status=x", "status"), ("team_id=abc", "team_id"), ("team_id=0", "team_id"),
-     ("team_id=99999999999999999999", "team_id"), ("per_page=501", "per_page"), ("page=0", "page"),
-     ("enrolled_from=2026-13-01", "enrolled_from"),
-     ("colour=red", "colour"), ("tier=beginner&tier=advanced", "tier")]  # fmt: skip
+BAD = [
+    ("tier=expert", "tier"),
+    ("status=x", "status"),
+    ("team_id=abc", "team_id"),
+    ("team_id=0", "team_id"),
+    ("team_id=99999999999999999999", "team_id"),
+    ("per_page=501", "per_page"),
+    ("page=0", "page"),
+    ("enrolled_from=2026-13-01", "enrolled_from"),
+    ("colour=red", "colour"),
+    ("tier=beginner&tier=advanced", "tier"),
+]
 
 
 def test_bad_parameters_answer_400_naming_them(client, world):

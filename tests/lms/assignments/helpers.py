@@ -121,11 +121,9 @@ class RedisServer:
         self.resume()
 
     def resume(self) -> None:
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir,
-             "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        options = ["--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir]
+        options += ["--save", "", "--appendonly", "no"]  # no persistence: an outage loses what it held
+        self.proc = subprocess.Popen(["redis-server", *options], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for(self._up, 10, "redis-server")
 
     @property
@@ -176,8 +174,12 @@ class Worker:
         }
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "flask", *command, "--workers", str(workers)],
-            cwd=ROOT, env=environment, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=environment,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def output(self) -> str:
         self.log.seek(0)

@@ -61,8 +61,11 @@ def test_each_manual_change_writes_one_row_with_old_new_actor_and_reason(app, cl
     assert (mark.kind, mark.field, mark.old_value, mark.new_value) == ("manual_mark", "explain", None, 1)
     assert mark.reason is None
     assert (mark.actor_id, mark.actor_label, mark.learner_id, mark.submission_id) == (
-        teacher.id, teacher.email, learner.id, sub.id,
-    )  # fmt: skip
+        teacher.id,
+        teacher.email,
+        learner.id,
+        sub.id,
+    )
     assert (mark.item_id, mark.course_id) == (item.id, item.course_id) and mark.at.tzinfo is not None
 
     _mark(client, sub, "1", "Clear and short.")  # only the comment changes: one comment row
@@ -80,8 +83,9 @@ def test_each_manual_change_writes_one_row_with_old_new_actor_and_reason(app, cl
     _mark(client, sub, "0.5", "Too short.", reason="Re-read against the mark scheme")
     new = _rows()[2:]
     assert [(r.kind, r.old_value, r.new_value) for r in new] == [
-        ("manual_mark", 1, 0.5), ("comment", "Clear and short.", "Too short."),
-    ]  # fmt: skip
+        ("manual_mark", 1, 0.5),
+        ("comment", "Clear and short.", "Too short."),
+    ]
     assert {r.reason for r in new} == {"Re-read against the mark scheme"}
     assert _manual(sub.id) == {"explain": {"points": 0.5, "comment": "Too short."}}
 
@@ -146,16 +150,20 @@ def test_two_instructors_marking_at_once_are_applied_one_after_the_other(app):
         except Exception as exc:  # noqa: BLE001 - reported to the test thread
             errors.append(exc)
 
-    threads = [threading.Thread(target=mark, args=(teacher.id, 0.5, True)),
-               threading.Thread(target=mark, args=(admin.id, 0, False))]  # fmt: skip
+    threads = [
+        threading.Thread(target=mark, args=(teacher.id, 0.5, True)),
+        threading.Thread(target=mark, args=(admin.id, 0, False)),
+    ]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert errors == []
     assert [(r.old_value, r.new_value, r.actor_id) for r in _rows()] == [
-        (None, 1, teacher.id), (1, 0.5, teacher.id), (0.5, 0, admin.id),
-    ]  # fmt: skip
+        (None, 1, teacher.id),
+        (1, 0.5, teacher.id),
+        (0.5, 0, admin.id),
+    ]
     assert _manual(sub.id)["explain"]["points"] == 0
 
 
@@ -183,19 +191,25 @@ def test_regrades_write_one_row_per_submission_then_the_result(app, client, runn
     client.post(f"/teach/assignments/submissions/{mine.id}/regrade", data={"reason": "fixed test_partial"})
     [one] = _rows()
     assert (one.kind, one.field, one.old_value, one.new_value) == ("regrade", "run", 1, 2)
-    assert (one.actor_id, one.submission_id, one.learner_id, one.reason) == (teacher.id, mine.id, learner.id,
-                                                                             "fixed test_partial")  # fmt: skip
+    assert (one.actor_id, one.submission_id, one.learner_id, one.reason) == (
+        teacher.id,
+        mine.id,
+        learner.id,
+        "fixed test_partial",
+    )
     client.post(f"{BOOK}/regrade")  # all: one row each, no reason given
     rows = _rows(kind=ChangeKind.REGRADE)[1:]
     assert sorted((r.submission_id, r.old_value, r.new_value, r.reason) for r in rows) == [
-        (mine.id, 2, 3, None), (theirs.id, 1, 2, None),
-    ]  # fmt: skip
+        (mine.id, 2, 3, None),
+        (theirs.id, 1, 2, None),
+    ]
     result = runner.invoke(args=["grading", "regrade", "python-basics/squares", "--reason", "new release"])
     assert "2 submission(s)" in result.output
     cli = _rows(actor_label="cli")
     assert {(r.submission_id, r.new_value, r.actor_id, r.reason) for r in cli} == {
-        (mine.id, 4, None, "new release"), (theirs.id, 3, None, "new release"),
-    }  # fmt: skip
+        (mine.id, 4, None, "new release"),
+        (theirs.id, 3, None, "new release"),
+    }
 
     assert worker.grade_now(mine.id, 4) == "graded"  # the round finishes: the score before -> after
     [done] = _rows(kind=ChangeKind.REGRADE_RESULT)
@@ -225,8 +239,9 @@ def test_history_on_the_submission_page_and_as_csv(app, client):
     login(client, teacher.email)
     _mark(client, sub, "1", "@SUM(1+1)")
     _mark(client, sub, "0", "@SUM(1+1)", reason="+ plagiarised answer")
-    client.post(f"{BOOK}/extensions",
-                data={"learner_id": learner.id, "due_at": "2030-01-12T00:00", "reason": "Medical leave"})  # fmt: skip
+    client.post(
+        f"{BOOK}/extensions", data={"learner_id": learner.id, "due_at": "2030-01-12T00:00", "reason": "Medical leave"}
+    )
     client.post(f"{BOOK}/extensions", data={"learner_id": other.id, "due_at": "2030-01-13T00:00"})
     _mark(client, elsewhere, "1")
 
@@ -242,8 +257,14 @@ def test_history_on_the_submission_page_and_as_csv(app, client):
     response = client.get(f"{BOOK}/history.csv")
     assert response.headers["Content-Disposition"].endswith('-grade-history.csv"')
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert [r["kind"] for r in rows] == ["manual_mark", "comment", "manual_mark", "extension_granted",
-                                         "extension_granted", "manual_mark"]  # fmt: skip
+    assert [r["kind"] for r in rows] == [
+        "manual_mark",
+        "comment",
+        "manual_mark",
+        "extension_granted",
+        "extension_granted",
+        "manual_mark",
+    ]
     first, comment, remark = rows[:3]
     assert (first["actor"], first["learner_email"]) == (teacher.email, learner.email)
     assert first["submission_id"] == str(sub.id)

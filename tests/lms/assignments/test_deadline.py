@@ -40,9 +40,11 @@ def test_200_uploads_at_once_all_accepted_and_all_graded(make_app, courses_dir):
             client, data = job
             started = time.perf_counter()
             response = client.post(
-                f"{URL}/submissions", data={"notebook": (io.BytesIO(data), "add.ipynb")},
-                content_type="multipart/form-data", headers={"Accept": "application/json"},
-            )  # fmt: skip
+                f"{URL}/submissions",
+                data={"notebook": (io.BytesIO(data), "add.ipynb")},
+                content_type="multipart/form-data",
+                headers={"Accept": "application/json"},
+            )
             return response.status_code, time.perf_counter() - started
 
         runner = Worker(app.config)  # default workers: one per core

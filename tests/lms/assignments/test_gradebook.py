@@ -28,8 +28,10 @@ def test_gradebook_manual_marks_late_penalty_and_csv(app, client):
     login(client, teacher.email)
     page = client.get(BOOK)
     assert page.status_code == 200 and learner.email in page.text and other.email in page.text
-    response = client.post(f"/teach/assignments/submissions/{late.id}/manual",
-                           data={"grade_id": "explain", "points": "1", "comment": "Clear and short."})  # fmt: skip
+    response = client.post(
+        f"/teach/assignments/submissions/{late.id}/manual",
+        data={"grade_id": "explain", "points": "1", "comment": "Clear and short."},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Submission, late.id).grade.manual == {
@@ -38,8 +40,9 @@ def test_gradebook_manual_marks_late_penalty_and_csv(app, client):
     csv = client.get(f"{BOOK}/gradebook.csv").text.splitlines()
     row = next(line for line in csv if line.startswith(learner.email))
     assert row.split(",")[2:7] == ["2", "4.8", "6", "graded", "2"]  # last counts: (5+1) * 0.8
-    event = db.session.scalars(select(LearningEvent).where(LearningEvent.kind == "assignment_graded")
-                               .order_by(LearningEvent.id.desc())).first()  # fmt: skip
+    event = db.session.scalars(
+        select(LearningEvent).where(LearningEvent.kind == "assignment_graded").order_by(LearningEvent.id.desc())
+    ).first()
     assert event.score == 4.8 and event.user_id == learner.id
     bad = client.post(f"/teach/assignments/submissions/{late.id}/manual", data={"grade_id": "explain", "points": "7"})
     assert bad.status_code == 302 and "between 0 and 1" in client.get(bad.location).text
@@ -78,8 +81,11 @@ def test_nobody_sees_another_learners_work(app, client):
     teacher, learner, other = teacher_and_learners()
     mine = graded_squares(learner)
     login(client, other.email)
-    for url in (f"/submissions/{mine.id}/status", f"/submissions/{mine.id}/feedback.html",
-                f"/submissions/{mine.id}/notebook.ipynb"):  # fmt: skip
+    for url in (
+        f"/submissions/{mine.id}/status",
+        f"/submissions/{mine.id}/feedback.html",
+        f"/submissions/{mine.id}/notebook.ipynb",
+    ):
         assert client.get(url).status_code == 404
     assert client.get(BOOK).status_code == 403
     assert client.get(f"/teach/assignments/submissions/{mine.id}").status_code == 403

@@ -30,9 +30,11 @@ def _release_bytes(client) -> bytes:
 def _upload(client, data: bytes, name: str = "add.ipynb", json_reply: bool = True):
     headers = {"Accept": "application/json"} if json_reply else {}
     return client.post(
-        f"{URL}/submissions", data={"notebook": (io.BytesIO(data), name)},
-        content_type="multipart/form-data", headers=headers,
-    )  # fmt: skip
+        f"{URL}/submissions",
+        data={"notebook": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+        headers=headers,
+    )
 
 
 def _count() -> int:
@@ -69,10 +71,13 @@ def test_download_needs_enrolment(client, app):
         (b"x" * (5 * 1024 * 1024 + 1), "too_large", "larger than 5 MB"),
         (b"not json at all", "not_json", "not valid JSON"),
         (json.dumps({"nbformat": 3, "worksheets": []}).encode(), "not_nbformat4", "nbformat 4"),
-        (json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}).encode(), "wrong_assignment",
-         "another assignment"),
+        (
+            json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []}).encode(),
+            "wrong_assignment",
+            "another assignment",
+        ),
     ],
-)  # fmt: skip
+)
 def test_each_bad_upload_has_its_own_message_and_stores_nothing(client, learner, data, code, words):
     login(client, learner.email)
     response = _upload(client, data)

@@ -40,9 +40,11 @@ def _enrolled_client(app):
 
 def _upload(client, data: bytes) -> int:
     response = client.post(
-        f"{URL}/submissions", data={"notebook": (io.BytesIO(data), "add.ipynb")},
-        content_type="multipart/form-data", headers={"Accept": "application/json"},
-    )  # fmt: skip
+        f"{URL}/submissions",
+        data={"notebook": (io.BytesIO(data), "add.ipynb")},
+        content_type="multipart/form-data",
+        headers={"Accept": "application/json"},
+    )
     assert response.status_code == 201, response.json
     return response.json["id"]
 

@@ -35,8 +35,9 @@ def complete_basics(user, course: Course, *, score: float = 4, exam: bool = True
     """Do everything cert-basics asks: the lesson, the assignment (score of 5) and the exam."""
     learning.enroll(user.id, course)
     learning.complete_lesson(user.id, item(course, "01-hello"))
-    learning.record_event(user.id, course.id, "assignment_graded", item_id=item(course, "add").id,
-                          score=score, max_score=5)  # fmt: skip
+    learning.record_event(
+        user.id, course.id, "assignment_graded", item_id=item(course, "add").id, score=score, max_score=5
+    )
     if exam:
         attempt = exams.start(user.id, course)
         exams.submit(attempt, right_answers(attempt))

@@ -18,16 +18,31 @@ from tests.lms.certification.conftest import complete_basics, item, right_answer
 
 def test_award_revoke_verify_from_the_command_line(catalog, runner, app, tmp_path):
     learner = make_user(email="grace@example.com", name="Grace Hopper")
-    out = runner.invoke(args=["certificates", "award", "--user", "grace@example.com", "--course", "cert-basics",
-                              "--reason", "Passed the in-person exam"])  # fmt: skip
+    out = runner.invoke(
+        args=[
+            "certificates",
+            "award",
+            "--user",
+            "grace@example.com",
+            "--course",
+            "cert-basics",
+            "--reason",
+            "Passed the in-person exam",
+        ]
+    )
     assert out.exit_code == 0, out.output
     cert = services.find_by_subject(learner.id, "course:cert-basics")
     assert cert.actions[0].reason == "Passed the in-person exam"
-    again = runner.invoke(args=["certificates", "award", "--user", "grace@example.com", "--course", "cert-basics",
-                                "--reason", "twice"])  # fmt: skip
+    again = runner.invoke(
+        args=["certificates", "award", "--user", "grace@example.com", "--course", "cert-basics", "--reason", "twice"]
+    )
     assert again.exit_code == 1 and "already holds" in again.output
-    assert runner.invoke(args=["certificates", "award", "--user", "grace@example.com", "--course", "cert-basics",
-                               "--reason", ""]).exit_code == 1  # fmt: skip
+    assert (
+        runner.invoke(
+            args=["certificates", "award", "--user", "grace@example.com", "--course", "cert-basics", "--reason", ""]
+        ).exit_code
+        == 1
+    )
     pdf = issuing.stored_pdf(cert, issuing.config_from_app())
     db.session.commit()
     out = runner.invoke(args=["certificates", "verify", str(pdf)])
@@ -132,15 +147,18 @@ def test_manage_page_award_and_revoke_access(catalog, app):
     outsider = make_user("instructor")
     client = app.test_client()
     login(client, outsider.email)
-    response = client.post("/certificates/manage/award", data={"email": "lee@example.com",
-                           "subject": "course:cert-basics", "reason": "x"})  # fmt: skip
+    response = client.post(
+        "/certificates/manage/award", data={"email": "lee@example.com", "subject": "course:cert-basics", "reason": "x"}
+    )
     assert response.status_code == 400  # not a course they teach: not even a choice
     assert services.find_by_subject(learner.id, "course:cert-basics") is None
     client = app.test_client()
     login(client, teacher.email)
     assert client.get("/certificates/manage").status_code == 200
-    response = client.post("/certificates/manage/award", data={"email": "nobody@example.com",
-                           "subject": "course:cert-basics", "reason": "x"})  # fmt: skip
+    response = client.post(
+        "/certificates/manage/award",
+        data={"email": "nobody@example.com", "subject": "course:cert-basics", "reason": "x"},
+    )
     assert "No account has this e-mail" in response.get_data(as_text=True)
     form = {"email": "lee@example.com", "subject": "course:cert-basics", "reason": "Completed offline"}
     response = client.post("/certificates/manage/award", data=form, follow_redirects=True)

@@ -43,8 +43,9 @@ def test_assignment_below_pass_mark_blocks_the_certificate(catalog):
     course = catalog["cert-basics"]
     complete_basics(learner, course, score=3)  # 60% < course pass mark 70%
     assert certs(learner) == {}
-    learning.record_event(learner.id, course.id, "assignment_graded", item_id=item(course, "add").id,
-                          score=5, max_score=5)  # fmt: skip
+    learning.record_event(
+        learner.id, course.id, "assignment_graded", item_id=item(course, "add").id, score=5, max_score=5
+    )
     assert "course:cert-basics" in certs(learner)
 
 
@@ -65,8 +66,9 @@ def test_workshop_attendance_certificate_once(catalog):
     learner = make_user()
     course = catalog["cert-next"]
     for _ in range(2):
-        learning.record_event(learner.id, course.id, "workshop_attended",
-                              data={"workshop": "rag-clinic", "title": "RAG clinic"})  # fmt: skip
+        learning.record_event(
+            learner.id, course.id, "workshop_attended", data={"workshop": "rag-clinic", "title": "RAG clinic"}
+        )
     cert = certs(learner)["workshop:rag-clinic"]
     assert (cert.kind, cert.title) == ("workshop", "RAG clinic")
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
@@ -79,8 +81,9 @@ def test_revoked_certificate_is_not_awarded_again_automatically(catalog):
     cert = certs(learner)["course:cert-basics"]
     services.revoke(None, cert, "Exam taken by someone else")
     learning.complete_lesson(learner.id, item(course, "01-hello"))
-    learning.record_event(learner.id, course.id, "assignment_graded", item_id=item(course, "add").id,
-                          score=5, max_score=5)  # fmt: skip
+    learning.record_event(
+        learner.id, course.id, "assignment_graded", item_id=item(course, "add").id, score=5, max_score=5
+    )
     assert certs(learner)["course:cert-basics"].revoked_at is not None
     admin = make_user("admin")
     again = services.award_by_hand(admin, learner, course=course, track=None, reason="Appeal upheld")

@@ -68,8 +68,11 @@ def test_other_learner_cannot_download(earned, client, app):
     _learner, cert = earned
     other = app.test_client()
     login(other, make_user().email)
-    for url in (f"/certificates/{cert.public_id}.pdf", f"/certificates/{cert.public_id}/credential.json",
-                f"/certificates/{cert.public_id}/credential.jwt"):  # fmt: skip
+    for url in (
+        f"/certificates/{cert.public_id}.pdf",
+        f"/certificates/{cert.public_id}/credential.json",
+        f"/certificates/{cert.public_id}/credential.jwt",
+    ):
         assert other.get(url).status_code == 404
     assert app.test_client().get(f"/certificates/{cert.public_id}.pdf").status_code == 302  # to the login page
     assert other.get(f"/verify/{cert.public_id}").status_code == 200  # the public page is public
@@ -118,8 +121,9 @@ def test_upload_bad_inputs_each_get_a_clear_answer(earned, client, tmp_path):
     assert "Choose a PDF file" in client.post("/verify", data={}).get_data(as_text=True)
     if shutil.which("qpdf"):
         (tmp_path / "in.pdf").write_bytes(pdf)
-        subprocess.run(["qpdf", "--object-streams=generate", str(tmp_path / "in.pdf"), str(tmp_path / "out.pdf")],
-                       check=True)  # fmt: skip
+        subprocess.run(
+            ["qpdf", "--object-streams=generate", str(tmp_path / "in.pdf"), str(tmp_path / "out.pdf")], check=True
+        )
         text = upload(client, (tmp_path / "out.pdf").read_bytes()).get_data(as_text=True)
         assert "Not valid" in text and "modified after signing" in text
 

@@ -34,9 +34,10 @@ def test_report_flow_and_time_to_first_answer(client):
     )
     assert db.session.scalar(select(func.count()).select_from(ContentReport)) == 0
     sent = client.post(
-        "/feedback/report/python-basics/01-hello", data={"kind": "problem", "body": "The second example fails."},
+        "/feedback/report/python-basics/01-hello",
+        data={"kind": "problem", "body": "The second example fails."},
         follow_redirects=True,
-    )  # fmt: skip
+    )
     assert "instructors will answer on your feedback page" in sent.text
     report = db.session.scalar(select(ContentReport))
     assert (report.status, report.first_answered_at) == ("open", None)

@@ -83,9 +83,10 @@ def test_results_reply_and_access(course_app, tmp_path):
     for user, (csat, nps) in ((learner, (5, 10)), (other, (2, 3))):
         complete_course(user.id)
         login(client, user.email)
-        client.post("/feedback/surveys/course/python-basics",
-                    data={"csat": str(csat), "nps": str(nps), "comment": f"note from {user.email}",
-                          "q-pace": "About right"})  # fmt: skip
+        client.post(
+            "/feedback/surveys/course/python-basics",
+            data={"csat": str(csat), "nps": str(nps), "comment": f"note from {user.email}", "q-pace": "About right"},
+        )
         client.post("/logout")
     survey_id = db.session.scalar(select(SurveyResponse.survey_id))
     mine = db.session.scalar(select(SurveyResponse).where(SurveyResponse.user_id == learner.id))

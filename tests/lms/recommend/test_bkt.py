@@ -34,8 +34,15 @@ def test_batched_forward_pass_matches_step_by_step_trace():
 def test_em_recovers_known_parameters():
     """600 simulated learners x 4 skills x 8 answers: MAE <= 0.03 (the bench checks 2,000 at <= 0.05)."""
     rng = np.random.default_rng(11)
-    theta = np.array([[0.1, 0.3, 0.45, 0.2], [0.3, 0.15, 0.4, 0.5], [0.15, 0.25, 0.2, 0.1],
-                      [0.1, 0.05, 0.15, 0.1], [0.0, 0.0, 0.0, 0.0]])  # fmt: skip
+    theta = np.array(
+        [
+            [0.1, 0.3, 0.45, 0.2],
+            [0.3, 0.15, 0.4, 0.5],
+            [0.15, 0.25, 0.2, 0.1],
+            [0.1, 0.05, 0.15, 0.1],
+            [0.0, 0.0, 0.0, 0.0],
+        ]
+    )
     skills, sequences, _ = bkt.simulate(theta, 600, 8, rng)
     result = bkt.fit(bkt.Batch.build(skills, sequences), 4)
     errors = np.abs(result.theta[:4] - theta[:4])

@@ -53,8 +53,9 @@ def test_lesson_quiz_and_grade_show_on_the_very_next_page(client, learner):
     after_quiz = page(client)
     assert "2 of 4 steps" in after_quiz and "You scored 0% on Basics check" in after_quiz
     # What the grading worker records when a notebook is graded (lms/assignments/worker.record_graded).
-    services.record_event(learner.id, item("add").course_id, "assignment_graded", item_id=item("add").id,
-                          score=5, max_score=5)  # fmt: skip
+    services.record_event(
+        learner.id, item("add").course_id, "assignment_graded", item_id=item("add").id, score=5, max_score=5
+    )
     db.session.commit()
     assert "3 of 4 steps" in page(client)
 
@@ -107,8 +108,11 @@ def test_goal_placement_and_refit_show_on_the_next_page(client, learner, tmp_pat
     assert "Builds what the intermediate tier assumes" in page(client)
 
     (tmp_path / "placement.yml").write_text(QUIZ)
-    placement.take_placement(learner.id, placement.load_placement(tmp_path),
-                             {"python-basics/p1": [1], "python-basics/p2": [0], "python-next/n1": [1]})  # fmt: skip
+    placement.take_placement(
+        learner.id,
+        placement.load_placement(tmp_path),
+        {"python-basics/p1": [1], "python-basics/p2": [0], "python-next/n1": [1]},
+    )
     db.session.commit()
     assert "Take the placement quiz" not in page(client)
 

@@ -31,8 +31,9 @@ def test_graded_events_update_mastery_incrementally(catalog):
     row = mastery_of(learner.id)["python-syntax"]
     assert (row.observations, row.correct, row.last_passed) == (2, 1, True)
     # An assignment grade counts for its module's skills (defaulting to the course tags).
-    learning.record_event(learner.id, catalog["python-basics"].id, "assignment_graded", item_id=item("add").id,
-                          score=2, max_score=5)  # fmt: skip
+    learning.record_event(
+        learner.id, catalog["python-basics"].id, "assignment_graded", item_id=item("add").id, score=2, max_score=5
+    )
     assert mastery_of(learner.id)["python"].last_passed is False
 
 
@@ -51,8 +52,9 @@ def test_fit_recomputes_the_same_mastery_with_default_parameters(app, catalog, r
     # Too few learners to fit: defaults are kept, so the recomputed mastery equals the incremental one.
     param = db.session.get(SkillParameter, "python-syntax")
     assert param.fitted is False and param.prior == pytest.approx(bkt.DEFAULTS.prior)
-    row = db.session.scalar(select(SkillMastery).where(SkillMastery.user_id == learner.id,
-                                                       SkillMastery.skill == "python-syntax"))  # fmt: skip
+    row = db.session.scalar(
+        select(SkillMastery).where(SkillMastery.user_id == learner.id, SkillMastery.skill == "python-syntax")
+    )
     assert row.p_known == pytest.approx(before)
     assert (row.observations, row.correct, row.last_passed) == (2, 1, True)
 

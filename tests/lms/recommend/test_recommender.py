@@ -37,8 +37,9 @@ def test_passing_moves_on_and_opens_the_next_tier(catalog):
     learning.enroll(learner.id, catalog["python-basics"])
     learning.submit_quiz(learner.id, item("basics"), RIGHT)
     assert _module_slugs(learner.id)[0] == ("python-basics", "practice", "continue")
-    learning.record_event(learner.id, catalog["python-basics"].id, "assignment_graded", item_id=item("add").id,
-                          score=5, max_score=5)  # fmt: skip
+    learning.record_event(
+        learner.id, catalog["python-basics"].id, "assignment_graded", item_id=item("add").id, score=5, max_score=5
+    )
     recs = _module_slugs(learner.id)
     assert recs[0][:2] == ("python-next", "functions")
     assert recs[0][2] == "unlocked"

@@ -60,8 +60,9 @@ def test_manager_assigns_only_to_their_teams(client, catalog):
     db.session.commit()
     login(client, manager.email)
     due = (datetime.now(UTC) + timedelta(days=7)).date().isoformat()
-    response = client.post("/paths/new", data={"title": "Ramp-up", "steps-0-course": "python-basics",
-                                               "steps-0-due": due})  # fmt: skip
+    response = client.post(
+        "/paths/new", data={"title": "Ramp-up", "steps-0-course": "python-basics", "steps-0-due": due}
+    )
     assert response.status_code == 302
     path = db.session.scalar(select(LearningPath))
     assert client.post(f"/paths/{path.id}/assign", data={"team": other.id}).status_code == 403
@@ -94,8 +95,9 @@ def test_bad_path_input_stores_nothing(client, catalog):
     login(client, make_user("instructor").email)
     page = client.post("/paths/new", data={"title": "Empty"}).get_data(as_text=True)
     assert "Add at least one course" in page
-    page = client.post("/paths/new", data={"title": "Twice", "steps-0-course": "python-basics",
-                                           "steps-1-course": "python-basics"}).get_data(as_text=True)  # fmt: skip
+    page = client.post(
+        "/paths/new", data={"title": "Twice", "steps-0-course": "python-basics", "steps-1-course": "python-basics"}
+    ).get_data(as_text=True)
     assert "appears twice" in page
     assert db.session.scalar(select(func.count()).select_from(LearningPath)) == 0
 
@@ -111,8 +113,11 @@ def test_posts_need_the_csrf_token(make_app):
             client.post("/login", data={"email": manager.email, "password": PASSWORD, "csrf_token": token}).status_code
             == 302
         )
-        for route, data in (("/skills/goal", {"tier": "beginner"}), ("/placement", {}),
-                            ("/paths/new", {"title": "x", "steps-0-course": "python-basics"})):  # fmt: skip
+        for route, data in (
+            ("/skills/goal", {"tier": "beginner"}),
+            ("/placement", {}),
+            ("/paths/new", {"title": "x", "steps-0-course": "python-basics"}),
+        ):
             response = client.post(route, data=data)
             assert response.status_code == 400, route
         assert db.session.get(LearningGoal, manager.id) is None

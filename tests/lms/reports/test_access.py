@@ -47,8 +47,10 @@ def test_manager_sees_own_team_only(client, world):
     assert "Alice Archer" in page and "Dave Dunn" not in page
 
 
-@pytest.mark.parametrize("path", ["/reports/completions", "/reports/completions.csv", "/reports/completions.xlsx",
-                                  "/reports/completions.pdf"])  # fmt: skip
+@pytest.mark.parametrize(
+    "path",
+    ["/reports/completions", "/reports/completions.csv", "/reports/completions.xlsx", "/reports/completions.pdf"],
+)
 def test_another_teams_id_in_the_filter_is_refused(client, world, path):
     login_as(client, world.manager)
     response = client.get(path, query_string={"team_id": world.team_b.id})

@@ -28,42 +28,61 @@ def world(app):
     ):  # completing a course may already have awarded one (certification's receiver)
         subject = f"course:{course.slug}"
         if (user.id, subject) not in held:
-            db.session.add(Certificate(
-                public_id=public_id, user_id=user.id, kind="course", subject=subject, course_id=course.id,
-                title=course.title, learner_name=user.display_name, revoked_at=revoked,
-            ))  # fmt: skip
+            db.session.add(
+                Certificate(
+                    public_id=public_id,
+                    user_id=user.id,
+                    kind="course",
+                    subject=subject,
+                    course_id=course.id,
+                    title=course.title,
+                    learner_name=user.display_name,
+                    revoked_at=revoked,
+                )
+            )
     workshop = Workshop(slug="rag-clinic", title="RAG clinic", tier="beginner")
     db.session.add(workshop)
     db.session.flush()
     session = WorkshopSession(
-        workshop_id=workshop.id, key="s1", starts_at=now - timedelta(days=2), ends_at=now - timedelta(days=2, hours=-1),
-        timezone="UTC", capacity=10, registration_deadline=now - timedelta(days=3),
-    )  # fmt: skip
+        workshop_id=workshop.id,
+        key="s1",
+        starts_at=now - timedelta(days=2),
+        ends_at=now - timedelta(days=2, hours=-1),
+        timezone="UTC",
+        capacity=10,
+        registration_deadline=now - timedelta(days=3),
+    )
     db.session.add(session)
     db.session.flush()
-    db.session.add_all([
-        Registration(session_id=session.id, user_id=w.alice.id, status="confirmed", attended_at=now),
-        Registration(session_id=session.id, user_id=w.bob.id, status="confirmed"),
-        Registration(session_id=session.id, user_id=w.carol.id, status="waitlisted"),
-        Registration(session_id=session.id, user_id=w.dave.id, status="confirmed", attended_at=now),
-    ])  # fmt: skip
+    db.session.add_all(
+        [
+            Registration(session_id=session.id, user_id=w.alice.id, status="confirmed", attended_at=now),
+            Registration(session_id=session.id, user_id=w.bob.id, status="confirmed"),
+            Registration(session_id=session.id, user_id=w.carol.id, status="waitlisted"),
+            Registration(session_id=session.id, user_id=w.dave.id, status="confirmed", attended_at=now),
+        ]
+    )
     survey = Survey(course_id=w.basics.id, questions=[])
     db.session.add(survey)
     db.session.flush()
-    db.session.add_all([
-        SurveyResponse(survey_id=survey.id, respondent_key="a", user_id=w.alice.id, csat=5, nps=10),
-        SurveyResponse(survey_id=survey.id, respondent_key="b", user_id=w.bob.id, csat=3, nps=5),
-        SurveyResponse(survey_id=survey.id, respondent_key="x", user_id=None, csat=1, nps=0),  # anonymous
-        SurveyResponse(survey_id=survey.id, respondent_key="d", user_id=w.dave.id, csat=1, nps=0),
-    ])  # fmt: skip
+    db.session.add_all(
+        [
+            SurveyResponse(survey_id=survey.id, respondent_key="a", user_id=w.alice.id, csat=5, nps=10),
+            SurveyResponse(survey_id=survey.id, respondent_key="b", user_id=w.bob.id, csat=3, nps=5),
+            SurveyResponse(survey_id=survey.id, respondent_key="x", user_id=None, csat=1, nps=0),  # anonymous
+            SurveyResponse(survey_id=survey.id, respondent_key="d", user_id=w.dave.id, csat=1, nps=0),
+        ]
+    )
     path = LearningPath(title="Onboarding")
     db.session.add(path)
     db.session.flush()
-    db.session.add_all([
-        PathItem(path_id=path.id, course_id=w.basics.id, position=0, due_at=now - timedelta(days=1)),
-        PathItem(path_id=path.id, course_id=w.nxt.id, position=1, due_at=now + timedelta(days=30)),
-        PathAssignment(path_id=path.id, team_id=w.team_a.id),
-    ])  # fmt: skip
+    db.session.add_all(
+        [
+            PathItem(path_id=path.id, course_id=w.basics.id, position=0, due_at=now - timedelta(days=1)),
+            PathItem(path_id=path.id, course_id=w.nxt.id, position=1, due_at=now + timedelta(days=30)),
+            PathAssignment(path_id=path.id, team_id=w.team_a.id),
+        ]
+    )
     db.session.commit()
     return w
 

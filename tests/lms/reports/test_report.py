@@ -20,8 +20,10 @@ def rows(viewer, **filters):
 def test_rows_hold_progress_scores_and_exam_verdict(world):
     got = rows(world.manager)
     assert set(got) == {
-        ("Alice Archer", "Python basics"), ("Bob Baker", "Python basics"), ("Carol Clark", "Python next steps")
-    }  # fmt: skip
+        ("Alice Archer", "Python basics"),
+        ("Bob Baker", "Python basics"),
+        ("Carol Clark", "Python next steps"),
+    }
     alice = got[("Alice Archer", "Python basics")]
     assert (alice.team, alice.tier, alice.progress, alice.status) == ("Team A", "beginner", 100, "completed")
     assert (alice.assignment_best, alice.assignments_graded) == (80.0, 1)  # best of 2/5 and 4/5

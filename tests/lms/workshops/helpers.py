@@ -22,14 +22,29 @@ def make_workshop(
     """A workshop (source ui) with one session `starts_in` from now, lasting two hours; committed."""
     start = utcnow() + starts_in
     workshop = Workshop(
-        slug=slug, title=f"Workshop {slug}", description="Live.", description_html="<p>Live.</p>", tier=tier,
-        tags=list(tags), source="ui", course_id=course_id, materials=[{"title": "Slides", "url": "https://x.test/s"}],
-    )  # fmt: skip
+        slug=slug,
+        title=f"Workshop {slug}",
+        description="Live.",
+        description_html="<p>Live.</p>",
+        tier=tier,
+        tags=list(tags),
+        source="ui",
+        course_id=course_id,
+        materials=[{"title": "Slides", "url": "https://x.test/s"}],
+    )
     workshop.instructors = [WorkshopInstructor(email=instructor)]
     session = WorkshopSession(
-        key="s1", title="", timezone="Europe/Berlin", starts_at=start, ends_at=start + timedelta(hours=2),
-        registration_deadline=start, online_url="https://meet.test/x", place="", capacity=capacity, confirmed_count=0,
-    )  # fmt: skip
+        key="s1",
+        title="",
+        timezone="Europe/Berlin",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        registration_deadline=start,
+        online_url="https://meet.test/x",
+        place="",
+        capacity=capacity,
+        confirmed_count=0,
+    )
     workshop.sessions = [session]
     db.session.add(workshop)
     db.session.commit()

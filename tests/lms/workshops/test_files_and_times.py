@@ -27,8 +27,12 @@ def folder(tmp_path) -> Path:
     """A copy of the demo workshops beside an empty course folder tree."""
     target = tmp_path / "courses" / "workshops"
     shutil.copytree(DEMO, target)
-    for slug in ("prompt-engineering", "retrieval-augmented-generation", "evaluating-llm-applications",
-                 "serving-models-at-scale"):  # fmt: skip
+    for slug in (
+        "prompt-engineering",
+        "retrieval-augmented-generation",
+        "evaluating-llm-applications",
+        "serving-models-at-scale",
+    ):
         (tmp_path / "courses" / slug).mkdir()
         (tmp_path / "courses" / slug / "course.yml").write_text("title: x\n")
     return target

@@ -106,12 +106,25 @@ def test_instructor_creates_a_workshop_and_a_session(client):
     assert db.session.scalar(select(func.count()).select_from(Workshop)) == 0
     made = client.post(
         "/workshops/new",
-        data={"title": "Agents, live", "description": "Build **agents**.", "tier": "advanced", "tags": "agents, tools",
-              "course": "", "instructors": "", "materials": "Slides | https://x.test/slides"},
-    )  # fmt: skip
+        data={
+            "title": "Agents, live",
+            "description": "Build **agents**.",
+            "tier": "advanced",
+            "tags": "agents, tools",
+            "course": "",
+            "instructors": "",
+            "materials": "Slides | https://x.test/slides",
+        },
+    )
     assert made.headers["Location"] == "/workshops/agents-live/sessions/new"
-    form = {"timezone": "Europe/Berlin", "start": "2030-03-31T02:30", "end": "2030-03-31T04:00",
-            "online_url": "https://meet.test/a", "place": "", "capacity": "3"}  # fmt: skip
+    form = {
+        "timezone": "Europe/Berlin",
+        "start": "2030-03-31T02:30",
+        "end": "2030-03-31T04:00",
+        "online_url": "https://meet.test/a",
+        "place": "",
+        "capacity": "3",
+    }
     gap = client.post("/workshops/agents-live/sessions/new", data=form)
     assert "does not exist in Europe/Berlin" in gap.text
     neither = client.post(

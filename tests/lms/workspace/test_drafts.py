@@ -77,8 +77,10 @@ def test_draft_over_the_size_limit_is_refused_and_the_previous_one_kept(make_app
     assert too_big.status_code == 413
     assert "Nothing was saved" in too_big.get_json()["message"]
     assert signed_in.get(PAGE + "/draft").get_json() | {"updated_at": None} == {
-        "version": 1, "cells": {"squares": CORRECT}, "updated_at": None,
-    }  # fmt: skip
+        "version": 1,
+        "cells": {"squares": CORRECT},
+        "updated_at": None,
+    }
 
 
 def test_unknown_cell_and_malformed_bodies_are_refused(signed_in):
