@@ -24,11 +24,16 @@ static: setup
 	@$(VENV)/mypy
 	@$(VENV)/lint-imports --no-logo >.make/lint-imports.log 2>&1 || { cat .make/lint-imports.log; exit 1; }
 
+# TEST_POSTGRES=1 (CI: .ci/run) runs again, on a throwaway PostgreSQL, only the tests that use the test
+# database: tests/conftest.py marks `no_db` every test whose fixtures never reach `database_url` (under
+# app, client, runner, make_app), and -m "not no_db" leaves those out, so DB-free suites (parsers,
+# notebook checks, config, BKT maths...) run once. e2e, grading and certificates are DB-free too; the
+# --ignore spares only their collection (playwright, nbgrader imports), the marker would drop them anyway.
 test: static
 	@$(VENV)/python -m pytest -q tests
 	@if [ "$${TEST_POSTGRES:-0}" = "1" ]; then \
-	  echo "== again against PostgreSQL =="; \
-	  ACADEMY_TEST_DB=postgres $(VENV)/python -m pytest -q tests --ignore=tests/e2e \
+	  echo "== again against PostgreSQL (tests that use the test database) =="; \
+	  ACADEMY_TEST_DB=postgres $(VENV)/python -m pytest -q tests -m "not no_db" --ignore=tests/e2e \
 	    --ignore=tests/grading --ignore=tests/certificates; \
 	fi
 

@@ -25,6 +25,16 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `no_db` each test whose fixtures never reach `database_url` (which `app`, `client`,
+    `runner` and `make_app` build on): ACADEMY_TEST_DB changes nothing for it, so the PostgreSQL
+    pass of `make test` deselects it. The closure is static: a fixture that would fetch the
+    database through `request.getfixturevalue` must request `database_url` (or `app`) directly."""
+    for item in items:
+        if "database_url" not in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.no_db)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     """SQLite file by default; a real temporary PostgreSQL with ACADEMY_TEST_DB=postgres."""
