@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, insert, select
 
@@ -33,8 +35,10 @@ def ensure_demo_accounts() -> list[tuple[str, str, str]]:
             created.append((email, role, password))
     if created:
         team = accounts.get_or_create_team(DEMO_TEAM)
-        accounts.add_manager(team, accounts.find_user("manager@academy.test"))
-        accounts.add_members(team, [accounts.find_user("learner@academy.test")])
+        manager, learner = accounts.find_user("manager@academy.test"), accounts.find_user("learner@academy.test")
+        assert manager is not None and learner is not None  # demo accounts: created above if missing
+        accounts.add_manager(team, manager)
+        accounts.add_members(team, [learner])
     return created
 
 
@@ -44,7 +48,7 @@ def seed_population(learners: int, courses: int, events: int, *, rng_seed: int =
     password_hash = accounts.hash_password("bench-password-123")
     now = datetime.now(UTC)
     tag_ids = _ensure_tags(["bench", "llm", "rag", "eval", "gpu", "api"])
-    existing = db.session.scalar(select(func.count()).select_from(Course))
+    existing = db.session.execute(select(func.count()).select_from(Course)).scalar_one()
     course_items: dict[int, list[int]] = {}
     for n in range(existing, max(courses, existing)):
         course = Course(
@@ -70,7 +74,7 @@ def seed_population(learners: int, courses: int, events: int, *, rng_seed: int =
         course_items.setdefault(course_id, []).append(item_id)
     course_ids = sorted(course_items)
 
-    first_user = db.session.scalar(select(func.coalesce(func.max(User.id), 0))) + 1
+    first_user = db.session.execute(select(func.coalesce(func.max(User.id), 0))).scalar_one() + 1
     users = [
         {"email": f"learner{first_user + k}@bench.test", "password_hash": password_hash,
          "display_name": f"Learner {first_user + k}", "certificate_name": "", "timezone": "UTC",
@@ -151,6 +155,6 @@ def _ensure_tags(names: list[str]) -> list[int]:
     return ids
 
 
-def _chunks(rows: list, size: int):
+def _chunks(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]

@@ -106,7 +106,9 @@ def _course_order(courses: dict[int, Course], prereqs: dict[int, tuple[int, ...]
     return {cid: n for n, cid in enumerate(order)}
 
 
-def learner_state(user_id: int, catalog: ranking.Catalog, items: dict[int, set[int]], by_id) -> ranking.LearnerState:
+def learner_state(
+    user_id: int, catalog: ranking.Catalog, items: dict[int, set[int]], by_id: dict[int, ItemInfo]
+) -> ranking.LearnerState:
     """Mastery, latest graded result per module, completed modules, goal and assigned path."""
     mastery = db.session.execute(
         select(SkillMastery.skill, SkillMastery.p_known, SkillMastery.placed).where(SkillMastery.user_id == user_id)
@@ -120,8 +122,7 @@ def learner_state(user_id: int, catalog: ranking.Catalog, items: dict[int, set[i
     results: dict[int, ranking.Result] = {}
     done_items: set[int] = set()
     for item_id, kind, score, max_score, _course_id in events:
-        item = by_id.get(item_id)
-        if item is None:
+        if item_id is None or (item := by_id.get(item_id)) is None:
             continue
         done_items.add(item_id)
         if kind in GRADED_KINDS and score is not None and max_score:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import case, func, literal_column, null, select
+from sqlalchemy import Case, ColumnElement, case, func, literal_column, null, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from lms.accounts.models import Team, User, team_members
 from lms.catalog.models import TIERS, Course
@@ -81,7 +83,9 @@ def team_dashboard(viewer: User, team_id: int, *, page: int = 1, now: datetime |
     team = visible_team(viewer, team_id)
     if team is None:
         raise ReportAccessError(team_id)
-    members = db.session.scalar(select(func.count()).select_from(team_members).where(team_members.c.team_id == team.id))
+    members = db.session.execute(
+        select(func.count()).select_from(team_members).where(team_members.c.team_id == team.id)
+    ).scalar_one()
     courses = course_stats(viewer, ReportFilter(team_id=team.id))
     exam_bins, assignment_bins = score_distribution(viewer, ReportFilter(team_id=team.id))
     pages = max(1, -(-members // MATRIX_PAGE))
@@ -125,10 +129,10 @@ def tier_stats(courses: list[CourseStat]) -> list[CourseStat]:
     return [t for t in tiers.values() if t.enrolled]
 
 
-def _bin(column):
+def _bin(column: InstrumentedAttribute[float | None]) -> Case[Any]:
     """The 10-point band of a percentage, as SQL without bind parameters (PostgreSQL must see
     the GROUP BY expression identical to the selected one)."""
-    whens = [
+    whens: list[tuple[ColumnElement[bool], ColumnElement[Any]]] = [
         (column < literal_column(str((k + 1) * 100 // SCORE_BINS)), literal_column(str(k)))
         for k in range(SCORE_BINS - 1)
     ]
