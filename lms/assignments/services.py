@@ -128,9 +128,15 @@ def submit(
     except grading.SubmissionRejected as exc:
         raise AssignmentError(exc.code, refusal_message(exc, max_bytes), exc.detail) from None
     submission = Submission(
-        item_id=item.id, user_id=user.id, sha256=digest, content=data, size=len(data),
-        received_at=now, queued_at=now, state=SubmissionState.QUEUED,
-    )  # fmt: skip
+        item_id=item.id,
+        user_id=user.id,
+        sha256=digest,
+        content=data,
+        size=len(data),
+        received_at=now,
+        queued_at=now,
+        state=SubmissionState.QUEUED,
+    )
     try:
         with db.session.begin_nested():
             db.session.add(submission)

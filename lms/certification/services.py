@@ -43,9 +43,15 @@ def _insert(user: User, kind: str, subject: str, title: str, course_id: int | No
     """Insert once: the unique (user, subject) constraint settles races; None if someone else won."""
     for _attempt in range(3):
         cert = Certificate(
-            public_id=new_certificate_id(), user_id=user.id, kind=kind, subject=subject, title=title,
-            course_id=course_id, learner_name=user.printed_name[:300], issued_at=utcnow(),
-        )  # fmt: skip
+            public_id=new_certificate_id(),
+            user_id=user.id,
+            kind=kind,
+            subject=subject,
+            title=title,
+            course_id=course_id,
+            learner_name=user.printed_name[:300],
+            issued_at=utcnow(),
+        )
         try:
             with db.session.begin_nested():
                 db.session.add(cert)
@@ -58,9 +64,16 @@ def _insert(user: User, kind: str, subject: str, title: str, course_id: int | No
 
 
 def award(
-    user: User, kind: str, subject: str, title: str, *, course_id: int | None = None,
-    actor: User | None = None, reason: str = "", by_hand: bool = False,
-) -> Certificate:  # fmt: skip
+    user: User,
+    kind: str,
+    subject: str,
+    title: str,
+    *,
+    course_id: int | None = None,
+    actor: User | None = None,
+    reason: str = "",
+    by_hand: bool = False,
+) -> Certificate:
     """Award a certificate exactly once; by hand it also reinstates a revoked one. Flushes."""
     existing = find_by_subject(user.id, subject)
     actor_id = actor.id if actor else None
@@ -194,7 +207,9 @@ def managed_certificates(actor: User, query: str = "", limit: int = 200) -> list
     if query:
         like = f"%{query.strip().lower()[:100]}%"
         stmt = stmt.join(User, User.id == Certificate.user_id).where(
-            (Certificate.public_id.ilike(like)) | (User.email.ilike(like)) | (Certificate.subject.ilike(like))
+            (Certificate.public_id.ilike(like))
+            | (User.email.ilike(like))
+            | (Certificate.subject.ilike(like))
             | (Certificate.learner_name.ilike(like))
-        )  # fmt: skip
+        )
     return list(db.session.scalars(stmt.limit(limit)))

@@ -52,9 +52,13 @@ def seed_population(learners: int, courses: int, events: int, *, rng_seed: int =
     course_items: dict[int, list[int]] = {}
     for n in range(existing, max(courses, existing)):
         course = Course(
-            slug=f"bench-course-{n:03d}", title=f"Practice course {n:03d}", summary="Synthetic course for benchmarks.",
-            tier=("beginner", "intermediate", "advanced")[n % 3], estimated_hours=3, content_hash="synthetic",
-        )  # fmt: skip
+            slug=f"bench-course-{n:03d}",
+            title=f"Practice course {n:03d}",
+            summary="Synthetic course for benchmarks.",
+            tier=("beginner", "intermediate", "advanced")[n % 3],
+            estimated_hours=3,
+            content_hash="synthetic",
+        )
         db.session.add(course)
         db.session.flush()
         db.session.execute(insert(course_tags), [{"course_id": course.id, "tag_id": t} for t in rng.sample(tag_ids, 2)])
@@ -64,11 +68,18 @@ def seed_population(learners: int, courses: int, events: int, *, rng_seed: int =
             db.session.flush()
             for i in range(4):
                 kind = "lesson" if i < 3 else "quiz"
-                db.session.add(Item(
-                    course_id=course.id, module_id=module.id, kind=kind, slug=f"m{m}-i{i}",
-                    title=f"Step {m + 1}.{i + 1}", position=i, body_html="<p>Synthetic lesson.</p>",
-                    data={"questions": []} if kind == "quiz" else {},
-                ))  # fmt: skip
+                db.session.add(
+                    Item(
+                        course_id=course.id,
+                        module_id=module.id,
+                        kind=kind,
+                        slug=f"m{m}-i{i}",
+                        title=f"Step {m + 1}.{i + 1}",
+                        position=i,
+                        body_html="<p>Synthetic lesson.</p>",
+                        data={"questions": []} if kind == "quiz" else {},
+                    )
+                )
     db.session.flush()
     for course_id, item_id in db.session.execute(select(Item.course_id, Item.id).where(Item.archived_at.is_(None))):
         course_items.setdefault(course_id, []).append(item_id)
@@ -76,11 +87,18 @@ def seed_population(learners: int, courses: int, events: int, *, rng_seed: int =
 
     first_user = db.session.execute(select(func.coalesce(func.max(User.id), 0))).scalar_one() + 1
     users = [
-        {"email": f"learner{first_user + k}@bench.test", "password_hash": password_hash,
-         "display_name": f"Learner {first_user + k}", "certificate_name": "", "timezone": "UTC",
-         "role": "learner", "active": True, "created_at": now}
+        {
+            "email": f"learner{first_user + k}@bench.test",
+            "password_hash": password_hash,
+            "display_name": f"Learner {first_user + k}",
+            "certificate_name": "",
+            "timezone": "UTC",
+            "role": "learner",
+            "active": True,
+            "created_at": now,
+        }
         for k in range(learners)
-    ]  # fmt: skip
+    ]
     for chunk in _chunks(users, 2000):
         db.session.execute(insert(User), chunk)
     user_ids = list(db.session.scalars(select(User.id).where(User.id >= first_user).order_by(User.id)))
@@ -106,10 +124,15 @@ def seed_population(learners: int, courses: int, events: int, *, rng_seed: int =
         for k in range(budget):
             cid = picked[k % len(picked)]
             item_id = rng.choice(course_items[cid])
-            event_rows.append({
-                "user_id": uid, "course_id": cid, "item_id": item_id, "kind": LearningEventKind.LESSON_COMPLETED,
-                "occurred_at": now - timedelta(minutes=rng.randint(1, 500_000)),
-            })  # fmt: skip
+            event_rows.append(
+                {
+                    "user_id": uid,
+                    "course_id": cid,
+                    "item_id": item_id,
+                    "kind": LearningEventKind.LESSON_COMPLETED,
+                    "occurred_at": now - timedelta(minutes=rng.randint(1, 500_000)),
+                }
+            )
         if len(event_rows) >= 20_000:
             flush_rows(enrollments, event_rows)
             enrollments, event_rows = [], []

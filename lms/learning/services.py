@@ -115,9 +115,14 @@ def submit_quiz(user_id: int, item: Item, answers: dict[str, list[int]]) -> Quiz
     db.session.add(attempt)
     db.session.flush()
     record_event(
-        user_id, item.course_id, LearningEventKind.QUIZ_SUBMITTED, item_id=item.id, score=score, max_score=max_score,
+        user_id,
+        item.course_id,
+        LearningEventKind.QUIZ_SUBMITTED,
+        item_id=item.id,
+        score=score,
+        max_score=max_score,
         data={"attempt_id": attempt.id},
-    )  # fmt: skip
+    )
     return attempt
 
 

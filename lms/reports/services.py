@@ -93,25 +93,42 @@ def team_dashboard(viewer: User, team_id: int, *, page: int = 1, now: datetime |
     learners, cells = completion_matrix(viewer, team.id, page)
     now = now or datetime.now(UTC)
     return Dashboard(
-        team=team, members=members, courses=courses, tiers=tier_stats(courses),
-        exam_bins=exam_bins, assignment_bins=assignment_bins,
+        team=team,
+        members=members,
+        courses=courses,
+        tiers=tier_stats(courses),
+        exam_bins=exam_bins,
+        assignment_bins=assignment_bins,
         weekly_active=weekly_active(team.id, now),
-        matrix_learners=learners, matrix_cells=cells, page=page, pages=pages,
-        certificates=panels.certificates_issued(team.id), workshops=panels.workshop_attendance(team.id),
-        satisfaction=panels.satisfaction(team.id), overdue=panels.overdue_paths(team.id, now),
-    )  # fmt: skip
+        matrix_learners=learners,
+        matrix_cells=cells,
+        page=page,
+        pages=pages,
+        certificates=panels.certificates_issued(team.id),
+        workshops=panels.workshop_attendance(team.id),
+        satisfaction=panels.satisfaction(team.id),
+        overdue=panels.overdue_paths(team.id, now),
+    )
 
 
 def course_stats(viewer: User, flt: ReportFilter) -> list[CourseStat]:
     """Per course: enrolled, completed, in progress, mean exam and assignment score (one query)."""
     base, c = completion_base(viewer, flt)
     status = c["status"]
-    stmt = base.add_columns(
-        Course.id, Course.title, Course.tier, func.count(),
-        func.sum(case((status == "completed", 1), else_=0)),
-        func.sum(case((status == "in_progress", 1), else_=0)),
-        func.avg(ReportProgress.exam_best), func.avg(ReportProgress.assignment_best),
-    ).group_by(Course.id, Course.title, Course.tier).order_by(Course.title)  # fmt: skip
+    stmt = (
+        base.add_columns(
+            Course.id,
+            Course.title,
+            Course.tier,
+            func.count(),
+            func.sum(case((status == "completed", 1), else_=0)),
+            func.sum(case((status == "in_progress", 1), else_=0)),
+            func.avg(ReportProgress.exam_best),
+            func.avg(ReportProgress.assignment_best),
+        )
+        .group_by(Course.id, Course.title, Course.tier)
+        .order_by(Course.title)
+    )
     return [
         CourseStat(cid, title, tier, n, int(done or 0), int(going or 0), exam, assignment)
         for cid, title, tier, n, done, going, exam, assignment in db.session.execute(stmt)
