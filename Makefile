@@ -17,8 +17,8 @@ run: setup
 	  trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT; \
 	  $(VENV)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - "app:app"
 
-# Static checks first (seconds; fail early): lint, format, types (mypy: grading/, certificates/;
-# settings in pyproject.toml), import contracts (import-linter, printed only when one breaks).
+# Static checks first (seconds; fail early): lint, format, types (mypy: grading/, certificates/,
+# lms/*/services.py; settings in pyproject.toml), import contracts (import-linter, printed only when one breaks).
 static: setup
 	@$(VENV)/ruff check --quiet . && $(VENV)/ruff format --check --quiet .
 	@$(VENV)/mypy

@@ -95,9 +95,20 @@ def _register_blueprints(app: Flask) -> None:
     from lms.workspace.views import bp as workspace_bp
 
     blueprints = (
-        accounts_bp, admin_bp, learning_bp, teaching_bp, assignments_bp,
-        certification_bp, workshops_bp, feedback_bp, recommend_bp, reports_bp, api_bp, workspace_bp, operations_bp,
-    )  # fmt: skip
+        accounts_bp,
+        admin_bp,
+        learning_bp,
+        teaching_bp,
+        assignments_bp,
+        certification_bp,
+        workshops_bp,
+        feedback_bp,
+        recommend_bp,
+        reports_bp,
+        api_bp,
+        workspace_bp,
+        operations_bp,
+    )
     for bp in blueprints:
         app.register_blueprint(bp)
 
@@ -127,9 +138,19 @@ def _register_cli(app: Flask) -> None:
     from lms.workshops.cli import workshops_cli
 
     groups = (
-        users_cli, teams_cli, courses_cli, demo_cli, platform_cli, grading_cli,
-        certificates_cli, workshops_cli, feedback_cli, recommend_cli, reports_cli, worker_cli,
-    )  # fmt: skip
+        users_cli,
+        teams_cli,
+        courses_cli,
+        demo_cli,
+        platform_cli,
+        grading_cli,
+        certificates_cli,
+        workshops_cli,
+        feedback_cli,
+        recommend_cli,
+        reports_cli,
+        worker_cli,
+    )
     for group in groups:
         app.cli.add_command(group)
     grading_cli.add_command(grading_alias)  # `flask grading worker`: the worker's name while it only graded

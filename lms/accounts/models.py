@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
@@ -46,7 +46,8 @@ class User(UserMixin, Base):
     managed_teams: Mapped[list[Team]] = relationship(secondary=team_managers, back_populates="managers")
 
     # Flask-Login identifies the *login session*, so that logout can revoke it server-side.
-    session_token = None  # set per request by the user loader; not a column
+    # Set per request by the user loader; not a column (an annotation would make it one: cast instead).
+    session_token = cast("str | None", None)
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]

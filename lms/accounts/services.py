@@ -6,6 +6,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 from zoneinfo import available_timezones
 
 from argon2 import PasswordHasher
@@ -13,7 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import ColumnElement, bindparam, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, select, update
 
 from lms.accounts.models import ROLES, LoginSession, SessionUser, Team, User
 from lms.db import utcnow
@@ -133,7 +134,7 @@ def read_with_login(name: str, column: Callable[[], ColumnElement]) -> None:
 
 
 @cache
-def _session_user_statement():
+def _session_user_statement() -> Select[*tuple[Any, ...]]:
     """Built once: it runs on every request. Core columns, not the ORM entity (see SessionUser)."""
     users, sessions = User.__table__, LoginSession.__table__
     return (

@@ -14,18 +14,29 @@ def _param(name: str, schema: dict, description: str) -> dict:
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
 
+def _ref(schema: str) -> dict:
+    return {"$ref": f"#/components/schemas/{schema}"}
+
+
+def _json(description: str, schema: dict) -> dict:
+    """A response whose body is JSON of `schema`."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
 def _error(description: str) -> dict:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
+    return _json(description, _ref("Error"))
 
 
 NUMBER_OR_NULL = {"type": ["number", "null"]}
 ROW_PROPERTIES = {
-    "team_id": {"type": "integer"}, "team": {"type": "string"},
-    "learner_id": {"type": "integer"}, "learner": {"type": "string"}, "email": {"type": "string"},
-    "course_id": {"type": "integer"}, "course": {"type": "string"}, "tier": {"enum": list(TIERS)},
+    "team_id": {"type": "integer"},
+    "team": {"type": "string"},
+    "learner_id": {"type": "integer"},
+    "learner": {"type": "string"},
+    "email": {"type": "string"},
+    "course_id": {"type": "integer"},
+    "course": {"type": "string"},
+    "tier": {"enum": list(TIERS)},
     "enrolled_at": {"type": "string", "format": "date-time"},
     "progress": {"type": "integer", "minimum": 0, "maximum": 100, "description": "Live items done, %"},
     "status": {"enum": list(STATUSES)},
@@ -36,22 +47,28 @@ ROW_PROPERTIES = {
     "certificate_id": {"type": ["string", "null"], "description": "Public id of the live course certificate"},
     "certificate_issued_at": {"type": ["string", "null"], "format": "date-time"},
     "last_activity": {"type": ["string", "null"], "format": "date-time"},
-}  # fmt: skip
+}
 ROW = {"type": "object", "required": list(ROW_PROPERTIES), "properties": ROW_PROPERTIES}
 RECOMMENDATION_PROPERTIES = {
-    "course_slug": {"type": "string"}, "course_title": {"type": "string"}, "tier": {"enum": list(TIERS)},
-    "module_slug": {"type": "string"}, "module_title": {"type": "string"},
+    "course_slug": {"type": "string"},
+    "course_title": {"type": "string"},
+    "tier": {"enum": list(TIERS)},
+    "module_slug": {"type": "string"},
+    "module_title": {"type": "string"},
     "reason": {"enum": list(SCORES), "description": "Why this module; `message` says it in the learner's language"},
-    "message": {"type": "string"}, "params": {"type": "object", "description": "The figures `message` quotes"},
+    "message": {"type": "string"},
+    "params": {"type": "object", "description": "The figures `message` quotes"},
     "url": {"type": "string", "description": "The module on the course page"},
-}  # fmt: skip
+}
 PATH_COURSE_PROPERTIES = {
-    "course_slug": {"type": "string"}, "course_title": {"type": "string"},
+    "course_slug": {"type": "string"},
+    "course_title": {"type": "string"},
     "due_at": {"type": ["string", "null"], "format": "date-time"},
-    "percent": {"type": "integer", "minimum": 0, "maximum": 100}, "done": {"type": "boolean"},
+    "percent": {"type": "integer", "minimum": 0, "maximum": 100},
+    "done": {"type": "boolean"},
     "overdue": {"type": "boolean", "description": "Due date passed, course not completed"},
     "url": {"type": "string", "description": "The course page"},
-}  # fmt: skip
+}
 ERRORS = {
     "400": _error("Invalid query parameters (details name each one)."),
     "401": _error("Missing, unknown or revoked token."),
@@ -78,39 +95,56 @@ def openapi_document(server_url: str, session_cookie: str) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {
-            "title": "Academy reporting API", "version": "1.0.0",
-            "description": "Read-only reports for managers: create a personal token under Reports › API tokens. "
-                           "The signed-in learner's own recommendations, for the site's pages.",
+            "title": "Academy reporting API",
+            "version": "1.0.0",
+            "description": (
+                "Read-only reports for managers: create a personal token under Reports › API tokens. "
+                "The signed-in learner's own recommendations, for the site's pages."
+            ),
         },
         "servers": [{"url": server_url}],
         "security": [{"bearerAuth": []}],
         "paths": {
-            "/reports/teams": {"get": {
-                "operationId": "listTeams", "summary": "Teams you can read, with their member counts",
-                "responses": {"200": {"description": "Teams", "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["items"],
-                    "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Team"}}},
-                }}}}, **ERRORS},
-            }},
-            "/reports/completions": {"get": {
-                "operationId": "listCompletions", "summary": "Completion report rows: learner x course, paginated",
-                "parameters": filters,
-                "responses": {
-                    "200": {"description": "One page of rows", "content": {"application/json": {"schema": {
-                        "$ref": "#/components/schemas/CompletionPage"}}}},
-                    **ERRORS, "404": _error("The team is not one you can read."),
-                },
-            }},
-            "/me/recommendations": {"get": {
-                "operationId": "myRecommendations",
-                "summary": "The signed-in learner's next modules and assigned paths",
-                "security": [{"sessionCookie": []}],
-                "responses": {
-                    "200": {"description": "Recommendations and paths", "content": {"application/json": {"schema": {
-                        "$ref": "#/components/schemas/MyRecommendations"}}}},
-                    "401": _error("Not signed in."),
-                },
-            }},
+            "/reports/teams": {
+                "get": {
+                    "operationId": "listTeams",
+                    "summary": "Teams you can read, with their member counts",
+                    "responses": {
+                        "200": _json(
+                            "Teams",
+                            {
+                                "type": "object",
+                                "required": ["items"],
+                                "properties": {"items": {"type": "array", "items": _ref("Team")}},
+                            },
+                        ),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/reports/completions": {
+                "get": {
+                    "operationId": "listCompletions",
+                    "summary": "Completion report rows: learner x course, paginated",
+                    "parameters": filters,
+                    "responses": {
+                        "200": _json("One page of rows", _ref("CompletionPage")),
+                        **ERRORS,
+                        "404": _error("The team is not one you can read."),
+                    },
+                }
+            },
+            "/me/recommendations": {
+                "get": {
+                    "operationId": "myRecommendations",
+                    "summary": "The signed-in learner's next modules and assigned paths",
+                    "security": [{"sessionCookie": []}],
+                    "responses": {
+                        "200": _json("Recommendations and paths", _ref("MyRecommendations")),
+                        "401": _error("Not signed in."),
+                    },
+                }
+            },
         },
         "components": {
             "securitySchemes": {
@@ -118,29 +152,64 @@ def openapi_document(server_url: str, session_cookie: str) -> dict[str, Any]:
                 "sessionCookie": {"type": "apiKey", "in": "cookie", "name": session_cookie},
             },
             "schemas": {
-                "Team": {"type": "object", "required": ["id", "name", "members"], "properties": {
-                    "id": {"type": "integer"}, "name": {"type": "string"}, "members": {"type": "integer"}}},
+                "Team": {
+                    "type": "object",
+                    "required": ["id", "name", "members"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "members": {"type": "integer"},
+                    },
+                },
                 "Completion": ROW,
-                "CompletionPage": {"type": "object", "required": ["items", "page", "per_page", "has_more", "next"],
+                "CompletionPage": {
+                    "type": "object",
+                    "required": ["items", "page", "per_page", "has_more", "next"],
                     "properties": {
-                        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Completion"}},
-                        "page": {"type": "integer"}, "per_page": {"type": "integer"}, "has_more": {"type": "boolean"},
+                        "items": {"type": "array", "items": _ref("Completion")},
+                        "page": {"type": "integer"},
+                        "per_page": {"type": "integer"},
+                        "has_more": {"type": "boolean"},
                         "next": {"type": ["string", "null"]},
-                    }},
-                "Recommendation": {"type": "object", "required": list(RECOMMENDATION_PROPERTIES),
-                                   "properties": RECOMMENDATION_PROPERTIES},
-                "PathCourse": {"type": "object", "required": list(PATH_COURSE_PROPERTIES),
-                               "properties": PATH_COURSE_PROPERTIES},
-                "AssignedPath": {"type": "object", "required": ["id", "title", "description", "courses"],
+                    },
+                },
+                "Recommendation": {
+                    "type": "object",
+                    "required": list(RECOMMENDATION_PROPERTIES),
+                    "properties": RECOMMENDATION_PROPERTIES,
+                },
+                "PathCourse": {
+                    "type": "object",
+                    "required": list(PATH_COURSE_PROPERTIES),
+                    "properties": PATH_COURSE_PROPERTIES,
+                },
+                "AssignedPath": {
+                    "type": "object",
+                    "required": ["id", "title", "description", "courses"],
                     "properties": {
-                        "id": {"type": "integer"}, "title": {"type": "string"}, "description": {"type": "string"},
-                        "courses": {"type": "array", "items": {"$ref": "#/components/schemas/PathCourse"}},
-                    }},
-                "MyRecommendations": {"type": "object", "required": ["recommendations", "paths"], "properties": {
-                    "recommendations": {"type": "array", "items": {"$ref": "#/components/schemas/Recommendation"}},
-                    "paths": {"type": "array", "items": {"$ref": "#/components/schemas/AssignedPath"}}}},
-                "Error": {"type": "object", "required": ["error", "status"], "properties": {
-                    "error": {"type": "string"}, "status": {"type": "integer"}, "details": {"type": "object"}}},
+                        "id": {"type": "integer"},
+                        "title": {"type": "string"},
+                        "description": {"type": "string"},
+                        "courses": {"type": "array", "items": _ref("PathCourse")},
+                    },
+                },
+                "MyRecommendations": {
+                    "type": "object",
+                    "required": ["recommendations", "paths"],
+                    "properties": {
+                        "recommendations": {"type": "array", "items": _ref("Recommendation")},
+                        "paths": {"type": "array", "items": _ref("AssignedPath")},
+                    },
+                },
+                "Error": {
+                    "type": "object",
+                    "required": ["error", "status"],
+                    "properties": {
+                        "error": {"type": "string"},
+                        "status": {"type": "integer"},
+                        "details": {"type": "object"},
+                    },
+                },
             },
         },
-    }  # fmt: skip
+    }

@@ -56,10 +56,15 @@ def completions():
     has_more = len(rows) > per_page
     items = [_item(row) for row in rows[:per_page]]
     params = {**flt.as_params(), "per_page": per_page}
-    return jsonify({
-        "items": items, "page": page, "per_page": per_page, "has_more": has_more,
-        "next": url_for("api.completions", page=page + 1, **params, _external=True) if has_more else None,
-    })  # fmt: skip
+    return jsonify(
+        {
+            "items": items,
+            "page": page,
+            "per_page": per_page,
+            "has_more": has_more,
+            "next": url_for("api.completions", page=page + 1, **params, _external=True) if has_more else None,
+        }
+    )
 
 
 def _item(row) -> dict:
@@ -80,10 +85,13 @@ def recommendations():
 
 def _path(path: paths.AssignedPath) -> dict:
     rows = [
-        {**asdict(row), "due_at": row.due_at.isoformat() if row.due_at else None,
-         "url": url_for("learning.course", slug=row.course_slug, _external=True)}
+        {
+            **asdict(row),
+            "due_at": row.due_at.isoformat() if row.due_at else None,
+            "url": url_for("learning.course", slug=row.course_slug, _external=True),
+        }
         for row in path.rows
-    ]  # fmt: skip
+    ]
     return {"id": path.id, "title": path.title, "description": path.description, "courses": rows}
 
 

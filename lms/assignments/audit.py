@@ -46,14 +46,31 @@ def clean_reason(reason: str | None) -> str | None:
 
 
 def record(
-    kind: ChangeKind, *, by: Actor, item: Item, learner_id: int, submission_id: int | None = None,
-    field: str | None = None, old: Any = None, new: Any = None, reason: str | None = None,
-) -> GradeChange:  # fmt: skip
+    kind: ChangeKind,
+    *,
+    by: Actor,
+    item: Item,
+    learner_id: int,
+    submission_id: int | None = None,
+    field: str | None = None,
+    old: Any = None,
+    new: Any = None,
+    reason: str | None = None,
+) -> GradeChange:
     """Append one audit row to the caller's transaction; it is flushed and committed with the change."""
     change = GradeChange(
-        actor_id=by.id, actor_label=by.label, course_id=item.course_id, item_id=item.id, learner_id=learner_id,
-        submission_id=submission_id, kind=kind, field=field, old_value=old, new_value=new, reason=clean_reason(reason),
-    )  # fmt: skip
+        actor_id=by.id,
+        actor_label=by.label,
+        course_id=item.course_id,
+        item_id=item.id,
+        learner_id=learner_id,
+        submission_id=submission_id,
+        kind=kind,
+        field=field,
+        old_value=old,
+        new_value=new,
+        reason=clean_reason(reason),
+    )
     db.session.add(change)
     return change
 
@@ -62,13 +79,22 @@ def record_regrades(item: Item, rounds: list[tuple[int, int, int]], *, by: Actor
     """One REGRADE row per (submission id, learner id, new run): run - 1 -> run, in one INSERT."""
     if not rounds:
         return
-    common = {"actor_id": by.id, "actor_label": by.label, "course_id": item.course_id, "item_id": item.id,
-              "kind": ChangeKind.REGRADE, "field": "run", "reason": clean_reason(reason)}  # fmt: skip
+    common = {
+        "actor_id": by.id,
+        "actor_label": by.label,
+        "course_id": item.course_id,
+        "item_id": item.id,
+        "kind": ChangeKind.REGRADE,
+        "field": "run",
+        "reason": clean_reason(reason),
+    }
     db.session.execute(
         insert(GradeChange),
-        [{**common, "learner_id": learner, "submission_id": sub, "old_value": run - 1, "new_value": run}
-         for sub, learner, run in rounds],
-    )  # fmt: skip
+        [
+            {**common, "learner_id": learner, "submission_id": sub, "old_value": run - 1, "new_value": run}
+            for sub, learner, run in rounds
+        ],
+    )
 
 
 @dataclass(frozen=True)
@@ -94,11 +120,19 @@ def _entry(change: GradeChange, actor_name: str | None, learner: User | None = N
     if change.kind == ChangeKind.EXTENSION_GRANTED:  # ISO dates on the row, datetimes for the page
         old, new = (datetime.fromisoformat(v) if v else None for v in (old, new))
     return Entry(
-        change.at, actor_name or change.actor_label, change.actor_label, change.actor_label in SYSTEM_LABELS,
-        ChangeKind(change.kind), change.field,
-        old, new, change.reason, change.submission_id,
-        learner.email if learner else "", learner.display_name if learner else "",
-    )  # fmt: skip
+        change.at,
+        actor_name or change.actor_label,
+        change.actor_label,
+        change.actor_label in SYSTEM_LABELS,
+        ChangeKind(change.kind),
+        change.field,
+        old,
+        new,
+        change.reason,
+        change.submission_id,
+        learner.email if learner else "",
+        learner.display_name if learner else "",
+    )
 
 
 def submission_history(submission: Submission) -> list[Entry]:
@@ -151,12 +185,33 @@ def history_csv(entries: list[Entry]) -> str:
     """The audit rows as CSV; text people typed (names, comments, reasons) cannot run as a formula."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["at", "actor", "learner_email", "learner_name", "submission_id", "kind", "field",
-                     "old_value", "new_value", "reason"])  # fmt: skip
+    writer.writerow(
+        [
+            "at",
+            "actor",
+            "learner_email",
+            "learner_name",
+            "submission_id",
+            "kind",
+            "field",
+            "old_value",
+            "new_value",
+            "reason",
+        ]
+    )
     for e in entries:
-        writer.writerow([
-            e.at.isoformat(), neutralize(e.actor_label), neutralize(e.learner_email), neutralize(e.learner_name),
-            e.submission_id or "", e.kind.value, neutralize(e.field) or "", _cell(e.old), _cell(e.new),
-            neutralize(e.reason) or "",
-        ])  # fmt: skip
+        writer.writerow(
+            [
+                e.at.isoformat(),
+                neutralize(e.actor_label),
+                neutralize(e.learner_email),
+                neutralize(e.learner_name),
+                e.submission_id or "",
+                e.kind.value,
+                neutralize(e.field) or "",
+                _cell(e.old),
+                _cell(e.new),
+                neutralize(e.reason) or "",
+            ]
+        )
     return out.getvalue()

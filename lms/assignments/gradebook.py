@@ -96,7 +96,7 @@ def gradebook(item: Item) -> list[Row]:
                 ext,
                 counting,
                 latest,
-            )  # fmt: skip
+            )
         )
     rows.sort(key=lambda r: (r.learner.display_name.lower(), r.learner.id))
     return rows
@@ -108,11 +108,18 @@ def gradebook_csv(item: Item, rows: list[Row]) -> str:
     writer = csv.writer(out)
     writer.writerow(["email", "name", "attempts", "score", "max_score", "state", "late_days", "extension_due"])
     for r in rows:
-        writer.writerow([
-            r.learner.email, neutralize(r.learner.display_name), r.attempts,
-            "" if r.score is None else f"{r.score:g}", "" if r.max_score is None else f"{r.max_score:g}",
-            r.state, r.late_days, r.extension.isoformat() if r.extension else "",
-        ])  # fmt: skip
+        writer.writerow(
+            [
+                r.learner.email,
+                neutralize(r.learner.display_name),
+                r.attempts,
+                "" if r.score is None else f"{r.score:g}",
+                "" if r.max_score is None else f"{r.max_score:g}",
+                r.state,
+                r.late_days,
+                r.extension.isoformat() if r.extension else "",
+            ]
+        )
     return out.getvalue()
 
 
@@ -138,8 +145,14 @@ def set_manual(grade: Grade, grade_id: str, points: float, comment: str, *, by: 
         raise GradebookError(_l("Give a reason for changing points already given."))
     submission = grade.submission
     item = db.session.get(Item, submission.item_id)
-    change = {"by": by, "item": item, "learner_id": submission.user_id, "submission_id": submission.id,
-              "field": grade_id, "reason": reason}  # fmt: skip
+    change = {
+        "by": by,
+        "item": item,
+        "learner_id": submission.user_id,
+        "submission_id": submission.id,
+        "field": grade_id,
+        "reason": reason,
+    }
     if points_changed:
         audit.record(ChangeKind.MANUAL_MARK, old=old_points, new=points, **change)
     if old_comment != comment:
@@ -183,9 +196,15 @@ def grant_extension(item: Item, learner: User, due_at: datetime, *, by: Actor, r
     if ext is not None and ext.due_at == due_at:
         return ext
     audit.record(
-        ChangeKind.EXTENSION_GRANTED, by=by, item=item, learner_id=learner.id, field="due_at",
-        old=ext.due_at.isoformat() if ext else None, new=due_at.isoformat(), reason=reason,
-    )  # fmt: skip
+        ChangeKind.EXTENSION_GRANTED,
+        by=by,
+        item=item,
+        learner_id=learner.id,
+        field="due_at",
+        old=ext.due_at.isoformat() if ext else None,
+        new=due_at.isoformat(),
+        reason=reason,
+    )
     if ext is None:
         ext = Extension(item_id=item.id, user_id=learner.id, due_at=due_at)
         db.session.add(ext)

@@ -29,8 +29,12 @@ class Policy:
     @classmethod
     def of(cls, data: dict[str, Any]) -> Policy:
         """Read the rules stored in an assignment item's data by course sync."""
-        return cls(_when(data.get("due")), float(data.get("late_penalty") or 0), _when(data.get("cutoff")),
-                   data.get("keep") or "best")  # fmt: skip
+        return cls(
+            _when(data.get("due")),
+            float(data.get("late_penalty") or 0),
+            _when(data.get("cutoff")),
+            data.get("keep") or "best",
+        )
 
     def due_for(self, extension: datetime | None) -> datetime | None:
         """The learner's due date: their extension if they have one."""

@@ -128,14 +128,22 @@ def submit(
     except grading.SubmissionRejected as exc:
         raise AssignmentError(exc.code, refusal_message(exc, max_bytes), exc.detail) from None
     submission = Submission(
-        item_id=item.id, user_id=user.id, sha256=digest, content=data, size=len(data),
-        received_at=now, queued_at=now, state=SubmissionState.QUEUED,
-    )  # fmt: skip
+        item_id=item.id,
+        user_id=user.id,
+        sha256=digest,
+        content=data,
+        size=len(data),
+        received_at=now,
+        queued_at=now,
+        state=SubmissionState.QUEUED,
+    )
     try:
         with db.session.begin_nested():
             db.session.add(submission)
     except IntegrityError:  # a double click raced us: the first one wins
-        return _find(user.id, item.id, digest), False
+        first = _find(user.id, item.id, digest)
+        assert first is not None  # the unique row that refused ours
+        return first, False
     return submission, True
 
 
@@ -152,7 +160,7 @@ def visible_submission(user: User, submission_id: int) -> Submission | None:
     submission = db.session.get(Submission, submission_id)
     if submission is None:
         return None
-    if submission.user_id == user.id or teaches(user, db.session.get(Item, submission.item_id).course_id):
+    if submission.user_id == user.id or teaches(user, db.session.get_one(Item, submission.item_id).course_id):
         return submission
     return None
 
@@ -173,11 +181,11 @@ def queue_position(submission: Submission) -> int:
     """How many submissions wait ahead of this one (0 once it is being graded)."""
     if submission.state != SubmissionState.QUEUED:
         return 0
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count()).where(
             Submission.state == SubmissionState.QUEUED, Submission.queued_at < submission.queued_at
         )
-    )
+    ).scalar_one()
 
 
 @dataclass(frozen=True)
@@ -221,7 +229,7 @@ def may_download(user: User, course_id: int) -> bool:
 
 def status(submission: Submission) -> dict[str, Any]:
     """The live state the assignment page polls: state, queue position, then the score."""
-    item = db.session.get(Item, submission.item_id)
+    item = db.session.get_one(Item, submission.item_id)
     grade = submission.grade
     policy = Policy.of(item.data)
     extension = extension_for(submission.user_id, item.id)

@@ -36,8 +36,11 @@ def enqueue_grading(rounds: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
             missed = rounds[done:]  # the queue refused one: do not wait on it for each of the rest
             log.warning(
                 "grading queue unavailable (%s: %s): %d round(s) stored as queued, the workers' sweep "
-                "will enqueue them", type(exc).__name__, exc, len(missed),
-            )  # fmt: skip
+                "will enqueue them",
+                type(exc).__name__,
+                exc,
+                len(missed),
+            )
             return missed
     return []
 

@@ -37,9 +37,14 @@ def gradebook(slug: str, item_slug: str):
     course, item = _taught(slug, item_slug)
     rows = book.gradebook(item)
     return render_template(
-        "assignments/gradebook.html", course=course, item=item, rows=rows, form=RegradeForm(),
-        extension_form=ExtensionForm(), release=services.current_release(item.id),
-    )  # fmt: skip
+        "assignments/gradebook.html",
+        course=course,
+        item=item,
+        rows=rows,
+        form=RegradeForm(),
+        extension_form=ExtensionForm(),
+        release=services.current_release(item.id),
+    )
 
 
 @role_required("instructor")
@@ -80,8 +85,14 @@ def extension(slug: str, item_slug: str):
         due_at = form.due_at.data.replace(tzinfo=UTC)
         book.grant_extension(item, learner, due_at, by=Actor.of(current_user), reason=form.reason.data or "")
         db.session.commit()
-        flash(_("%(name)s may now submit until %(due)s UTC.", name=learner.display_name,
-                due=form.due_at.data.strftime("%Y-%m-%d %H:%M")), "success")  # fmt: skip
+        flash(
+            _(
+                "%(name)s may now submit until %(due)s UTC.",
+                name=learner.display_name,
+                due=form.due_at.data.strftime("%Y-%m-%d %H:%M"),
+            ),
+            "success",
+        )
     return redirect(url_for("assignments.gradebook", slug=slug, item_slug=item_slug))
 
 
@@ -97,9 +108,16 @@ def submission(submission_id: int):
     page = services.assignment_page(sub.user_id, item)
     learner = db.session.get(User, sub.user_id)
     return render_template(
-        "assignments/submission.html", sub=sub, item=item, course=course, learner=learner, page=page,
-        form=RegradeForm(), manual_form=ManualGradeForm(), history=audit.submission_history(sub),
-    )  # fmt: skip
+        "assignments/submission.html",
+        sub=sub,
+        item=item,
+        course=course,
+        learner=learner,
+        page=page,
+        form=RegradeForm(),
+        manual_form=ManualGradeForm(),
+        history=audit.submission_history(sub),
+    )
 
 
 @role_required("instructor")
@@ -111,9 +129,13 @@ def manual(submission_id: int):
     else:
         try:
             changed = book.set_manual(
-                sub.grade, form.grade_id.data, float(form.points.data), form.comment.data or "",
-                by=Actor.of(current_user), reason=form.reason.data or "",
-            )  # fmt: skip
+                sub.grade,
+                form.grade_id.data,
+                float(form.points.data),
+                form.comment.data or "",
+                by=Actor.of(current_user),
+                reason=form.reason.data or "",
+            )
             db.session.commit()
             flash(_("Mark saved; the learner's score is updated.") if changed else _("Nothing changed."), "success")
         except book.GradebookError as exc:

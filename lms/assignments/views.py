@@ -25,9 +25,14 @@ def assignment_page(course: Course, item: Item) -> str:
     """The learner's assignment page at the item's URL: learning checks the enrolment and hands over."""
     outline = learning.outline(current_user.id, course, item)
     return render_template(
-        "assignments/assignment.html", course=course, item=item, syllabus=outline.syllabus, done=outline.done,
-        next_up=outline.next_up, view=services.assignment_page(current_user.id, item),
-    )  # fmt: skip
+        "assignments/assignment.html",
+        course=course,
+        item=item,
+        syllabus=outline.syllabus,
+        done=outline.done,
+        next_up=outline.next_up,
+        view=services.assignment_page(current_user.id, item),
+    )
 
 
 def _assignment(slug: str, item_slug: str):
@@ -107,9 +112,11 @@ def feedback(submission_id: int):
     grade = submission.grade or abort(404)
     if not grade.feedback_html:  # rendered a moment after the score is stored
         return render_template(
-            "error.html", code=202, title=_("Feedback on its way"),
+            "error.html",
+            code=202,
+            title=_("Feedback on its way"),
             message=_("The detailed feedback is still being prepared. Reload this page in a few seconds."),
-        ), 202  # fmt: skip
+        ), 202
     response = attachment(grade.feedback_html.encode(), f"feedback-{submission.id}.html", "text/html")
     response.headers["Content-Security-Policy"] = (
         "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"

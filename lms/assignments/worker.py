@@ -62,7 +62,7 @@ def claim(submission_id: int, run: int, *, lease: float, now: datetime | None = 
             lease_token=token,
             lease_expires_at=now + timedelta(seconds=lease),
             tries=Submission.tries + 1,
-        )  # fmt: skip
+        )
         .execution_options(synchronize_session=False)
     )
     return token if result.rowcount == 1 else None
@@ -81,10 +81,17 @@ def finish(submission: Submission, run: int, token: str, release_id: int, result
     previous = _previous_grade(submission.id, run)
     data = result.to_dict()
     grade = Grade(
-        submission_id=submission.id, run=run, release_id=release_id, auto_score=result.score,
-        max_score=result.max_score, tests=data["tests"], manual_cells=data["manual_cells"],
-        manual=dict(previous.manual) if previous else {}, error=result.error, feedback_html=result.feedback_html,
-    )  # fmt: skip
+        submission_id=submission.id,
+        run=run,
+        release_id=release_id,
+        auto_score=result.score,
+        max_score=result.max_score,
+        tests=data["tests"],
+        manual_cells=data["manual_cells"],
+        manual=dict(previous.manual) if previous else {},
+        error=result.error,
+        feedback_html=result.feedback_html,
+    )
     db.session.add(grade)
     if run > 1:  # a regrade: its outcome joins the audit trail, with the score it replaces
         _record_regrade_result(submission, previous, grade.raw_score)
@@ -97,10 +104,16 @@ def _record_regrade_result(submission: Submission, previous: Grade | None, score
     """The audit row of a finished regrade round: the previous round's score -> this one's (None: failed)."""
     item = db.session.get(Item, submission.item_id)
     audit.record(
-        ChangeKind.REGRADE_RESULT, by=audit.GRADER, item=item, learner_id=submission.user_id,
-        submission_id=submission.id, field="score", old=previous.raw_score if previous else None, new=score,
+        ChangeKind.REGRADE_RESULT,
+        by=audit.GRADER,
+        item=item,
+        learner_id=submission.user_id,
+        submission_id=submission.id,
+        field="score",
+        old=previous.raw_score if previous else None,
+        new=score,
         reason=why,
-    )  # fmt: skip
+    )
 
 
 def record_graded(submission: Submission, grade: Grade) -> None:
@@ -109,11 +122,18 @@ def record_graded(submission: Submission, grade: Grade) -> None:
     extension = services.extension_for(submission.user_id, item.id)
     policy = Policy.of(item.data)
     record_event(
-        submission.user_id, item.course_id, LearningEventKind.ASSIGNMENT_GRADED, item_id=item.id,
-        score=policy.score(grade, submission.received_at, extension), max_score=grade.max_score,
-        data={"submission_id": submission.id, "run": grade.run,
-              "late_days": policy.days_late(submission.received_at, extension)},
-    )  # fmt: skip
+        submission.user_id,
+        item.course_id,
+        LearningEventKind.ASSIGNMENT_GRADED,
+        item_id=item.id,
+        score=policy.score(grade, submission.received_at, extension),
+        max_score=grade.max_score,
+        data={
+            "submission_id": submission.id,
+            "run": grade.run,
+            "late_days": policy.days_late(submission.received_at, extension),
+        },
+    )
 
 
 def fail(submission_id: int, run: int, token: str, reason: str) -> None:

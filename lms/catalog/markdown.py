@@ -18,11 +18,15 @@ from pygments.util import ClassNotFound
 _FORMATTER = HtmlFormatter(nowrap=True)
 _LOCAL_MD_LINK = re.compile(r"^(?P<stem>[A-Za-z0-9_.-]+)\.md(?P<anchor>#[\w-]*)?$")
 
+# By kind: headings, blocks, inline, lists, tables, disclosure.
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt", "em",
-    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s", "span",
-    "strong", "sub", "summary", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
-}  # fmt: skip
+    *("h1", "h2", "h3", "h4", "h5", "h6"),
+    *("p", "br", "hr", "div", "blockquote", "pre"),
+    *("a", "abbr", "b", "code", "del", "em", "i", "img", "kbd", "s", "span", "strong", "sub", "sup"),
+    *("ul", "ol", "li", "dl", "dt", "dd"),
+    *("table", "thead", "tbody", "tr", "th", "td"),
+    *("details", "summary"),
+}
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title"},

@@ -31,8 +31,15 @@ def exam_page(slug: str):
     db.session.commit()  # overdue attempts were just closed
     cert = services.find_by_subject(current_user.id, f"course:{course.slug}")
     requirements = rules.course_requirements(current_user.id, course)
-    return render_template("certification/exam.html", course=course, state=state, enrolled=enrolled,
-                           cert=cert, requirements=requirements, form=ActionForm())  # fmt: skip
+    return render_template(
+        "certification/exam.html",
+        course=course,
+        state=state,
+        enrolled=enrolled,
+        cert=cert,
+        requirements=requirements,
+        form=ActionForm(),
+    )
 
 
 @login_required
@@ -58,10 +65,15 @@ def attempt_page(attempt_id: int):
     exams.status(current_user.id, attempt.course)  # closes it if the time ran out
     db.session.commit()
     return render_template(
-        "certification/attempt.html", attempt=attempt, course=attempt.course, exam=exams.exam_of(attempt.course),
-        questions=exams.questions_of(attempt), verdicts=exams.verdicts(attempt), form=ActionForm(),
+        "certification/attempt.html",
+        attempt=attempt,
+        course=attempt.course,
+        exam=exams.exam_of(attempt.course),
+        questions=exams.questions_of(attempt),
+        verdicts=exams.verdicts(attempt),
+        form=ActionForm(),
         cert=services.find_by_subject(current_user.id, f"course:{attempt.course.slug}"),
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -81,8 +93,14 @@ def submit_attempt(attempt_id: int):
     if attempt.passed:
         flash(_("You passed with %(p)s%%.", p=attempt.percent), "success")
     else:
-        flash(_("You scored %(p)s%%; the pass mark is %(m)s%%.", p=attempt.percent,
-                m=exams.exam_of(attempt.course)["pass_mark"]), "error")  # fmt: skip
+        flash(
+            _(
+                "You scored %(p)s%%; the pass mark is %(m)s%%.",
+                p=attempt.percent,
+                m=exams.exam_of(attempt.course)["pass_mark"],
+            ),
+            "error",
+        )
     return redirect(url_for("certification.attempt", attempt_id=attempt.id))
 
 

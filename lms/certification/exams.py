@@ -61,9 +61,13 @@ def _expire(attempt: ExamAttempt, now: datetime) -> None:
     attempt.score, attempt.max_score = 0.0, _max_score(exam_of(attempt.course) or {"bank": []}, attempt)
     db.session.flush()
     learning.record_event(
-        attempt.user_id, attempt.course_id, LearningEventKind.EXAM_SUBMITTED, score=0.0, max_score=attempt.max_score,
+        attempt.user_id,
+        attempt.course_id,
+        LearningEventKind.EXAM_SUBMITTED,
+        score=0.0,
+        max_score=attempt.max_score,
         data={"attempt_id": attempt.id, "passed": False, "expired": True},
-    )  # fmt: skip
+    )
 
 
 def status(user_id: int, course: Course, now: datetime | None = None) -> ExamStatus | None:
@@ -101,14 +105,21 @@ def start(user_id: int, course: Course, now: datetime | None = None) -> ExamAtte
     if state.attempts_left == 0:
         raise ExamError(_l("You have used all %(n)s attempts at this exam.", n=state.exam["attempts"]))
     if state.next_start_at is not None:
-        raise ExamError(_l("You can try again after the cool-down, from %(when)s UTC.",
-                          when=state.next_start_at.strftime("%Y-%m-%d %H:%M")))  # fmt: skip
+        raise ExamError(
+            _l(
+                "You can try again after the cool-down, from %(when)s UTC.",
+                when=state.next_start_at.strftime("%Y-%m-%d %H:%M"),
+            )
+        )
     exam = state.exam
     drawn = _draw.sample([q["id"] for q in exam["bank"]], exam["questions"])
     attempt = ExamAttempt(
-        user_id=user_id, course_id=course.id, question_ids=drawn, started_at=now,
+        user_id=user_id,
+        course_id=course.id,
+        question_ids=drawn,
+        started_at=now,
         deadline_at=now + timedelta(minutes=exam["time_limit_minutes"]),
-    )  # fmt: skip
+    )
     db.session.add(attempt)
     db.session.flush()
     return attempt
@@ -154,10 +165,13 @@ def submit(attempt: ExamAttempt, answers: dict[str, list[int]], now: datetime | 
     attempt.passed = bool(attempt.max_score) and 100 * attempt.score / attempt.max_score >= exam["pass_mark"]
     db.session.flush()
     learning.record_event(
-        attempt.user_id, attempt.course_id, LearningEventKind.EXAM_SUBMITTED,
-        score=attempt.score, max_score=attempt.max_score,
+        attempt.user_id,
+        attempt.course_id,
+        LearningEventKind.EXAM_SUBMITTED,
+        score=attempt.score,
+        max_score=attempt.max_score,
         data={"attempt_id": attempt.id, "passed": attempt.passed},
-    )  # fmt: skip
+    )
     return attempt
 
 

@@ -43,9 +43,15 @@ def _insert(user: User, kind: str, subject: str, title: str, course_id: int | No
     """Insert once: the unique (user, subject) constraint settles races; None if someone else won."""
     for _attempt in range(3):
         cert = Certificate(
-            public_id=new_certificate_id(), user_id=user.id, kind=kind, subject=subject, title=title,
-            course_id=course_id, learner_name=user.printed_name[:300], issued_at=utcnow(),
-        )  # fmt: skip
+            public_id=new_certificate_id(),
+            user_id=user.id,
+            kind=kind,
+            subject=subject,
+            title=title,
+            course_id=course_id,
+            learner_name=user.printed_name[:300],
+            issued_at=utcnow(),
+        )
         try:
             with db.session.begin_nested():
                 db.session.add(cert)
@@ -58,9 +64,16 @@ def _insert(user: User, kind: str, subject: str, title: str, course_id: int | No
 
 
 def award(
-    user: User, kind: str, subject: str, title: str, *, course_id: int | None = None,
-    actor: User | None = None, reason: str = "", by_hand: bool = False,
-) -> Certificate:  # fmt: skip
+    user: User,
+    kind: str,
+    subject: str,
+    title: str,
+    *,
+    course_id: int | None = None,
+    actor: User | None = None,
+    reason: str = "",
+    by_hand: bool = False,
+) -> Certificate:
     """Award a certificate exactly once; by hand it also reinstates a revoked one. Flushes."""
     existing = find_by_subject(user.id, subject)
     actor_id = actor.id if actor else None
@@ -72,7 +85,9 @@ def award(
         return existing
     cert = _insert(user, kind, subject, title, course_id)
     if cert is None:  # a concurrent award committed first
-        return find_by_subject(user.id, subject)
+        first = find_by_subject(user.id, subject)
+        assert first is not None  # _insert saw it
+        return first
     cert.actions.append(CertificateAction(action="awarded", actor_id=actor_id, reason=reason))
     db.session.flush()
     return cert
@@ -133,16 +148,23 @@ def award_by_hand(
         raise CertificationError(_l("Choose either a course or a track."))
     if not can_manage(actor, course.id if course else None):
         raise CertificationError(_l("You may only award certificates of courses you teach."))
-    held = find_by_subject(learner.id, f"course:{course.slug}" if course else f"track:{track.slug}")
+    if course is not None:
+        subject = f"course:{course.slug}"
+        _refuse_if_held(learner, subject)
+        title = _course_title(course)
+        return award(learner, "course", subject, title, course_id=course.id, actor=actor, reason=reason, by_hand=True)
+    assert track is not None  # exactly one of course and track: checked above
+    subject = f"track:{track.slug}"
+    _refuse_if_held(learner, subject)
+    return award(learner, "track", subject, track.certificate_title, actor=actor, reason=reason, by_hand=True)
+
+
+def _refuse_if_held(learner: User, subject: str) -> None:
+    held = find_by_subject(learner.id, subject)
     if held is not None and held.revoked_at is None:
         raise CertificationError(
             _l("%(email)s already holds this certificate (%(id)s).", email=learner.email, id=held.public_id)
         )
-    if course is not None:
-        return award(learner, "course", f"course:{course.slug}", _course_title(course), course_id=course.id,
-                     actor=actor, reason=reason, by_hand=True)  # fmt: skip
-    return award(learner, "track", f"track:{track.slug}", track.certificate_title, actor=actor, reason=reason,
-                 by_hand=True)  # fmt: skip
 
 
 def revoke(actor: User | None, cert: Certificate, reason: str, *, when: datetime | None = None) -> Certificate:
@@ -185,7 +207,9 @@ def managed_certificates(actor: User, query: str = "", limit: int = 200) -> list
     if query:
         like = f"%{query.strip().lower()[:100]}%"
         stmt = stmt.join(User, User.id == Certificate.user_id).where(
-            (Certificate.public_id.ilike(like)) | (User.email.ilike(like)) | (Certificate.subject.ilike(like))
+            (Certificate.public_id.ilike(like))
+            | (User.email.ilike(like))
+            | (Certificate.subject.ilike(like))
             | (Certificate.learner_name.ilike(like))
-        )  # fmt: skip
+        )
     return list(db.session.scalars(stmt.limit(limit)))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, insert, select
 
@@ -33,8 +35,10 @@ def ensure_demo_accounts() -> list[tuple[str, str, str]]:
             created.append((email, role, password))
     if created:
         team = accounts.get_or_create_team(DEMO_TEAM)
-        accounts.add_manager(team, accounts.find_user("manager@academy.test"))
-        accounts.add_members(team, [accounts.find_user("learner@academy.test")])
+        manager, learner = accounts.find_user("manager@academy.test"), accounts.find_user("learner@academy.test")
+        assert manager is not None and learner is not None  # demo accounts: created above if missing
+        accounts.add_manager(team, manager)
+        accounts.add_members(team, [learner])
     return created
 
 
@@ -44,13 +48,17 @@ def seed_population(learners: int, courses: int, events: int, *, rng_seed: int =
     password_hash = accounts.hash_password("bench-password-123")
     now = datetime.now(UTC)
     tag_ids = _ensure_tags(["bench", "llm", "rag", "eval", "gpu", "api"])
-    existing = db.session.scalar(select(func.count()).select_from(Course))
+    existing = db.session.execute(select(func.count()).select_from(Course)).scalar_one()
     course_items: dict[int, list[int]] = {}
     for n in range(existing, max(courses, existing)):
         course = Course(
-            slug=f"bench-course-{n:03d}", title=f"Practice course {n:03d}", summary="Synthetic course for benchmarks.",
-            tier=("beginner", "intermediate", "advanced")[n % 3], estimated_hours=3, content_hash="synthetic",
-        )  # fmt: skip
+            slug=f"bench-course-{n:03d}",
+            title=f"Practice course {n:03d}",
+            summary="Synthetic course for benchmarks.",
+            tier=("beginner", "intermediate", "advanced")[n % 3],
+            estimated_hours=3,
+            content_hash="synthetic",
+        )
         db.session.add(course)
         db.session.flush()
         db.session.execute(insert(course_tags), [{"course_id": course.id, "tag_id": t} for t in rng.sample(tag_ids, 2)])
@@ -60,23 +68,37 @@ def seed_population(learners: int, courses: int, events: int, *, rng_seed: int =
             db.session.flush()
             for i in range(4):
                 kind = "lesson" if i < 3 else "quiz"
-                db.session.add(Item(
-                    course_id=course.id, module_id=module.id, kind=kind, slug=f"m{m}-i{i}",
-                    title=f"Step {m + 1}.{i + 1}", position=i, body_html="<p>Synthetic lesson.</p>",
-                    data={"questions": []} if kind == "quiz" else {},
-                ))  # fmt: skip
+                db.session.add(
+                    Item(
+                        course_id=course.id,
+                        module_id=module.id,
+                        kind=kind,
+                        slug=f"m{m}-i{i}",
+                        title=f"Step {m + 1}.{i + 1}",
+                        position=i,
+                        body_html="<p>Synthetic lesson.</p>",
+                        data={"questions": []} if kind == "quiz" else {},
+                    )
+                )
     db.session.flush()
     for course_id, item_id in db.session.execute(select(Item.course_id, Item.id).where(Item.archived_at.is_(None))):
         course_items.setdefault(course_id, []).append(item_id)
     course_ids = sorted(course_items)
 
-    first_user = db.session.scalar(select(func.coalesce(func.max(User.id), 0))) + 1
+    first_user = db.session.execute(select(func.coalesce(func.max(User.id), 0))).scalar_one() + 1
     users = [
-        {"email": f"learner{first_user + k}@bench.test", "password_hash": password_hash,
-         "display_name": f"Learner {first_user + k}", "certificate_name": "", "timezone": "UTC",
-         "role": "learner", "active": True, "created_at": now}
+        {
+            "email": f"learner{first_user + k}@bench.test",
+            "password_hash": password_hash,
+            "display_name": f"Learner {first_user + k}",
+            "certificate_name": "",
+            "timezone": "UTC",
+            "role": "learner",
+            "active": True,
+            "created_at": now,
+        }
         for k in range(learners)
-    ]  # fmt: skip
+    ]
     for chunk in _chunks(users, 2000):
         db.session.execute(insert(User), chunk)
     user_ids = list(db.session.scalars(select(User.id).where(User.id >= first_user).order_by(User.id)))
@@ -102,10 +124,15 @@ def seed_population(learners: int, courses: int, events: int, *, rng_seed: int =
         for k in range(budget):
             cid = picked[k % len(picked)]
             item_id = rng.choice(course_items[cid])
-            event_rows.append({
-                "user_id": uid, "course_id": cid, "item_id": item_id, "kind": LearningEventKind.LESSON_COMPLETED,
-                "occurred_at": now - timedelta(minutes=rng.randint(1, 500_000)),
-            })  # fmt: skip
+            event_rows.append(
+                {
+                    "user_id": uid,
+                    "course_id": cid,
+                    "item_id": item_id,
+                    "kind": LearningEventKind.LESSON_COMPLETED,
+                    "occurred_at": now - timedelta(minutes=rng.randint(1, 500_000)),
+                }
+            )
         if len(event_rows) >= 20_000:
             flush_rows(enrollments, event_rows)
             enrollments, event_rows = [], []
@@ -151,6 +178,6 @@ def _ensure_tags(names: list[str]) -> list[int]:
     return ids
 
 
-def _chunks(rows: list, size: int):
+def _chunks(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]

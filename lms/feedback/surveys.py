@@ -116,10 +116,15 @@ def submit(
     now = utcnow()
     when = datetime(now.year, now.month, now.day, tzinfo=UTC) if survey.anonymous else now
     response = SurveyResponse(
-        survey_id=survey.id, respondent_key=respondent_key(secret, survey.id, user.id),
-        user_id=None if survey.anonymous else user.id, csat=csat, nps=nps, comment=comment.strip()[:4000],
-        answers=answers, submitted_at=when,
-    )  # fmt: skip
+        survey_id=survey.id,
+        respondent_key=respondent_key(secret, survey.id, user.id),
+        user_id=None if survey.anonymous else user.id,
+        csat=csat,
+        nps=nps,
+        comment=comment.strip()[:4000],
+        answers=answers,
+        submitted_at=when,
+    )
     db.session.add(response)
     db.session.flush()
     return response

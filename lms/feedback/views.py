@@ -60,9 +60,14 @@ def answer(kind: str, slug: str):
         try:
             answers = surveys.clean_answers(survey, raw)
             surveys.submit(
-                _secret(), survey, current_user, csat=int(form.csat.data), nps=int(form.nps.data),
-                comment=form.comment.data or "", answers=answers,
-            )  # fmt: skip
+                _secret(),
+                survey,
+                current_user,
+                csat=int(form.csat.data),
+                nps=int(form.nps.data),
+                comment=form.comment.data or "",
+                answers=answers,
+            )
             db.session.commit()
         except surveys.FeedbackError as exc:
             db.session.rollback()
@@ -110,9 +115,14 @@ def thread(report_id: int):
     item = db.session.get(Item, found.item_id)
     names = {m.author_id: _name(m.author_id) for m in found.messages}
     return render_template(
-        "feedback/thread.html", report=found, item=item, names=names, form=form, close_form=ActionForm(),
+        "feedback/thread.html",
+        report=found,
+        item=item,
+        names=names,
+        form=form,
+        close_form=ActionForm(),
         teacher=teaches(current_user, found.course_id),
-    )  # fmt: skip
+    )
 
 
 def _name(user_id: int | None) -> str:

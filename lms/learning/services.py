@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import BindParameter, Label, Select, and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.catalog import services as catalog
@@ -69,7 +69,9 @@ def enroll(user_id: int, course: Course) -> Enrollment:
         with db.session.begin_nested():
             db.session.add(enrollment)
     except IntegrityError:  # a double click raced us
-        return get_enrollment(user_id, course.id)
+        winner = get_enrollment(user_id, course.id)
+        assert winner is not None  # the unique (user, course) row that refused ours
+        return winner
     record_event(user_id, course.id, LearningEventKind.ENROLLED)
     return enrollment
 
@@ -113,9 +115,14 @@ def submit_quiz(user_id: int, item: Item, answers: dict[str, list[int]]) -> Quiz
     db.session.add(attempt)
     db.session.flush()
     record_event(
-        user_id, item.course_id, LearningEventKind.QUIZ_SUBMITTED, item_id=item.id, score=score, max_score=max_score,
+        user_id,
+        item.course_id,
+        LearningEventKind.QUIZ_SUBMITTED,
+        item_id=item.id,
+        score=score,
+        max_score=max_score,
         data={"attempt_id": attempt.id},
-    )  # fmt: skip
+    )
     return attempt
 
 
@@ -129,7 +136,7 @@ def latest_attempt(user_id: int, item_id: int) -> QuizAttempt | None:
     )
 
 
-def live_items():
+def live_items() -> Select[int, int]:
     """Items that learners see: neither the item nor its module is archived."""
     return (
         select(Item.id, Item.course_id)
@@ -156,13 +163,13 @@ def item_totals(course_ids: Iterable[int]) -> dict[int, int]:
 
 
 @cache
-def _progress_columns():
+def _progress_columns() -> tuple[Label[int], Label[int], Label[datetime]]:
     """Correlated subqueries giving, per course row, live items, items done and last activity.
 
     Built once with a `user_id` bind parameter: composing these clauses per request cost more
     than running them.
     """
-    user_id = bindparam("user_id")
+    user_id: BindParameter[int] = bindparam("user_id")
     live_item = and_(Item.course_id == Course.id, Item.archived_at.is_(None), Module.archived_at.is_(None))
     total = select(func.count()).select_from(Item).join(Module, Module.id == Item.module_id).where(live_item)
     done = (
@@ -188,12 +195,12 @@ def _progress_columns():
 
 
 @cache
-def _progress_statement():
+def _progress_statement() -> Select[*tuple[Any, ...]]:
     return select(Course.id, *_progress_columns()).where(Course.id.in_(bindparam("course_ids", expanding=True)))
 
 
 @cache
-def _dashboard_statement():
+def _dashboard_statement() -> Select[*tuple[Any, ...]]:
     return (
         select(Course.slug, Course.title, Course.tier, *_progress_columns())
         .join(Enrollment, Enrollment.course_id == Course.id)

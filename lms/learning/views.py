@@ -50,9 +50,15 @@ def index():
     enrolled = set(services.enrolled_course_ids(current_user.id)) if current_user.is_authenticated else set()
     return render_template(
         "learning/catalog.html",
-        courses=courses, tiers=TIERS, tier=tier, tag=tag, query=query,
-        tags=catalog.popular_tags(), progress=progress, enrolled=enrolled,
-    )  # fmt: skip
+        courses=courses,
+        tiers=TIERS,
+        tier=tier,
+        tag=tag,
+        query=query,
+        tags=catalog.popular_tags(),
+        progress=progress,
+        enrolled=enrolled,
+    )
 
 
 @bp.get("/courses/<slug>")
@@ -71,9 +77,15 @@ def course(slug: str):
     panels = {name: panel(course) for name, panel in current_app.extensions.get("course_panels", {}).items()}
     return render_template(
         "learning/course.html",
-        course=course, syllabus=syllabus, enrollment=enrollment, done=done or set(),
-        progress=progress, missing_prereqs=missing_prereqs, next_up=next_up, panels=panels,
-    )  # fmt: skip
+        course=course,
+        syllabus=syllabus,
+        enrollment=enrollment,
+        done=done or set(),
+        progress=progress,
+        missing_prereqs=missing_prereqs,
+        next_up=next_up,
+        panels=panels,
+    )
 
 
 @bp.post("/courses/<slug>/enroll")
@@ -105,9 +117,15 @@ def item(slug: str, item_slug: str):
     verdicts = services.score_quiz(item, attempt.answers)[2] if attempt else None
     return render_template(
         f"learning/{item.kind}.html",
-        course=course, item=item, syllabus=outline.syllabus, done=outline.done, form=ActionForm(),
-        attempt=attempt, verdicts=verdicts, next_up=outline.next_up,
-    )  # fmt: skip
+        course=course,
+        item=item,
+        syllabus=outline.syllabus,
+        done=outline.done,
+        form=ActionForm(),
+        attempt=attempt,
+        verdicts=verdicts,
+        next_up=outline.next_up,
+    )
 
 
 def _enrolled_item(slug: str, item_slug: str, kind: str):

@@ -30,15 +30,21 @@ def run_command(workers: int | None) -> None:
     count = workers or app.config["GRADING_WORKERS"]
     huey = queue.huey(app)
     with grading_in_worker(app, count), Heartbeat(app, "worker"):
-        click.echo(f"Worker: {count} thread(s), queue {type(huey.storage).__name__}, grading lease "
-                   f"{grading_worker.lease_seconds(app.config):g} s.")  # fmt: skip
+        click.echo(
+            f"Worker: {count} thread(s), queue {type(huey.storage).__name__}, grading lease "
+            f"{grading_worker.lease_seconds(app.config):g} s."
+        )
         # SQLite is polled: a short fixed delay. Redis blocks in BRPOP and only sleeps after an
         # error (Redis down): back off to 1 s, so an outage logs once a second, not 20 times.
         delays = (0.1, 2.0, 1.0) if huey.storage.blocking else (0.02, 1.0, 0.05)
         consumer = huey.create_consumer(
-            workers=count, worker_type="thread", periodic=False,
-            initial_delay=delays[0], backoff=delays[1], max_delay=delays[2],
-        )  # fmt: skip
+            workers=count,
+            worker_type="thread",
+            periodic=False,
+            initial_delay=delays[0],
+            backoff=delays[1],
+            max_delay=delays[2],
+        )
         consumer.run()
 
 
@@ -56,8 +62,10 @@ def status_command() -> None:
     for row in rows:
         age = (now - row.beat_at).total_seconds()
         stale = "" if age <= services.FRESH_SECONDS else "  (stale)"
-        click.echo(f"{row.name} {row.host} pid {row.pid}: started {row.started_at:%Y-%m-%d %H:%M:%S} UTC, "
-                   f"beat {age:.0f} s ago{stale}")  # fmt: skip
+        click.echo(
+            f"{row.name} {row.host} pid {row.pid}: started {row.started_at:%Y-%m-%d %H:%M:%S} UTC, "
+            f"beat {age:.0f} s ago{stale}"
+        )
     if not rows:
         click.echo("no worker has a heartbeat: start one with `flask worker run`")
 

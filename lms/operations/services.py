@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from lms.db import utcnow
@@ -29,9 +30,9 @@ def start_heartbeat(name: str, host: str, pid: int) -> WorkerHeartbeat:
 
 def beat(heartbeat_id: int) -> bool:
     """Say the worker is alive now; False if its row is gone (forgotten while it was frozen). Flushes."""
-    result = db.session.execute(
-        update(WorkerHeartbeat).where(WorkerHeartbeat.id == heartbeat_id).values(beat_at=utcnow())
-    )
+    statement = update(WorkerHeartbeat).where(WorkerHeartbeat.id == heartbeat_id).values(beat_at=utcnow())
+    # An UPDATE's result is a CursorResult; SQLAlchemy types execute() as returning a plain Result.
+    result = cast("CursorResult[Any]", db.session.execute(statement))
     return result.rowcount == 1
 
 

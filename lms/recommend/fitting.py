@@ -66,11 +66,18 @@ def _read_log() -> tuple[dict[tuple[int, str], _Track], int]:
     by_item, by_course, item_pass, course_pass = _skill_maps()
     tracks: dict[tuple[int, str], _Track] = {}
     stmt = (
-        select(LearningEvent.id, LearningEvent.user_id, LearningEvent.course_id, LearningEvent.item_id,
-               LearningEvent.kind, LearningEvent.score, LearningEvent.max_score)
+        select(
+            LearningEvent.id,
+            LearningEvent.user_id,
+            LearningEvent.course_id,
+            LearningEvent.item_id,
+            LearningEvent.kind,
+            LearningEvent.score,
+            LearningEvent.max_score,
+        )
         .where(LearningEvent.kind.in_(GRADED_KINDS + OPPORTUNITY_KINDS))
         .order_by(LearningEvent.user_id, LearningEvent.occurred_at, LearningEvent.id)
-    )  # fmt: skip
+    )
     count, graded_kinds = 0, set(GRADED_KINDS)
     for event_id, user_id, course_id, item_id, kind, score, max_score in db.session.execute(stmt):
         skills = by_item.get(item_id, ()) if item_id else by_course.get(course_id, ())
@@ -126,10 +133,16 @@ def fit_all(*, forgetting: bool = False) -> FitReport:
         np.array([index[k[1]] for k in keys], dtype=np.int64), [tracks[k].observations for k in keys], len(skills)
     )
     rows = [
-        dict(zip(bkt.PARAM_NAMES, map(float, theta[:, n]), strict=True), skill=s, learners=int(learners[n]),
-             observations=int(observations[n]), fitted=not bool(scarce[n]), fitted_at=now)
+        dict(
+            zip(bkt.PARAM_NAMES, map(float, theta[:, n]), strict=True),
+            skill=s,
+            learners=int(learners[n]),
+            observations=int(observations[n]),
+            fitted=not bool(scarce[n]),
+            fitted_at=now,
+        )
         for n, s in enumerate(skills)
-    ]  # fmt: skip
+    ]
     if rows:
         db.session.execute(insert(SkillParameter), rows)
 
@@ -143,10 +156,15 @@ def fit_all(*, forgetting: bool = False) -> FitReport:
         track = tracks[key]
         item_id, score_pct, passed = track.last or (None, None, None)
         values = {
-            "p_known": float(final[n]), "observations": track.observations, "correct": track.correct,
-            "last_item_id": item_id, "last_score_pct": score_pct, "last_passed": passed,
-            "last_event_id": track.last_event_id, "updated_at": now,
-        }  # fmt: skip
+            "p_known": float(final[n]),
+            "observations": track.observations,
+            "correct": track.correct,
+            "last_item_id": item_id,
+            "last_score_pct": score_pct,
+            "last_passed": passed,
+            "last_event_id": track.last_event_id,
+            "updated_at": now,
+        }
         if key in placed_rows:
             for name, value in values.items():
                 setattr(placed_rows[key], name, value)
@@ -157,5 +175,11 @@ def fit_all(*, forgetting: bool = False) -> FitReport:
         db.session.execute(table.insert(), mastery_rows[start : start + 5000])
     db.session.flush()
     bump_everyone()  # every mastery was rewritten (Core statements: the flush listener does not see them)
-    return FitReport(len(skills), int((~scarce).sum()), len({k[0] for k in keys}), events, result.iterations,
-                     time.perf_counter() - started)  # fmt: skip
+    return FitReport(
+        len(skills),
+        int((~scarce).sum()),
+        len({k[0] for k in keys}),
+        events,
+        result.iterations,
+        time.perf_counter() - started,
+    )

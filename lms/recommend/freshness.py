@@ -55,9 +55,11 @@ def _token() -> int:
 def _upsert(conn: Connection, model: type, key: str, rows: list[dict]) -> None:
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     stmt = insert(model.__table__).values(rows)
-    conn.execute(stmt.on_conflict_do_update(
-        index_elements=[key], set_={"version": stmt.excluded.version, "changed_at": stmt.excluded.changed_at}
-    ))  # fmt: skip
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[key], set_={"version": stmt.excluded.version, "changed_at": stmt.excluded.changed_at}
+        )
+    )
 
 
 def bump_learners(user_ids: Iterable[int | None], conn: Connection | None = None) -> None:
@@ -72,8 +74,12 @@ def bump_learners(user_ids: Iterable[int | None], conn: Connection | None = None
 
 def bump_everyone(conn: Connection | None = None) -> None:
     """A new epoch: every learner's next dashboard is built again (course sync, model refit)."""
-    _upsert(conn or db.session.connection(), DashboardEpoch, "id",
-            [{"id": EPOCH_ID, "version": _token(), "changed_at": utcnow()}])  # fmt: skip
+    _upsert(
+        conn or db.session.connection(),
+        DashboardEpoch,
+        "id",
+        [{"id": EPOCH_ID, "version": _token(), "changed_at": utcnow()}],
+    )
 
 
 def _mine(user_id: ColumnElement) -> ScalarSelect:

@@ -131,8 +131,12 @@ def assign(actor: User, path: LearningPath, *, team: Team | None = None, learner
     existing = db.session.scalar(select(PathAssignment).where(PathAssignment.path_id == path.id, target))
     if existing:
         return existing
-    assignment = PathAssignment(path_id=path.id, team_id=team.id if team else None,
-                                user_id=learner.id if learner else None, assigned_by_id=actor.id)  # fmt: skip
+    assignment = PathAssignment(
+        path_id=path.id,
+        team_id=team.id if team else None,
+        user_id=learner.id if learner else None,
+        assigned_by_id=actor.id,
+    )
     db.session.add(assignment)
     db.session.flush()
     return assignment
@@ -180,8 +184,9 @@ def learner_paths(user_id: int) -> list[AssignedPath]:
             prog = progress.get(item.course_id)
             done = bool(prog and prog.status == "completed")
             overdue = not done and item.due_at is not None and item.due_at < now
-            rows.append(PathRow(item.course.slug, item.course.title, item.due_at, prog.percent if prog else 0,
-                                done, overdue))  # fmt: skip
+            rows.append(
+                PathRow(item.course.slug, item.course.title, item.due_at, prog.percent if prog else 0, done, overdue)
+            )
         out.append(AssignedPath(path.id, path.title, path.description, rows))
     return out
 

@@ -106,8 +106,14 @@ def take_placement(user_id: int, quiz: PlacementFile, answers: dict[str, list[in
     if skills:
         mark_known(user_id, list(dict.fromkeys(skills)))
     tier = _suggested_tier(quiz, known_courses)
-    result = PlacementResult(user_id=user_id, score=score, max_score=max_score, answers=answers,
-                             known_modules=known_modules, suggested_tier=tier)  # fmt: skip
+    result = PlacementResult(
+        user_id=user_id,
+        score=score,
+        max_score=max_score,
+        answers=answers,
+        known_modules=known_modules,
+        suggested_tier=tier,
+    )
     db.session.add(result)
     if db.session.get(LearningGoal, user_id) is None:
         db.session.add(LearningGoal(user_id=user_id, tier=tier))

@@ -17,9 +17,18 @@ MASTERED = 0.95  # P(known) at which a skill counts as mastered (the usual BKT t
 WEAK = 0.95  # below this, a module a failed one builds on is worth reviewing first
 
 SCORES = {
-    "review": 1000, "path_overdue": 900, "path": 800, "continue": 600, "placed_next": 500, "goal": 400, "tier": 400,
-    "unlocked": 350, "foundation": 300, "strengthen": 250, "next_tier": 100,
-}  # fmt: skip
+    "review": 1000,
+    "path_overdue": 900,
+    "path": 800,
+    "continue": 600,
+    "placed_next": 500,
+    "goal": 400,
+    "tier": 400,
+    "unlocked": 350,
+    "foundation": 300,
+    "strengthen": 250,
+    "next_tier": 100,
+}
 
 
 @dataclass(frozen=True)

@@ -74,17 +74,28 @@ def catalog_graph() -> tuple[ranking.Catalog, dict[int, set[int]], dict[int, Ite
     by_id: dict[int, ItemInfo] = {}
     for item in db.session.scalars(select(Item).where(Item.archived_at.is_(None), Item.course_id.in_(courses))):
         items.setdefault(item.module_id, set()).add(item.id)
-        by_id[item.id] = ItemInfo(item.course_id, item.module_id, item.title,
-                                  pass_fraction(item.data, courses[item.course_id].pass_mark))  # fmt: skip
+        by_id[item.id] = ItemInfo(
+            item.course_id, item.module_id, item.title, pass_fraction(item.data, courses[item.course_id].pass_mark)
+        )
         if item.kind != "lesson":
             graded.add(item.module_id)
     order = _course_order(courses, prereqs)
     modules = sorted(modules, key=lambda m: (order[m.course_id], m.position))
     nodes = [
-        ranking.ModuleNode(m.id, m.slug, m.title, m.course_id, courses[m.course_id].slug, courses[m.course_id].title,
-                           courses[m.course_id].tier, m.position, tuple(m.skills or ()), m.id in graded)
+        ranking.ModuleNode(
+            m.id,
+            m.slug,
+            m.title,
+            m.course_id,
+            courses[m.course_id].slug,
+            courses[m.course_id].title,
+            courses[m.course_id].tier,
+            m.position,
+            tuple(m.skills or ()),
+            m.id in graded,
+        )
         for m in modules
-    ]  # fmt: skip
+    ]
     graph = (ranking.Catalog(nodes, prereqs), items, by_id)
     _cache["graph"] = ((*scope, *key), graph, time.monotonic())
     return graph
@@ -106,22 +117,28 @@ def _course_order(courses: dict[int, Course], prereqs: dict[int, tuple[int, ...]
     return {cid: n for n, cid in enumerate(order)}
 
 
-def learner_state(user_id: int, catalog: ranking.Catalog, items: dict[int, set[int]], by_id) -> ranking.LearnerState:
+def learner_state(
+    user_id: int, catalog: ranking.Catalog, items: dict[int, set[int]], by_id: dict[int, ItemInfo]
+) -> ranking.LearnerState:
     """Mastery, latest graded result per module, completed modules, goal and assigned path."""
     mastery = db.session.execute(
         select(SkillMastery.skill, SkillMastery.p_known, SkillMastery.placed).where(SkillMastery.user_id == user_id)
     ).all()
     events = db.session.execute(
-        select(LearningEvent.item_id, LearningEvent.kind, LearningEvent.score, LearningEvent.max_score,
-               LearningEvent.course_id)
+        select(
+            LearningEvent.item_id,
+            LearningEvent.kind,
+            LearningEvent.score,
+            LearningEvent.max_score,
+            LearningEvent.course_id,
+        )
         .where(LearningEvent.user_id == user_id, LearningEvent.kind.in_(GRADED_KINDS + COMPLETION_KINDS))
         .order_by(LearningEvent.occurred_at, LearningEvent.id)
-    ).all()  # fmt: skip
+    ).all()
     results: dict[int, ranking.Result] = {}
     done_items: set[int] = set()
     for item_id, kind, score, max_score, _course_id in events:
-        item = by_id.get(item_id)
-        if item is None:
+        if item_id is None or (item := by_id.get(item_id)) is None:
             continue
         done_items.add(item_id)
         if kind in GRADED_KINDS and score is not None and max_score:
@@ -135,10 +152,15 @@ def learner_state(user_id: int, catalog: ranking.Catalog, items: dict[int, set[i
     started &= {by_id[i].course_id for i in done_items}
     goal = db.session.get(LearningGoal, user_id)
     return ranking.LearnerState(
-        mastery={s: p for s, p, _ in mastery}, results=results, completed=completed, started_courses=started,
-        goal_tier=goal.tier if goal else None, placed={s for s, _, placed in mastery if placed},
-        path=paths.path_steps(user_id), now=utcnow(),
-    )  # fmt: skip
+        mastery={s: p for s, p, _ in mastery},
+        results=results,
+        completed=completed,
+        started_courses=started,
+        goal_tier=goal.tier if goal else None,
+        placed={s for s, _, placed in mastery if placed},
+        path=paths.path_steps(user_id),
+        now=utcnow(),
+    )
 
 
 def recommendations(user_id: int, limit: int = 3) -> list[Shown]:
@@ -164,33 +186,48 @@ def reason_text(rec: ranking.Recommendation) -> str:
     tier = lambda: tier_name(p.get("tier", ""))  # noqa: E731
     due = lambda: format_date(p["due"]) if isinstance(p.get("due"), datetime) else ""  # noqa: E731
     texts = {
-        "review": lambda: _(
-            "You scored %(score)s%% on %(item)s: review %(module)s before %(next)s.", **_with(p, "next")
-        )
-        if p.get("next")
-        else _("You scored %(score)s%% on %(item)s: review %(module)s.", **_with(p)),
-        "path_overdue": lambda: _("Overdue in your path %(path)s: %(course)s was due %(due)s.", path=p.get("path"),
-                                  course=course, due=due()),
-        "path": lambda: _("Next in your path %(path)s: %(course)s is due %(due)s.", path=p.get("path"), course=course,
-                          due=due())
-        if p.get("due")
-        else _("Next in your path %(path)s.", path=p.get("path")),
-        "continue": lambda: _("You finished %(previous)s; this comes next in %(course)s.", previous=p.get("previous"),
-                              course=course),
-        "placed_next": lambda: _("The placement quiz showed you know the start of %(course)s: pick up here.",
-                                 course=course),
-        "unlocked": lambda: _("The placement quiz showed you know %(prerequisites)s, so %(course)s is open.",
-                              prerequisites=p.get("prerequisites"), course=course)
-        if p.get("placed")
-        else _("You completed %(prerequisites)s, so %(course)s is open.",
-               prerequisites=p.get("prerequisites"), course=course),
+        "review": lambda: (
+            _("You scored %(score)s%% on %(item)s: review %(module)s before %(next)s.", **_with(p, "next"))
+            if p.get("next")
+            else _("You scored %(score)s%% on %(item)s: review %(module)s.", **_with(p))
+        ),
+        "path_overdue": lambda: _(
+            "Overdue in your path %(path)s: %(course)s was due %(due)s.", path=p.get("path"), course=course, due=due()
+        ),
+        "path": lambda: (
+            _("Next in your path %(path)s: %(course)s is due %(due)s.", path=p.get("path"), course=course, due=due())
+            if p.get("due")
+            else _("Next in your path %(path)s.", path=p.get("path"))
+        ),
+        "continue": lambda: _(
+            "You finished %(previous)s; this comes next in %(course)s.", previous=p.get("previous"), course=course
+        ),
+        "placed_next": lambda: _(
+            "The placement quiz showed you know the start of %(course)s: pick up here.", course=course
+        ),
+        "unlocked": lambda: (
+            _(
+                "The placement quiz showed you know %(prerequisites)s, so %(course)s is open.",
+                prerequisites=p.get("prerequisites"),
+                course=course,
+            )
+            if p.get("placed")
+            else _(
+                "You completed %(prerequisites)s, so %(course)s is open.",
+                prerequisites=p.get("prerequisites"),
+                course=course,
+            )
+        ),
         "goal": lambda: _("Matches your goal: the %(tier)s tier.", tier=tier()),
         "tier": lambda: _("Next step of the %(tier)s tier, where you are now.", tier=tier()),
         "foundation": lambda: _("Builds what the %(tier)s tier assumes.", tier=tier()),
-        "strengthen": lambda: _("Your estimated mastery of %(skill)s is %(percent)s%%: a review will make it stick.",
-                                skill=p.get("skill"), percent=p.get("percent")),
+        "strengthen": lambda: _(
+            "Your estimated mastery of %(skill)s is %(percent)s%%: a review will make it stick.",
+            skill=p.get("skill"),
+            percent=p.get("percent"),
+        ),
         "next_tier": lambda: _("You have finished the %(tier)s tier: the next tier is open.", tier=tier()),
-    }  # fmt: skip
+    }
     return texts[rec.reason]()
 
 

@@ -49,12 +49,25 @@ def overview(user_id: int) -> Overview:
             row = rows.get(skill)
             p = row.p_known if row else 0.0
             status = "mastered" if p >= ranking.MASTERED else ("learning" if row else "not_started")
-            group.rows.append(SkillRow(skill, module.title, round(100 * p), status,
-                                       row.observations if row else 0, bool(row and row.placed)))  # fmt: skip
+            group.rows.append(
+                SkillRow(
+                    skill,
+                    module.title,
+                    round(100 * p),
+                    status,
+                    row.observations if row else 0,
+                    bool(row and row.placed),
+                )
+            )
     all_rows = [r for c in courses.values() for r in c.rows]
     goal = db.session.get(LearningGoal, user_id)
-    return Overview(list(courses.values()), goal.tier if goal else None, latest_placement(user_id) is not None,
-                    sum(r.status == "mastered" for r in all_rows), len(all_rows))  # fmt: skip
+    return Overview(
+        list(courses.values()),
+        goal.tier if goal else None,
+        latest_placement(user_id) is not None,
+        sum(r.status == "mastered" for r in all_rows),
+        len(all_rows),
+    )
 
 
 @dataclass(frozen=True)

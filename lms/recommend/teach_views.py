@@ -26,8 +26,12 @@ def new_path():
         step.course.choices = choices
     if form.validate_on_submit():
         try:
-            path = paths.create_path_from_form(current_user, form.title.data, form.description.data or "",
-                                               [(s.course.data, s.due.data) for s in form.steps])  # fmt: skip
+            path = paths.create_path_from_form(
+                current_user,
+                form.title.data,
+                form.description.data or "",
+                [(s.course.data, s.due.data) for s in form.steps],
+            )
         except paths.PathError as exc:
             flash(str(exc), "error")
         else:

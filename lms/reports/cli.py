@@ -47,10 +47,13 @@ def completion(team_ref, course_ref, tier, status, enrolled_from, enrolled_to, f
     if enrolled_from and enrolled_to and enrolled_from > enrolled_to:
         raise click.UsageError("--from is after --to.")
     flt = ReportFilter(
-        team_id=team.id, course_id=course.id if course else None, tier=tier, status=status,
+        team_id=team.id,
+        course_id=course.id if course else None,
+        tier=tier,
+        status=status,
         enrolled_from=enrolled_from.date() if enrolled_from else None,
         enrolled_to=enrolled_to.date() if enrolled_to else None,
-    )  # fmt: skip
+    )
     described = [("Team", team.name)] + ([("Course", course.title)] if course else [])
     described += [(k.capitalize(), v) for k, v in (("tier", tier), ("status", status)) if v]
     tmp = output.with_name(output.name + ".part")

@@ -18,7 +18,7 @@ from lms.reports.query import (
     check_filter,
     csv_line_statement,
     export_rows,
-)  # fmt: skip
+)
 from lms.spreadsheets import neutralize
 
 

@@ -51,18 +51,21 @@ class ReportFilterForm(FlaskForm):
     def to_filter(self) -> ReportFilter:
         """The validated form as a ReportFilter (call after validate())."""
         return ReportFilter(
-            team_id=self.team_id.data, course_id=self.course_id.data,
+            team_id=self.team_id.data,
+            course_id=self.course_id.data,
             tier=self.tier.data if self.tier.data in TIERS else None,
             status=self.status.data if self.status.data in STATUSES else None,
-            enrolled_from=self.enrolled_from.data, enrolled_to=self.enrolled_to.data,
-        )  # fmt: skip
+            enrolled_from=self.enrolled_from.data,
+            enrolled_to=self.enrolled_to.data,
+        )
 
 
 class TokenForm(FlaskForm):
     name = StringField(
-        _l("Token name"), validators=[DataRequired(), Length(max=100)],
+        _l("Token name"),
+        validators=[DataRequired(), Length(max=100)],
         description=_l("What the token is for, e.g. “Nightly HR sync”."),
-    )  # fmt: skip
+    )
     submit = SubmitField(_l("Create token"))
 
 

@@ -76,18 +76,23 @@ def satisfaction(team_id: int) -> Satisfaction:
     """CSAT and NPS over the team's named survey responses (anonymous ones cannot be attributed)."""
     row = db.session.execute(
         select(
-            func.count(), func.avg(SurveyResponse.csat),
+            func.count(),
+            func.avg(SurveyResponse.csat),
             func.sum(case((SurveyResponse.csat >= 4, 1), else_=0)),
             func.sum(case((SurveyResponse.nps >= 9, 1), else_=0)),
             func.sum(case((and_(SurveyResponse.nps >= 7, SurveyResponse.nps <= 8), 1), else_=0)),
             func.sum(case((SurveyResponse.nps <= 6, 1), else_=0)),
         ).where(SurveyResponse.user_id.in_(_members(team_id)))
-    ).one()  # fmt: skip
+    ).one()
     n, mean, satisfied, promoters, passives, detractors = row
     return Satisfaction(
-        int(n), None if mean is None else round(float(mean), 2), int(satisfied or 0),
-        int(promoters or 0), int(passives or 0), int(detractors or 0),
-    )  # fmt: skip
+        int(n),
+        None if mean is None else round(float(mean), 2),
+        int(satisfied or 0),
+        int(promoters or 0),
+        int(passives or 0),
+        int(detractors or 0),
+    )
 
 
 @dataclass(frozen=True)

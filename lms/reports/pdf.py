@@ -21,17 +21,24 @@ def summary_context(viewer: User, flt: ReportFilter, filters: list[tuple[str, st
     enrolled = sum(c.enrolled for c in courses)
     completed = sum(c.completed for c in courses)
     return {
-        "filters": filters, "courses": courses, "tiers": tiers, "bands": BANDS,
-        "exams": exams, "assignments": assignments, "enrolled": enrolled, "completed": completed,
+        "filters": filters,
+        "courses": courses,
+        "tiers": tiers,
+        "bands": BANDS,
+        "exams": exams,
+        "assignments": assignments,
+        "enrolled": enrolled,
+        "completed": completed,
         "rate": 100 * completed / enrolled if enrolled else 0.0,
         "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "course_chart": charts.hbars([(c.title, c.rate) for c in courses], title="Completion rate per course"),
         "tier_chart": charts.hbars([(t.title, t.rate) for t in tiers], title="Completion rate per tier"),
         "score_chart": charts.columns(
             list(zip(BANDS, zip(exams, assignments, strict=True), strict=True)),
-            title="Score distribution", series=("Exam", "Assignments"),
+            title="Score distribution",
+            series=("Exam", "Assignments"),
         ),
-    }  # fmt: skip
+    }
 
 
 def render_pdf(viewer: User, flt: ReportFilter, filters: list[tuple[str, str]]) -> bytes:

@@ -30,7 +30,8 @@ def _aggregate(*where) -> Select:
     )
     events = (
         select(
-            LearningEvent.user_id, LearningEvent.course_id,
+            LearningEvent.user_id,
+            LearningEvent.course_id,
             func.count(func.distinct(done_item)).label("done"),
             func.max(LearningEvent.occurred_at).label("last"),
             func.max(exam).label("exam"),
@@ -38,30 +39,38 @@ def _aggregate(*where) -> Select:
         .where(*where)
         .group_by(LearningEvent.user_id, LearningEvent.course_id)
         .subquery()
-    )  # fmt: skip
+    )
     per_assignment = (
         select(
-            LearningEvent.user_id, LearningEvent.course_id,
+            LearningEvent.user_id,
+            LearningEvent.course_id,
             func.max(_percent(LearningEvent.score, LearningEvent.max_score)).label("best"),
         )
         .where(*where, LearningEvent.kind == LearningEventKind.ASSIGNMENT_GRADED, LearningEvent.max_score > 0)
         .group_by(LearningEvent.user_id, LearningEvent.course_id, LearningEvent.item_id)
         .subquery()
-    )  # fmt: skip
+    )
     assignments = (
         select(
-            per_assignment.c.user_id, per_assignment.c.course_id,
-            func.avg(per_assignment.c.best).label("best"), func.count().label("graded"),
+            per_assignment.c.user_id,
+            per_assignment.c.course_id,
+            func.avg(per_assignment.c.best).label("best"),
+            func.count().label("graded"),
         )
         .group_by(per_assignment.c.user_id, per_assignment.c.course_id)
         .subquery()
-    )  # fmt: skip
+    )
     return select(
-        events.c.user_id, events.c.course_id, events.c.done, events.c.last, events.c.exam,
-        assignments.c.best, func.coalesce(assignments.c.graded, 0),
+        events.c.user_id,
+        events.c.course_id,
+        events.c.done,
+        events.c.last,
+        events.c.exam,
+        assignments.c.best,
+        func.coalesce(assignments.c.graded, 0),
     ).outerjoin(
         assignments, and_(assignments.c.user_id == events.c.user_id, assignments.c.course_id == events.c.course_id)
-    )  # fmt: skip
+    )
 
 
 _COLUMNS = ("user_id", "course_id", "done", "last_activity_at", "exam_best", "assignment_best", "assignments_graded")

@@ -127,10 +127,12 @@ def _with_certificate(stmt: Select) -> Select:
     return stmt.outerjoin(
         Certificate,
         and_(
-            Certificate.user_id == Enrollment.user_id, Certificate.course_id == Enrollment.course_id,
-            Certificate.kind == "course", Certificate.revoked_at.is_(None),
+            Certificate.user_id == Enrollment.user_id,
+            Certificate.course_id == Enrollment.course_id,
+            Certificate.kind == "course",
+            Certificate.revoked_at.is_(None),
         ),
-    )  # fmt: skip
+    )
 
 
 def completion_statement(viewer: User, flt: ReportFilter) -> Select:
@@ -139,19 +141,30 @@ def completion_statement(viewer: User, flt: ReportFilter) -> Select:
     members = c["members"]
     return _with_certificate(
         stmt.add_columns(
-            Team.id.label("team_id"), Team.name.label("team"),
-            User.id.label("learner_id"), User.display_name.label("learner"), User.email,
-            Course.id.label("course_id"), Course.title.label("course"), Course.tier, Course.pass_mark,
-            Enrollment.enrolled_at, c["done"].label("done"), c["total"].label("total"), c["status"].label("status"),
-            ReportProgress.assignment_best, func.coalesce(ReportProgress.assignments_graded, 0).label("graded"),
-            ReportProgress.exam_best, Certificate.public_id.label("certificate_id"),
+            Team.id.label("team_id"),
+            Team.name.label("team"),
+            User.id.label("learner_id"),
+            User.display_name.label("learner"),
+            User.email,
+            Course.id.label("course_id"),
+            Course.title.label("course"),
+            Course.tier,
+            Course.pass_mark,
+            Enrollment.enrolled_at,
+            c["done"].label("done"),
+            c["total"].label("total"),
+            c["status"].label("status"),
+            ReportProgress.assignment_best,
+            func.coalesce(ReportProgress.assignments_graded, 0).label("graded"),
+            ReportProgress.exam_best,
+            Certificate.public_id.label("certificate_id"),
             Certificate.issued_at.label("certificate_issued_at"),
             ReportProgress.last_activity_at.label("last_activity"),
         )
         .join(Team, Team.id == members.c.team_id)
         .join(User, User.id == Enrollment.user_id)
         .order_by(Team.name, Team.id, User.display_name, User.id, Course.title, Course.id)
-    )  # fmt: skip
+    )
 
 
 def _neutralized(column):
@@ -177,18 +190,26 @@ def csv_statement(viewer: User, flt: ReportFilter, dialect: str) -> Select:
     exam = ReportProgress.exam_best
     return _with_certificate(
         stmt.add_columns(
-            _neutralized(Team.name), _neutralized(User.display_name), _neutralized(User.email),
-            _neutralized(Course.title), Course.tier, _utc_text(Enrollment.enrolled_at, dialect),
-            progress, c["status"], func.round(cast(ReportProgress.assignment_best, Numeric), 1),
-            func.coalesce(ReportProgress.assignments_graded, 0), func.round(cast(exam, Numeric), 1),
+            _neutralized(Team.name),
+            _neutralized(User.display_name),
+            _neutralized(User.email),
+            _neutralized(Course.title),
+            Course.tier,
+            _utc_text(Enrollment.enrolled_at, dialect),
+            progress,
+            c["status"],
+            func.round(cast(ReportProgress.assignment_best, Numeric), 1),
+            func.coalesce(ReportProgress.assignments_graded, 0),
+            func.round(cast(exam, Numeric), 1),
             case((exam >= Course.pass_mark, "yes"), (exam < Course.pass_mark, "no")),
-            Certificate.public_id, _utc_text(Certificate.issued_at, dialect),
+            Certificate.public_id,
+            _utc_text(Certificate.issued_at, dialect),
             _utc_text(ReportProgress.last_activity_at, dialect),
         )
         .join(Team, Team.id == c["members"].c.team_id)
         .join(User, User.id == Enrollment.user_id)
         .order_by(Team.name, Team.id, User.display_name, User.id, Course.title, Course.id)
-    )  # fmt: skip
+    )
 
 
 NUMBER_COLUMNS = (6, 8, 9, 10)
@@ -236,12 +257,25 @@ def to_row(r) -> CompletionRow:
     """A result row as a report row: progress as a whole percent, exam verdict by the pass mark."""
     exam = None if r.exam_best is None else round(r.exam_best, 1)
     return CompletionRow(
-        r.team_id, r.team, r.learner_id, r.learner, r.email, r.course_id, r.course, r.tier, r.enrolled_at,
-        percent(r.done, r.total), r.status,
-        None if r.assignment_best is None else round(r.assignment_best, 1), r.graded,
-        exam, None if exam is None else exam >= r.pass_mark, r.certificate_id, r.certificate_issued_at,
+        r.team_id,
+        r.team,
+        r.learner_id,
+        r.learner,
+        r.email,
+        r.course_id,
+        r.course,
+        r.tier,
+        r.enrolled_at,
+        percent(r.done, r.total),
+        r.status,
+        None if r.assignment_best is None else round(r.assignment_best, 1),
+        r.graded,
+        exam,
+        None if exam is None else exam >= r.pass_mark,
+        r.certificate_id,
+        r.certificate_issued_at,
         r.last_activity,
-    )  # fmt: skip
+    )
 
 
 def completion_rows(
@@ -257,13 +291,22 @@ def completion_rows(
 
 
 EXPORT_COLUMNS = (
-    ("team", "Team"), ("learner", "Learner"), ("email", "E-mail"), ("course", "Course"), ("tier", "Tier"),
-    ("enrolled_at", "Enrolled at (UTC)"), ("progress", "Progress %"), ("status", "Status"),
-    ("assignment_best", "Best assignment score %"), ("assignments_graded", "Assignments graded"),
-    ("exam_best", "Exam score %"), ("exam_passed", "Exam passed"),
-    ("certificate_id", "Certificate id"), ("certificate_issued_at", "Certificate issued (UTC)"),
+    ("team", "Team"),
+    ("learner", "Learner"),
+    ("email", "E-mail"),
+    ("course", "Course"),
+    ("tier", "Tier"),
+    ("enrolled_at", "Enrolled at (UTC)"),
+    ("progress", "Progress %"),
+    ("status", "Status"),
+    ("assignment_best", "Best assignment score %"),
+    ("assignments_graded", "Assignments graded"),
+    ("exam_best", "Exam score %"),
+    ("exam_passed", "Exam passed"),
+    ("certificate_id", "Certificate id"),
+    ("certificate_issued_at", "Certificate issued (UTC)"),
     ("last_activity", "Last activity (UTC)"),
-)  # fmt: skip
+)
 TEXT_COLUMNS = (0, 1, 2, 3)
 DATE_COLUMNS = (5, 13, 14)
 
@@ -307,12 +350,22 @@ def _export_tuples(result) -> Iterator[tuple]:
         last_activity,
     ) in (row for chunk in result.partitions() for row in chunk):
         yield (
-            team, learner, email, course, tier, enrolled_at,
-            percent(done, total), status,
-            None if assignment_best is None else pct(assignment_best, 1), graded,
-            None if exam is None else pct(exam, 1), None if exam is None else exam >= pass_mark,
-            certificate_id, certificate_issued_at, last_activity,
-        )  # fmt: skip
+            team,
+            learner,
+            email,
+            course,
+            tier,
+            enrolled_at,
+            percent(done, total),
+            status,
+            None if assignment_best is None else pct(assignment_best, 1),
+            graded,
+            None if exam is None else pct(exam, 1),
+            None if exam is None else exam >= pass_mark,
+            certificate_id,
+            certificate_issued_at,
+            last_activity,
+        )
 
 
 def _dates_as_text(stmt: Select) -> Select:

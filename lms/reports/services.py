@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import case, func, literal_column, null, select
+from sqlalchemy import Case, ColumnElement, case, func, literal_column, null, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from lms.accounts.models import Team, User, team_members
 from lms.catalog.models import TIERS, Course
@@ -81,7 +83,9 @@ def team_dashboard(viewer: User, team_id: int, *, page: int = 1, now: datetime |
     team = visible_team(viewer, team_id)
     if team is None:
         raise ReportAccessError(team_id)
-    members = db.session.scalar(select(func.count()).select_from(team_members).where(team_members.c.team_id == team.id))
+    members = db.session.execute(
+        select(func.count()).select_from(team_members).where(team_members.c.team_id == team.id)
+    ).scalar_one()
     courses = course_stats(viewer, ReportFilter(team_id=team.id))
     exam_bins, assignment_bins = score_distribution(viewer, ReportFilter(team_id=team.id))
     pages = max(1, -(-members // MATRIX_PAGE))
@@ -89,25 +93,42 @@ def team_dashboard(viewer: User, team_id: int, *, page: int = 1, now: datetime |
     learners, cells = completion_matrix(viewer, team.id, page)
     now = now or datetime.now(UTC)
     return Dashboard(
-        team=team, members=members, courses=courses, tiers=tier_stats(courses),
-        exam_bins=exam_bins, assignment_bins=assignment_bins,
+        team=team,
+        members=members,
+        courses=courses,
+        tiers=tier_stats(courses),
+        exam_bins=exam_bins,
+        assignment_bins=assignment_bins,
         weekly_active=weekly_active(team.id, now),
-        matrix_learners=learners, matrix_cells=cells, page=page, pages=pages,
-        certificates=panels.certificates_issued(team.id), workshops=panels.workshop_attendance(team.id),
-        satisfaction=panels.satisfaction(team.id), overdue=panels.overdue_paths(team.id, now),
-    )  # fmt: skip
+        matrix_learners=learners,
+        matrix_cells=cells,
+        page=page,
+        pages=pages,
+        certificates=panels.certificates_issued(team.id),
+        workshops=panels.workshop_attendance(team.id),
+        satisfaction=panels.satisfaction(team.id),
+        overdue=panels.overdue_paths(team.id, now),
+    )
 
 
 def course_stats(viewer: User, flt: ReportFilter) -> list[CourseStat]:
     """Per course: enrolled, completed, in progress, mean exam and assignment score (one query)."""
     base, c = completion_base(viewer, flt)
     status = c["status"]
-    stmt = base.add_columns(
-        Course.id, Course.title, Course.tier, func.count(),
-        func.sum(case((status == "completed", 1), else_=0)),
-        func.sum(case((status == "in_progress", 1), else_=0)),
-        func.avg(ReportProgress.exam_best), func.avg(ReportProgress.assignment_best),
-    ).group_by(Course.id, Course.title, Course.tier).order_by(Course.title)  # fmt: skip
+    stmt = (
+        base.add_columns(
+            Course.id,
+            Course.title,
+            Course.tier,
+            func.count(),
+            func.sum(case((status == "completed", 1), else_=0)),
+            func.sum(case((status == "in_progress", 1), else_=0)),
+            func.avg(ReportProgress.exam_best),
+            func.avg(ReportProgress.assignment_best),
+        )
+        .group_by(Course.id, Course.title, Course.tier)
+        .order_by(Course.title)
+    )
     return [
         CourseStat(cid, title, tier, n, int(done or 0), int(going or 0), exam, assignment)
         for cid, title, tier, n, done, going, exam, assignment in db.session.execute(stmt)
@@ -125,10 +146,10 @@ def tier_stats(courses: list[CourseStat]) -> list[CourseStat]:
     return [t for t in tiers.values() if t.enrolled]
 
 
-def _bin(column):
+def _bin(column: InstrumentedAttribute[float | None]) -> Case[Any]:
     """The 10-point band of a percentage, as SQL without bind parameters (PostgreSQL must see
     the GROUP BY expression identical to the selected one)."""
-    whens = [
+    whens: list[tuple[ColumnElement[bool], ColumnElement[Any]]] = [
         (column < literal_column(str((k + 1) * 100 // SCORE_BINS)), literal_column(str(k)))
         for k in range(SCORE_BINS - 1)
     ]

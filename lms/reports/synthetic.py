@@ -61,6 +61,11 @@ def seed_report_population(learners: int, courses: int, *, rng_seed: int = 11) -
 
 def _event(uid: int, cid: int, item_id: int | None, kind: str, when: datetime, score=None, max_score=None) -> dict:
     return {
-        "user_id": uid, "course_id": cid, "item_id": item_id, "kind": kind, "occurred_at": when,
-        "score": score, "max_score": max_score,
-    }  # fmt: skip
+        "user_id": uid,
+        "course_id": cid,
+        "item_id": item_id,
+        "kind": kind,
+        "occurred_at": when,
+        "score": score,
+        "max_score": max_score,
+    }

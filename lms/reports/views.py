@@ -62,24 +62,32 @@ def _figures(board: services.Dashboard) -> dict:
         ),
         "scores": charts.columns(
             list(zip(services.BANDS, zip(board.exam_bins, board.assignment_bins, strict=True), strict=True)),
-            title=_("Score distribution"), series=(_("Exam"), _("Assignments")),
+            title=_("Score distribution"),
+            series=(_("Exam"), _("Assignments")),
         ),
         "certificates": charts.hbars(
-            [(t, n) for t, n in board.certificates], title=_("Certificates issued"),
-            maximum=max([n for _t, n in board.certificates] or [1]), unit="",
+            [(t, n) for t, n in board.certificates],
+            title=_("Certificates issued"),
+            maximum=max([n for _t, n in board.certificates] or [1]),
+            unit="",
         ),
         "workshops": charts.columns(
-            [(t, (r, a)) for t, r, a in board.workshops], title=_("Workshops: registered and attended"),
+            [(t, (r, a)) for t, r, a in board.workshops],
+            title=_("Workshops: registered and attended"),
             series=(_("Registered"), _("Attended")),
         ),
         "nps": charts.stacked(
-            [(_("Detractors"), board.satisfaction.detractors), (_("Passives"), board.satisfaction.passives),
-             (_("Promoters"), board.satisfaction.promoters)], title=_("NPS answers"),
+            [
+                (_("Detractors"), board.satisfaction.detractors),
+                (_("Passives"), board.satisfaction.passives),
+                (_("Promoters"), board.satisfaction.promoters),
+            ],
+            title=_("NPS answers"),
         ),
         "weekly": charts.columns(
             [(week.strftime("%m-%d"), (n,)) for week, n in board.weekly_active], title=_("Active learners per week")
         ),
-    }  # fmt: skip
+    }
 
 
 def _filter_form() -> ReportFilterForm:
@@ -119,9 +127,13 @@ def completions():
     flt = form.to_filter()
     rows = list(completion_rows(current_user, flt, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE))
     return render_template(
-        "reports/completions.html", form=form, rows=rows[:PAGE_SIZE], page=page, more=len(rows) > PAGE_SIZE,
+        "reports/completions.html",
+        form=form,
+        rows=rows[:PAGE_SIZE],
+        page=page,
+        more=len(rows) > PAGE_SIZE,
         params=flt.as_params(),
-    )  # fmt: skip
+    )
 
 
 def _export_filter():
@@ -151,9 +163,11 @@ def export_xlsx():
     exports.write_xlsx(current_user, flt, out, filters=described)
     out.seek(0)
     return send_file(
-        out, as_attachment=True, download_name=_filename("xlsx"),
+        out,
+        as_attachment=True,
+        download_name=_filename("xlsx"),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )  # fmt: skip
+    )
 
 
 @bp.get("/completions.pdf")

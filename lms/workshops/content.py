@@ -132,6 +132,6 @@ def _sessions(path: Path, data, parsed: WorkshopFile, problems: list[Problem]) -
                 entry.online or "",
                 entry.place or "",
                 entry.capacity,
-            )  # fmt: skip
+            )
         )
     return sessions

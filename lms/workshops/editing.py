@@ -80,11 +80,15 @@ def save_session(workshop: Workshop, data: dict[str, Any], session: WorkshopSess
     starts = _utc(data["start"], zone)
     spec = SessionSpec(
         key=session.key if session else _next_key(workshop),
-        title=(data.get("title") or "").strip(), timezone=zone, starts_at=starts, ends_at=_utc(data["end"], zone),
+        title=(data.get("title") or "").strip(),
+        timezone=zone,
+        starts_at=starts,
+        ends_at=_utc(data["end"], zone),
         registration_deadline=_utc(data.get("registration_closes"), zone) or starts,
-        online_url=(data.get("online_url") or "").strip(), place=(data.get("place") or "").strip(),
+        online_url=(data.get("online_url") or "").strip(),
+        place=(data.get("place") or "").strip(),
         capacity=data["capacity"],
-    )  # fmt: skip
+    )
     if session is None:
         session = WorkshopSession(workshop_id=workshop.id, key=spec.key, confirmed_count=0)
         db.session.add(session)
@@ -103,8 +107,11 @@ def form_data_of(workshop: Workshop) -> dict[str, Any]:
     """The workshop as form defaults."""
     course = db.session.get(Course, workshop.course_id) if workshop.course_id else None
     return {
-        "title": workshop.title, "description": workshop.description, "tier": workshop.tier,
-        "tags": ", ".join(workshop.tags), "course": course.slug if course else "",
+        "title": workshop.title,
+        "description": workshop.description,
+        "tier": workshop.tier,
+        "tags": ", ".join(workshop.tags),
+        "course": course.slug if course else "",
         "instructors": ", ".join(workshop.instructor_emails),
         "materials": "\n".join(f"{m['title']} | {m['url']}" for m in workshop.materials),
-    }  # fmt: skip
+    }

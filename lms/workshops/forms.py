@@ -67,9 +67,11 @@ class SessionForm(FlaskForm):
     start = DateTimeLocalField(_l("Starts"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     end = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
     registration_closes = DateTimeLocalField(
-        _l("Registration closes"), format="%Y-%m-%dT%H:%M", validators=[Optional()],
+        _l("Registration closes"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
         description=_l("Local time; empty means at the start."),
-    )  # fmt: skip
+    )
     online_url = StringField(_l("Online link"), validators=[Optional(), Length(max=500)])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=300)])
     capacity = IntegerField(_l("Seats"), validators=[DataRequired(), NumberRange(min=1, max=100_000)])

@@ -160,9 +160,11 @@ def mark_attendance(session: WorkshopSession, present: set[int], *, now: datetim
             changed += 1
             if course_id and registration.attended_event_id is None:
                 event = record_event(
-                    registration.user_id, course_id, LearningEventKind.WORKSHOP_ATTENDED,
+                    registration.user_id,
+                    course_id,
+                    LearningEventKind.WORKSHOP_ATTENDED,
                     data={"workshop": session.workshop.slug, "title": session.workshop.title, "session_id": session.id},
-                )  # fmt: skip
+                )
                 registration.attended_event_id = event.id
         elif not here and registration.attended_at is not None:
             registration.attended_at = None
@@ -177,8 +179,13 @@ def attendance_csv(session: WorkshopSession) -> str:
     writer = csv.writer(out)
     writer.writerow(["name", "email", "status", "registered_at", "attended"])
     for registration, user in attendees(session):
-        writer.writerow([
-            neutralize(user.display_name), neutralize(user.email), registration.status,
-            registration.registered_at.isoformat(timespec="seconds"), "yes" if registration.attended_at else "no",
-        ])  # fmt: skip
+        writer.writerow(
+            [
+                neutralize(user.display_name),
+                neutralize(user.email),
+                registration.status,
+                registration.registered_at.isoformat(timespec="seconds"),
+                "yes" if registration.attended_at else "no",
+            ]
+        )
     return out.getvalue()

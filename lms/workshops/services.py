@@ -24,7 +24,7 @@ class WorkshopError(UserError):
 class Listing:
     workshop: Workshop
     next_session: WorkshopSession | None
-    last_session: WorkshopSession | None
+    last_session: WorkshopSession  # a listed workshop has at least one live session
 
 
 def list_workshops(
@@ -49,7 +49,7 @@ def list_workshops(
     if past:
         rows.sort(key=lambda r: r.last_session.starts_at, reverse=True)
     else:
-        rows.sort(key=lambda r: r.next_session.starts_at)
+        rows.sort(key=lambda r: (r.next_session or r.last_session).starts_at)  # next_session is set here
     return rows
 
 

@@ -36,10 +36,14 @@ def _workshop_form(workshop=None) -> WorkshopForm:
 
 def _workshop_data(form: WorkshopForm) -> dict:
     return {
-        "title": form.title.data, "description": form.description.data, "tier": form.tier.data,
-        "tags": split_list(form.tags.data), "course": form.course.data or None,
-        "instructors": split_list(form.instructors.data), "materials": parse_materials(form.materials.data),
-    }  # fmt: skip
+        "title": form.title.data,
+        "description": form.description.data,
+        "tier": form.tier.data,
+        "tags": split_list(form.tags.data),
+        "course": form.course.data or None,
+        "instructors": split_list(form.instructors.data),
+        "materials": parse_materials(form.materials.data),
+    }
 
 
 @role_required("instructor")
@@ -90,10 +94,15 @@ def _edit_session(workshop, session):
         )
         closes = in_zone(session.registration_deadline, session.timezone)
         defaults = {
-            "title": session.title, "timezone": session.timezone, "start": start.replace(tzinfo=None),
-            "end": end.replace(tzinfo=None), "registration_closes": closes.replace(tzinfo=None),
-            "online_url": session.online_url, "place": session.place, "capacity": session.capacity,
-        }  # fmt: skip
+            "title": session.title,
+            "timezone": session.timezone,
+            "start": start.replace(tzinfo=None),
+            "end": end.replace(tzinfo=None),
+            "registration_closes": closes.replace(tzinfo=None),
+            "online_url": session.online_url,
+            "place": session.place,
+            "capacity": session.capacity,
+        }
     form = SessionForm(data=defaults or ({"timezone": current_user.timezone} if request.method == "GET" else None))
     if workshop.source == "ui" and form.validate_on_submit():
         try:
@@ -113,9 +122,12 @@ def attendees_page(session_id: int):
     session = _taught_session(session_id)
     rows = registration.attendees(session)
     return render_template(
-        "workshops/attendees.html", session=session, rows=rows, form=ActionForm(),
+        "workshops/attendees.html",
+        session=session,
+        rows=rows,
+        form=ActionForm(),
         started=session.starts_at <= utcnow(),
-    )  # fmt: skip
+    )
 
 
 @role_required("instructor")

@@ -30,9 +30,15 @@ def index():
     past = request.args.get("when") == "past"
     rows = services.list_workshops(past=past, tier=tier or None, tag=tag or None)
     return render_template(
-        "workshops/index.html", rows=rows, past=past, tier=tier, tag=tag, tiers=WORKSHOP_TIERS,
-        tags=services.workshop_tags(), zone_of=viewer_zone,
-    )  # fmt: skip
+        "workshops/index.html",
+        rows=rows,
+        past=past,
+        tier=tier,
+        tag=tag,
+        tiers=WORKSHOP_TIERS,
+        tags=services.workshop_tags(),
+        zone_of=viewer_zone,
+    )
 
 
 @bp.get("/<slug>")
@@ -42,10 +48,17 @@ def detail(slug: str):
     mine = services.registrations_of(current_user.id, [s.id for s in sessions]) if current_user.is_authenticated else {}
     positions = {sid: services.waitlist_position(r) for sid, r in mine.items()}
     return render_template(
-        "workshops/detail.html", workshop=workshop, sessions=sessions, mine=mine, positions=positions,
-        form=ActionForm(), zone_of=viewer_zone, teaches=services.teaches(current_user, workshop),
-        show_materials=services.materials_visible(workshop, mine), now=utcnow(),
-    )  # fmt: skip
+        "workshops/detail.html",
+        workshop=workshop,
+        sessions=sessions,
+        mine=mine,
+        positions=positions,
+        form=ActionForm(),
+        zone_of=viewer_zone,
+        teaches=services.teaches(current_user, workshop),
+        show_materials=services.materials_visible(workshop, mine),
+        now=utcnow(),
+    )
 
 
 def _session_or_404(session_id: int):
@@ -110,9 +123,14 @@ def mine():
     rows = services.my_registrations(current_user.id)
     positions = {r.id: services.waitlist_position(r) for r in rows}
     return render_template(
-        "workshops/mine.html", rows=rows, positions=positions, feed_url=feed_url, form=ActionForm(),
-        zone=current_user.timezone, now=utcnow(),
-    )  # fmt: skip
+        "workshops/mine.html",
+        rows=rows,
+        positions=positions,
+        feed_url=feed_url,
+        form=ActionForm(),
+        zone=current_user.timezone,
+        now=utcnow(),
+    )
 
 
 @bp.post("/feed/reset")

@@ -66,10 +66,16 @@ def execute_run(app: Flask, run_id: int, steps: list[Step], release: grading.Rel
                     else:
                         ran = cells.checked(step.code, hidden=False)
                     passed = engine.full_marks(ran, step.points) if step.test else None
-                    results = {**results, step.key: {
-                        "status": ran.status, "outputs": outputs.clean_all(ran.outputs), "test": step.test,
-                        "passed": passed, "reason": ran.reason,
-                    }}  # fmt: skip
+                    results = {
+                        **results,
+                        step.key: {
+                            "status": ran.status,
+                            "outputs": outputs.clean_all(ran.outputs),
+                            "test": step.test,
+                            "passed": passed,
+                            "reason": ran.reason,
+                        },
+                    }
                     _store(run_id, results=results)
             _store(run_id, state="done", finished_at=utcnow(), error=cells.stopped)
             return "done"

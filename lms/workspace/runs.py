@@ -79,9 +79,14 @@ def start_run(
             _l("You can run code %(n)s times a minute. Wait a few seconds and run again.", n=per_minute),
         )
     run = Run(
-        token=secrets.token_hex(16), user_id=user.id, item_id=item_id, state="queued", target=target,
-        results={s.key: {"status": "pending", "outputs": [], "test": s.test} for s in steps}, created_at=now,
-    )  # fmt: skip
+        token=secrets.token_hex(16),
+        user_id=user.id,
+        item_id=item_id,
+        state="queued",
+        target=target,
+        results={s.key: {"status": "pending", "outputs": [], "test": s.test} for s in steps},
+        created_at=now,
+    )
     db.session.add(run)
     db.session.flush()
     return run, steps

@@ -86,6 +86,7 @@ def _checked(ws: Workspace, cells: dict[str, object], max_bytes: int) -> dict[st
     """The draft after applying `cells`, or a clear refusal (unknown cell, not text, a NUL or a
     lone surrogate that no kernel, page or database takes, too big)."""
     keys = notebook.answer_keys(ws.release)
+    checked: dict[str, str] = {}
     for key, source in cells.items():
         if key not in keys:
             raise NotebookError(
@@ -102,7 +103,8 @@ def _checked(ws: Workspace, cells: dict[str, object], max_bytes: int) -> dict[st
                     cell=repr(key),
                 ),
             )
-    answers = {**ws.answers, **cells}
+        checked[key] = source
+    answers = {**ws.answers, **checked}
     size = sum(len(s.encode("utf-8")) for s in answers.values())
     if size > max_bytes:
         raise NotebookError(
@@ -138,7 +140,9 @@ def save_draft(ws: Workspace, user: User, item: Item, base_version: int, cells: 
         .returning(Draft.version)
         .execution_options(synchronize_session=False)
     ).scalar()
-    draft = ws.draft or own_draft(user.id, item.id)
+    current = ws.draft or own_draft(user.id, item.id)
+    assert current is not None  # ours, or the one another tab created first
+    draft = current
     if version is not None:  # saved: the loaded row now holds what was written
         for name, value in (("version", version), ("cells", answers), ("size", size), ("updated_at", now)):
             set_committed_value(draft, name, value)

@@ -18,8 +18,7 @@ from lms.workspace.forms import DraftUploadForm
 from lms.workspace.notebook import NotebookError
 
 bp = Blueprint("workspace", __name__)
-STATUS = {"not_found": 404, "no_release": 404, "not_enrolled": 403, "too_large": 413, "busy": 429,
-          "rate_limited": 429}  # fmt: skip
+STATUS = {"not_found": 404, "no_release": 404, "not_enrolled": 403, "too_large": 413, "busy": 429, "rate_limited": 429}
 MAX_VERSION = 2**31 - 1  # the column's range in PostgreSQL; beyond it no draft was ever saved
 
 
@@ -70,9 +69,16 @@ def page(slug: str, item_slug: str):
     cells = notebook.merged(ws.release, ws.answers)
     rendered, code = services.static_html(ws.release)
     return render_template(
-        "workspace/page.html", course=course, item=item, ws=ws, cells=cells, rendered=rendered, code=code,
-        upload_form=DraftUploadForm(), max_draft=current_app.config["WORKSPACE_MAX_DRAFT_BYTES"],
-    )  # fmt: skip
+        "workspace/page.html",
+        course=course,
+        item=item,
+        ws=ws,
+        cells=cells,
+        rendered=rendered,
+        code=code,
+        upload_form=DraftUploadForm(),
+        max_draft=current_app.config["WORKSPACE_MAX_DRAFT_BYTES"],
+    )
 
 
 @bp.get("/courses/<slug>/<item_slug>/workspace/draft")
@@ -157,9 +163,13 @@ def run(slug: str, item_slug: str):
     config = current_app.config
     try:
         started, steps = runs.start_run(
-            ws, current_user, item.id, target, per_minute=config["WORKSPACE_RUNS_PER_MINUTE"],
+            ws,
+            current_user,
+            item.id,
+            target,
+            per_minute=config["WORKSPACE_RUNS_PER_MINUTE"],
             stale_after=config["GRADING_NOTEBOOK_TIMEOUT"] + 30,
-        )  # fmt: skip
+        )
     except NotebookError as exc:
         return _refused(exc)
     db.session.commit()
