@@ -183,8 +183,8 @@ def _shown(rec: ranking.Recommendation) -> Shown:
 def reason_text(rec: ranking.Recommendation) -> str:
     """The plain sentence that explains a recommendation, in the learner's language."""
     p, course = rec.params, rec.module.course_title
-    tier = lambda: tier_name(p.get("tier", ""))  # noqa: E731
-    due = lambda: format_date(p["due"]) if isinstance(p.get("due"), datetime) else ""  # noqa: E731
+    tier = lambda: tier_name(p.get("tier", ""))
+    due = lambda: format_date(p["due"]) if isinstance(p.get("due"), datetime) else ""
     texts = {
         "review": lambda: (
             _("You scored %(score)s%% on %(item)s: review %(module)s before %(next)s.", **_with(p, "next"))
