@@ -4,6 +4,8 @@
     plan, problems = analyse(source_nb)                      # release.check_plan: what the test checker needs
     check_submission(release, upload_bytes)                  # raises SubmissionRejected(code, message)
     result = grade(release, upload_bytes)                    # fresh sandboxed kernel; result.to_dict()
+    result = grade(release, upload_bytes, feedback=False)    # score now; store result.packed_feedback(release)
+    render_packed_feedback(packed, release, score)           # ... and nbgrader's HTML page when first asked for
 
 Workers that grade many submissions pass `kernel_factory=pool.take` from a
 `grading.pool.KernelPool` so kernels start ahead of time (each still used once).
@@ -32,6 +34,7 @@ _EXPORTS = {
     "check_submission": "grading.submission",
     "grade": "grading.engine",
     "make_release": "grading.release",
+    "render_packed_feedback": "grading.feedback",
 }
 __all__ = [
     "CheckPlan",
@@ -47,11 +50,13 @@ __all__ = [
     "check_submission",
     "grade",
     "make_release",
+    "render_packed_feedback",
 ]
 
 if TYPE_CHECKING:
     from grading.analysis import CheckPlan, analyse
     from grading.engine import GradeResult, ManualCell, TestResult, grade
+    from grading.feedback import render_packed_feedback
     from grading.release import Release, ReleaseError, make_release
     from grading.sandbox import SandboxError, SandboxLimits
     from grading.submission import SubmissionRejected, check_submission
