@@ -3,6 +3,7 @@
     release = make_release(source_bytes, name="week1")      # at course sync; store release.to_json()
     plan, problems = analyse(source_nb)                      # release.check_plan: what the test checker needs
     check_submission(release, upload_bytes)                  # raises SubmissionRejected(code, message)
+    nb = read_notebook(upload_bytes)                         # the structure only, refused the same way
     result = grade(release, upload_bytes)                    # fresh sandboxed kernel; result.to_dict()
     result = grade(release, upload_bytes, feedback=False)    # score now; store result.packed_feedback(release)
     render_packed_feedback(packed, release, score)           # ... and nbgrader's HTML page when first asked for
@@ -34,7 +35,10 @@ _EXPORTS = {
     "check_submission": "grading.submission",
     "grade": "grading.engine",
     "make_release": "grading.release",
+    "read_notebook": "grading.submission",
     "render_packed_feedback": "grading.feedback",
+    "sources_by_grade_id": "grading.submission",
+    "usable_text": "grading.submission",
 }
 __all__ = [
     "CheckPlan",
@@ -50,7 +54,10 @@ __all__ = [
     "check_submission",
     "grade",
     "make_release",
+    "read_notebook",
     "render_packed_feedback",
+    "sources_by_grade_id",
+    "usable_text",
 ]
 
 if TYPE_CHECKING:
@@ -59,7 +66,13 @@ if TYPE_CHECKING:
     from grading.feedback import render_packed_feedback
     from grading.release import Release, ReleaseError, make_release
     from grading.sandbox import SandboxError, SandboxLimits
-    from grading.submission import SubmissionRejected, check_submission
+    from grading.submission import (
+        SubmissionRejected,
+        check_submission,
+        read_notebook,
+        sources_by_grade_id,
+        usable_text,
+    )
 
 
 def __getattr__(name: str) -> Any:

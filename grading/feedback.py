@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import threading
 import zlib
 from functools import lru_cache
@@ -22,6 +23,7 @@ from grading.release import Release
 if TYPE_CHECKING:
     from grading.engine import TestResult
 
+_ATTACHMENT = re.compile(r"attachment:([^\s)\"'>]*)")  # what nbconvert embeds: ![x](attachment:NAME)
 _LOCK = threading.Lock()  # nbconvert exporters are not documented as thread-safe
 
 
@@ -46,12 +48,24 @@ def _hide(cell: NotebookNode) -> None:
             out.traceback = [f"{out.ename}: {out.evalue}"]
 
 
+def _unbreak_attachments(cell: NotebookNode) -> None:
+    """nbconvert raises on a markdown image whose attachment is missing or empty (markdown
+    copied from another notebook, a pasted image stripped of its data): keep the attachments
+    that have data and point the other references nowhere, so they render as broken images."""
+    usable = {name for name, bundle in cell.get("attachments", {}).items() if bundle}
+    if "attachments" in cell:
+        cell.attachments = {name: cell.attachments[name] for name in usable}
+    cell.source = _ATTACHMENT.sub(lambda m: m[0] if m[1] in usable else f"missing-{m[0]}", cell.source)
+
+
 def feedback_notebook(nb: NotebookNode, release: Release, tests: list[TestResult]) -> NotebookNode:
     """The graded notebook as the feedback page shows it: a copy with hidden tests cleared and
     each graded cell's score set (nothing in it is secret from the learner)."""
     nb = copy.deepcopy(nb)
     points = {t.name: t.points for t in tests}
     for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            _unbreak_attachments(cell)
         meta = cell.metadata.get("nbgrader")
         if not meta:
             continue

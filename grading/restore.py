@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import nbformat
+from nbformat.corpus.words import generate_corpus_id
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.api import MissingEntry
@@ -58,12 +59,21 @@ class _OverwriteFromRelease(OverwriteCells):
         """OverwriteCells.preprocess minus the database connection, missing cells always added."""
         self.gradebook = resources["gradebook"]
         self.notebook_id = self.assignment_id = resources["release"].name
+        release: Release = resources["release"]
         for cell in nb.cells:  # DeduplicateIds leaves `nbgrader: {}` on the dropped copies
             if not cell.metadata.get("nbgrader", True):
                 del cell.metadata["nbgrader"]
+            elif "nbgrader" in cell.metadata:  # a known grade id: _reset_metadata dropped the others
+                recorded = release.cell(cell.metadata.nbgrader.grade_id).cell_type
+                if cell.cell_type != recorded:
+                    _retype(cell, recorded)
         nb, resources = super(OverwriteCells, self).preprocess(nb, resources)
         nb, resources = self.add_missing_grade_cells(nb, resources)
-        return self.add_missing_task_cells(nb, resources)
+        nb, resources = self.add_missing_task_cells(nb, resources)
+        if nb.get("nbformat_minor", 0) >= 5:  # cells re-added above need the id every 4.5 cell has
+            for cell in nb.cells:
+                cell.setdefault("id", generate_corpus_id())
+        return nb, resources
 
     def add_missing_grade_cells(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         """nbgrader's rule (re-add after the preceding recorded cell), walking further back
@@ -83,6 +93,17 @@ class _OverwriteFromRelease(OverwriteCells):
             before = [present[g] for g in order[: order.index(grade_id)] if g in present]
             nb.cells.insert(before[-1] + 1 if before else 0, cell)
         return nb, resources
+
+
+def _retype(cell: NotebookNode, cell_type: str) -> None:
+    """Make a cell the recorded type, keeping its id, metadata and source. nbgrader's own
+    update_cell_type validates the result against the newest schema, so it raises on a
+    markdown cell's attachments and on notebooks older than 4.5 (no cell ids)."""
+    kept = {key: cell[key] for key in ("id", "metadata", "source") if key in cell}
+    cell.clear()
+    cell.update(cell_type=cell_type, **kept)
+    if cell_type == "code":
+        cell.update(outputs=[], execution_count=None)
 
 
 def _graded(cell: NotebookNode) -> bool:

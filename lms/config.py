@@ -37,7 +37,14 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), academy_env == "production"),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Said by every app, not left to Flask-Limiter: its one Limiter for the process takes an
+        # app's unset RATELIMIT_ENABLED from the app built before it (one built with limits off,
+        # as a test or a benchmark does, left every later app without a login limit).
+        "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # A limit store that is down (Redis stopped) counts in this process until it is back,
+        # rather than failing every login with a 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "BABEL_DEFAULT_LOCALE": "en",

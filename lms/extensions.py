@@ -134,7 +134,13 @@ class TaskQueue:
 
         url = app.config["QUEUE_URL"]
         if url.startswith(("redis://", "rediss://", "unix://")):
-            return RedisHuey("academy", url=url, results=False, utc=True, blocking=True, read_timeout=1)
+            from redis import ConnectionPool
+
+            # Timeouts, so an unreachable Redis fails an enqueue in seconds instead of hanging the
+            # request (the row is stored; the workers' sweep enqueues it later); the socket's above
+            # read_timeout, the consumer's blocking pop.
+            pool = ConnectionPool.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+            return RedisHuey("academy", connection_pool=pool, results=False, utc=True, blocking=True, read_timeout=1)
         path = url.removeprefix("sqlite:///") if url else str(app.config["INSTANCE_DIR"] / "queue.db")
         return SqliteHuey("academy", filename=path, results=False, utc=True, timeout=10)
 
@@ -161,6 +167,22 @@ class TaskQueue:
         """Put one call of a registered task on the queue."""
         self.huey()
         current_app.extensions["task_queue"]["bound"][f"{fn.__module__}.{fn.__name__}"](*args)
+
+    def waiting(self, fn: Callable[..., Any]) -> set[tuple[Any, ...]]:
+        """The arguments of every call of a registered task now on the queue (or scheduled):
+        what a sweep compares with the work the database says is waiting."""
+        huey = self.huey()
+        task = current_app.extensions["task_queue"]["bound"][f"{fn.__module__}.{fn.__name__}"].task_class
+        name = f"{task.__module__}.{task.__name__}"  # the name Huey writes in each message
+        found = set()
+        for data in (*huey.storage.enqueued_items(), *huey.storage.scheduled_items()):
+            try:
+                message = huey.serializer.deserialize(data)
+            except Exception:  # a message no one can read is no call of ours
+                continue
+            if message.name == name:
+                found.add(tuple(message.args))
+        return found
 
 
 def _in_context(app: Flask, fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 import grading
 from lms.assignments import audit, gradebook, services, worker
 from lms.assignments.models import Submission
-from lms.assignments.tasks import enqueue_grading
+from lms.assignments.tasks import enqueue_grading, requeue_lost
 from lms.catalog import services as catalog
 from lms.extensions import db, queue
 
@@ -36,7 +36,8 @@ def _assignment(ref: str):
 @grading_cli.command("worker")
 @click.option("--workers", type=click.IntRange(1, 256), help="Grading threads (default: GRADING_WORKERS, the cores).")
 def worker_command(workers: int | None) -> None:
-    """Consume the grading queue until Ctrl-C; re-queue work whose lease expired (a worker died)."""
+    """Consume the grading queue until Ctrl-C; put back on it what it lost (a worker died, the
+    queue was down)."""
     app = current_app._get_current_object()
     count = workers or app.config["GRADING_WORKERS"]
     huey = queue.huey(app)
@@ -47,13 +48,17 @@ def worker_command(workers: int | None) -> None:
         pool = KernelPool(worker.limits(app.config), size=count)
         app.extensions["kernel_pool"] = pool
     stop = threading.Event()
-    reaper = threading.Thread(target=_reap, args=(app, stop), name="lease-reaper", daemon=True)
-    reaper.start()
+    sweeper = threading.Thread(target=_sweep, args=(app, stop), name="queue-sweep", daemon=True)
+    sweeper.start()
     click.echo(f"Grading worker: {count} thread(s), queue {type(huey.storage).__name__}, lease "
                f"{worker.lease_seconds(app.config):g} s.")  # fmt: skip
+    # SQLite is polled: a short fixed delay. Redis blocks in BRPOP and only sleeps after an
+    # error (Redis down): back off to 1 s, so an outage logs once a second, not 20 times.
+    delays = (0.1, 2.0, 1.0) if huey.storage.blocking else (0.02, 1.0, 0.05)
     consumer = huey.create_consumer(
-        workers=count, worker_type="thread", periodic=False, initial_delay=0.02, backoff=1.0, max_delay=0.05
-    )
+        workers=count, worker_type="thread", periodic=False,
+        initial_delay=delays[0], backoff=delays[1], max_delay=delays[2],
+    )  # fmt: skip
     try:
         consumer.run()
     finally:
@@ -62,19 +67,26 @@ def worker_command(workers: int | None) -> None:
             pool.close()
 
 
-def _reap(app, stop: threading.Event) -> None:
-    """Every few seconds, put expired leases (and long-lost queued work) back on the queue."""
-    interval = min(10.0, max(0.5, worker.lease_seconds(app.config) / 4))
+def _sweep(app, stop: threading.Event) -> None:
+    """Every worker.sweep_seconds (2 s), put back on the queue the rounds it should hold and does
+    not: expired leases, and queued work whose enqueue failed while the queue was down. A failing
+    queue (or database) is logged once, then retried quietly until it answers again."""
+    interval = worker.sweep_seconds(app.config)
+    failing = False
     while not stop.wait(interval):
         try:
             with app.app_context():
-                rounds = worker.stale()
-                db.session.rollback()
-                if rounds:
-                    log.warning("re-queueing %d submission round(s) whose worker stopped", len(rounds))
-                    enqueue_grading(rounds)
-        except Exception:  # a database blip must not stop the reaper
-            log.exception("lease reaper")
+                count = requeue_lost()
+        except Exception:
+            if not failing:
+                log.exception("queue sweep failed; retrying every %g s", interval)
+            failing = True
+            continue
+        if failing:
+            log.warning("queue sweep works again")
+            failing = False
+        if count:
+            log.warning("put %d submission round(s) back on the grading queue", count)
 
 
 @grading_cli.command("grade")
@@ -102,8 +114,10 @@ def regrade_command(assignment: str, reason: str) -> None:
     item = _assignment(assignment)
     rounds = gradebook.regrade(item, by=audit.CLI, reason=reason)
     db.session.commit()
-    enqueue_grading(rounds)
+    missed = enqueue_grading(rounds)
     click.echo(f"{len(rounds)} submission(s) queued for regrading.")
+    if missed:
+        click.echo(f"The queue is unreachable: the workers will enqueue {len(missed)} of them when it is back.")
 
 
 @grading_cli.command("status")

@@ -24,12 +24,14 @@ from lms.teaching.services import assignments_by_course, taught_courses, teaches
 
 
 class AssignmentError(ValueError):
-    """An upload that is refused; `code` is stable for programs, the message is for people."""
+    """An upload that is refused; `code` is stable for programs, the message is for people
+    (`detail`: where a damaged notebook is damaged)."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, detail: str = "") -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.detail = detail
 
 
 def store_release(item: Item, release: grading.Release) -> AssignmentRelease:
@@ -98,7 +100,7 @@ def submit(
     try:
         grading.check_submission(engine_release(stored), data, max_bytes=max_bytes)
     except grading.SubmissionRejected as exc:
-        raise AssignmentError(exc.code, exc.message) from None
+        raise AssignmentError(exc.code, exc.message, exc.detail) from None
     submission = Submission(
         item_id=item.id, user_id=user.id, sha256=digest, content=data, size=len(data),
         received_at=now, queued_at=now, state="queued",

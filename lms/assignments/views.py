@@ -110,6 +110,10 @@ def rejection_message(error: services.AssignmentError) -> str:
         "too_large": _("The file is larger than %(mb)s MB. Clear large outputs and upload again.", mb=f"{limit_mb:g}"),
         "not_json": _("This file is not a Jupyter notebook (.ipynb): it is not valid JSON."),
         "not_nbformat4": _("This notebook is not in the nbformat 4 format; open it in a current Jupyter and save it."),
+        "damaged": _(
+            "The notebook's structure is damaged (%(detail)s). Open it in Jupyter, save it and upload it again.",
+            detail=error.detail,
+        ),
         "wrong_assignment": _(
             "This notebook belongs to another assignment: none of this assignment's graded cells are in it."
         ),

@@ -21,6 +21,9 @@ from lms.extensions import db
 from lms.learning.services import record_event
 
 log = logging.getLogger(__name__)
+# A queued round this old and not on the queue is re-enqueued by the sweep: well past the
+# moment the web process enqueues it, right after its commit.
+REQUEUE_AFTER = 5.0
 
 
 def limits(config: dict[str, Any]) -> grading.SandboxLimits:
@@ -204,9 +207,10 @@ class _Heartbeat:
         self._thread.join()
 
 
-def stale(now: datetime | None = None, *, queued_for: float = 600) -> list[tuple[int, int]]:
-    """Rounds to put on the queue again: leases that expired (a worker died), and queued
-    submissions waiting so long their task was probably lost (a queue outage)."""
+def stale(now: datetime | None = None, *, queued_for: float = REQUEUE_AFTER) -> list[tuple[int, int]]:
+    """Rounds that should be waiting on the queue: leases that expired (a worker died), and
+    queued submissions older than `queued_for` seconds (their enqueue may have failed, or the
+    queue lost them). The sweep re-enqueues those of them the queue does not hold."""
     now = now or utcnow()
     rows = db.session.execute(
         select(Submission.id, Submission.run).where(
@@ -217,3 +221,8 @@ def stale(now: datetime | None = None, *, queued_for: float = 600) -> list[tuple
         )
     )
     return [(r.id, r.run) for r in rows]
+
+
+def sweep_seconds(config: dict[str, Any]) -> float:
+    """How often a worker sweeps: every 2 s, or a quarter lease if that is shorter (tests)."""
+    return min(2.0, max(0.5, lease_seconds(config) / 4))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 
 import nbformat
+from flask_babel import LazyString
 from nbformat.notebooknode import NotebookNode
 
 import grading
@@ -15,10 +15,16 @@ import grading
 class NotebookError(ValueError):
     """A draft or an uploaded notebook that is refused; `code` for programs, message for people."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str | LazyString, detail: str = "") -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.detail = detail
+
+
+class UploadRefused(NotebookError):
+    """An uploaded notebook that is refused: grading's codes for a file (too_large, not_json,
+    not_nbformat4, damaged with `detail`), or wrong_assignment when no answer cell is in it."""
 
 
 @dataclass(frozen=True)
@@ -88,27 +94,18 @@ def notebook_bytes(release: grading.Release, answers: dict[str, str]) -> bytes:
 
 
 def answers_from_upload(release: grading.Release, data: bytes, *, max_bytes: int) -> dict[str, str]:
-    """The answer cells of a notebook worked on locally; other cells are the release's anyway."""
-    if len(data) > max_bytes:
-        raise NotebookError("too_large", f"The file is larger than {max_bytes / 1048576:g} MB.")
+    """The answer cells of a notebook worked on locally; other cells are the release's anyway.
+
+    The file passes the same structural checks as a submission (grading.read_notebook), so any
+    bytes give answers or an UploadRefused, never a crash; it need not differ from the release."""
     try:
-        raw = json.loads(data.decode("utf-8"))
-        if not isinstance(raw, dict) or raw.get("nbformat") != 4:
-            raise ValueError("not nbformat 4")
-        nb = nbformat.from_dict(raw)
-    except (UnicodeDecodeError, ValueError, TypeError, AttributeError):
-        raise NotebookError("not_notebook", "This file is not a Jupyter notebook (nbformat 4).") from None
+        nb = grading.read_notebook(data, max_bytes=max_bytes)
+    except grading.SubmissionRejected as exc:
+        raise UploadRefused(exc.code, exc.message, exc.detail) from None
     keys = answer_keys(release)
-    found: dict[str, str] = {}
-    for cell in nb.get("cells", []):
-        meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell, dict) else {}
-        grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
-        source = cell.get("source", "") if isinstance(cell, dict) else ""
-        source = "".join(source) if isinstance(source, list) else source
-        if grade_id in keys and grade_id not in found and isinstance(source, str):
-            found[grade_id] = source
+    found = {key: source for key, source in grading.sources_by_grade_id(nb).items() if key in keys}
     if not found:
-        raise NotebookError(
+        raise UploadRefused(
             "wrong_assignment", "None of this assignment's answer cells are in this notebook: is it another one?"
         )
     return found

@@ -36,7 +36,7 @@ def plan(ws: Workspace, target: str | None) -> list[Step]:
     hidden tests, and from the draft for answer cells only: hidden tests never reach a run."""
     cells = notebook.merged(ws.release, ws.answers)
     if target is not None and target not in {c.key for c in cells if c.cell_type == "code"}:
-        raise NotebookError("unknown_cell", f"The cell {target!r} is not a code cell of this notebook.")
+        raise NotebookError("unknown_cell", f"The cell {target[:60]!r} is not a code cell of this notebook.")
     steps: list[Step] = []
     checking = False  # after an answer cell, its tests run too (Run on an answer shows its checks)
     for cell in cells:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
@@ -82,13 +83,23 @@ def own_draft(user_id: int, item_id: int) -> Draft | None:
 
 
 def _checked(ws: Workspace, cells: dict[str, object], max_bytes: int) -> dict[str, str]:
-    """The draft after applying `cells`, or a clear refusal (unknown cell, not text, too big)."""
+    """The draft after applying `cells`, or a clear refusal (unknown cell, not text, a NUL or a
+    lone surrogate that no kernel, page or database takes, too big)."""
     keys = notebook.answer_keys(ws.release)
     for key, source in cells.items():
         if key not in keys:
-            raise NotebookError("unknown_cell", f"The cell {key!r} is not an answer cell of this notebook.")
+            raise NotebookError("unknown_cell", f"The cell {key[:60]!r} is not an answer cell of this notebook.")
         if not isinstance(source, str):
             raise NotebookError("bad_request", f"The cell {key!r} must hold text.")
+        if not grading.usable_text(source):
+            raise NotebookError(
+                "unusable_text",
+                _l(
+                    "The cell %(cell)s contains a character no notebook can hold (a NUL, or half of a broken "
+                    "emoji). Nothing was saved: remove it and try again.",
+                    cell=repr(key),
+                ),
+            )
     answers = {**ws.answers, **cells}
     size = sum(len(s.encode("utf-8")) for s in answers.values())
     if size > max_bytes:
@@ -133,14 +144,19 @@ def save_draft(ws: Workspace, user: User, item: Item, base_version: int, cells: 
     return Saved(draft, True)
 
 
-def replace_from_upload(ws: Workspace, user: User, item: Item, data: bytes, *, max_bytes: int) -> Draft:
-    """Replace the draft with the answers of a local notebook (the learner confirmed it)."""
-    uploaded = notebook.answers_from_upload(ws.release, data, max_bytes=max_bytes)
+def replace_from_upload(
+    ws: Workspace, user: User, item: Item, data: bytes, *, max_upload: int, max_draft: int
+) -> Draft:
+    """Replace the draft with the answers of a local notebook (the learner confirmed it).
+
+    The file is checked as a submission's structure is (any bytes: answers or UploadRefused) and
+    the draft it gives as a saved one is (`max_draft`); a refusal stores nothing."""
+    uploaded = notebook.answers_from_upload(ws.release, data, max_bytes=max_upload)
     answers = {c.key: c.source for c in notebook.cells(ws.release) if c.answer} | uploaded
-    saved = save_draft(ws, user, item, ws.version, answers, max_bytes=max_bytes)
+    saved = save_draft(ws, user, item, ws.version, answers, max_bytes=max_draft)
     if saved.conflict:  # a save landed meanwhile: the upload still wins, as confirmed
         fresh = Workspace(ws.release_id, ws.release, saved.draft)
-        saved = save_draft(fresh, user, item, saved.draft.version, answers, max_bytes=max_bytes)
+        saved = save_draft(fresh, user, item, saved.draft.version, answers, max_bytes=max_draft)
     return saved.draft
 
 

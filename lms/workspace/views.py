@@ -21,6 +21,7 @@ from lms.workspace.tasks import enqueue_run, runner_for
 bp = Blueprint("workspace", __name__)
 STATUS = {"not_found": 404, "no_release": 404, "not_enrolled": 403, "too_large": 413, "busy": 429,
           "rate_limited": 429}  # fmt: skip
+MAX_VERSION = 2**31 - 1  # the column's range in PostgreSQL; beyond it no draft was ever saved
 
 
 def _open(slug: str, item_slug: str):
@@ -34,7 +35,27 @@ def _open(slug: str, item_slug: str):
 
 
 def _refused(exc: NotebookError):
-    return jsonify(error=exc.code, message=exc.message), STATUS.get(exc.code, 400)
+    return jsonify(error=exc.code, message=str(exc.message)), STATUS.get(exc.code, 400)
+
+
+def _upload_refused(exc: notebook.UploadRefused):
+    """A refused file in the learner's language: the intake's words for a file that is not a
+    notebook, damaged or too large (the same checks refused it); the workspace's for no answer cell."""
+    if exc.code == "wrong_assignment":
+        message = _("None of this assignment's answer cells are in this notebook: is it another assignment's?")
+    else:
+        message = rejection_message(exc)
+    return jsonify(error=exc.code, message=message + " " + _("Your draft was not changed.")), STATUS.get(exc.code, 400)
+
+
+def _json_object() -> dict | None:
+    """The request's JSON body if it is an object, else None: no JSON, another type, or nested too
+    deep for the parser (werkzeug's silent get_json lets that RecursionError through, a 500)."""
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        return None
+    return body if isinstance(body, dict) else None
 
 
 def _draft_json(ws: services.Workspace, draft=None) -> dict:
@@ -73,9 +94,9 @@ def draft(slug: str, item_slug: str):
 @login_required
 def save(slug: str, item_slug: str):
     _course, item, ws = _open(slug, item_slug)
-    body = request.get_json(silent=True)
-    body = body if isinstance(body, dict) else {}
-    if not isinstance(body.get("cells"), dict) or not isinstance(body.get("version"), int):
+    body = _json_object() or {}
+    version = body.get("version")
+    if not isinstance(body.get("cells"), dict) or type(version) is not int or not 0 <= version <= MAX_VERSION:
         return jsonify(error="bad_request", message=_("The draft could not be read; reload the page.")), 400
     limit = current_app.config["WORKSPACE_MAX_DRAFT_BYTES"]
     try:
@@ -98,10 +119,15 @@ def upload(slug: str, item_slug: str):
     form = DraftUploadForm()
     if not form.validate_on_submit():
         return jsonify(error="no_file", message=_("Choose a notebook file (.ipynb) to upload.")), 400
-    limit = current_app.config["GRADING_MAX_UPLOAD_BYTES"]
+    config = current_app.config
+    limit = config["GRADING_MAX_UPLOAD_BYTES"]
     try:
         data = form.notebook.data.read(limit + 1)
-        draft = services.replace_from_upload(ws, current_user, item, data, max_bytes=limit)
+        draft = services.replace_from_upload(
+            ws, current_user, item, data, max_upload=limit, max_draft=config["WORKSPACE_MAX_DRAFT_BYTES"]
+        )
+    except notebook.UploadRefused as exc:
+        return _upload_refused(exc)
     except NotebookError as exc:
         return _refused(exc)
     db.session.commit()
@@ -129,7 +155,9 @@ def kept_copy(slug: str, item_slug: str):
 @login_required
 def run(slug: str, item_slug: str):
     _course, item, ws = _open(slug, item_slug)
-    body = request.get_json(silent=True) or {}
+    body = _json_object()
+    if body is None:
+        return jsonify(error="bad_request", message=_("This request could not be read; reload the page.")), 400
     target = body.get("cell") if isinstance(body.get("cell"), str) else None
     config = current_app.config
     try:
@@ -171,6 +199,7 @@ def submit(slug: str, item_slug: str):
 @bp.post("/workspace/preview")
 @login_required
 def preview():
-    body = request.get_json(silent=True) or {}
-    text = body.get("text") if isinstance(body.get("text"), str) else ""
-    return jsonify(html=render_markdown(text[:200_000]))
+    text = (_json_object() or {}).get("text")
+    text = text[:200_000] if isinstance(text, str) else ""
+    # A lone surrogate (half of an emoji cut by the editor) becomes "?": a preview, not a save.
+    return jsonify(html=render_markdown(text.encode("utf-8", "replace").decode("utf-8")))

@@ -100,6 +100,19 @@ def test_login_rate_limit_per_account_across_addresses(client):
     assert response.status_code == 429
 
 
+def test_an_app_built_after_one_without_limits_still_limits_logins(make_app):
+    """Flask-Limiter keeps `enabled` on its one Limiter and gave it to the next app whose config
+    did not say: after an app with limits off (the deadline test's), no later app had any."""
+    make_app(RATELIMIT_ENABLED=False)
+    app = make_app()
+    with app.app_context():
+        make_user(email="me@example.com")
+        client = app.test_client()
+        for _ in range(10):
+            client.post("/login", data={"email": "me@example.com", "password": "wrong password!"})
+        assert client.post("/login", data={"email": "me@example.com", "password": PASSWORD}).status_code == 429
+
+
 def test_next_parameter_only_follows_local_paths(client):
     make_user(email="me@example.com")
     response = client.post("/login?next=https://evil.example/", data={"email": "me@example.com", "password": PASSWORD})

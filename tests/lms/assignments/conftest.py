@@ -23,6 +23,15 @@ def redis_url():
 
 
 @pytest.fixture
+def own_redis():
+    """A redis-server for one test, which may stop and start it (an outage); request it before
+    make_app, so it is still up when the app's teardown resets the login limits stored in it."""
+    server = RedisServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def app(make_app, courses_dir):
     with grading_app(make_app, courses_dir) as app:
         yield app

@@ -112,11 +112,15 @@ def wait_for(condition: Callable[[], object], timeout: float = 60, message: str 
 
 
 class RedisServer:
-    """Debian's redis-server on a free port in a temp dir, no persistence."""
+    """Debian's redis-server on a free port in a temp dir, no persistence; `pause()` stops it
+    (an outage: what it held is lost) and `resume()` starts it again on the same port."""
 
     def __init__(self) -> None:
         self.dir = tempfile.mkdtemp(prefix="academy-redis-")
         self.port = free_port()
+        self.resume()
+
+    def resume(self) -> None:
         self.proc = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir,
              "--save", "", "--appendonly", "no"],
@@ -136,9 +140,20 @@ class RedisServer:
         except OSError:
             return False
 
-    def stop(self) -> None:
+    def blocked_pops(self) -> int:
+        """Clients waiting in BRPOP: a Huey consumer connected and consuming."""
+        from redis import Redis
+
+        with Redis.from_url(self.url) as client:
+            return sum(c["cmd"] == "brpop" for c in client.client_list())
+
+    def pause(self) -> None:
         self.proc.terminate()
         self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.pause()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import io
 import json
+from collections import Counter
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from lms.assignments import services
 from lms.assignments.models import AssignmentRelease, ImmutableSubmissionError, Submission
 from lms.extensions import db
 from tests.factories import login, make_user
+from tests.grading import uploads
 from tests.lms.assignments.helpers import add_answer, item_of
 
 URL = "/courses/python-basics/add"
@@ -76,6 +80,61 @@ def test_each_bad_upload_has_its_own_message_and_stores_nothing(client, learner,
     assert response.json["error"] == code
     assert words in response.json["message"]
     assert _count() == 0
+
+
+def test_a_damaged_notebook_is_refused_with_where_it_is_damaged(client, learner):
+    login(client, learner.email)
+    doc = json.loads(add_answer(_release_bytes(client)))
+    doc["cells"][1]["source"] = [1, 2]  # was a TypeError, HTTP 500
+    response = _upload(client, json.dumps(doc).encode())
+    assert response.status_code == 400 and response.json["error"] == "damaged"
+    assert "cell 2, source should be text" in response.json["message"] and _count() == 0
+
+
+def test_fuzzed_uploads_never_fail_and_only_accepted_ones_are_stored(client, learner):
+    """Mutated notebooks and junk through the real route: 201/200 and a row, or a refusal with a
+    message (JSON 400, or a flashed error for the form) and nothing stored; never a 500."""
+    login(client, learner.email)
+    release = _release_bytes(client)
+    grade_ids = services.engine_release(services.current_release(item_of("add").id)).grade_ids
+    bases = uploads.variants(add_answer(release)) + uploads.variants(release)
+    outcomes: Counter[str] = Counter()
+
+    def check(data: bytes, as_json: bool) -> None:
+        before = _count()
+        response = _upload(client, data, json_reply=as_json)
+        assert response.status_code < 500
+        if as_json:
+            created = response.status_code == 201
+            assert response.status_code in (200, 201, 400) and response.json["message"]
+            outcome = response.json.get("error", "created" if created else "again")
+        else:
+            assert response.status_code == 302
+            with client.session_transaction() as session:
+                [(category, message)] = session.pop("_flashes")
+            assert message
+            created = category == "success" and _count() == before + 1
+            outcome = "refused" if category == "error" else "created" if created else "again"
+        assert _count() == before + created, outcome
+        outcomes[outcome] += 1
+
+    fuzz = settings(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+
+    @given(uploads.notebook_uploads(bases, grade_ids), st.booleans())
+    @example(add_answer(release, "return b + a"), True)  # two accepted ones, whatever is drawn
+    @example(add_answer(release, "return sum((a, b))"), False)
+    @settings(fuzz, max_examples=50)
+    def mutated_notebooks(data: bytes, as_json: bool) -> None:
+        check(data, as_json)
+
+    @given(uploads.junk(grade_ids), st.booleans())
+    @settings(fuzz, max_examples=15)
+    def junk(data: bytes, as_json: bool) -> None:
+        check(data, as_json)
+
+    mutated_notebooks()
+    junk()
+    assert outcomes["created"] >= 2 and outcomes["damaged"] + outcomes["refused"] >= 10, outcomes
 
 
 def test_unchanged_release_is_refused(client, learner):

@@ -6,6 +6,7 @@ import dataclasses
 import json
 
 import nbformat
+import pytest
 
 from lms.assignments import services as assignments
 from lms.extensions import db
@@ -133,3 +134,33 @@ def test_upload_replaces_the_draft_and_bad_files_change_nothing(signed_in):
     wrong = signed_in.post(PAGE + "/upload", data={"notebook": (BytesIO(json.dumps(other).encode()), "y.ipynb")})
     assert wrong.get_json()["error"] == "wrong_assignment"
     assert signed_in.get(PAGE + "/draft").get_json()["cells"]["squares"] == CORRECT
+
+
+def test_text_no_notebook_can_hold_is_refused_and_nothing_saved(signed_in):
+    """A lone surrogate (half an emoji) answered 500 (UnicodeEncodeError); a NUL was saved, and
+    the draft then refused at submit as damaged."""
+    save(signed_in, 0, {"squares": "kept"})
+    for text in ("\ud83d half an emoji", "a\x00b"):  # sent as JSON escapes, as a browser sends them
+        response = save(signed_in, 1, {"squares": text})
+        assert response.status_code == 400 and response.get_json()["error"] == "unusable_text"
+        assert "'squares'" in response.get_json()["message"] and "Nothing was saved" in response.get_json()["message"]
+    assert signed_in.get(PAGE + "/draft").get_json()["cells"] == {"squares": "kept"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 100_000 + "]" * 100_000,  # RecursionError in the JSON parser
+        '{"version": 1, "cells": {"squares": ' + "[" * 5000 + "]" * 5000 + "}}",  # the same, one level down
+        '{"version": ' + "9" * 30 + ', "cells": {"squares": "x"}}',  # OverflowError (SQLite), DataError (PostgreSQL)
+        '{"version": -' + "9" * 30 + ', "cells": {"squares": "x"}}',
+        '{"version": true, "cells": {"squares": "x"}}',  # was taken for version 1
+        '["version", 1]',
+    ],
+    ids=["nested-deep", "cell-nested-deep", "version-huge", "version-huge-negative", "version-true", "a-list"],
+)
+def test_bodies_that_crashed_the_save_are_refused_and_nothing_saved(signed_in, body):
+    save(signed_in, 0, {"squares": "kept"})
+    response = signed_in.put(PAGE + "/draft", data=body, content_type="application/json")
+    assert response.status_code == 400 and response.get_json()["error"] == "bad_request"
+    assert signed_in.get(PAGE + "/draft").get_json()["version"] == 1

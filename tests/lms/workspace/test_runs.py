@@ -135,3 +135,18 @@ def test_workspace_settings_app_config_then_environment_then_default(monkeypatch
     monkeypatch.setenv("WORKSPACE_RUNS_PER_MINUTE", "5")
     assert load_config(base)["WORKSPACE_RUNS_PER_MINUTE"] == 5
     assert load_config({**base, "WORKSPACE_RUNS_PER_MINUTE": 2})["WORKSPACE_RUNS_PER_MINUTE"] == 2
+
+
+def test_run_and_preview_bodies_that_crashed_are_answered(signed_in):
+    """A JSON body that is not an object (AttributeError) or nested too deep for the parser
+    (RecursionError) answered 500; a lone surrogate in a preview too (UnicodeEncodeError)."""
+    deep = "[" * 100_000 + "]" * 100_000
+    for body in ("[1]", '"x"', deep):
+        response = signed_in.post(PAGE + "/runs", data=body, content_type="application/json")
+        assert response.status_code == 400 and response.get_json()["error"] == "bad_request"
+    assert db.session.scalar(select(func.count()).select_from(Run)) == 0
+    for body in ("[1]", deep):
+        response = signed_in.post("/workspace/preview", data=body, content_type="application/json")
+        assert response.status_code == 200 and response.get_json()["html"] == ""
+    response = signed_in.post("/workspace/preview", data='{"text": "**a** \\ud83d"}', content_type="application/json")
+    assert response.status_code == 200 and "<strong>a</strong>" in response.get_json()["html"]
