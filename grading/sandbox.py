@@ -121,7 +121,7 @@ def _reap_uid(uid: int, timeout: float = 2.0) -> None:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 continue
-        time.sleep(0.01)
+        time.sleep(0.002)
 
 
 class SandboxedKernel:
@@ -257,9 +257,11 @@ class SandboxedKernel:
             if self._killed:
                 return
             self._killed = True
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+        if self.checker is not None:
+            self.checker.send_kill()  # both sandboxes go down at once; the waits below overlap
         if self.proc is not None:
-            if self.proc.poll() is None:
-                self.proc.kill()
             self.proc.wait()
         if self.client is not None:
             self.client.stop_channels()
