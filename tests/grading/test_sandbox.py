@@ -104,3 +104,15 @@ def test_kill_takes_the_checker_down_with_the_kernel(limits: SandboxLimits) -> N
         assert all(sandbox_module.uid_pids(uid) == [] for uid in uids)
         assert [sandbox_module._UIDS._free.count(uid) for uid in uids] == [1, 1]
     assert not any(Path(d).exists() for d in cgroups)
+
+
+def test_kernel_starts_without_the_debugger(limits: SandboxLimits) -> None:
+    """A graded kernel is never debugged: debugpy (pydevd, ~0.07 s of CPU per start) is not
+    loaded, and sys.path is the one ipykernel_launcher leaves (no working directory first)."""
+    with SandboxedKernel(limits, checker=False) as kernel:
+        run = Runner(kernel, limits).run(
+            "import sys; print(repr((sys.path[0], sorted(m for m in sys.modules if 'pydev' in m))))"
+        )
+    assert run.status == "ok", run.outputs
+    first, pydevd = ast.literal_eval(run.outputs[0]["text"])
+    assert first.startswith("/") and first != "/home/learner" and pydevd == []
