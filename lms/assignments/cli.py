@@ -34,7 +34,7 @@ def _assignment(ref: str):
 
 
 @grading_cli.command("worker")
-@click.option("--workers", type=click.IntRange(1, 256), help="Grading threads (default: GRADING_WORKERS, the cores).")
+@click.option("--workers", type=click.IntRange(1, 256), help="Grading threads (default: GRADING_WORKERS, 3 per core).")
 def worker_command(workers: int | None) -> None:
     """Consume the grading queue until Ctrl-C; put back on it what it lost (a worker died, the
     queue was down)."""
