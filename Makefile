@@ -5,20 +5,26 @@ export FLASK_APP := app.py
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test test-sqlite test-postgres lint bench translations
+.PHONY: setup run test test-sqlite test-postgres lint static bench translations
 
 setup:
 	@scripts/setup.sh
 
-# One foreground command: the grading worker (Huey consumer) runs beside gunicorn; Ctrl-C stops both.
+# One foreground command: the worker (Huey consumer: grading, refits) runs beside gunicorn; Ctrl-C stops both.
 run: setup
 	@$(VENV)/flask platform init
-	@$(VENV)/flask grading worker & worker=$$!; \
+	@$(VENV)/flask worker run & worker=$$!; \
 	  trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT; \
 	  $(VENV)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - "app:app"
 
-test: setup
+# Static checks first (seconds; fail early): lint, format, types (mypy: grading/, certificates/;
+# settings in pyproject.toml), import contracts (import-linter, printed only when one breaks).
+static: setup
 	@$(VENV)/ruff check --quiet . && $(VENV)/ruff format --check --quiet .
+	@$(VENV)/mypy
+	@$(VENV)/lint-imports --no-logo >.make/lint-imports.log 2>&1 || { cat .make/lint-imports.log; exit 1; }
+
+test: static
 	@$(VENV)/python -m pytest -q tests
 	@if [ "$${TEST_POSTGRES:-0}" = "1" ]; then \
 	  echo "== again against PostgreSQL =="; \
@@ -26,8 +32,7 @@ test: setup
 	    --ignore=tests/grading --ignore=tests/certificates; \
 	fi
 
-lint: setup
-	@$(VENV)/ruff check . && $(VENV)/ruff format --check .
+lint: static
 
 bench: setup
 	@$(VENV)/python bench/web.py

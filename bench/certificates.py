@@ -17,11 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from weasyprint import CSS, HTML  # noqa: E402
+from weasyprint import CSS, HTML
 
-from certificates import CertificateData, issue_pdf, load_or_create_issuer, new_certificate_id, verify_pdf  # noqa: E402
-from certificates.fit import name_font_size  # noqa: E402
-from certificates.render import DEFAULT_TEMPLATE, render_html  # noqa: E402
+from certificates import CertificateData, issue_pdf, load_or_create_issuer, new_certificate_id, verify_pdf
+from certificates.fit import name_font_size
+from certificates.render import DEFAULT_TEMPLATE, render_html
 
 NAMES = [
     "Ada Lovelace",

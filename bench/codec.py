@@ -18,7 +18,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from grading.codec import CodecError, decode, encode  # noqa: E402
+from grading.codec import CodecError, decode, encode
 
 CASES = {
     "1": 1,

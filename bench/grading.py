@@ -168,7 +168,7 @@ def jobs(args: argparse.Namespace) -> tuple[list[bytes], dict]:
         "3 x 0.2 s": [submission(release, "correct", 3000 + n, answers, dict.fromkeys(answers, SLEEP))
                       for n in range(args.older_latency_runs)],
     }  # fmt: skip
-    encode = lambda data: base64.b64encode(data).decode()  # noqa: E731
+    encode = lambda data: base64.b64encode(data).decode()
     job = {
         "cell_timeout": CELL_TIMEOUT, "workers": None, "notebooks": [encode(n) for n in notebooks],
         "warm": encode(submission(release, "correct", 999, answers)),

@@ -104,120 +104,151 @@ def _own_cpuacct() -> str | None:
     return None
 
 
-def run(code: Path, job: dict) -> dict:
-    """Grade the job's notebooks on a fresh instance of the app at `code`; figures as plain data."""
-    workdir = Path(tempfile.mkdtemp(prefix="academy-bench-platform-"))
-    instance = workdir / "instance"
-    env = {
-        **os.environ, "FLASK_APP": "app.py", "ACADEMY_INSTANCE": str(instance), "SECRET_KEY": "bench",
-        "GRADING_CELL_TIMEOUT": str(job["cell_timeout"]), "QUEUE_URL": "", "PYTHONPATH": str(code),
-    }  # fmt: skip
-    os.environ.update({k: v for k, v in env.items() if k != "FLASK_APP"})
-    sys.path.insert(0, str(code))
-    from lms import create_app
-    from lms.accounts import services as accounts
-    from lms.assignments.models import Grade, Submission
-    from lms.catalog import services as catalog
-    from lms.catalog.sync import sync_tree
-    from lms.extensions import db
-    from lms.learning.services import enroll
+class Platform:
+    """A fresh instance of the app at `code`: one enrolled learner signed in through a test
+    client (the web side) and, once started, a real `flask grading worker` beside it."""
 
-    app = create_app({"RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})  # a scripted client
-    with app.app_context():
-        db.create_all()
-        sync_tree(code / "courses", force=True)
-        user = accounts.create_user("bench@example.com", "a long bench password", "Bench Learner")
-        enroll(user.id, catalog.get_course(COURSE))
-        db.session.commit()
-    client = app.test_client()
-    client.post("/login", data={"email": "bench@example.com", "password": "a long bench password"})
-    url = f"/courses/{COURSE}/{ASSIGNMENT}/submissions"
+    def __init__(self, code: Path, job: dict, instance: Path) -> None:
+        self.code, self.job = code, job
+        self.env = {
+            **os.environ, "FLASK_APP": "app.py", "ACADEMY_INSTANCE": str(instance), "SECRET_KEY": "bench",
+            "GRADING_CELL_TIMEOUT": str(job["cell_timeout"]), "QUEUE_URL": "", "PYTHONPATH": str(code),
+        }  # fmt: skip
+        os.environ.update({k: v for k, v in self.env.items() if k != "FLASK_APP"})
+        sys.path.insert(0, str(code))
+        from lms import create_app
+        from lms.accounts import services as accounts
+        from lms.catalog import services as catalog
+        from lms.catalog.sync import sync_tree
+        from lms.extensions import db
+        from lms.learning.services import enroll
 
-    def upload(data: bytes) -> int:
-        response = client.post(url, data={"notebook": (io.BytesIO(data), "nb.ipynb")},
-                               content_type="multipart/form-data", headers={"Accept": "application/json"})  # fmt: skip
+        self.app = create_app({"RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})  # a scripted client
+        with self.app.app_context():
+            db.create_all()
+            sync_tree(code / "courses", force=True)
+            user = accounts.create_user("bench@example.com", "a long bench password", "Bench Learner")
+            enroll(user.id, catalog.get_course(COURSE))
+            db.session.commit()
+        self.client = self.app.test_client()
+        self.client.post("/login", data={"email": "bench@example.com", "password": "a long bench password"})
+        self.worker: subprocess.Popen | None = None
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - read if the worker dies
+
+    def start(self, meter: CpuMeter) -> str:
+        """Start the worker (default threads unless the job says) inside `meter`; its banner."""
+        command = [str(VENV / "flask"), "grading", "worker"]
+        command += ["--workers", str(self.job["workers"])] if self.job["workers"] else []
+        self.worker = subprocess.Popen(meter.wrap(command), cwd=self.code, env=self.env, stdout=subprocess.PIPE,
+                                       stderr=self.log, text=True, start_new_session=True)  # fmt: skip
+        return self.worker.stdout.readline().strip()
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.send_signal(2)
+            try:
+                self.worker.wait(60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.worker.pid, 9)
+                self.worker.wait()
+        self.log.close()
+
+    def alive(self) -> bool:
+        if self.worker.poll() is not None:
+            self.log.seek(0)
+            raise RuntimeError(f"the worker exited: {self.log.read()[-3000:].decode(errors='replace')}")
+        return True
+
+    def upload(self, data: bytes) -> int:
+        response = self.client.post(
+            f"/courses/{COURSE}/{ASSIGNMENT}/submissions", data={"notebook": (io.BytesIO(data), "nb.ipynb")},
+            content_type="multipart/form-data", headers={"Accept": "application/json"},
+        )  # fmt: skip
         assert response.status_code == 201, response.get_json()
         return response.get_json()["id"]
 
-    def status(sid: int) -> dict:
-        return client.get(f"/submissions/{sid}/status").get_json()
+    def status(self, sid: int) -> dict:
+        return self.client.get(f"/submissions/{sid}/status").get_json()
 
-    def page() -> str:
-        response = client.get(f"/courses/{COURSE}/{ASSIGNMENT}")
+    def page(self) -> str:
+        response = self.client.get(f"/courses/{COURSE}/{ASSIGNMENT}")
         assert response.status_code == 200, response.status_code
         return response.get_data(as_text=True)
 
-    def pending() -> int:
-        with app.app_context():
+    def pending(self) -> int:
+        from lms.assignments.models import Submission
+        from lms.extensions import db
+
+        with self.app.app_context():
             try:
                 return db.session.query(Submission).filter(Submission.state.in_(("queued", "grading"))).count()
             finally:
                 db.session.remove()
 
+    def until_shown(self, data: bytes) -> tuple[int, float]:
+        """Upload, then do what the page's script does (lms/static/assignments.js): reload,
+        poll 250 ms after the page loads, then every 200 ms while grading (longer while queued),
+        reload when done. The submission and the seconds until the page shows its score."""
+        t0 = time.perf_counter()
+        sid = self.upload(data)
+        html = self.page()
+        if LIVE in html:
+            delay = 0.25
+            while self.alive():
+                time.sleep(delay)
+                now = self.status(sid)
+                if now["done"]:
+                    break
+                delay = 0.2 if now["state"] == "grading" else min(2.0, 0.3 + 0.1 * now["position"])
+            html = self.page()
+        assert SCORE in html, html[-2000:]
+        return sid, time.perf_counter() - t0
+
+    def stored(self, sids: list[int]) -> list[float]:
+        """Seconds from each submission's receipt to its grade committed (no polling in it)."""
+        from lms.assignments.models import Grade, Submission
+        from lms.extensions import db
+
+        with self.app.app_context():
+            rows = db.session.query(Submission.id, Submission.received_at, Grade.graded_at).join(Grade)
+            seconds = {sid: (g - r).total_seconds() for sid, r, g in rows.filter(Submission.id.in_(sids))}
+            db.session.remove()
+        return [seconds[s] for s in sids]
+
+
+def run(code: Path, job: dict) -> dict:
+    """Grade the job's notebooks on a fresh instance of the app at `code`; figures as plain data."""
+    workdir = Path(tempfile.mkdtemp(prefix="academy-bench-platform-"))
+    platform = Platform(code, job, workdir / "instance")
     meter = CpuMeter(job["name"])
-    command = [str(VENV / "flask"), "grading", "worker"]
-    command += ["--workers", str(job["workers"])] if job["workers"] else []
-    log = tempfile.TemporaryFile()  # noqa: SIM115 - read if the worker dies
-    worker = subprocess.Popen(meter.wrap(command), cwd=code, env=env, stdout=subprocess.PIPE,
-                              stderr=log, text=True, start_new_session=True)  # fmt: skip
-
-    def alive() -> bool:
-        if worker.poll() is not None:
-            log.seek(0)
-            raise RuntimeError(f"the worker exited: {log.read()[-3000:].decode(errors='replace')}")
-        return True
-
-    out: dict = {"load_start": load(), "banner": worker.stdout.readline().strip()}
-    notebooks = [base64.b64decode(n) for n in job["notebooks"]]
+    out: dict = {"load_start": load(), "banner": platform.start(meter)}
     try:
-        warm = upload(base64.b64decode(job["warm"]))  # worker up, pool filled, modules loaded
-        while alive() and not status(warm)["done"]:
+        warm = platform.upload(base64.b64decode(job["warm"]))  # worker up, pool filled, modules loaded
+        while platform.alive() and not platform.status(warm)["done"]:
             time.sleep(0.05)
         meter.settle()
         cpu0, started = meter.seconds(), time.perf_counter()
-        ids = [upload(data) for data in notebooks]
-        while alive() and pending():
+        ids = [platform.upload(base64.b64decode(n)) for n in job["notebooks"]]
+        while platform.alive() and platform.pending():
             time.sleep(0.05)
         out["seconds"] = time.perf_counter() - started
         out["load_drained"] = load()
         meter.settle()
         cpu1 = meter.seconds()
         out["cpu_seconds"] = None if cpu0 is None else cpu1 - cpu0
-        out["scores"] = [status(i)["score"] for i in ids]
+        out["scores"] = [platform.status(i)["score"] for i in ids]
         out["latency"] = {}
         for kind, batch in job["latency"].items():
             shown, sids = [], []
             for data in map(base64.b64decode, batch):
                 time.sleep(1.5)  # idle, as a learner uploading alone: the pool has a sandbox ready
-                t0 = time.perf_counter()
-                sid = upload(data)
-                html = page()  # the upload's script reloads the page
-                if LIVE in html:  # lms/static/assignments.js: poll 250 ms after the page loads, then
-                    delay = 0.25  # every 200 ms while grading (longer while queued), reload when done
-                    while alive():
-                        time.sleep(delay)
-                        now = status(sid)
-                        if now["done"]:
-                            break
-                        delay = 0.2 if now["state"] == "grading" else min(2.0, 0.3 + 0.1 * now["position"])
-                    html = page()
-                assert SCORE in html, html[-2000:]
-                shown.append(time.perf_counter() - t0)
+                sid, seconds = platform.until_shown(data)
+                shown.append(seconds)
                 sids.append(sid)
-            with app.app_context():  # receipt to grade committed, without the page's polling
-                rows = db.session.query(Submission.id, Submission.received_at, Grade.graded_at).join(Grade)
-                stored = {sid: (g - r).total_seconds() for sid, r, g in rows.filter(Submission.id.in_(sids))}
-                db.session.remove()
-            out["latency"][kind] = {"shown": shown, "stored": [stored[s] for s in sids], "load": load()}
+            out["latency"][kind] = {"shown": shown, "stored": platform.stored(sids), "load": load()}
     finally:
-        worker.send_signal(2)
-        try:
-            worker.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, 9)
-            worker.wait()
+        platform.stop()
         meter.close()
-        log.close()
         shutil.rmtree(workdir, ignore_errors=True)
     out["load_end"] = load()
     return out

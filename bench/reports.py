@@ -182,7 +182,7 @@ def main() -> None:
     full_csv = run_child("full-csv", db_path, work / "report-full.csv")
     p50, p95, size = dashboard_p95(db_path, args.requests)
     ratio, cpu_ratio = csv_run["seconds"] / bare["seconds"], csv_run["cpu"] / bare["cpu"]
-    ok = lambda cond: "ok" if cond else "MISSED"  # noqa: E731
+    ok = lambda cond: "ok" if cond else "MISSED"
     print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"rows: {bare['rows']:,}")
     print(f"bare SQL query (anchor):   {bare['seconds']:.2f} s wall, {bare['cpu']:.2f} s CPU")

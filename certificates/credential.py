@@ -88,7 +88,7 @@ def build_credential(data: CertificateData, issuer: IssuerKeys) -> dict[str, obj
 
 def encode_vc_jwt(credential: dict[str, object], issuer: IssuerKeys) -> str:
     """Secure the credential as an OB 3.0 VC-JWT: credential claims plus iss/jti/nbf, key in header."""
-    header = {"typ": "JWT", "kid": issuer.key_id, "jwk": public_jwk(issuer.public_key)}
+    header: dict[str, object] = {"typ": "JWT", "kid": issuer.key_id, "jwk": public_jwk(issuer.public_key)}
     nbf = int(datetime.fromisoformat(str(credential["validFrom"]).replace("Z", "+00:00")).timestamp())
     payload = {**credential, "iss": issuer.issuer_id, "jti": credential["id"], "nbf": nbf}
     return sign_jwt(header, payload, issuer.private_key)

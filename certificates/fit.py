@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Iterator
+from typing import Any
 
 from weasyprint.document import Document
 
@@ -83,7 +84,7 @@ def _element_id(box: object) -> str | None:
     return element.get("id") if element is not None else None
 
 
-def _border_rect(box: object) -> tuple[float, float, float, float]:
+def _border_rect(box: Any) -> tuple[float, float, float, float]:
     """Return (left, top, right, bottom) of a box's border box in points."""
     left = box.position_x + box.margin_left
     top = box.position_y + box.margin_top

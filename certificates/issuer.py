@@ -19,6 +19,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.x509.oid import NameOID
 
 from certificates.store import CERT_FILE, KEY_FILE, write_once
@@ -33,7 +34,7 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def public_key_der(key: ec.EllipticCurvePublicKey) -> bytes:
+def public_key_der(key: PublicKeyTypes) -> bytes:
     """Return the SubjectPublicKeyInfo DER, the canonical form used to compare keys."""
     return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
@@ -58,7 +59,7 @@ def jwk_thumbprint(key: ec.EllipticCurvePublicKey) -> str:
 def load_public_key(pem: bytes) -> ec.EllipticCurvePublicKey:
     """Read an issuer public key from a PEM public key or a PEM certificate."""
     if b"BEGIN CERTIFICATE" in pem:
-        key = x509.load_pem_x509_certificate(pem).public_key()
+        key: PublicKeyTypes = x509.load_pem_x509_certificate(pem).public_key()
     else:
         key = serialization.load_pem_public_key(pem)
     if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != CURVE.name:
@@ -171,8 +172,7 @@ def load_or_create_issuer(folder: Path | str, name: str, url: str) -> IssuerKeys
     if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != CURVE.name:
         raise ValueError(f"{key_path} is not an ECDSA P-256 private key")
     if not cert_path.exists():
-        cert = _self_signed(key, name).public_bytes(serialization.Encoding.PEM)
-        write_once(cert_path, cert, 0o644)
+        write_once(cert_path, _self_signed(key, name).public_bytes(serialization.Encoding.PEM), 0o644)
     cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
     if public_key_der(cert.public_key()) != public_key_der(key.public_key()):
         raise ValueError(f"{cert_path} does not belong to the key in {key_path}")

@@ -51,7 +51,7 @@ class RefusedURL(ValueError):
     """A URL outside the bundled asset folders; WeasyPrint logs it and renders without it."""
 
 
-class BundledAssetFetcher(URLFetcher):
+class BundledAssetFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no annotations
     """Serve file: URLs under the allowed folders from memory, refuse everything else."""
 
     def __init__(self, roots: Iterable[Path]) -> None:
@@ -182,4 +182,5 @@ def render_pdf(
         )
         for f in attachments
     ]
-    return document.write_pdf(attachments=files, custom_metadata=True)
+    pdf: bytes = document.write_pdf(attachments=files, custom_metadata=True)
+    return pdf

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
+from typing import Any, cast
 
 from asn1crypto import cms
 from cryptography import x509
@@ -41,7 +42,8 @@ def embedded_file(reader: PdfFileReader, name: str) -> bytes:
     for key, spec in zip(items[::2], items[1::2], strict=False):
         if str(key) == name:
             try:
-                return spec.get_object()["/EF"]["/F"].get_object().data
+                data: bytes = spec.get_object()["/EF"]["/F"].get_object().data
+                return data
             except (KeyError, TypeError, AttributeError) as exc:
                 raise PdfPartError(f"embedded file {name} is unreadable") from exc
     raise PdfPartError(f"the PDF has no embedded {name}")
@@ -150,9 +152,13 @@ def _check_credential(reader: PdfFileReader, key: ec.EllipticCurvePublicKey) -> 
             "id_mismatch",
             f"the embedded credential is for certificate {credential_id}, but the PDF is certificate {pdf_id}",
         )
-    identifiers = credential["credentialSubject"].get("identifier") or [{}]
+    # The signed payload is the one encode_vc_jwt built: these two members are JSON objects.
+    subject, issuer = (
+        cast("dict[str, Any]", credential["credentialSubject"]),
+        cast("dict[str, Any]", credential["issuer"]),
+    )
+    identifiers = subject.get("identifier") or [{}]
     name = identifiers[0].get("identityHash", "an unnamed learner")
-    issuer = credential["issuer"]
     reason = (
         f"certificate {credential_id} for {name}: {credential['name']}, issued "
         f"{str(credential['validFrom'])[:10]} by {issuer.get('name') or issuer['id']}"

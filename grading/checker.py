@@ -20,13 +20,14 @@ import socket
 import sys
 import threading
 import time
-from typing import Any
+from typing import Any, cast
 
 from grading import codec, remote
 
 TEXT_CAP = 8 * 1024  # per error value and per test message, before the grader caps again
 OUTPUT_CAP = 1 << 20  # stream text kept per test cell
 HELPERS = {"capture_output": remote.capture_output}
+REINTERRUPT = 1.0  # seconds between interrupts of a test cell past its deadline
 
 
 class Surface:
@@ -60,7 +61,7 @@ class Surface:
         raise KeyError(name)
 
 
-class TestNamespace(dict):
+class TestNamespace(dict[str, Any]):
     """The test cells' globals: a miss falls through to the Surface, looked up every time."""
 
     def __init__(self, surface: Surface) -> None:
@@ -71,7 +72,7 @@ class TestNamespace(dict):
         return self.surface.resolve(name)
 
 
-class SetupNamespace(dict):
+class SetupNamespace(dict[str, Any]):
     """Where the release's setup cells run; they see builtins, modules and the surface."""
 
     def __init__(self, surface: Surface) -> None:
@@ -135,14 +136,14 @@ def _shell(namespace: TestNamespace, outputs_of: Any) -> Any:
         def write_output_prompt(self) -> None:
             return None
 
-        def write_format_data(self, format_dict: dict, md_dict: dict | None = None) -> None:
+        def write_format_data(self, format_dict: dict[str, Any], md_dict: dict[str, Any] | None = None) -> None:
             data = {k: _cap(v, OUTPUT_CAP) if isinstance(v, str) else v for k, v in format_dict.items()}
             outputs_of().items.append(
                 {
                     "output_type": "execute_result",
                     "data": data,
                     "metadata": md_dict or {},
-                    "execution_count": self.shell.execution_count,
+                    "execution_count": self.shell.execution_count,  # type: ignore[union-attr]  # the shell sets itself
                 }
             )
 
@@ -150,7 +151,9 @@ def _shell(namespace: TestNamespace, outputs_of: Any) -> Any:
             self._is_active = False
 
     class Publisher(DisplayPublisher):
-        def publish(self, data: dict, metadata: dict | None = None, *args: Any, **kwargs: Any) -> None:
+        def publish(
+            self, data: dict[str, Any], metadata: dict[str, Any] | None = None, *args: Any, **kwargs: Any
+        ) -> None:
             data = {k: _cap(v, OUTPUT_CAP) if isinstance(v, str) else v for k, v in data.items()}
             outputs_of().items.append({"output_type": "display_data", "data": data, "metadata": metadata or {}})
 
@@ -173,7 +176,7 @@ def _shell(namespace: TestNamespace, outputs_of: Any) -> Any:
                 }
             )
 
-    return Shell(
+    return Shell(  # type: ignore[no-untyped-call]  # IPython's InteractiveShell.__init__ is unannotated
         user_ns=namespace,
         displayhook_class=Hook,
         display_pub_class=Publisher,
@@ -234,13 +237,16 @@ class Checker:
         out, err = sys.stdout, sys.stderr
         sys.stdout, sys.stderr = _Stream(self.outputs, "stdout"), _Stream(self.outputs, "stderr")
         try:
+            error: BaseException | None = None
             result = self.shell.run_cell(code, store_history=True, silent=False)
+            error = result.error_in_exec or result.error_before_exec
+        except KeyboardInterrupt as exc:  # a repeated interrupt landed in IPython's bookkeeping
+            error = exc
         finally:
             with self._wake:
                 self.running = None
                 self.peer.deadline = None
             sys.stdout, sys.stderr = out, err
-        error = result.error_in_exec or result.error_before_exec
         timeout_hit = self.timed_out or isinstance(error, (KeyboardInterrupt, remote.CallTimeout))
         self.peer.finish(index)
         return {
@@ -251,8 +257,10 @@ class Checker:
 
     def _watch(self) -> None:
         """Interrupt test code still running at the deadline (outside socket I/O, so no
-        message is ever cut in half); waits on the learner have their own deadline."""
-        main = threading.main_thread().ident
+        message is ever cut in half), and again each REINTERRUPT s until the cell ends: an
+        interrupt landing in IPython's own code or a test's `except BaseException` is not the
+        end of it. Waits on the learner have their own deadline."""
+        main = cast(int, threading.main_thread().ident)  # a running thread's ident is never None
         while True:
             with self._wake:
                 while self.running is None:
@@ -265,7 +273,7 @@ class Checker:
                 if self.running == running:
                     self.timed_out = True
                     signal.pthread_kill(main, signal.SIGINT)
-                    self.running = None
+                    self.deadline = time.monotonic() + REINTERRUPT
 
     def serve(self) -> None:
         self.reply({"ready": True})

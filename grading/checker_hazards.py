@@ -8,6 +8,7 @@ expected side is computed by the learner's own code.
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from grading.names import dotted, reads, root_name
@@ -60,7 +61,7 @@ def live_object_hazards(
             if kind := _call_kind(node, origins, patchable):
                 magic = node.args[0] if kind == TIMES and node.args else None
                 is_magic = isinstance(node.func, ast.Attribute) and node.func.attr.startswith("run_")
-                add(node, kind, f"%{magic.value}" if is_magic and isinstance(magic, ast.Constant) else node.func)
+                add(node, kind, f"%{magic.value!s}" if is_magic and isinstance(magic, ast.Constant) else node.func)
         elif isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Delete):
             targets = node.targets if isinstance(node, ast.Assign | ast.Delete) else [node.target]
             for target in _flatten(targets):
@@ -94,7 +95,7 @@ def _call_kind(node: ast.Call, origins: dict[str, str], patchable: set[str]) -> 
     return None
 
 
-def _flatten(targets: list[ast.expr]) -> list[ast.expr]:
+def _flatten(targets: Sequence[ast.expr]) -> list[ast.expr]:
     out: list[ast.expr] = []
     for target in targets:
         if isinstance(target, ast.Tuple | ast.List):
@@ -106,7 +107,7 @@ def _flatten(targets: list[ast.expr]) -> list[ast.expr]:
     return out
 
 
-def trusting_asserts(tree: ast.Module, surface: set[str]) -> list[Hazard]:
+def trusting_asserts(tree: ast.Module, surface: set[str]) -> list[Hazard]:  # noqa: C901 - one branch per kind of assert
     """Asserts whose expected side (a comparator after the first operand) calls learner code,
     directly or through a name assigned earlier in the cell from such a call, while the first
     operand involves learner code too. Comparing two parts of one learner result

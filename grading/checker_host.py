@@ -82,7 +82,8 @@ class CheckerProcess:
                 self.fail("the checker's answer was over its size limit")
         line, _, rest = bytes(self._buffer).partition(b"\n")
         self._buffer = bytearray(rest)
-        return json.loads(line)
+        answer: dict[str, Any] = json.loads(line)
+        return answer
 
     def wait_ready(self, timeout: float) -> None:
         answer = self.receive(timeout)

@@ -29,6 +29,8 @@ n, then n bytes of little-endian two's complement; a text body is n, then n byte
   R <n>                      the n-th mutable container or handle already in this message (aliasing, cycles)
 """
 
+from __future__ import annotations
+
 import collections
 import datetime as dt
 import decimal
@@ -43,6 +45,15 @@ import sys
 from array import array
 from collections.abc import Callable
 from dataclasses import field, make_dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import TypeAlias, TypeVar
+
+    _EncodeFn: TypeAlias = Callable[["_Encoder", Any, int], None]
+    _T = TypeVar("_T")
+    _M = TypeVar("_M", bound=dict[Any, Any])
 
 __all__ = ["CAPS", "Caps", "CodecError", "decode", "encode"]
 
@@ -54,16 +65,26 @@ class CodecError(ValueError):
 # make_dataclass rather than @dataclass: this text may be compiled under an inherited `from __future__
 # import annotations`, and @dataclass then looks the string annotations up in sys.modules[__name__], which
 # fails when the text is exec'd in a namespace that is not a module.
-Caps = make_dataclass(
-    "Caps",
-    [
-        ("depth", int, field(default=100)),  # nesting of containers
-        ("nodes", int, field(default=1_000_000)),  # values in one message
-        ("bytes", int, field(default=64 << 20)),  # size of one encoded message
-    ],
-    frozen=True,
-    namespace={"__doc__": "Limits on one message, enforced by encode and, against hostile bytes, by decode."},
-)
+if TYPE_CHECKING:  # what mypy reads; the make_dataclass call below is what runs (keep the two in step)
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Caps:
+        depth: int = 100
+        nodes: int = 1_000_000
+        bytes: int = 64 << 20
+
+else:
+    Caps = make_dataclass(
+        "Caps",
+        [
+            ("depth", int, field(default=100)),  # nesting of containers
+            ("nodes", int, field(default=1_000_000)),  # values in one message
+            ("bytes", int, field(default=64 << 20)),  # size of one encoded message
+        ],
+        frozen=True,
+        namespace={"__doc__": "Limits on one message, enforced by encode and, against hostile bytes, by decode."},
+    )
 
 
 CAPS = Caps()
@@ -98,7 +119,7 @@ _I64 = struct.Struct("<q")
 _TIMEDELTA_FIELDS = struct.Struct("<iii")
 _MICROSECOND = dt.timedelta(microseconds=1)
 
-_FACTORIES = (None, list, dict, set, int, float, str, tuple, frozenset)
+_FACTORIES: tuple[Callable[[], object] | None, ...] = (None, list, dict, set, int, float, str, tuple, frozenset)
 _FACTORIES += (collections.Counter, collections.OrderedDict, collections.deque)
 _FACTORY_CODES = {id(factory): code for code, factory in enumerate(_FACTORIES)}
 _DEQUE_MAXLEN = collections.deque.__dict__["maxlen"]
@@ -149,19 +170,20 @@ class _Encoder:
 
     __slots__ = ("out", "splices", "size", "on_other", "caps", "nodes", "refs", "kept", "open", "class_encoders")
 
-    def __init__(self, on_other, caps: Caps) -> None:
+    def __init__(self, on_other: Callable[[object], tuple[str, int, str]] | None, caps: Caps) -> None:
         self.out = bytearray()
-        self.splices: list = []  # (offset in out, large buffer): joined once at the end, not copied into out
+        # (offset in out, large buffer): joined once at the end, not copied into out
+        self.splices: list[tuple[int, Any]] = []
         self.size = 0  # bytes in splices
         self.on_other = on_other
         self.caps = caps
         self.nodes = 0
         self.refs: dict[int, int] = {}  # id of a mutable container or handle written -> its R index
-        self.kept: list = []  # those objects, alive until the end so their ids stay theirs
+        self.kept: list[object] = []  # those objects, alive until the end so their ids stay theirs
         self.open: set[int] = set()  # ids of tuples and frozensets being written: seeing one again is a cycle
-        self.class_encoders: dict = {}  # for this call only: learner classes are not cached globally
+        self.class_encoders: dict[type, _EncodeFn] = {}  # for this call only: learner classes are not cached globally
 
-    def values(self, items, depth: int) -> None:
+    def values(self, items: Iterable[Any], depth: int) -> None:
         """Write each item; short strs and ints inline, as they are most of what is sent (2x faster)."""
         out, get = self.out, _ENCODERS.get
         for item in items:
@@ -182,7 +204,7 @@ class _Encoder:
                     continue
             (get(cls) or self.encoder_for(item))(self, item, depth)
 
-    def encoder_for(self, value):
+    def encoder_for(self, value: object) -> _EncodeFn:
         cls = type(value)
         encoder = self.class_encoders.get(cls)
         if encoder is None:
@@ -202,12 +224,12 @@ class _Encoder:
         self.out.append(tag)
         _write_len(self.out, n)
 
-    def blob(self, tag: int, data) -> None:
+    def blob(self, tag: int, data: Any) -> None:
         self.out.append(tag)
         _write_len(self.out, len(data))
         self.raw(data)
 
-    def raw(self, data) -> None:
+    def raw(self, data: Any) -> None:
         """Add bytes; a large buffer is not copied into out but joined in once, at the end."""
         n = len(data)  # data is bytes-like with items of one byte
         if n < _SPLICE_MIN:
@@ -223,6 +245,7 @@ class _Encoder:
             raise CodecError(f"message over {self.caps.bytes} bytes")
         if not self.splices:
             return bytes(self.out)
+        parts: list[Any]
         view, parts, start = memoryview(self.out), [], 0
         for offset, data in self.splices:
             parts += (view[start:offset], data)
@@ -230,7 +253,7 @@ class _Encoder:
         parts.append(view[start:])
         return b"".join(parts)
 
-    def ref(self, value) -> bool:
+    def ref(self, value: object) -> bool:
         """Write an R token if `value` is already in the message, else remember it for later ones."""
         index = self.refs.get(id(value))
         if index is None:
@@ -241,7 +264,7 @@ class _Encoder:
         _write_len(self.out, index)
         return True
 
-    def immutable_values(self, value, items, kind: str, depth: int) -> None:
+    def immutable_values(self, value: object, items: Iterable[Any], kind: str, depth: int) -> None:
         key = id(value)
         if key in self.open:
             raise CodecError(f"a cycle through a {kind} cannot be sent")
@@ -250,15 +273,15 @@ class _Encoder:
         self.open.discard(key)
 
 
-def _enc_none(self: _Encoder, value, depth: int) -> None:
+def _enc_none(self: _Encoder, value: Any, depth: int) -> None:
     self.out.append(_NONE)
 
 
-def _enc_bool(self: _Encoder, value, depth: int) -> None:
+def _enc_bool(self: _Encoder, value: Any, depth: int) -> None:
     self.out.append(_TRUE if value else _FALSE)
 
 
-def _enc_int(self: _Encoder, value, depth: int) -> None:
+def _enc_int(self: _Encoder, value: Any, depth: int) -> None:
     size = (value.bit_length() + 8) >> 3
     out = self.out
     if size < 0x80:
@@ -269,28 +292,28 @@ def _enc_int(self: _Encoder, value, depth: int) -> None:
         self.blob(_INT, value.to_bytes(size, "little", signed=True))
 
 
-def _enc_float(self: _Encoder, value, depth: int) -> None:
+def _enc_float(self: _Encoder, value: Any, depth: int) -> None:
     self.out += _FLOAT_TOKEN.pack(_FLOAT, value)
 
 
-def _enc_complex(self: _Encoder, value, depth: int) -> None:
+def _enc_complex(self: _Encoder, value: Any, depth: int) -> None:
     self.out += _COMPLEX_TOKEN.pack(_COMPLEX, value.real, value.imag)
 
 
-def _enc_str(self: _Encoder, value, depth: int) -> None:
+def _enc_str(self: _Encoder, value: Any, depth: int) -> None:
     self.blob(_STR, value.encode("utf-8", "surrogatepass"))
 
 
-def _enc_bytes(self: _Encoder, value, depth: int) -> None:
+def _enc_bytes(self: _Encoder, value: Any, depth: int) -> None:
     self.blob(_BYTES, value)
 
 
-def _enc_bytearray(self: _Encoder, value, depth: int) -> None:
+def _enc_bytearray(self: _Encoder, value: Any, depth: int) -> None:
     if not self.ref(value):
         self.blob(_BYTEARRAY, bytearray.copy(value))
 
 
-def _enc_list(self: _Encoder, value, depth: int) -> None:
+def _enc_list(self: _Encoder, value: Any, depth: int) -> None:
     if self.ref(value):
         return
     items = list.copy(value)
@@ -300,7 +323,7 @@ def _enc_list(self: _Encoder, value, depth: int) -> None:
     self.values(items, depth + 1)
 
 
-def _enc_packed(self: _Encoder, items: list, depth: int) -> bool:
+def _enc_packed(self: _Encoder, items: list[Any], depth: int) -> bool:
     """Write a long list of only ints (int64) or only floats as one array: 10x faster both ways."""
     kind = type(items[0])
     if kind is int:
@@ -322,12 +345,12 @@ def _enc_packed(self: _Encoder, items: list, depth: int) -> bool:
     return True
 
 
-def _enc_tuple(self: _Encoder, value, depth: int) -> None:
+def _enc_tuple(self: _Encoder, value: Any, depth: int) -> None:
     self.head(_TUPLE, tuple.__len__(value), depth)
     self.immutable_values(value, tuple.__iter__(value), "tuple", depth)
 
 
-def _enc_namedtuple(self: _Encoder, value, depth: int, header: bytes, size: int) -> None:
+def _enc_namedtuple(self: _Encoder, value: Any, depth: int, header: bytes, size: int) -> None:
     if tuple.__len__(value) != size:
         _enc_tuple(self, value, depth)
         return
@@ -352,18 +375,18 @@ def _namedtuple_header(cls: type) -> tuple[bytes, int] | None:
     return bytes(header), len(fields)
 
 
-def _enc_set(self: _Encoder, value, depth: int) -> None:
+def _enc_set(self: _Encoder, value: Any, depth: int) -> None:
     if not self.ref(value):
         self.head(_SET, set.__len__(value), depth)
         self.values(set.__iter__(value), depth + 1)
 
 
-def _enc_frozenset(self: _Encoder, value, depth: int) -> None:
+def _enc_frozenset(self: _Encoder, value: Any, depth: int) -> None:
     self.head(_FROZENSET, frozenset.__len__(value), depth)
     self.immutable_values(value, frozenset.__iter__(value), "frozenset", depth)
 
 
-def _enc_mapping(self: _Encoder, value, depth: int, head: bytes, items) -> None:
+def _enc_mapping(self: _Encoder, value: Any, depth: int, head: bytes, items: Iterable[tuple[Any, Any]]) -> None:
     n = dict.__len__(value)
     self.enter(depth, 2 * n)
     self.out += head
@@ -371,28 +394,28 @@ def _enc_mapping(self: _Encoder, value, depth: int, head: bytes, items) -> None:
     self.values(itertools.chain.from_iterable(items), depth + 1)
 
 
-def _enc_dict(self: _Encoder, value, depth: int) -> None:
+def _enc_dict(self: _Encoder, value: Any, depth: int) -> None:
     if not self.ref(value):
         _enc_mapping(self, value, depth, b"d", dict.items(value))
 
 
-def _enc_counter(self: _Encoder, value, depth: int) -> None:
+def _enc_counter(self: _Encoder, value: Any, depth: int) -> None:
     if not self.ref(value):
         _enc_mapping(self, value, depth, b"C", dict.items(value))
 
 
-def _enc_ordereddict(self: _Encoder, value, depth: int) -> None:
+def _enc_ordereddict(self: _Encoder, value: Any, depth: int) -> None:
     if not self.ref(value):  # an OrderedDict's order is its own, which dict.items does not see
         _enc_mapping(self, value, depth, b"O", collections.OrderedDict.items(value))
 
 
-def _enc_defaultdict(self: _Encoder, value, depth: int) -> None:
+def _enc_defaultdict(self: _Encoder, value: Any, depth: int) -> None:
     if not self.ref(value):
         factory = _FACTORY_CODES.get(id(_DEFAULT_FACTORY.__get__(value)), 0)  # off the allow-list: None
         _enc_mapping(self, value, depth, bytes((_DEFAULTDICT, factory)), dict.items(value))
 
 
-def _enc_deque(self: _Encoder, value, depth: int) -> None:
+def _enc_deque(self: _Encoder, value: Any, depth: int) -> None:
     if self.ref(value):
         return
     items = list(collections.deque.__iter__(value))
@@ -404,27 +427,27 @@ def _enc_deque(self: _Encoder, value, depth: int) -> None:
     self.values(items, depth + 1)
 
 
-def _enc_range(self: _Encoder, value, depth: int) -> None:
+def _enc_range(self: _Encoder, value: Any, depth: int) -> None:
     self.out.append(_RANGE)
     for n in (value.start, value.stop, value.step):
         _int_body(self.out, n)
 
 
 # The pickle state is the base type's own bytes, so a subclass's overridden attributes cannot lie.
-def _enc_datetime(self: _Encoder, value, depth: int) -> None:
+def _enc_datetime(self: _Encoder, value: Any, depth: int) -> None:
     self.out.append(_DATETIME)
-    self.out += dt.datetime.__reduce_ex__(value, 4)[1][0]
+    self.out += dt.datetime.__reduce_ex__(value, 4)[1][0]  # type: ignore[arg-type]  # the pickle state: bytes
     _write_offset(self.out, dt.datetime.utcoffset(value))
 
 
-def _enc_date(self: _Encoder, value, depth: int) -> None:
+def _enc_date(self: _Encoder, value: Any, depth: int) -> None:
     self.out.append(_DATE)
-    self.out += dt.date.__reduce__(value)[1][0]
+    self.out += dt.date.__reduce__(value)[1][0]  # type: ignore[arg-type]  # the pickle state: bytes
 
 
-def _enc_time(self: _Encoder, value, depth: int) -> None:
+def _enc_time(self: _Encoder, value: Any, depth: int) -> None:
     self.out.append(_TIME)
-    self.out += dt.time.__reduce_ex__(value, 4)[1][0]
+    self.out += dt.time.__reduce_ex__(value, 4)[1][0]  # type: ignore[arg-type]  # the pickle state: bytes
     _write_offset(self.out, dt.time.utcoffset(value))
 
 
@@ -436,19 +459,19 @@ def _write_offset(out: bytearray, offset: dt.timedelta | None) -> None:
         out += _OFFSET.pack(1, offset // _MICROSECOND)
 
 
-def _enc_timedelta(self: _Encoder, value, depth: int) -> None:
+def _enc_timedelta(self: _Encoder, value: Any, depth: int) -> None:
     self.out.append(_TIMEDELTA)
     self.out += _TIMEDELTA_FIELDS.pack(*dt.timedelta.__reduce__(value)[1])
 
 
-def _enc_decimal(self: _Encoder, value, depth: int) -> None:
+def _enc_decimal(self: _Encoder, value: Any, depth: int) -> None:
     text = decimal.Decimal.__str__(value)
     if len(text) > _MAX_DECIMAL_CHARS:
         raise CodecError(f"a Decimal of more than {_MAX_DECIMAL_CHARS} characters")
     self.blob(_DECIMAL, text.encode("ascii"))
 
 
-def _enc_fraction(self: _Encoder, value, depth: int) -> None:
+def _enc_fraction(self: _Encoder, value: Any, depth: int) -> None:
     numerator = fractions.Fraction.numerator.__get__(value)
     denominator = fractions.Fraction.denominator.__get__(value)
     if max(numerator.bit_length(), denominator.bit_length()) > _MAX_FRACTION_BITS:
@@ -458,7 +481,7 @@ def _enc_fraction(self: _Encoder, value, depth: int) -> None:
     _int_body(self.out, denominator)
 
 
-def _enc_ndarray(self: _Encoder, value, depth: int) -> None:
+def _enc_ndarray(self: _Encoder, value: Any, depth: int) -> None:
     numpy = sys.modules["numpy"]
     plain = numpy.ndarray.view(value, numpy.ndarray)  # a subclass (matrix, masked array) sends its data
     dtype = plain.dtype.str
@@ -472,7 +495,7 @@ def _enc_ndarray(self: _Encoder, value, depth: int) -> None:
     self.raw(memoryview(numpy.ascontiguousarray(plain).reshape(-1).view(numpy.uint8)))  # its bytes in C order
 
 
-def _enc_numpy_scalar(self: _Encoder, value, depth: int) -> None:
+def _enc_numpy_scalar(self: _Encoder, value: Any, depth: int) -> None:
     numpy = sys.modules["numpy"]
     dtype = numpy.generic.dtype.__get__(value).str
     if dtype in ("<U0", "|S0"):  # an empty str_ or bytes_, whose bytes are one NUL element
@@ -484,7 +507,7 @@ def _enc_numpy_scalar(self: _Encoder, value, depth: int) -> None:
     self.out += numpy.generic.tobytes(value)
 
 
-def _enc_handle(self: _Encoder, value, depth: int) -> None:
+def _enc_handle(self: _Encoder, value: Any, depth: int) -> None:
     if self.ref(value):
         return
     if self.on_other is None:
@@ -498,7 +521,7 @@ def _enc_handle(self: _Encoder, value, depth: int) -> None:
     _text_body(self.out, type_name[:_MAX_TYPE_NAME])
 
 
-def _as_base(read, encoder):
+def _as_base(read: Callable[[Any], object], encoder: _EncodeFn) -> _EncodeFn:
     """An encoder for a subclass of an immutable scalar type: read its value with the base type's method."""
     return lambda self, value, depth: encoder(self, read(value), depth)
 
@@ -539,7 +562,7 @@ _SUBCLASS_ENCODERS = _ENCODERS | {
 }
 
 
-def _class_encoder(cls: type):
+def _class_encoder(cls: type) -> _EncodeFn:
     """The encoder for a type not in _ENCODERS: numpy's, a subclass of a plain type, or a handle."""
     numpy = sys.modules.get("numpy")  # a numpy value cannot exist before numpy is imported
     if numpy is not None and issubclass(cls, (numpy.ndarray, numpy.generic)):
@@ -558,7 +581,7 @@ def _class_encoder(cls: type):
     return _enc_handle
 
 
-def _register_numpy(numpy) -> None:
+def _register_numpy(numpy: Any) -> None:
     """Put numpy's exact types on the fast path once numpy is in use."""
     if numpy.ndarray in _ENCODERS:
         return
@@ -588,22 +611,23 @@ class _Decoder:
 
     __slots__ = ("data", "pos", "caps", "on_handle", "refs", "nodes", "new_namedtuples")
 
-    def __init__(self, data: bytes, on_handle, caps: Caps) -> None:
+    def __init__(self, data: bytes, on_handle: Callable[[str, int, str], object] | None, caps: Caps) -> None:
         self.data = data
         self.pos = 0
         self.caps = caps
         self.on_handle = on_handle
-        self.refs: list = []  # mutable containers and handles in the order they start: R tokens index it
+        self.refs: list[Any] = []  # mutable containers and handles in the order they start: R tokens index it
         self.nodes = 0
         self.new_namedtuples = 0
 
-    def value(self, depth: int):
+    def value(self, depth: int) -> Any:
         tag = self.data[self.pos]  # IndexError at the end of the data: decode reports it as truncated
         self.pos += 1
         return _DECODERS[tag](self, depth)
 
-    def values(self, n: int, depth: int) -> list:
+    def values(self, n: int, depth: int) -> list[Any]:
         """Read n values; short strs and ints inline, as they are most of what is sent (2x faster)."""
+        items: list[Any]
         data, decoders, items, pos = self.data, _DECODERS, [], self.pos
         append, end, inline, str_tag = items.append, len(data), (_STR, _INT), _STR
         try:
@@ -698,7 +722,7 @@ class _Decoder:
         if self.new_namedtuples > _MAX_NEW_NAMEDTUPLES:
             raise CodecError(f"more than {_MAX_NEW_NAMEDTUPLES} new namedtuple types in one message")
         try:
-            cls = collections.namedtuple(typename, fields)
+            cls = cast(type, collections.namedtuple(typename, fields))  # names known only at run time
         except (ValueError, SyntaxError) as exc:  # SyntaxError: names equal once NFKC-normalized
             raise CodecError(f"namedtuple {typename!r} refused: {exc}") from None
         if len(_NAMEDTUPLE_CLASSES) >= _MAX_CACHED_NAMEDTUPLES:
@@ -718,7 +742,7 @@ class _Decoder:
         except (ValueError, OverflowError):
             raise CodecError("a UTC offset of a day or more") from None
 
-    def dtype(self, numpy):
+    def dtype(self, numpy: Any) -> Any:
         text = self.text(16, "dtype")
         if not _DTYPE.fullmatch(text):
             raise CodecError(f"dtype {text!r} is not allowed")
@@ -728,23 +752,23 @@ class _Decoder:
             raise CodecError(f"dtype {text!r} is not available here") from None
 
 
-def _dec_unknown(self: _Decoder, depth: int):
+def _dec_unknown(self: _Decoder, depth: int) -> Any:
     raise CodecError(f"unknown tag byte 0x{self.data[self.pos - 1]:02x} at offset {self.pos - 1}")
 
 
-def _dec_none(self: _Decoder, depth: int):
+def _dec_none(self: _Decoder, depth: int) -> Any:
     return None
 
 
-def _dec_true(self: _Decoder, depth: int):
+def _dec_true(self: _Decoder, depth: int) -> Any:
     return True
 
 
-def _dec_false(self: _Decoder, depth: int):
+def _dec_false(self: _Decoder, depth: int) -> Any:
     return False
 
 
-def _dec_int(self: _Decoder, depth: int):
+def _dec_int(self: _Decoder, depth: int) -> Any:
     data, pos = self.data, self.pos
     n = data[pos]
     if n < 0x80:
@@ -756,41 +780,41 @@ def _dec_int(self: _Decoder, depth: int):
     return self.int_body()
 
 
-def _dec_float(self: _Decoder, depth: int):
+def _dec_float(self: _Decoder, depth: int) -> Any:
     return _F64.unpack(self.take(8))[0]
 
 
-def _dec_complex(self: _Decoder, depth: int):
+def _dec_complex(self: _Decoder, depth: int) -> Any:
     return complex(*_F64_PAIR.unpack(self.take(16)))
 
 
-def _dec_str(self: _Decoder, depth: int):
+def _dec_str(self: _Decoder, depth: int) -> Any:
     try:
         return self.take(self.length()).decode("utf-8", "surrogatepass")
     except UnicodeDecodeError:
         raise CodecError("a str that is not UTF-8") from None
 
 
-def _dec_bytes(self: _Decoder, depth: int):
+def _dec_bytes(self: _Decoder, depth: int) -> Any:
     return self.take(self.length())
 
 
-def _dec_bytearray(self: _Decoder, depth: int):
+def _dec_bytearray(self: _Decoder, depth: int) -> Any:
     value = bytearray(self.take(self.length()))
     self.refs.append(value)
     return value
 
 
-def _dec_list(self: _Decoder, depth: int):
+def _dec_list(self: _Decoder, depth: int) -> Any:
     n = self.length()
     self.enter(n, depth)
-    value: list = []
+    value: list[Any] = []
     self.refs.append(value)  # before the items, which may refer back to it
     value += self.values(n, depth + 1)
     return value
 
 
-def _dec_packed(self: _Decoder, depth: int, code: str) -> list:
+def _dec_packed(self: _Decoder, depth: int, code: str) -> list[Any]:
     n = self.length()
     self.enter(n, depth)
     packed = array(code)
@@ -802,13 +826,13 @@ def _dec_packed(self: _Decoder, depth: int, code: str) -> list:
     return value
 
 
-def _dec_tuple(self: _Decoder, depth: int):
+def _dec_tuple(self: _Decoder, depth: int) -> Any:
     n = self.length()
     self.enter(n, depth)
     return tuple(self.values(n, depth + 1))
 
 
-def _insert(keys: list, insert, what: str):
+def _insert(keys: list[Any], insert: Callable[[], _T], what: str) -> _T:
     """Return insert(), which puts `keys` in a dict or set, once they are checked.
 
     Any error hashing them (an unhashable key, a proxy whose __hash__ or __eq__ raises) becomes a
@@ -827,24 +851,24 @@ def _insert(keys: list, insert, what: str):
         raise CodecError(f"a {what} cannot be hashed: {type(exc).__name__}") from None
 
 
-def _dec_set(self: _Decoder, depth: int):
+def _dec_set(self: _Decoder, depth: int) -> Any:
     n = self.length()
     self.enter(n, depth)
-    value: set = set()
+    value: set[Any] = set()
     self.refs.append(value)
     items = self.values(n, depth + 1)
     _insert(items, lambda: value.update(items), "set item")
     return value
 
 
-def _dec_frozenset(self: _Decoder, depth: int):
+def _dec_frozenset(self: _Decoder, depth: int) -> Any:
     n = self.length()
     self.enter(n, depth)
     items = self.values(n, depth + 1)
     return _insert(items, lambda: frozenset(items), "frozenset item")
 
 
-def _fill_mapping(self: _Decoder, depth: int, mapping):
+def _fill_mapping(self: _Decoder, depth: int, mapping: _M) -> _M:
     n = self.length()
     self.enter(2 * n, depth)
     self.refs.append(mapping)
@@ -856,38 +880,38 @@ def _fill_mapping(self: _Decoder, depth: int, mapping):
     return mapping
 
 
-def _dec_dict(self: _Decoder, depth: int):
+def _dec_dict(self: _Decoder, depth: int) -> Any:
     return _fill_mapping(self, depth, {})
 
 
-def _dec_counter(self: _Decoder, depth: int):
+def _dec_counter(self: _Decoder, depth: int) -> Any:
     return _fill_mapping(self, depth, collections.Counter())
 
 
-def _dec_ordereddict(self: _Decoder, depth: int):
+def _dec_ordereddict(self: _Decoder, depth: int) -> Any:
     return _fill_mapping(self, depth, collections.OrderedDict())
 
 
-def _dec_defaultdict(self: _Decoder, depth: int):
+def _dec_defaultdict(self: _Decoder, depth: int) -> Any:
     code = self.take(1)[0]
     if code >= len(_FACTORIES):
         raise CodecError(f"defaultdict factory {code} is not on the allow-list")
     return _fill_mapping(self, depth, collections.defaultdict(_FACTORIES[code]))
 
 
-def _dec_deque(self: _Decoder, depth: int):
+def _dec_deque(self: _Decoder, depth: int) -> Any:
     maxlen = self.length() - 1
     if maxlen > sys.maxsize:
         raise CodecError("a deque maxlen over sys.maxsize")
     n = self.length()
     self.enter(n, depth)
-    value = collections.deque(maxlen=None if maxlen < 0 else maxlen)
+    value: collections.deque[Any] = collections.deque(maxlen=None if maxlen < 0 else maxlen)
     self.refs.append(value)
     value.extend(self.values(n, depth + 1))
     return value
 
 
-def _dec_namedtuple(self: _Decoder, depth: int):
+def _dec_namedtuple(self: _Decoder, depth: int) -> Any:
     typename = self.name()
     k = self.length()
     if k > _MAX_FIELDS:
@@ -900,14 +924,14 @@ def _dec_namedtuple(self: _Decoder, depth: int):
     return tuple.__new__(cls, self.values(k, depth + 1))
 
 
-def _dec_range(self: _Decoder, depth: int):
+def _dec_range(self: _Decoder, depth: int) -> Any:
     start, stop, step = self.int_body(), self.int_body(), self.int_body()
     if step == 0:
         raise CodecError("a range with step 0")
     return range(start, stop, step)
 
 
-def _dec_datetime(self: _Decoder, depth: int):
+def _dec_datetime(self: _Decoder, depth: int) -> Any:
     s = self.take(10)
     tz = self.timezone()
     try:
@@ -918,7 +942,7 @@ def _dec_datetime(self: _Decoder, depth: int):
         raise CodecError(f"an invalid datetime: {exc}") from None
 
 
-def _dec_date(self: _Decoder, depth: int):
+def _dec_date(self: _Decoder, depth: int) -> Any:
     s = self.take(4)
     try:
         return dt.date(s[0] << 8 | s[1], s[2], s[3])
@@ -926,7 +950,7 @@ def _dec_date(self: _Decoder, depth: int):
         raise CodecError(f"an invalid date: {exc}") from None
 
 
-def _dec_time(self: _Decoder, depth: int):
+def _dec_time(self: _Decoder, depth: int) -> Any:
     s = self.take(6)
     tz = self.timezone()
     try:
@@ -935,14 +959,14 @@ def _dec_time(self: _Decoder, depth: int):
         raise CodecError(f"an invalid time: {exc}") from None
 
 
-def _dec_timedelta(self: _Decoder, depth: int):
+def _dec_timedelta(self: _Decoder, depth: int) -> Any:
     try:
         return dt.timedelta(*_TIMEDELTA_FIELDS.unpack(self.take(12)))
     except OverflowError:
         raise CodecError("a timedelta out of range") from None
 
 
-def _dec_decimal(self: _Decoder, depth: int):
+def _dec_decimal(self: _Decoder, depth: int) -> Any:
     text = self.text(_MAX_DECIMAL_CHARS, "Decimal")
     if not _DECIMAL_TEXT.fullmatch(text):
         raise CodecError("a Decimal that is not in Decimal's own str form")
@@ -952,7 +976,7 @@ def _dec_decimal(self: _Decoder, depth: int):
         raise CodecError("a Decimal out of range") from None
 
 
-def _dec_fraction(self: _Decoder, depth: int):
+def _dec_fraction(self: _Decoder, depth: int) -> Any:
     max_bytes = _MAX_FRACTION_BITS // 8 + 1
     numerator, denominator = self.int_body(max_bytes), self.int_body(max_bytes)
     if denominator <= 0:
@@ -960,7 +984,7 @@ def _dec_fraction(self: _Decoder, depth: int):
     return fractions.Fraction(numerator, denominator)
 
 
-def _import_numpy():
+def _import_numpy() -> Any:
     try:
         import numpy
     except ImportError:
@@ -968,7 +992,7 @@ def _import_numpy():
     return numpy
 
 
-def _check_numpy_raw(numpy, dtype, raw) -> None:
+def _check_numpy_raw(numpy: Any, dtype: Any, raw: Any) -> None:
     """Refuse element bytes numpy would take but not handle: bools other than 0/1, non-code points."""
     if dtype.kind == "b" and len(raw) and numpy.frombuffer(raw, numpy.uint8).max() > 1:
         raise CodecError("a numpy bool that is neither 0 nor 1")
@@ -976,7 +1000,7 @@ def _check_numpy_raw(numpy, dtype, raw) -> None:
         raise CodecError("a numpy str with a code point over U+10FFFF")
 
 
-def _dec_ndarray(self: _Decoder, depth: int):
+def _dec_ndarray(self: _Decoder, depth: int) -> Any:
     numpy = _import_numpy()
     dtype = self.dtype(numpy)
     ndim = self.length()
@@ -995,7 +1019,7 @@ def _dec_ndarray(self: _Decoder, depth: int):
         raise CodecError(f"an ndarray numpy refused: {str(exc)[:200]}") from None
 
 
-def _dec_numpy_scalar(self: _Decoder, depth: int):
+def _dec_numpy_scalar(self: _Decoder, depth: int) -> Any:
     numpy = _import_numpy()
     dtype = self.dtype(numpy)
     raw = self.take(dtype.itemsize)
@@ -1003,7 +1027,7 @@ def _dec_numpy_scalar(self: _Decoder, depth: int):
     return numpy.frombuffer(raw, dtype)[0]
 
 
-def _dec_handle(self: _Decoder, depth: int):
+def _dec_handle(self: _Decoder, depth: int) -> Any:
     owner = self.take(1)[0]
     if owner not in _OWNERS:
         raise CodecError(f"a handle owner byte 0x{owner:02x}, not L or C")
@@ -1025,7 +1049,7 @@ def _dec_handle(self: _Decoder, depth: int):
     return proxy
 
 
-def _dec_ref(self: _Decoder, depth: int):
+def _dec_ref(self: _Decoder, depth: int) -> Any:
     index = self.length()
     if index >= len(self.refs):
         raise CodecError(f"a reference to container {index}, which is not in the message yet")
@@ -1067,7 +1091,7 @@ for _tag, _decoder in {
     _HANDLE: _dec_handle,
     _REF: _dec_ref,
 }.items():
-    _DECODERS[_tag] = _decoder
+    _DECODERS[_tag] = _decoder  # type: ignore[call-overload]  # functions and partials join to object
 
 
 def decode(data: bytes, *, on_handle: Callable[[str, int, str], object] | None = None, caps: Caps = CAPS) -> object:

@@ -26,6 +26,13 @@ forged pointer, crafted bytecode): see SECURITY.md. Kept free of imports at modu
 grader sends this file's text as a cell, and the host imports only its constants.
 """
 
+from __future__ import annotations  # annotations are for mypy: never evaluated in the kernel
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing in the kernel (mypy takes it as True)
+if TYPE_CHECKING:
+    import types
+    from collections.abc import Callable
+
 GUARD_PREFIX = "academy-guard-key:"
 REFUSED = frozenset(
     {
@@ -46,7 +53,7 @@ REFUSED = frozenset(
 )
 
 
-def _install() -> None:
+def _install() -> None:  # noqa: C901 - its closures must share this one frame (nothing else may reach the key)
     import _hashlib
     import _queue
     import _thread
@@ -65,23 +72,23 @@ def _install() -> None:
     if prctl(pr_set_dumpable, zero, zero, zero, zero) != 0 or prctl(pr_get_dumpable, zero, zero, zero, zero) != 0:
         raise OSError(ctypes.get_errno(), "the kernel guard could not make the kernel non-dumpable")
 
-    requests = _queue.SimpleQueue()
-    key_out = _queue.SimpleQueue()
+    requests: _queue.SimpleQueue[object] = _queue.SimpleQueue()
+    key_out: _queue.SimpleQueue[str] = _queue.SimpleQueue()
     frame_type, simple_queue = types.FrameType, _queue.SimpleQueue
     genuine_compile, genuine_exec = builtins.compile, builtins.exec
     hmac_digest, sha256, urandom = _hashlib.hmac_digest, _hashlib.openssl_sha256, os.urandom
     user_ns = get_ipython().user_ns
 
     def __academy_test__(
-        grade_id,
-        body,
-        ns=user_ns,
-        compile=genuine_compile,
-        exec=genuine_exec,
-        ask=requests.put,
-        reply_queue=simple_queue,
-        frame=sys._getframe,
-    ):
+        grade_id: str,
+        body: str,
+        ns: dict[str, object] = user_ns,
+        compile: Callable[..., types.CodeType] = genuine_compile,
+        exec: Callable[[types.CodeType, dict[str, object]], None] = genuine_exec,
+        ask: Callable[[object], None] = requests.put,
+        reply_queue: Callable[[], _queue.SimpleQueue[str]] = simple_queue,
+        frame: Callable[[], types.FrameType] = sys._getframe,
+    ) -> str:
         """Run a test cell's code; return its proof (raises, with no proof, if a test fails)."""
         code = compile(body, "<test cell>", "exec", dont_inherit=True, optimize=0)
         exec(code, ns)
@@ -122,24 +129,24 @@ def _install() -> None:
 
     _thread.start_new_thread(prove, ())
     print(GUARD_PREFIX + key_out.get())
-    builtins.__academy_test__ = __academy_test__
+    builtins.__academy_test__ = __academy_test__  # type: ignore[attr-defined]  # the test cells' entry point
 
     proc_device, stat, fstat = os.stat("/proc").st_dev, os.stat, os.fstat
     str_copy, bytes_item, full = str.__str__, bytes.__getitem__, slice(None)
 
-    def plain(path):
+    def plain(path: object) -> str | bytes | int | None:
         """The path as the C call used it: str and bytes subclasses copied by the base type's
         own slot (no method of theirs runs), an int fd as is; None for any other object."""
         kind = type(path)
         if kind is str or kind is bytes or kind is int:
-            return path
+            return path  # type: ignore[return-value]  # its exact type is one of the three
         if isinstance(path, str):
             return str_copy(path)
         if isinstance(path, bytes):
             return bytes_item(path, full)
         return None
 
-    def on_proc(path, private_files: bool) -> bool:
+    def on_proc(path: str | bytes | int, private_files: bool) -> bool:
         """Whether `path` (resolved like the call will: cwd-relative, symlinks followed) is a
         /proc directory or, with `private_files`, a /proc file that is not world-readable."""
         try:
@@ -150,7 +157,7 @@ def _install() -> None:
             return False
         return found.st_mode & 0o170000 == 0o040000 or (private_files and not found.st_mode & 0o004)
 
-    def refuse(event: str, args: tuple) -> None:
+    def refuse(event: str, args: tuple[object, ...]) -> None:
         """Audit hook: raise for what would let learner code reach the prover or its key."""
         if event in REFUSED or event.startswith("ctypes."):
             raise PermissionError(f"{event} is not allowed while grading")

@@ -5,13 +5,17 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from IPython.core.inputtransformer2 import TransformerManager
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 @cache
-def _transformer():
+def _transformer() -> TransformerManager:
     """IPython's cell transformer (magics, `!cmd`, `x?`): plain Python, no kernel needed."""
     from IPython.core.inputtransformer2 import TransformerManager
 
@@ -20,7 +24,8 @@ def _transformer():
 
 def parse_cell(source: str) -> ast.Module:
     """Parse a cell as IPython would run it; raises SyntaxError with the cell's line."""
-    return ast.parse(_transformer().transform_cell(source))
+    cell: str = _transformer().transform_cell(source)
+    return ast.parse(cell)
 
 
 @dataclass

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import nbformat
 from nbformat.notebooknode import NotebookNode
@@ -22,7 +24,30 @@ from grading.analysis import CheckPlan, analyse, plan_from_release
 
 
 class ReleaseError(ValueError):
-    """A source notebook that nbgrader cannot turn into an assignment."""
+    """A source notebook that nbgrader cannot turn into an assignment; `cell` is the index of the
+    cell at fault (None when the fault is the whole notebook's), so a validator can show its line."""
+
+    def __init__(self, message: str, cell: int | None = None) -> None:
+        super().__init__(message)
+        self.cell = cell
+
+
+class DuplicateGradeId(ReleaseError):
+    """A cell reusing an earlier cell's grade_id: nbgrader keys checksums and grades by it."""
+
+    cell: int
+
+    def __init__(self, cell: int, grade_id: str, first: int) -> None:
+        super().__init__(f"cell {cell}: duplicate grade_id {grade_id!r} (first used by cell {first})", cell)
+        self.grade_id = grade_id
+        self.first = first
+
+
+class NoNbgraderCells(ReleaseError):
+    """A notebook with nothing for nbgrader to release or grade."""
+
+    def __init__(self) -> None:
+        super().__init__("the notebook has no nbgrader cells (no grade_id in any cell metadata)")
 
 
 @dataclass(frozen=True)
@@ -94,32 +119,49 @@ class Release:
         return cls(cells=cells, plan=CheckPlan.from_dict(plan) if plan is not None else None, **data)
 
 
+def grade_id_errors(cells: Sequence[NotebookNode]) -> list[ReleaseError]:
+    """Every breach of the grade_id rules, in cell order, so a validator can report them all: each
+    cell nbgrader records (graded, solution or locked) has its own grade_id, and there is one such
+    cell. A recorded cell without a grade_id is left to nbgrader's validator, which says so."""
+    errors: list[ReleaseError] = []
+    first: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if not grade_id or not (utils.is_grade(cell) or utils.is_solution(cell) or utils.is_locked(cell)):
+            continue
+        if grade_id in first:
+            errors.append(DuplicateGradeId(index, grade_id, first[grade_id]))
+        first.setdefault(grade_id, index)
+    if not first:
+        errors.append(NoNbgraderCells())
+    return errors
+
+
 def _check_metadata(nb: NotebookNode) -> None:
-    """Fail early with the cell index and grade id instead of nbgrader's vague error."""
+    """Fail early with the cell index and grade id instead of nbgrader's vague error: the first
+    fault in cell order, a notebook-wide one last."""
     validator = MetadataValidator()
-    seen: dict[str, int] = {}
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader"):
+            validator.upgrade_cell_metadata(cell)  # the grade_id rules read the upgraded flags
+    errors = {error.cell: error for error in grade_id_errors(nb.cells)}
     for index, cell in enumerate(nb.cells):
         meta = cell.metadata.get("nbgrader")
         if not meta:
             continue
-        grade_id = meta.get("grade_id", "")
         try:
-            validator.upgrade_cell_metadata(cell)
             validator.validate_cell(cell)
         except ValidationError as exc:
-            raise ReleaseError(f"cell {index} (grade_id {grade_id!r}): {exc}") from exc
-        if not (utils.is_grade(cell) or utils.is_solution(cell) or utils.is_locked(cell)):
-            continue
-        if grade_id in seen:
-            raise ReleaseError(f"cell {index}: duplicate grade_id {grade_id!r} (first used by cell {seen[grade_id]})")
-        seen[grade_id] = index
-    if not seen:
-        raise ReleaseError("the notebook has no nbgrader cells (no grade_id in any cell metadata)")
+            raise ReleaseError(f"cell {index} (grade_id {meta.get('grade_id', '')!r}): {exc}", index) from exc
+        if index in errors:
+            raise errors[index]
+    if None in errors:
+        raise errors[None]
 
 
 def _run(nb: NotebookNode, *preprocessors: type) -> NotebookNode:
     """Apply nbgrader preprocessors in order, as nbgrader's GenerateAssignment does."""
-    resources: dict = {}
+    resources: dict[str, Any] = {}
     for cls in preprocessors:
         nb, resources = cls().preprocess(nb, resources)
     return nb

@@ -11,6 +11,8 @@ checker side trusts nothing it receives beyond what `decode` builds: plain data,
 (`LearnerObject`) whose comparisons and truth raise instead of being forwarded.
 """
 
+from __future__ import annotations
+
 import builtins
 import contextlib
 import io
@@ -19,13 +21,22 @@ import struct
 import sys
 import time
 import traceback
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import TypeAlias
+
+    from grading.codec import Caps
+
+    Message: TypeAlias = tuple[Any, ...]  # a protocol message: (operation or reply kind, request id, fields...)
 
 HEADER = struct.Struct(">I")
 TRACEBACK_CHARS = 4000  # of a learner traceback carried to the checker
 ARG_CHARS = 64 * 1024  # of each text argument of an exception raised across
 FIXED_TEST_ERROR = "an object the test passed to your code raised an error"
 # Exceptions a learner may raise across, re-raised in the checker as these built-in classes.
-BUILTIN_EXCEPTIONS = {
+BUILTIN_EXCEPTIONS: dict[object, type[BaseException]] = {
     name: value
     for name, value in vars(builtins).items()
     if isinstance(value, type) and issubclass(value, BaseException) and not name.startswith("_")
@@ -44,14 +55,14 @@ class CallTimeout(BaseException):
 
 
 class _NoLock:
-    def __enter__(self):
+    def __enter__(self) -> _NoLock:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         return False
 
 
-def _nearest_builtin(exc):
+def _nearest_builtin(exc: BaseException) -> str:
     """The built-in exception class an exception descends from (the learner's own classes
     never cross: a ValueError subclass arrives as ValueError)."""
     for cls in type(exc).__mro__:
@@ -60,11 +71,11 @@ def _nearest_builtin(exc):
     return "Exception"
 
 
-def _is_mutable(value):
+def _is_mutable(value: object) -> bool:
     return isinstance(value, _MUTABLE) or type(value).__name__ in _MUTABLE_NAMES
 
 
-def update_in_place(target, value):
+def update_in_place(target: Any, value: Any) -> None:
     """Make a test's argument equal to the learner's copy after a call, keeping its identity."""
     if type(target) is not type(value):
         return
@@ -86,25 +97,26 @@ def update_in_place(target, value):
 class Peer:
     """One end of the socket: requests out, requests in, replies matched by id."""
 
-    OPS = ("call", "getattr", "setattr", "iter", "next", "len", "getitem", "setitem")
+    OPS: tuple[str, ...] = ("call", "getattr", "setattr", "iter", "next", "len", "getitem", "setitem")
 
-    def __init__(self, sock, codec, owner, caps=None):
+    def __init__(self, sock: socket.socket, codec: Any, owner: str, caps: Caps | None = None) -> None:
         self.sock = sock
         self.codec = codec
         self.owner = owner  # "L" in the kernel, "C" in the checker
         self.peer_owner = "C" if owner == "L" else "L"
         self.caps = caps or codec.CAPS
-        self.objects = {}  # handle id -> our object the other side holds a handle to
-        self._ids = {}  # id(object) -> handle id, so one object keeps one handle
+        self.objects: dict[int, object] = {}  # handle id -> our object the other side holds a handle to
+        self._ids: dict[int, int] = {}  # id(object) -> handle id, so one object keeps one handle
         self.next_rid = 0
         self.next_handle = 0
-        self.deadline = None  # time.monotonic() value after which waits raise CallTimeout
+        self.deadline: float | None = None  # time.monotonic() value after which waits raise CallTimeout
         self.expired = False  # a wait hit the deadline (no further interrupt is needed)
-        self.gone = None  # why the other side is no longer usable
-        self.io_lock = _NoLock()  # held while a frame is on the wire: never cut one in half
+        self.gone: str | None = None  # why the other side is no longer usable
+        # held while a frame is on the wire: never cut one in half
+        self.io_lock: contextlib.AbstractContextManager[object] = _NoLock()
 
     # ---- framing ----------------------------------------------------------------------------
-    def send(self, message):
+    def send(self, message: Message) -> None:
         data = self.codec.encode(message, on_other=self._on_other, caps=self.caps)
         try:
             with self.io_lock:
@@ -112,7 +124,7 @@ class Peer:
         except OSError as exc:
             self._lost(f"the connection broke ({exc.strerror or exc})")
 
-    def _read(self, size):
+    def _read(self, size: int) -> bytearray:
         buffer = bytearray(size)
         view, got = memoryview(buffer), 0
         while got < size:
@@ -129,7 +141,7 @@ class Peer:
             got += n
         return buffer
 
-    def _set_timeout(self):
+    def _set_timeout(self) -> None:
         if self.deadline is None:
             self.sock.settimeout(None)
             return
@@ -139,7 +151,7 @@ class Peer:
             raise CallTimeout()
         self.sock.settimeout(left)
 
-    def receive(self):
+    def receive(self) -> Message:
         with self.io_lock:
             (size,) = HEADER.unpack(self._read(HEADER.size))
             if size > self.caps.bytes:
@@ -153,12 +165,12 @@ class Peer:
             return ("bad", None, "not a protocol message")
         return message
 
-    def _lost(self, why):
+    def _lost(self, why: str) -> NoReturn:
         self.gone = self.gone or why
         raise PeerGone(why)
 
     # ---- handles ----------------------------------------------------------------------------
-    def _on_other(self, value):
+    def _on_other(self, value: object) -> tuple[str, int, str]:
         if isinstance(value, Handle) and value._peer is self:
             return (self.peer_owner, value._id, value._type)
         key = id(value)
@@ -170,19 +182,19 @@ class Peer:
             self._ids[key] = handle
         return (self.owner, handle, type(value).__name__[:200])
 
-    def _on_handle(self, owner, handle, type_name):
+    def _on_handle(self, owner: str, handle: int, type_name: str) -> object:
         if owner == self.owner:
             if handle not in self.objects:
                 raise self.codec.CodecError("a handle to an object that is no longer available")
             return self.objects[handle]
         return self.proxy(handle, type_name)
 
-    def proxy(self, handle, type_name):
+    def proxy(self, handle: int, type_name: str) -> Handle:
         """The local stand-in for the other side's object."""
         return Handle(self, handle, type_name)
 
     # ---- requests out -----------------------------------------------------------------------
-    def request(self, op, *fields):
+    def request(self, op: str, *fields: object) -> Message:
         """Send a request and serve the other side's requests until its reply comes."""
         if self.gone:
             raise PeerGone(self.gone)
@@ -198,14 +210,14 @@ class Peer:
                 self.handle(message)
             # anything else (a stale reply of an interrupted call, garbage) is dropped
 
-    def _reply(self, message):
+    def _reply(self, message: Message) -> Message:
         if message[0] == "ok":
             return message[2:]
         if len(message) != 5:
             self.raise_remote("Exception", ("a malformed error reply",), "")
         self.raise_remote(*message[2:])
 
-    def raise_remote(self, name, args, text):
+    def raise_remote(self, name: object, args: object, text: object) -> NoReturn:
         """Raise the other side's exception as a built-in class with plain arguments."""
         cls = BUILTIN_EXCEPTIONS.get(name) if type(name) is str else None
         cls = cls or Exception
@@ -216,15 +228,15 @@ class Peer:
             exc = cls(*args)
         except Exception:
             exc = cls(*(str(a) for a in args[:1]))
-        exc.academy_remote_traceback = text if type(text) is str else ""
+        exc.academy_remote_traceback = text if type(text) is str else ""  # type: ignore[attr-defined]  # read by the checker's shell
         raise exc
 
     # ---- requests in ------------------------------------------------------------------------
-    def target(self, target):
+    def target(self, target: Any) -> Any:
         """The object a request names: a handle's object (already decoded to it)."""
         return target
 
-    def handle(self, message):
+    def handle(self, message: Message) -> None:
         """Run one request from the other side and send its reply."""
         op, rid = message[0], message[1]
         try:
@@ -236,9 +248,9 @@ class Peer:
             return
         self.send(("ok", rid, *result))
 
-    def perform(self, op, fields):
+    def perform(self, op: str, fields: Message) -> Message:
         """The operations both sides serve; returns the reply's fields."""
-        obj = self.target(fields[0]) if fields else None
+        obj: Any = self.target(fields[0]) if fields else None
         if op == "call":
             args, kwargs = fields[1], fields[2]
             mutable = [(i, a) for i, a in enumerate(args) if _is_mutable(a)]
@@ -265,18 +277,19 @@ class Peer:
             return (None,)
         raise TypeError(f"unknown request {op!r}")
 
-    def attribute(self, name):
+    def attribute(self, name: object) -> str:
         if type(name) is not str:
             raise TypeError("attribute names are strings")
         return name
 
-    def _encoded(self, value):
+    def _encoded(self, value: object) -> bytes | None:
         try:
-            return self.codec.encode(value, on_other=self._on_other, caps=self.caps)
+            encoded: bytes = self.codec.encode(value, on_other=self._on_other, caps=self.caps)
+            return encoded
         except self.codec.CodecError:
             return None
 
-    def describe(self, exc):
+    def describe(self, exc: BaseException) -> tuple[str, Message, str]:
         """(built-in class name, plain args, traceback text) of an exception raised here."""
         args = exc.args
         try:
@@ -295,15 +308,15 @@ class Handle:
 
     __slots__ = ("_peer", "_id", "_type")
 
-    def __init__(self, peer, handle, type_name):
+    def __init__(self, peer: Peer, handle: Any, type_name: str) -> None:
         object.__setattr__(self, "_peer", peer)
         object.__setattr__(self, "_id", handle)
         object.__setattr__(self, "_type", type_name)
 
-    def _ref(self):
+    def _ref(self) -> object:
         return self
 
-    def _refused(self, *_):
+    def _refused(self, *_: object) -> NoReturn:
         raise TypeError(
             f"your code returned an object of type {self._type}; return plain data "
             "(numbers, strings, lists, dicts, ...) so the test can compare it"
@@ -311,12 +324,12 @@ class Handle:
 
     __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __bool__ = __contains__ = __hash__ = _refused
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<your {self._type} object>"
 
     __str__ = __repr__
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         result, changed = self._peer.request("call", self._ref(), args, kwargs)
         for key, value in changed if type(changed) is list else ():
             if type(key) is int and 0 <= key < len(args):
@@ -325,44 +338,44 @@ class Handle:
                 update_in_place(kwargs[key], value)
         return result
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         if name.startswith(("_repr_", "_ipython_")):  # display probes stay on this side
             raise AttributeError(name)
         return self._peer.request("getattr", self._ref(), name)[0]
 
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: object) -> None:
         self._peer.request("setattr", self._ref(), name, value)
 
-    def __iter__(self):
+    def __iter__(self) -> Any:
         return self._peer.request("iter", self._ref())[0]
 
-    def __next__(self):
+    def __next__(self) -> Any:
         return self._peer.request("next", self._ref())[0]
 
-    def __len__(self):
+    def __len__(self) -> int:
         value = self._peer.request("len", self._ref())[0]
         if type(value) is not int or value < 0:
             raise TypeError("len() of your object did not give a non-negative int")
         return value
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: object) -> Any:
         return self._peer.request("getitem", self._ref(), key)[0]
 
-    def __setitem__(self, key, value):
+    def __setitem__(self, key: object, value: object) -> None:
         self._peer.request("setitem", self._ref(), key, value)
 
 
 class LearnerPeer(Peer):
     """The kernel's side: serves the checker's requests on the learner's namespace."""
 
-    def __init__(self, sock, codec, namespace):
+    def __init__(self, sock: socket.socket, codec: Any, namespace: dict[str, Any]) -> None:
         super().__init__(sock, codec, "L")
         self.namespace = namespace
 
-    def proxy(self, handle, type_name):
+    def proxy(self, handle: int, type_name: str) -> Handle:
         return TestObject(self, handle, type_name)
 
-    def target(self, target):
+    def target(self, target: Any) -> Any:
         if type(target) is str:  # an answer-surface name, looked up at each access
             try:
                 return self.namespace[target]
@@ -370,7 +383,7 @@ class LearnerPeer(Peer):
                 raise NameError(f"name {target!r} is not defined") from None
         return target
 
-    def perform(self, op, fields):
+    def perform(self, op: str, fields: Message) -> Message:
         if op == "get":
             return (self.target(fields[0]),)
         if op == "capture":
@@ -384,14 +397,14 @@ class LearnerPeer(Peer):
             return (result[0], result[1], out.getvalue(), err.getvalue())
         return super().perform(op, fields)
 
-    def describe(self, exc):
+    def describe(self, exc: BaseException) -> tuple[str, Message, str]:
         name, args, text = super().describe(exc)
         if isinstance(exc, KeyboardInterrupt):  # the grader's interrupt at the cell's time limit
             return ("TimeoutError", ("your code was stopped at the cell's time limit",), "")
         lines = [ln for ln in text.splitlines(keepends=True) if "<academy-remote>" not in ln]
         return (name, args, "".join(lines)[-TRACEBACK_CHARS:])
 
-    def serve(self, test):
+    def serve(self, test: int) -> None:
         """Answer the checker until it says test `test` is done (or the socket closes)."""
         self.next_rid = 0
         try:
@@ -419,11 +432,11 @@ class CheckerPeer(Peer):
 
     OPS = ("call", "getattr", "iter", "next", "len", "getitem")
 
-    def __init__(self, sock, codec):
+    def __init__(self, sock: socket.socket, codec: Any) -> None:
         super().__init__(sock, codec, "C")
         self.test = 0
 
-    def request(self, op, *fields):
+    def request(self, op: str, *fields: object) -> Message:
         lent = set(self.objects)
         try:
             return super().request(op, *fields)
@@ -431,12 +444,12 @@ class CheckerPeer(Peer):
             for handle in set(self.objects) - lent:  # objects lent during this call expire
                 self._ids.pop(id(self.objects.pop(handle)), None)
 
-    def attribute(self, name):
+    def attribute(self, name: object) -> str:
         if type(name) is not str or name.startswith("_"):  # no __globals__, __code__, ...
             raise AttributeError("only public attributes of the test's objects can be read")
         return name
 
-    def handle(self, message):
+    def handle(self, message: Message) -> None:
         op, rid = message[0], message[1]
         if op not in self.OPS:
             self.send(("err", rid, "TypeError", (f"the test does not serve {op!r}",), ""))
@@ -456,18 +469,18 @@ class CheckerPeer(Peer):
             return
         self.send(("ok", rid, *result))
 
-    def get(self, name):
+    def get(self, name: str) -> Any:
         """The current value of an answer-surface name in the learner's namespace."""
         return self.request("get", name)[0]
 
-    def _on_other(self, value):
+    def _on_other(self, value: object) -> tuple[str, int, str]:
         if isinstance(value, LearnerName) and value._peer is self:  # sent as the object it names
             value = self.get(value._id)
             if not isinstance(value, Handle):
                 raise self.codec.CodecError("a name of your code that is not a function or object")
         return super()._on_other(value)
 
-    def finish(self, test):
+    def finish(self, test: int) -> None:
         """Tell the learner's serve loop that this test cell is over."""
         if not self.gone:
             with contextlib.suppress(PeerGone):
@@ -480,10 +493,10 @@ class LearnerName(Handle):
 
     __slots__ = ()
 
-    def _ref(self):
+    def _ref(self) -> object:
         return self._id  # the name itself: the kernel looks it up at each request
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<your {self._id}>"
 
     __str__ = __repr__
@@ -495,29 +508,29 @@ class TestObject(Handle):
 
     __slots__ = ()
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:  # type: ignore[override]  # Handle refuses it; here it is identity
         return self is other
 
-    def __ne__(self, other):
+    def __ne__(self, other: object) -> bool:  # type: ignore[override]  # Handle refuses it; here it is identity
         return self is not other
 
-    def __hash__(self):
+    def __hash__(self) -> int:  # type: ignore[override]  # Handle refuses it; here it is identity
         return id(self)
 
-    def __bool__(self):
+    def __bool__(self) -> bool:  # type: ignore[override]  # Handle refuses it; here it is identity
         return True
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<test object {self._type}>"
 
     __str__ = __repr__
 
 
-def learner_name(peer, name):
+def learner_name(peer: Peer, name: str) -> LearnerName:
     return LearnerName(peer, name, name)
 
 
-def capture_output(fn, *args, **kwargs):
+def capture_output(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, str]:
     """Call learner code with its printed output captured: returns (result, stdout text).
     The test's own stdout redirection cannot see learner prints; this can."""
     if not isinstance(fn, Handle):
@@ -534,6 +547,6 @@ def capture_output(fn, *args, **kwargs):
     return result, out if type(out) is str else ""
 
 
-def connect(fd, codec, namespace):
+def connect(fd: int, codec: Any, namespace: dict[str, Any]) -> LearnerPeer:
     """Kernel side: the serve loop's peer on the inherited socket."""
     return LearnerPeer(socket.socket(fileno=fd), codec, namespace)

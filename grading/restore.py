@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 
 import nbformat
 from nbformat.corpus.words import generate_corpus_id
@@ -52,10 +53,10 @@ class _ReleaseGradebook:
         )
 
 
-class _OverwriteFromRelease(OverwriteCells):
+class _OverwriteFromRelease(OverwriteCells):  # type: ignore[misc]  # nbgrader ships no annotations
     """nbgrader's OverwriteCells with the database swapped for the release record."""
 
-    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+    def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
         """OverwriteCells.preprocess minus the database connection, missing cells always added."""
         self.gradebook = resources["gradebook"]
         self.notebook_id = self.assignment_id = resources["release"].name
@@ -75,7 +76,9 @@ class _OverwriteFromRelease(OverwriteCells):
                 cell.setdefault("id", generate_corpus_id())
         return nb, resources
 
-    def add_missing_grade_cells(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+    def add_missing_grade_cells(
+        self, nb: NotebookNode, resources: dict[str, Any]
+    ) -> tuple[NotebookNode, dict[str, Any]]:
         """nbgrader's rule (re-add after the preceding recorded cell), walking further back
         when that cell is missing too, where nbgrader itself raises KeyError."""
         release: Release = resources["release"]

@@ -66,14 +66,16 @@ class Runner:
         self.stopped = self.stopped or reason
         self.kernel.kill()
 
-    def run(self, code: str, token: str | None = None) -> CellRun:
+    def run(self, code: str, token: str | None = None) -> CellRun:  # noqa: C901 - one loop over the cell's messages
         """Execute one cell; outputs come only from messages answering this request. `token`
         is the proof line a test cell must print (grading/proof.py); it is not shown."""
         if self.stopped is None and not self.kernel.alive():
             self.stopped = self.exited()
         if self.stopped is not None:
             return CellRun(status="stopped", reason=self.stopped)
-        msg_id = self.kernel.client.execute(code, store_history=True, allow_stdin=False)
+        client = self.kernel.client
+        assert client is not None  # a started kernel (for mypy)
+        msg_id = client.execute(code, store_history=True, allow_stdin=False)
         run = CellRun()
         tail = ""
         cell_deadline = time.monotonic() + self.limits.cell_timeout
@@ -85,7 +87,7 @@ class Runner:
             if now >= cell_deadline:
                 return self._timed_out(run, msg_id)
             try:
-                msg = self.kernel.client.get_iopub_msg(timeout=min(0.1, cell_deadline - now))
+                msg = client.get_iopub_msg(timeout=min(0.1, cell_deadline - now))
             except queue.Empty:
                 if not self.kernel.alive():
                     self.stopped = self.exited()
@@ -123,8 +125,11 @@ class Runner:
             run.status = "error"
         for output in self.admit([{"output_type": kind, **content}]):
             last = run.outputs[-1] if run.outputs else None
-            merge = last is not None and output["output_type"] == last["output_type"] == "stream"
-            if merge and last.get("name") == output["name"]:
+            if (
+                last is not None
+                and output["output_type"] == last["output_type"] == "stream"
+                and last.get("name") == output["name"]
+            ):
                 last["text"] += output["text"]
                 continue
             run.outputs.append(output)
@@ -165,6 +170,7 @@ class Runner:
         """Interrupt the cell (message mode); a cell that ignores it stops the whole kernel."""
         reason = f"the cell exceeded its {self.limits.cell_timeout:g} s time limit"
         client = self.kernel.client
+        assert client is not None  # a started kernel (for mypy)
         client.control_channel.send(client.session.msg("interrupt_request", {}))
         grace = time.monotonic() + INTERRUPT_GRACE
         while time.monotonic() < min(grace, self.deadline) and self.kernel.alive():

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from jupyter_client.blocking import BlockingKernelClient
+from jupyter_client.blocking.client import BlockingKernelClient
 from jupyter_client.connect import write_connection_file
 
 from grading.bwrap import bwrap_command, spawn
@@ -189,6 +189,7 @@ class SandboxedKernel:
         self._wait_ready()
         self.proof_key = self._install_guard()
         if kernel_end is not None:
+            assert self.checker is not None  # made above with kernel_end (for mypy)
             self._silent_cell(_SERVE_CELL.replace("{fd}", str(kernel_end.fileno())), "the serve loop")
             kernel_end.close()
             try:
@@ -202,6 +203,7 @@ class SandboxedKernel:
     def _wait_ready(self) -> None:
         """Ready once a kernel_info round trip shows on IOPub too: a SUB socket joins late, and
         output sent before it joined would be lost (the cause of phantom cell timeouts)."""
+        assert self.proc is not None and self._log is not None and self.client is not None  # started
         deadline = time.monotonic() + self.limits.start_timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -231,6 +233,7 @@ class SandboxedKernel:
 
     def _silent_cell(self, code: str, what: str) -> str:
         """Run one of our own set-up cells before any learner code; its printed text."""
+        assert self.proc is not None and self.client is not None  # started
         msg_id = self.client.execute(code, silent=False, store_history=False, allow_stdin=False)
         deadline = time.monotonic() + self.limits.start_timeout
         text, error = "", ""
@@ -256,6 +259,7 @@ class SandboxedKernel:
 
     def alive(self) -> bool:
         """False once the kernel (or the sandbox around it) has exited."""
+        assert self.proc is not None  # started
         return self.proc.poll() is None
 
     def kill(self) -> None:

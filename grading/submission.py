@@ -77,7 +77,7 @@ def _parse(data: bytes) -> tuple[str, Any]:
         ) from None
 
 
-def _depth_problem(nb: dict) -> str | None:
+def _depth_problem(nb: dict[str, Any]) -> str | None:
     """Objects and lists nested deeper than MAX_DEPTH (no recursion here, of course)."""
     stack: list[tuple[Any, int]] = [(nb, 1)]
     while stack:
@@ -90,7 +90,7 @@ def _depth_problem(nb: dict) -> str | None:
     return None
 
 
-def _unicode_problem(text: str, nb: dict) -> str | None:
+def _unicode_problem(text: str, nb: dict[str, Any]) -> str | None:
     """A lone surrogate escape (\\ud800 without its pair): json.loads lets it through, but no
     one can encode it again to run, store or show it. Only escapes can make one (the bytes were
     valid UTF-8), so the walk runs only when the text has such an escape."""
@@ -132,6 +132,7 @@ def _where(path: list[Any]) -> str:
 def _reason(error: Any, path: list[Any]) -> str:
     """A schema error in words, without echoing the (possibly huge) offending value."""
     kind, expected = error.validator, error.validator_value
+    message: str = error.message
     if kind == "type" and _is_item(path, "cells"):
         return "is not a cell (a cell is an object with cell_type, metadata and source)"
     if kind == "type":
@@ -144,9 +145,9 @@ def _reason(error: Any, path: list[Any]) -> str:
     if kind == "oneOf" and _is_item(path, "outputs"):
         return _kind_problem(error.instance, "output_type", ("execute_result", "display_data", "stream", "error"))
     if kind == "required":
-        return f"lacks {error.message.removesuffix(' is a required property')[:60]}"
+        return f"lacks {message.removesuffix(' is a required property')[:60]}"
     if kind == "additionalProperties":
-        return error.message.replace("Additional properties are not allowed", "has keys Jupyter does not use")[:160]
+        return message.replace("Additional properties are not allowed", "has keys Jupyter does not use")[:160]
     if kind == "enum":
         return "should be one of " + ", ".join(str(v) for v in expected)[:160]
     if kind in ("minLength", "maxLength", "pattern") and path[-1:] == ["id"]:
@@ -173,7 +174,7 @@ def _kind_problem(instance: Any, key: str, kinds: tuple[str, ...]) -> str:
     return f"is not a valid {claimed} {key.removesuffix('_type')}"
 
 
-def _schema_problem(nb: dict, minor: int) -> str | None:
+def _schema_problem(nb: dict[str, Any], minor: int) -> str | None:
     """The first violation of nbformat's own schema for this minor version (the newest for
     notebooks from a future minor: strict, so no unknown cell type reaches grading)."""
     if minor >= NEWEST_MINOR:
@@ -212,12 +213,12 @@ def _claimed(error: Any) -> Any:
     return error
 
 
-def _source(cell: dict) -> str:
+def _source(cell: dict[str, Any]) -> str:
     source = cell["source"]
     return "".join(source) if isinstance(source, list) else source
 
 
-def _nul_problem(nb: dict) -> str | None:
+def _nul_problem(nb: dict[str, Any]) -> str | None:
     """A NUL character in a cell: Python will not compile it and PostgreSQL will not store the
     feedback page that shows it."""
     for index, cell in enumerate(nb["cells"]):
@@ -232,7 +233,7 @@ def usable_text(text: str) -> bool:
     return "\x00" not in text and (text.isascii() or _encodable(text))
 
 
-def sources_by_grade_id(nb: dict) -> dict[str, str]:
+def sources_by_grade_id(nb: dict[str, Any]) -> dict[str, str]:
     """The source of each cell nbgrader's metadata names, the first cell for a repeated grade id,
     in a notebook read_notebook accepted (nbgrader's metadata is free-form to the schema)."""
     sources: dict[str, str] = {}
@@ -244,7 +245,7 @@ def sources_by_grade_id(nb: dict) -> dict[str, str]:
     return sources
 
 
-def _cells_signature(nb: dict) -> list[tuple[str, str]]:
+def _cells_signature(nb: dict[str, Any]) -> list[tuple[str, str]]:
     """Cell types and sources: what 'unchanged from the release' compares."""
     return [(cell["cell_type"], _source(cell)) for cell in nb["cells"]]
 

@@ -1,4 +1,5 @@
-"""Application factory: config, extensions, blueprints, CLI and error pages."""
+"""Application factory: config, extensions, the queue, the issuer, receivers, templating, blueprints, CLI
+and error pages, in that order and by name (STYLE.md, "Wiring you can read")."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(load_config(config))
     app.config["INSTANCE_DIR"].mkdir(parents=True, exist_ok=True)
+    _load_nbformat_fast()
     app.session_interface = VerifiedCookieSessions()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for chatty in ("weasyprint", "fontTools", "pyhanko", "alembic.runtime.plugins"):  # chatter, not events
@@ -34,16 +36,47 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ext.login_manager.login_view = "accounts.login"
     ext.login_manager.login_message = _l("Please log in to see this page.")
     ext.login_manager.login_message_category = "info"
+    ext.queue.init_app(app)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _enable_sqlite_pragmas(app)
 
+    _create_issuer(app)
+    _connect_receivers(app)
+    templating.init_app(app)
     _register_blueprints(app)
+    _register_page_parts(app)
     _register_cli(app)
     _register_errors(app)
     _register_security_headers(app)
-    templating.init_app(app)
     return app
+
+
+def _load_nbformat_fast() -> None:
+    """nbformat without jsonschema's IRI grammar (1.5 s of every `flask` command): must run before
+    grading or any domain imports nbformat (lms/catalog/notebook_format.py says how)."""
+    from lms.catalog import notebook_format
+
+    notebook_format.skip_iri_checker()
+
+
+def _create_issuer(app: Flask) -> None:
+    """The issuer key and certificate, created in instance/issuer when the app is first built."""
+    from lms.certification import issuing
+
+    issuing.create_issuer(issuing.config_from_app(app))
+
+
+def _connect_receivers(app: Flask) -> None:
+    """Each domain's reactions to other domains' signals: releases stored and certificates
+    awarded, mastery and dashboards, reports' read model. Whatever blueprints the app has."""
+    from lms.assignments import receivers as assignments
+    from lms.certification import receivers as certification
+    from lms.recommend import receivers as recommend
+    from lms.reports import receivers as reports
+
+    for domain in (assignments, certification, recommend, reports):
+        domain.connect(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -51,10 +84,10 @@ def _register_blueprints(app: Flask) -> None:
     from lms.admin.views import bp as admin_bp
     from lms.api.views import bp as api_bp
     from lms.assignments.views import bp as assignments_bp
-    from lms.catalog.views import bp as catalog_bp
     from lms.certification.views import bp as certification_bp
     from lms.feedback.views import bp as feedback_bp
     from lms.learning.views import bp as learning_bp
+    from lms.operations.views import bp as operations_bp
     from lms.recommend.views import bp as recommend_bp
     from lms.reports.views import bp as reports_bp
     from lms.teaching.views import bp as teaching_bp
@@ -62,15 +95,23 @@ def _register_blueprints(app: Flask) -> None:
     from lms.workspace.views import bp as workspace_bp
 
     blueprints = (
-        accounts_bp, admin_bp, catalog_bp, learning_bp, teaching_bp, assignments_bp,
-        certification_bp, workshops_bp, feedback_bp, recommend_bp, reports_bp, api_bp, workspace_bp,
+        accounts_bp, admin_bp, learning_bp, teaching_bp, assignments_bp,
+        certification_bp, workshops_bp, feedback_bp, recommend_bp, reports_bp, api_bp, workspace_bp, operations_bp,
     )  # fmt: skip
     for bp in blueprints:
         app.register_blueprint(bp)
 
-    @app.get("/healthz")
-    def healthz() -> str:
-        return "ok"
+
+def _register_page_parts(app: Flask) -> None:
+    """Learning's pages show parts owned by domains above it, which learning cannot import: they plug in here."""
+    from lms.assignments.views import assignment_page
+    from lms.certification.views import exam_url
+    from lms.learning.views import register_course_panel, register_item_page
+    from lms.recommend.views import recommended_modules
+
+    register_item_page(app, "assignment", assignment_page)  # learning checks the enrolment, assignments render
+    register_course_panel(app, "recommended", recommended_modules)
+    register_course_panel(app, "exam_url", exam_url)
 
 
 def _register_cli(app: Flask) -> None:
@@ -80,16 +121,18 @@ def _register_cli(app: Flask) -> None:
     from lms.certification.cli import certificates_cli
     from lms.demo.cli import demo_cli, platform_cli
     from lms.feedback.cli import feedback_cli
+    from lms.operations.cli import grading_alias, worker_cli
     from lms.recommend.cli import recommend_cli
     from lms.reports.cli import reports_cli
     from lms.workshops.cli import workshops_cli
 
     groups = (
         users_cli, teams_cli, courses_cli, demo_cli, platform_cli, grading_cli,
-        certificates_cli, workshops_cli, feedback_cli, recommend_cli, reports_cli,
+        certificates_cli, workshops_cli, feedback_cli, recommend_cli, reports_cli, worker_cli,
     )  # fmt: skip
     for group in groups:
         app.cli.add_command(group)
+    grading_cli.add_command(grading_alias)  # `flask grading worker`: the worker's name while it only graded
 
 
 def _register_errors(app: Flask) -> None:

@@ -32,6 +32,12 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", f"sqlite:///{instance / 'academy.db'}"),
         "QUEUE_URL": env.get("QUEUE_URL", ""),
         "COURSES_DIR": Path(env.get("COURSES_DIR", ROOT / "courses")).resolve(),
+        # The public address in certificates (QR codes, credentials) and printed reset links; empty in
+        # development, where certificates name http://localhost:5000 and reset links the dev server.
+        "ACADEMY_BASE_URL": env.get("ACADEMY_BASE_URL", ""),
+        "ACADEMY_ISSUER_NAME": env.get("ACADEMY_ISSUER_NAME", "Academy"),  # the certificates' issuer
+        # argon2id parameters of new password hashes; None: accounts' production ones (tests pass cheap ones).
+        "PASSWORD_HASH": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), academy_env == "production"),

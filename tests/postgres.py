@@ -34,7 +34,7 @@ class TempPostgres:
         """Init a cluster, start it, create the test database; returns its URL."""
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
-        run = lambda cmd: subprocess.run(_as_postgres(cmd), check=True, capture_output=True, text=True)  # noqa: E731
+        run = lambda cmd: subprocess.run(_as_postgres(cmd), check=True, capture_output=True, text=True)
         run([str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"])
         run([
             str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "log"), "-w", "start",

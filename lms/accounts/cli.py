@@ -54,7 +54,7 @@ def reset_password(email: str) -> None:
     """Print a one-time password-reset link (there is no mail server)."""
     user = _user_or_fail(email)
     token = services.make_reset_token(user, current_app.config["SECRET_KEY"])
-    base = current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000"
+    base = current_app.config["ACADEMY_BASE_URL"] or "http://127.0.0.1:5000"  # `make run` serves there
     with current_app.test_request_context(base_url=base):
         link = url_for("accounts.reset", token=token, _external=True)
     click.echo(f"One-time reset link for {user.email} (valid 1 hour): {link}")

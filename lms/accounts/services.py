@@ -17,12 +17,13 @@ from sqlalchemy import ColumnElement, bindparam, select, update
 
 from lms.accounts.models import ROLES, LoginSession, SessionUser, Team, User
 from lms.db import utcnow
+from lms.errors import UserError
 from lms.extensions import db
 
 log = logging.getLogger(__name__)
 
 # argon2id, 64 MiB, t=3, p=4: above OWASP ASVS 5.0's minimum (19 MiB, t=2, p=1).
-# Config PASSWORD_HASH may change them (the test suite uses cheap ones; production never should).
+# Config PASSWORD_HASH may replace them (the test suite uses cheap ones; production never should).
 DEFAULT_HASH_PARAMS = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 4}
 
 
@@ -32,7 +33,7 @@ def _hasher_for(time_cost: int, memory_cost: int, parallelism: int) -> PasswordH
 
 
 def _hasher() -> PasswordHasher:
-    return _hasher_for(**current_app.config.get("PASSWORD_HASH", DEFAULT_HASH_PARAMS))
+    return _hasher_for(**current_app.config["PASSWORD_HASH"] or DEFAULT_HASH_PARAMS)
 
 
 RESET_MAX_AGE = 3600
@@ -50,7 +51,7 @@ def _dummy_hash_for(hasher: PasswordHasher) -> str:
     return hasher.hash("not-a-real-password")
 
 
-class AccountError(ValueError):
+class AccountError(UserError):
     """A request about accounts that cannot be honoured; the message is for people."""
 
 

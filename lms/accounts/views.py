@@ -31,7 +31,7 @@ def _safe_next(target: str | None) -> str:
     """Only same-site relative paths are followed after login."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return url_for("learning.dashboard")
+    return url_for("recommend.dashboard")
 
 
 def _sign_in(user) -> None:
@@ -49,7 +49,7 @@ def _sign_in(user) -> None:
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     if current_user.is_authenticated:
-        return redirect(url_for("learning.dashboard"))
+        return redirect(url_for("recommend.dashboard"))
     form = RegisterForm()
     if form.validate_on_submit():
         try:
@@ -59,7 +59,7 @@ def register():
         else:
             _sign_in(user)
             flash(_("Welcome to Academy, %(name)s!", name=user.display_name), "success")
-            return redirect(url_for("catalog.index"))
+            return redirect(url_for("learning.index"))
     return render_template("accounts/register.html", form=form)
 
 
@@ -68,7 +68,7 @@ def register():
 @limiter.limit(_login_limit, methods=["POST"], key_func=_login_account_key)
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("learning.dashboard"))
+        return redirect(url_for("recommend.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
@@ -89,7 +89,7 @@ def logout():
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
-    return redirect(url_for("catalog.index"))
+    return redirect(url_for("learning.index"))
 
 
 @bp.route("/profile", methods=["GET", "POST"])

@@ -1,4 +1,5 @@
-"""Who is calling the API: a personal bearer token, or the browser session of a manager."""
+"""Who is calling the API: a personal bearer token or a manager's browser session (reports), the signed-in
+learner's session (their own data under /me)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,18 @@ def reports_reader(view: Callable) -> Callable:
         if not can_view_reports(user):
             return api_error(403, "Only managers and admins can read reports.")
         g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def signed_in(view: Callable) -> Callable:
+    """401 unless the browser session is signed in: /me answers with the caller's own data, for the site's pages."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any):
+        if not current_user.is_authenticated:
+            return api_error(401, "Sign in to read your own data.")
         return view(*args, **kwargs)
 
     return wrapped

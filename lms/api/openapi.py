@@ -6,6 +6,7 @@ from typing import Any
 
 from lms.api.params import MAX_ID, MAX_PAGE, MAX_PER_PAGE
 from lms.catalog.models import TIERS
+from lms.recommend.ranking import SCORES
 from lms.reports.query import STATUSES
 
 
@@ -37,6 +38,20 @@ ROW_PROPERTIES = {
     "last_activity": {"type": ["string", "null"], "format": "date-time"},
 }  # fmt: skip
 ROW = {"type": "object", "required": list(ROW_PROPERTIES), "properties": ROW_PROPERTIES}
+RECOMMENDATION_PROPERTIES = {
+    "course_slug": {"type": "string"}, "course_title": {"type": "string"}, "tier": {"enum": list(TIERS)},
+    "module_slug": {"type": "string"}, "module_title": {"type": "string"},
+    "reason": {"enum": list(SCORES), "description": "Why this module; `message` says it in the learner's language"},
+    "message": {"type": "string"}, "params": {"type": "object", "description": "The figures `message` quotes"},
+    "url": {"type": "string", "description": "The module on the course page"},
+}  # fmt: skip
+PATH_COURSE_PROPERTIES = {
+    "course_slug": {"type": "string"}, "course_title": {"type": "string"},
+    "due_at": {"type": ["string", "null"], "format": "date-time"},
+    "percent": {"type": "integer", "minimum": 0, "maximum": 100}, "done": {"type": "boolean"},
+    "overdue": {"type": "boolean", "description": "Due date passed, course not completed"},
+    "url": {"type": "string", "description": "The course page"},
+}  # fmt: skip
 ERRORS = {
     "400": _error("Invalid query parameters (details name each one)."),
     "401": _error("Missing, unknown or revoked token."),
@@ -44,8 +59,8 @@ ERRORS = {
 }
 
 
-def openapi_document(server_url: str) -> dict[str, Any]:
-    """The document, with this server's URL."""
+def openapi_document(server_url: str, session_cookie: str) -> dict[str, Any]:
+    """The document, with this server's URL and the name of its session cookie."""
     filters = [
         _param("team_id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "A team you manage"),
         _param("course_id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "One course"),
@@ -64,7 +79,8 @@ def openapi_document(server_url: str) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {
             "title": "Academy reporting API", "version": "1.0.0",
-            "description": "Read-only reports for managers. Create a personal token under Reports › API tokens.",
+            "description": "Read-only reports for managers: create a personal token under Reports › API tokens. "
+                           "The signed-in learner's own recommendations, for the site's pages.",
         },
         "servers": [{"url": server_url}],
         "security": [{"bearerAuth": []}],
@@ -85,9 +101,22 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                     **ERRORS, "404": _error("The team is not one you can read."),
                 },
             }},
+            "/me/recommendations": {"get": {
+                "operationId": "myRecommendations",
+                "summary": "The signed-in learner's next modules and assigned paths",
+                "security": [{"sessionCookie": []}],
+                "responses": {
+                    "200": {"description": "Recommendations and paths", "content": {"application/json": {"schema": {
+                        "$ref": "#/components/schemas/MyRecommendations"}}}},
+                    "401": _error("Not signed in."),
+                },
+            }},
         },
         "components": {
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer"},
+                "sessionCookie": {"type": "apiKey", "in": "cookie", "name": session_cookie},
+            },
             "schemas": {
                 "Team": {"type": "object", "required": ["id", "name", "members"], "properties": {
                     "id": {"type": "integer"}, "name": {"type": "string"}, "members": {"type": "integer"}}},
@@ -98,6 +127,18 @@ def openapi_document(server_url: str) -> dict[str, Any]:
                         "page": {"type": "integer"}, "per_page": {"type": "integer"}, "has_more": {"type": "boolean"},
                         "next": {"type": ["string", "null"]},
                     }},
+                "Recommendation": {"type": "object", "required": list(RECOMMENDATION_PROPERTIES),
+                                   "properties": RECOMMENDATION_PROPERTIES},
+                "PathCourse": {"type": "object", "required": list(PATH_COURSE_PROPERTIES),
+                               "properties": PATH_COURSE_PROPERTIES},
+                "AssignedPath": {"type": "object", "required": ["id", "title", "description", "courses"],
+                    "properties": {
+                        "id": {"type": "integer"}, "title": {"type": "string"}, "description": {"type": "string"},
+                        "courses": {"type": "array", "items": {"$ref": "#/components/schemas/PathCourse"}},
+                    }},
+                "MyRecommendations": {"type": "object", "required": ["recommendations", "paths"], "properties": {
+                    "recommendations": {"type": "array", "items": {"$ref": "#/components/schemas/Recommendation"}},
+                    "paths": {"type": "array", "items": {"$ref": "#/components/schemas/AssignedPath"}}}},
                 "Error": {"type": "object", "required": ["error", "status"], "properties": {
                     "error": {"type": "string"}, "status": {"type": "integer"}, "details": {"type": "object"}}},
             },

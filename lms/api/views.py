@@ -1,15 +1,19 @@
-"""JSON API under /api/v1: read-only reports, personal bearer tokens or a manager's session."""
+"""JSON API under /api/v1: read-only reports (personal bearer tokens or a manager's session) and the
+signed-in learner's own recommendations."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import Blueprint, g, jsonify, request, url_for
+from flask import Blueprint, current_app, g, jsonify, request, url_for
+from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from lms.api.auth import api_error, reports_reader
+from lms.api.auth import api_error, reports_reader, signed_in
 from lms.api.openapi import openapi_document
 from lms.api.params import ParamError, parse_completion_params
+from lms.recommend import paths
+from lms.recommend import services as recommend
 from lms.reports.query import completion_rows
 from lms.reports.scope import ReportAccessError, visible_teams
 
@@ -33,7 +37,8 @@ def _bad_params(error: ParamError):
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document(request.host_url.rstrip("/") + bp.url_prefix))
+    server_url = request.host_url.rstrip("/") + bp.url_prefix
+    return jsonify(openapi_document(server_url, current_app.config["SESSION_COOKIE_NAME"]))
 
 
 @bp.get("/reports/teams")
@@ -62,3 +67,28 @@ def _item(row) -> dict:
     for key in ("enrolled_at", "certificate_issued_at", "last_activity"):
         item[key] = item[key].isoformat() if item[key] else None
     return item
+
+
+@bp.get("/me/recommendations")
+@signed_in
+def recommendations():
+    return jsonify(
+        recommendations=[_recommendation(r) for r in recommend.recommendations(current_user.id)],
+        paths=[_path(p) for p in paths.learner_paths(current_user.id)],
+    )
+
+
+def _path(path: paths.AssignedPath) -> dict:
+    rows = [
+        {**asdict(row), "due_at": row.due_at.isoformat() if row.due_at else None,
+         "url": url_for("learning.course", slug=row.course_slug, _external=True)}
+        for row in path.rows
+    ]  # fmt: skip
+    return {"id": path.id, "title": path.title, "description": path.description, "courses": rows}
+
+
+def _recommendation(rec: recommend.Shown) -> dict:
+    row = asdict(rec)
+    row["url"] = url_for("learning.course", slug=rec.course_slug, _anchor=f"module-{rec.module_slug}", _external=True)
+    row["params"] = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in rec.params.items()}
+    return row

@@ -1,9 +1,8 @@
-"""`flask grading worker|grade|regrade|status`: run graders, try tests, regrade after a fix."""
+"""`flask grading grade|regrade|status`: try tests, regrade after a fix, count states (the worker that
+grades is `flask worker run`, lms/operations/cli.py)."""
 
 from __future__ import annotations
 
-import logging
-import threading
 from pathlib import Path
 
 import click
@@ -13,12 +12,11 @@ from sqlalchemy import func, select
 import grading
 from lms.assignments import audit, gradebook, services, worker
 from lms.assignments.models import Submission
-from lms.assignments.tasks import enqueue_grading, requeue_lost
+from lms.assignments.tasks import enqueue_grading
 from lms.catalog import services as catalog
-from lms.extensions import db, queue
+from lms.extensions import db
 
 grading_cli = click.Group("grading", help="Grading commands.")
-log = logging.getLogger(__name__)
 
 
 def _assignment(ref: str):
@@ -31,62 +29,6 @@ def _assignment(ref: str):
             f"no assignment {ref!r} (expected COURSE/ASSIGNMENT, e.g. llm-api-fundamentals/token-counter)"
         )
     return item
-
-
-@grading_cli.command("worker")
-@click.option("--workers", type=click.IntRange(1, 256), help="Grading threads (default: GRADING_WORKERS, 3 per core).")
-def worker_command(workers: int | None) -> None:
-    """Consume the grading queue until Ctrl-C; put back on it what it lost (a worker died, the
-    queue was down)."""
-    app = current_app._get_current_object()
-    count = workers or app.config["GRADING_WORKERS"]
-    huey = queue.huey(app)
-    pool = None
-    if app.config["GRADING_KERNEL_POOL"]:
-        from grading.pool import KernelPool
-
-        pool = KernelPool(worker.limits(app.config), size=count)
-        app.extensions["kernel_pool"] = pool
-    stop = threading.Event()
-    sweeper = threading.Thread(target=_sweep, args=(app, stop), name="queue-sweep", daemon=True)
-    sweeper.start()
-    click.echo(f"Grading worker: {count} thread(s), queue {type(huey.storage).__name__}, lease "
-               f"{worker.lease_seconds(app.config):g} s.")  # fmt: skip
-    # SQLite is polled: a short fixed delay. Redis blocks in BRPOP and only sleeps after an
-    # error (Redis down): back off to 1 s, so an outage logs once a second, not 20 times.
-    delays = (0.1, 2.0, 1.0) if huey.storage.blocking else (0.02, 1.0, 0.05)
-    consumer = huey.create_consumer(
-        workers=count, worker_type="thread", periodic=False,
-        initial_delay=delays[0], backoff=delays[1], max_delay=delays[2],
-    )  # fmt: skip
-    try:
-        consumer.run()
-    finally:
-        stop.set()
-        if pool is not None:
-            pool.close()
-
-
-def _sweep(app, stop: threading.Event) -> None:
-    """Every worker.sweep_seconds (2 s), put back on the queue the rounds it should hold and does
-    not: expired leases, and queued work whose enqueue failed while the queue was down. A failing
-    queue (or database) is logged once, then retried quietly until it answers again."""
-    interval = worker.sweep_seconds(app.config)
-    failing = False
-    while not stop.wait(interval):
-        try:
-            with app.app_context():
-                count = requeue_lost()
-        except Exception:
-            if not failing:
-                log.exception("queue sweep failed; retrying every %g s", interval)
-            failing = True
-            continue
-        if failing:
-            log.warning("queue sweep works again")
-            failing = False
-        if count:
-            log.warning("put %d submission round(s) back on the grading queue", count)
 
 
 @grading_cli.command("grade")

@@ -11,29 +11,27 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Update, select, update
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
 from lms.assignments import audit
 from lms.assignments.audit import Actor
-from lms.assignments.models import ChangeKind, Extension, Grade, Submission
+from lms.assignments.models import ChangeKind, Extension, Grade, Submission, SubmissionState
 from lms.assignments.policy import Policy
 from lms.assignments.worker import record_graded
 from lms.catalog.models import Course, Item
 from lms.db import utcnow
+from lms.errors import UserError
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.spreadsheets import neutralize
 from lms.teaching.services import teaches
 
 
-class GradebookError(ValueError):
-    """An instructor action that cannot be applied; `code` for the view, `limit` for its message."""
-
-    def __init__(self, code: str, message: str, limit: float = 0) -> None:
-        super().__init__(message)
-        self.code, self.limit = code, limit
+class GradebookError(UserError):
+    """An instructor action that cannot be applied; the message is for people."""
 
 
 def taught_assignment(user: User, course: Course, item: Item) -> bool:
@@ -41,7 +39,7 @@ def taught_assignment(user: User, course: Course, item: Item) -> bool:
     return item.kind == "assignment" and item.course_id == course.id and teaches(user, course.id)
 
 
-def taught_submission(user: User, submission_id: int) -> Submission | None:
+def visible_taught_submission(user: User, submission_id: int) -> Submission | None:
     """A submission of a course the user teaches (None otherwise, as for a missing id)."""
     submission = db.session.get(Submission, submission_id)
     if submission is None:
@@ -125,9 +123,9 @@ def set_manual(grade: Grade, grade_id: str, points: float, comment: str, *, by: 
     Changing points already given takes a reason (a first mark does not: grading is its own reason)."""
     cell = next((c for c in grade.manual_cells if c["name"] == grade_id), None)
     if cell is None:
-        raise GradebookError("not_manual", "That cell is not graded by hand in this assignment.")
+        raise GradebookError(_l("That cell is not graded by hand in this assignment."))
     if not 0 <= points <= cell["max_points"]:
-        raise GradebookError("points", f"Points must be between 0 and {cell['max_points']:g}.", cell["max_points"])
+        raise GradebookError(_l("Points must be between 0 and %(max)s.", max=f"{cell['max_points']:g}"))
     comment = comment.strip()[:4000]
     _lock(update(Grade).where(Grade.id == grade.id).values(run=Grade.run))
     db.session.refresh(grade)
@@ -137,7 +135,7 @@ def set_manual(grade: Grade, grade_id: str, points: float, comment: str, *, by: 
     if not points_changed and old_comment == comment:
         return False
     if old_points is not None and points_changed and audit.clean_reason(reason) is None:
-        raise GradebookError("reason", "Give a reason for changing points already given.")
+        raise GradebookError(_l("Give a reason for changing points already given."))
     submission = grade.submission
     item = db.session.get(Item, submission.item_id)
     change = {"by": by, "item": item, "learner_id": submission.user_id, "submission_id": submission.id,
@@ -162,7 +160,7 @@ def regrade(item: Item, submission: Submission | None = None, *, by: Actor, reas
         .where(only)
         .values(
             run=Submission.run + 1,
-            state="queued",
+            state=SubmissionState.QUEUED,
             queued_at=utcnow(),
             lease_token=None,
             lease_expires_at=None,

@@ -22,9 +22,17 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from lms.db import Base, utcnow
 
-STATES = ("queued", "grading", "graded", "failed")
 # Columns of a submission fixed at receipt: nothing may change them afterwards.
 FROZEN = ("item_id", "user_id", "sha256", "content", "size", "received_at")
+
+
+class SubmissionState(StrEnum):
+    """Where a submission is in grading; stored as its value in `submissions.state`."""
+
+    QUEUED = "queued"
+    GRADING = "grading"  # claimed by a worker under a lease
+    GRADED = "graded"
+    FAILED = "failed"  # the grader could not grade it (the learner sees why)
 
 
 class AssignmentRelease(Base):
@@ -49,7 +57,7 @@ class Submission(Base):
         UniqueConstraint("user_id", "item_id", "sha256"),
         Index("ix_submissions_item_user", "item_id", "user_id"),
         Index("ix_submissions_state", "state", "lease_expires_at"),
-        CheckConstraint(f"state IN {STATES}", name="state_known"),
+        CheckConstraint(f"state IN {tuple(s.value for s in SubmissionState)}", name="state_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,7 +68,7 @@ class Submission(Base):
     size: Mapped[int]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Grading state: `run` counts grading rounds (a regrade starts a new one).
-    state: Mapped[str] = mapped_column(String(10), default="queued")
+    state: Mapped[str] = mapped_column(String(10), default=SubmissionState.QUEUED)
     run: Mapped[int] = mapped_column(default=1)
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)
     lease_token: Mapped[str | None] = mapped_column(String(32))
@@ -170,32 +178,28 @@ class ImmutableSubmissionError(RuntimeError):
     """Raised when code tries to edit or delete what a learner submitted."""
 
 
-@event.listens_for(Session, "before_flush")
-def _submissions_are_immutable(session: Session, _context, _instances) -> None:
-    for obj in session.deleted:
-        if isinstance(obj, Submission):
-            raise ImmutableSubmissionError("submissions are never deleted")
-    for obj in session.dirty:
-        if isinstance(obj, Submission) and any(_changed(obj, c) for c in FROZEN):
-            raise ImmutableSubmissionError("a submission's notebook, owner and receipt time never change")
-
-
-def _changed(obj: Base, column: str) -> bool:
-    return inspect(obj).attrs[column].history.has_changes()
-
-
 class AppendOnlyGradeChangeError(RuntimeError):
     """Raised when code tries to edit or delete a grade audit row."""
 
 
 @event.listens_for(Session, "before_flush")
-def _grade_changes_are_append_only(session: Session, _context, _instances) -> None:
+def _evidence_is_kept(session: Session, _context, _instances) -> None:
+    """What a learner submitted and the grade audit trail are evidence: never deleted, and
+    never changed (a submission's notebook, owner and receipt time; any audit row)."""
     for obj in session.deleted:
+        if isinstance(obj, Submission):
+            raise ImmutableSubmissionError("submissions are never deleted")
         if isinstance(obj, GradeChange):
             raise AppendOnlyGradeChangeError("grade audit rows are never deleted")
     for obj in session.dirty:
+        if isinstance(obj, Submission) and any(_changed(obj, c) for c in FROZEN):
+            raise ImmutableSubmissionError("a submission's notebook, owner and receipt time never change")
         if isinstance(obj, GradeChange) and session.is_modified(obj):
             raise AppendOnlyGradeChangeError("grade audit rows are never changed")
+
+
+def _changed(obj: Base, column: str) -> bool:
+    return inspect(obj).attrs[column].history.has_changes()
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from lms.assignments.models import Grade, Submission
+from lms.assignments.models import Grade, Submission, SubmissionState
 
 DAY = 86_400.0
 
@@ -59,7 +59,7 @@ class Policy:
 
     def counting(self, submissions: Iterable[Submission], extension: datetime | None = None) -> Submission | None:
         """The graded submission that counts: the best score, or the last one received."""
-        graded = [s for s in submissions if s.state == "graded" and s.grade is not None]
+        graded = [s for s in submissions if s.state == SubmissionState.GRADED and s.grade is not None]
         if not graded:
             return None
         if self.keep == "last":

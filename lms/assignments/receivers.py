@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import select
 
 from lms.assignments import services
@@ -12,7 +13,12 @@ from lms.catalog.sync import courses_synced
 from lms.extensions import db
 
 
-@courses_synced.connect
+def connect(app: Flask) -> None:
+    """Called by create_app. Blinker signals are process-wide and keep one connection per
+    receiver, so the next app built in this process connects nothing twice."""
+    courses_synced.connect(store_releases)
+
+
 def store_releases(_report: Any, courses: list[tuple[Any, Any]] = (), **_: Any) -> None:
     """Each assignment's release (made by nbgrader while the files were checked) into the DB."""
     for course, spec in courses:

@@ -8,30 +8,56 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 import grading
 from lms.accounts.models import User
-from lms.assignments.models import AssignmentRelease, Extension, Grade, Submission
+from lms.assignments.models import AssignmentRelease, Extension, Grade, Submission, SubmissionState
 from lms.assignments.policy import Policy
 from lms.catalog.models import Item
 from lms.db import utcnow
+from lms.errors import UserError
 from lms.extensions import db
 from lms.learning.services import get_enrollment
 from lms.teaching.services import assignments_by_course, taught_courses, teaches
 
+# What a learner is told for an assignment archived or past its cut-off alike.
+CLOSED = _l("Uploads for this assignment are closed (the deadline has passed).")
 
-class AssignmentError(ValueError):
+
+class AssignmentError(UserError):
     """An upload that is refused; `code` is stable for programs, the message is for people
     (`detail`: where a damaged notebook is damaged)."""
 
-    def __init__(self, code: str, message: str, detail: str = "") -> None:
+    def __init__(self, code: str, message: str | LazyString, detail: str = "") -> None:
         super().__init__(message)
         self.code = code
-        self.message = message
         self.detail = detail
+
+
+def refusal_message(rejected: grading.SubmissionRejected, max_bytes: int) -> str | LazyString:
+    """Grading's refusal of a file in the reader's language: `grading` stays Flask-free, so its
+    own words are English and only the fallback for a code this list does not know."""
+    messages = {
+        "too_large": _l(
+            "The file is larger than %(mb)s MB. Clear large outputs and upload again.", mb=f"{max_bytes / 1048576:g}"
+        ),
+        "not_json": _l("This file is not a Jupyter notebook (.ipynb): it is not valid JSON."),
+        "not_nbformat4": _l("This notebook is not in the nbformat 4 format; open it in a current Jupyter and save it."),
+        "damaged": _l(
+            "The notebook's structure is damaged (%(detail)s). Open it in Jupyter, save it and upload it again.",
+            detail=rejected.detail,
+        ),
+        "wrong_assignment": _l(
+            "This notebook belongs to another assignment: none of this assignment's graded cells are in it."
+        ),
+        "unchanged": _l("This is the assignment notebook exactly as released, with no answers in it."),
+    }
+    return messages.get(rejected.code) or rejected.message
 
 
 def store_release(item: Item, release: grading.Release) -> AssignmentRelease:
@@ -84,26 +110,26 @@ def submit(
     """
     now = now or utcnow()
     if item.kind != "assignment" or item.archived_at is not None:
-        raise AssignmentError("closed", "This assignment no longer takes submissions.")
+        raise AssignmentError("closed", CLOSED)
     if get_enrollment(user.id, item.course_id) is None:
-        raise AssignmentError("not_enrolled", "Enroll in the course to submit this assignment.")
+        raise AssignmentError("not_enrolled", _l("Enroll in the course to submit this assignment."))
     stored = current_release(item.id)
     if stored is None:
-        raise AssignmentError("no_release", "This assignment is not released yet. Try again later.")
+        raise AssignmentError("no_release", _l("This assignment is not released yet. Try again later."))
     digest = hashlib.sha256(data).hexdigest()
     existing = _find(user.id, item.id, digest)
     if existing is not None:
         return existing, False
     cutoff = Policy.of(item.data).cutoff_for(extension_for(user.id, item.id))
     if cutoff is not None and now > cutoff:
-        raise AssignmentError("closed", "The deadline for this assignment has passed; uploads are closed.")
+        raise AssignmentError("closed", CLOSED)
     try:
         grading.check_submission(engine_release(stored), data, max_bytes=max_bytes)
     except grading.SubmissionRejected as exc:
-        raise AssignmentError(exc.code, exc.message, exc.detail) from None
+        raise AssignmentError(exc.code, refusal_message(exc, max_bytes), exc.detail) from None
     submission = Submission(
         item_id=item.id, user_id=user.id, sha256=digest, content=data, size=len(data),
-        received_at=now, queued_at=now, state="queued",
+        received_at=now, queued_at=now, state=SubmissionState.QUEUED,
     )  # fmt: skip
     try:
         with db.session.begin_nested():
@@ -121,10 +147,14 @@ def _find(user_id: int, item_id: int, digest: str) -> Submission | None:
     )
 
 
-def own_submission(user: User, submission_id: int) -> Submission | None:
-    """A submission only its learner may see (None for anyone else's id)."""
+def visible_submission(user: User, submission_id: int) -> Submission | None:
+    """A submission its learner or an instructor of its course may see (None for anyone else)."""
     submission = db.session.get(Submission, submission_id)
-    return submission if submission is not None and submission.user_id == user.id else None
+    if submission is None:
+        return None
+    if submission.user_id == user.id or teaches(user, db.session.get(Item, submission.item_id).course_id):
+        return submission
+    return None
 
 
 def history(user_id: int, item_id: int) -> list[Submission]:
@@ -141,10 +171,12 @@ def history(user_id: int, item_id: int) -> list[Submission]:
 
 def queue_position(submission: Submission) -> int:
     """How many submissions wait ahead of this one (0 once it is being graded)."""
-    if submission.state != "queued":
+    if submission.state != SubmissionState.QUEUED:
         return 0
     return db.session.scalar(
-        select(func.count()).where(Submission.state == "queued", Submission.queued_at < submission.queued_at)
+        select(func.count()).where(
+            Submission.state == SubmissionState.QUEUED, Submission.queued_at < submission.queued_at
+        )
     )
 
 
@@ -196,7 +228,7 @@ def status(submission: Submission) -> dict[str, Any]:
     return {
         "id": submission.id,
         "state": submission.state,
-        "done": submission.state in ("graded", "failed"),
+        "done": submission.state in (SubmissionState.GRADED, SubmissionState.FAILED),
         "position": queue_position(submission),
         "received_at": submission.received_at.isoformat(),
         "late_days": policy.days_late(submission.received_at, extension),
@@ -244,7 +276,7 @@ def taught_assignments(user: User) -> list[tuple[Any, list[tuple[Item, int, int]
     waiting = dict(
         db.session.execute(
             select(Submission.item_id, func.count())
-            .where(Submission.item_id.in_(ids), Submission.state.in_(("queued", "grading")))
+            .where(Submission.item_id.in_(ids), Submission.state.in_((SubmissionState.QUEUED, SubmissionState.GRADING)))
             .group_by(Submission.item_id)
         ).all()
     )

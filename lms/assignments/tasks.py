@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
-from flask import current_app
+from flask import Flask, current_app
 
 from lms.assignments import worker
 from lms.extensions import db, queue
@@ -56,3 +58,45 @@ def requeue_lost() -> int:
     for submission_id, run in lost:
         queue.enqueue(grade_submission, submission_id, run)
     return len(lost)
+
+
+@contextmanager
+def grading_in_worker(app: Flask, threads: int) -> Iterator[None]:
+    """What a worker process adds for grading while its consumer runs: kernels started ahead
+    (GRADING_KERNEL_POOL, one per thread) and the sweep that puts lost rounds back on the queue."""
+    pool = None
+    if app.config["GRADING_KERNEL_POOL"]:
+        from grading.pool import KernelPool
+
+        pool = KernelPool(worker.limits(app.config), size=threads)
+        app.extensions["kernel_pool"] = pool
+    stop = threading.Event()
+    threading.Thread(target=_sweep, args=(app, stop), name="queue-sweep", daemon=True).start()
+    try:
+        yield
+    finally:
+        stop.set()
+        if pool is not None:
+            pool.close()
+
+
+def _sweep(app: Flask, stop: threading.Event) -> None:
+    """Every worker.sweep_seconds (2 s), put back on the queue the rounds it should hold and does
+    not: expired leases, and queued work whose enqueue failed while the queue was down. A failing
+    queue (or database) is logged once, then retried quietly until it answers again."""
+    interval = worker.sweep_seconds(app.config)
+    failing = False
+    while not stop.wait(interval):
+        try:
+            with app.app_context():
+                count = requeue_lost()
+        except Exception:
+            if not failing:
+                log.exception("queue sweep failed; retrying every %g s", interval)
+            failing = True
+            continue
+        if failing:
+            log.warning("queue sweep works again")
+            failing = False
+        if count:
+            log.warning("put %d submission round(s) back on the grading queue", count)

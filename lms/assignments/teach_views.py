@@ -21,7 +21,7 @@ from lms.extensions import db
 from lms.learning.services import get_enrollment
 from lms.responses import attachment
 
-teach_bp = Blueprint("teach", __name__, url_prefix="/teach/assignments")
+PREFIX = "/teach/assignments"
 
 
 def _taught(slug: str, item_slug: str) -> tuple[Course, Item]:
@@ -32,7 +32,6 @@ def _taught(slug: str, item_slug: str) -> tuple[Course, Item]:
     return course, item
 
 
-@teach_bp.get("/<slug>/<item_slug>")
 @role_required("instructor")
 def gradebook(slug: str, item_slug: str):
     course, item = _taught(slug, item_slug)
@@ -43,7 +42,6 @@ def gradebook(slug: str, item_slug: str):
     )  # fmt: skip
 
 
-@teach_bp.get("/<slug>/<item_slug>/gradebook.csv")
 @role_required("instructor")
 def gradebook_csv(slug: str, item_slug: str):
     course, item = _taught(slug, item_slug)
@@ -51,7 +49,6 @@ def gradebook_csv(slug: str, item_slug: str):
     return attachment(body, f"{course.slug}-{item.slug}-gradebook.csv", "text/csv")
 
 
-@teach_bp.get("/<slug>/<item_slug>/history.csv")
 @role_required("instructor")
 def history_csv(slug: str, item_slug: str):
     course, item = _taught(slug, item_slug)
@@ -59,7 +56,6 @@ def history_csv(slug: str, item_slug: str):
     return attachment(body, f"{course.slug}-{item.slug}-grade-history.csv", "text/csv")
 
 
-@teach_bp.post("/<slug>/<item_slug>/regrade")
 @role_required("instructor")
 def regrade_all(slug: str, item_slug: str):
     _course, item = _taught(slug, item_slug)
@@ -70,10 +66,9 @@ def regrade_all(slug: str, item_slug: str):
     db.session.commit()
     enqueue_grading(rounds)
     flash(_("%(n)s submission(s) queued for regrading.", n=len(rounds)), "success")
-    return redirect(url_for(".gradebook", slug=slug, item_slug=item_slug))
+    return redirect(url_for("assignments.gradebook", slug=slug, item_slug=item_slug))
 
 
-@teach_bp.post("/<slug>/<item_slug>/extensions")
 @role_required("instructor")
 def extension(slug: str, item_slug: str):
     course, item = _taught(slug, item_slug)
@@ -87,16 +82,15 @@ def extension(slug: str, item_slug: str):
         db.session.commit()
         flash(_("%(name)s may now submit until %(due)s UTC.", name=learner.display_name,
                 due=form.due_at.data.strftime("%Y-%m-%d %H:%M")), "success")  # fmt: skip
-    return redirect(url_for(".gradebook", slug=slug, item_slug=item_slug))
+    return redirect(url_for("assignments.gradebook", slug=slug, item_slug=item_slug))
 
 
 def _submission(submission_id: int):
-    submission = book.taught_submission(current_user, submission_id) or abort(404)
+    submission = book.visible_taught_submission(current_user, submission_id) or abort(404)
     item = db.session.get(Item, submission.item_id)
     return submission, item, db.session.get(Course, item.course_id)
 
 
-@teach_bp.get("/submissions/<int:submission_id>")
 @role_required("instructor")
 def submission(submission_id: int):
     sub, item, course = _submission(submission_id)
@@ -108,7 +102,6 @@ def submission(submission_id: int):
     )  # fmt: skip
 
 
-@teach_bp.post("/submissions/<int:submission_id>/manual")
 @role_required("instructor")
 def manual(submission_id: int):
     sub, _item, _course = _submission(submission_id)
@@ -124,20 +117,10 @@ def manual(submission_id: int):
             db.session.commit()
             flash(_("Mark saved; the learner's score is updated.") if changed else _("Nothing changed."), "success")
         except book.GradebookError as exc:
-            flash(_gradebook_error(exc), "error")
-    return redirect(url_for(".submission", submission_id=sub.id, _anchor="manual"))
+            flash(str(exc), "error")
+    return redirect(url_for("assignments.submission", submission_id=sub.id, _anchor="manual"))
 
 
-def _gradebook_error(exc: book.GradebookError) -> str:
-    """A refused instructor action in the reader's language."""
-    if exc.code == "points":
-        return _("Points must be between 0 and %(max)s.", max=f"{exc.limit:g}")
-    if exc.code == "reason":
-        return _("Give a reason for changing points already given.")
-    return _("That cell is not graded by hand in this assignment.")
-
-
-@teach_bp.post("/submissions/<int:submission_id>/regrade")
 @role_required("instructor")
 def regrade_one(submission_id: int):
     sub, item, _course = _submission(submission_id)
@@ -148,11 +131,23 @@ def regrade_one(submission_id: int):
     db.session.commit()
     enqueue_grading(rounds)
     flash(_("Submission queued for regrading."), "success")
-    return redirect(url_for(".submission", submission_id=sub.id))
+    return redirect(url_for("assignments.submission", submission_id=sub.id))
 
 
-@teach_bp.get("/")
 @role_required("instructor")
 def index():
     courses = services.taught_assignments(current_user)
     return render_template("assignments/index.html", courses=courses)
+
+
+def register_teach_routes(bp: Blueprint) -> None:
+    """Attach the instructors' gradebook routes to the assignments blueprint."""
+    bp.add_url_rule(f"{PREFIX}/", view_func=index)
+    bp.add_url_rule(f"{PREFIX}/<slug>/<item_slug>", view_func=gradebook)
+    bp.add_url_rule(f"{PREFIX}/<slug>/<item_slug>/gradebook.csv", view_func=gradebook_csv)
+    bp.add_url_rule(f"{PREFIX}/<slug>/<item_slug>/history.csv", view_func=history_csv)
+    bp.add_url_rule(f"{PREFIX}/<slug>/<item_slug>/regrade", view_func=regrade_all, methods=["POST"])
+    bp.add_url_rule(f"{PREFIX}/<slug>/<item_slug>/extensions", view_func=extension, methods=["POST"])
+    bp.add_url_rule(f"{PREFIX}/submissions/<int:submission_id>", view_func=submission)
+    bp.add_url_rule(f"{PREFIX}/submissions/<int:submission_id>/manual", view_func=manual, methods=["POST"])
+    bp.add_url_rule(f"{PREFIX}/submissions/<int:submission_id>/regrade", view_func=regrade_one, methods=["POST"])

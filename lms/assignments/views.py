@@ -1,40 +1,33 @@
-"""Notebook assignments: release download, upload, live state, feedback (learners)."""
+"""Notebook assignments for learners: the assignment page, release download, upload, live state, feedback."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.assignments import (
-    receivers,  # noqa: F401  (stores releases on course sync)
-    services,
-)
+from lms.assignments import services
 from lms.assignments.forms import UploadForm
-from lms.assignments.gradebook import taught_submission
 from lms.assignments.models import Submission
 from lms.assignments.tasks import enqueue_grading
-from lms.assignments.teach_views import teach_bp
+from lms.assignments.teach_views import register_teach_routes
 from lms.catalog import services as catalog
-from lms.extensions import db, queue
+from lms.catalog.models import Course, Item
+from lms.extensions import db
+from lms.learning import services as learning
 from lms.responses import attachment
 
 bp = Blueprint("assignments", __name__)
-bp.record_once(lambda state: queue.init_app(state.app))  # the Huey queue, from this app's config
-bp.register_blueprint(teach_bp)
+register_teach_routes(bp)
 
 
-@bp.app_template_filter("when")
-def when(value) -> str:
-    """A date and time in the reader's time zone and language."""
-    return format_datetime(value, "medium") if value else ""
-
-
-@bp.app_template_global()
-def assignment_page(item):
-    """The signed-in learner's view of an assignment (used by learning/assignment.html)."""
-    return services.assignment_page(current_user.id, item)
+def assignment_page(course: Course, item: Item) -> str:
+    """The learner's assignment page at the item's URL: learning checks the enrolment and hands over."""
+    outline = learning.outline(current_user.id, course, item)
+    return render_template(
+        "assignments/assignment.html", course=course, item=item, syllabus=outline.syllabus, done=outline.done,
+        next_up=outline.next_up, view=services.assignment_page(current_user.id, item),
+    )  # fmt: skip
 
 
 def _assignment(slug: str, item_slug: str):
@@ -47,8 +40,7 @@ def _assignment(slug: str, item_slug: str):
 
 def _visible(submission_id: int) -> Submission:
     """The learner's own submission, or one of a course the user teaches; 404 otherwise."""
-    submission = services.own_submission(current_user, submission_id) or taught_submission(current_user, submission_id)
-    return submission or abort(404)
+    return services.visible_submission(current_user, submission_id) or abort(404)
 
 
 @bp.get("/courses/<slug>/<item_slug>/notebook.ipynb")
@@ -69,14 +61,14 @@ def upload(slug: str, item_slug: str):
     form = UploadForm()
     page = url_for("learning.item", slug=course.slug, item_slug=item.slug)
     if not form.validate_on_submit():
-        error = services.AssignmentError("no_file", "")
-        return _rejected(error, page, form.errors.get("csrf_token") and _("The form expired; reload the page."))
+        expired = form.errors.get("csrf_token") and _("The form expired; reload the page.")
+        return _rejected("no_file", expired or _("Choose a notebook file (.ipynb) to upload."), page)
     limit = current_app.config["GRADING_MAX_UPLOAD_BYTES"]
     data = form.notebook.data.read(limit + 1)
     try:
         submission, created = services.submit(current_user, item, data, max_bytes=limit)
     except services.AssignmentError as exc:
-        return _rejected(exc, page)
+        return _rejected(exc.code, str(exc), page)
     db.session.commit()  # stored for good before we answer
     if created:
         enqueue_grading([(submission.id, submission.run)])
@@ -94,35 +86,11 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def _rejected(error: services.AssignmentError, page: str, override: str | None = None):
-    message = override or rejection_message(error)
+def _rejected(code: str, message: str, page: str):
     if _wants_json():
-        return jsonify(error=error.code, message=message), 400
+        return jsonify(error=code, message=message), 400
     flash(message, "error")
     return redirect(page + "#submit")
-
-
-def rejection_message(error: services.AssignmentError) -> str:
-    """Each refusal in the learner's language (the service's English text is the fallback)."""
-    limit_mb = current_app.config["GRADING_MAX_UPLOAD_BYTES"] / 1048576
-    messages = {
-        "no_file": _("Choose a notebook file (.ipynb) to upload."),
-        "too_large": _("The file is larger than %(mb)s MB. Clear large outputs and upload again.", mb=f"{limit_mb:g}"),
-        "not_json": _("This file is not a Jupyter notebook (.ipynb): it is not valid JSON."),
-        "not_nbformat4": _("This notebook is not in the nbformat 4 format; open it in a current Jupyter and save it."),
-        "damaged": _(
-            "The notebook's structure is damaged (%(detail)s). Open it in Jupyter, save it and upload it again.",
-            detail=error.detail,
-        ),
-        "wrong_assignment": _(
-            "This notebook belongs to another assignment: none of this assignment's graded cells are in it."
-        ),
-        "unchanged": _("This is the assignment notebook exactly as released, with no answers in it."),
-        "closed": _("Uploads for this assignment are closed (the deadline has passed)."),
-        "not_enrolled": _("Enroll in the course to submit this assignment."),
-        "no_release": _("This assignment is not released yet. Try again later."),
-    }
-    return messages.get(error.code) or error.message
 
 
 @bp.get("/submissions/<int:submission_id>/status")

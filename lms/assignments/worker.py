@@ -13,11 +13,12 @@ from sqlalchemy import or_, select, update
 
 import grading
 from lms.assignments import audit, services
-from lms.assignments.models import ChangeKind, Grade, Submission
+from lms.assignments.models import ChangeKind, Grade, Submission, SubmissionState
 from lms.assignments.policy import Policy
 from lms.catalog.models import Item
 from lms.db import utcnow
 from lms.extensions import db
+from lms.learning.models import LearningEventKind
 from lms.learning.services import record_event
 
 log = logging.getLogger(__name__)
@@ -52,12 +53,12 @@ def claim(submission_id: int, run: int, *, lease: float, now: datetime | None = 
             Submission.id == submission_id,
             Submission.run == run,
             or_(
-                Submission.state == "queued",
-                (Submission.state == "grading") & (Submission.lease_expires_at < now),
+                Submission.state == SubmissionState.QUEUED,
+                (Submission.state == SubmissionState.GRADING) & (Submission.lease_expires_at < now),
             ),
         )
         .values(
-            state="grading",
+            state=SubmissionState.GRADING,
             lease_token=token,
             lease_expires_at=now + timedelta(seconds=lease),
             tries=Submission.tries + 1,
@@ -77,7 +78,7 @@ def finish(
     won = db.session.execute(
         update(Submission)
         .where(Submission.id == submission.id, Submission.run == run, Submission.lease_token == token)
-        .values(state="graded", lease_token=None, lease_expires_at=None, failure=None)
+        .values(state=SubmissionState.GRADED, lease_token=None, lease_expires_at=None, failure=None)
         .execution_options(synchronize_session=False)
     )
     if won.rowcount != 1:
@@ -114,7 +115,7 @@ def record_graded(submission: Submission, grade: Grade) -> None:
     extension = services.extension_for(submission.user_id, item.id)
     policy = Policy.of(item.data)
     record_event(
-        submission.user_id, item.course_id, "assignment_graded", item_id=item.id,
+        submission.user_id, item.course_id, LearningEventKind.ASSIGNMENT_GRADED, item_id=item.id,
         score=policy.score(grade, submission.received_at, extension), max_score=grade.max_score,
         data={"submission_id": submission.id, "run": grade.run,
               "late_days": policy.days_late(submission.received_at, extension)},
@@ -127,7 +128,7 @@ def fail(submission_id: int, run: int, token: str, reason: str) -> None:
     failed = db.session.execute(
         update(Submission)
         .where(Submission.id == submission_id, Submission.run == run, Submission.lease_token == token)
-        .values(state="failed", lease_token=None, lease_expires_at=None, failure=reason[:2000])
+        .values(state=SubmissionState.FAILED, lease_token=None, lease_expires_at=None, failure=reason[:2000])
         .execution_options(synchronize_session=False)
     )
     if failed.rowcount == 1 and run > 1:  # a regrade that failed: the learner's score for it is gone
@@ -148,7 +149,7 @@ def grade_now(submission_id: int, run: int, kernel_factory: Any = None) -> str:
     submission = db.session.get(Submission, submission_id)
     if submission is None:
         return "missing"
-    if submission.tries >= config["GRADING_MAX_TRIES"] and submission.state == "grading":
+    if submission.tries >= config["GRADING_MAX_TRIES"] and submission.state == SubmissionState.GRADING:
         token = claim(submission_id, run, lease=lease_seconds(config))
         if token:
             fail(submission_id, run, token, "grading was interrupted too many times; an instructor will look at it")
@@ -215,8 +216,9 @@ def stale(now: datetime | None = None, *, queued_for: float = REQUEUE_AFTER) -> 
     rows = db.session.execute(
         select(Submission.id, Submission.run).where(
             or_(
-                (Submission.state == "grading") & (Submission.lease_expires_at < now),
-                (Submission.state == "queued") & (Submission.queued_at < now - timedelta(seconds=queued_for)),
+                (Submission.state == SubmissionState.GRADING) & (Submission.lease_expires_at < now),
+                (Submission.state == SubmissionState.QUEUED)
+                & (Submission.queued_at < now - timedelta(seconds=queued_for)),
             )
         )
     )

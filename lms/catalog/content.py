@@ -3,88 +3,25 @@
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
-from lms.catalog import notebook_format as nbformat
 from lms.catalog.markdown import render_lesson, render_markdown
-from lms.catalog.notebook_lines import CellLines, cell_lines
-from lms.catalog.schema import CourseFile, ExamFile, QuizFile, TrackFile
-from lms.catalog.yaml_lines import YamlProblem, line_of, load_yaml
+from lms.catalog.notebook_checks import load_assignment
+from lms.catalog.problems import Problem, ProblemCollector, is_slug
+from lms.catalog.schema import CourseFile, ExamFile, QuizFile
+from lms.catalog.specs import CourseSpec, ItemSpec, ModuleSpec
+from lms.catalog.tracks import TrackSpec, load_tracks
+from lms.catalog.yaml_lines import line_of
 
 RESERVED_DIRS = {"workshops", "tracks"}
-MAX_FILE_BYTES = 5 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: Path
-    line: int
-    message: str
-    warning: bool = False  # printed, but does not fail validation or block a sync
-
-    def __str__(self) -> str:
-        prefix = "warning: " if self.warning else ""
-        return f"{_display(self.path)}:{self.line}: {prefix}{self.message}"
-
-
-@dataclass
-class ItemSpec:
-    kind: str
-    slug: str
-    title: str
-    source_path: str
-    body_html: str = ""
-    data: dict[str, Any] = field(default_factory=dict)
-    release: Any = None  # assignments: the grading.Release (hidden tests: never in `data`)
-
-
-@dataclass
-class ModuleSpec:
-    slug: str
-    title: str
-    summary: str
-    skills: list[str]
-    items: list[ItemSpec]
-
-
-@dataclass
-class CourseSpec:
-    slug: str
-    folder: Path
-    file: CourseFile
-    modules: list[ModuleSpec]
-    content_hash: str
-    prerequisite_line: int = 1
-    exam: dict[str, Any] | None = None  # settings + question bank, read by certification
-
-    @property
-    def certificate(self) -> dict[str, Any]:
-        """The certificate rules of course.yml (defaults when the key is absent)."""
-        return self.file.certificate.model_dump()
-
-    @property
-    def manifest(self) -> Path:
-        return self.folder / "course.yml"
-
-
-@dataclass
-class TrackSpec:
-    slug: str
-    title: str
-    summary: str
-    certificate_title: str
-    courses: list[str]
 
 
 @dataclass
 class LoadResult:
+    """The courses and tracks that loaded, and the problems and warnings found on the way."""
+
     courses: list[CourseSpec]
     problems: list[Problem]
     tracks: list[TrackSpec] = field(default_factory=list)
@@ -93,76 +30,6 @@ class LoadResult:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-def _display(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
-
-
-class _Course:
-    """Collects the problems of one course folder while building its spec."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.problems: list[Problem] = []
-        self.warnings: list[Problem] = []
-
-    def problem(self, path: Path, line: int, message: str) -> None:
-        self.problems.append(Problem(path, line, message))
-
-    def warn(self, path: Path, line: int, message: str) -> None:
-        self.warnings.append(Problem(path, line, message, warning=True))
-
-    def read(self, rel: str, from_file: Path, line: int) -> str | None:
-        """Read a file named in course.yml; report it missing or outside the folder."""
-        path = (self.folder / rel).resolve()
-        if not path.is_relative_to(self.folder.resolve()):
-            self.problem(from_file, line, f"{rel}: path leaves the course folder")
-            return None
-        if not path.is_file():
-            self.problem(from_file, line, f"{rel}: file not found")
-            return None
-        if path.stat().st_size > MAX_FILE_BYTES:
-            self.problem(path, 1, f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB")
-            return None
-        raw = path.read_bytes()
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            self.problem(path, 1, "file is not UTF-8 text")
-            return None
-
-    def parse(self, path: Path, text: str, model: type[BaseModel]) -> tuple[Any, BaseModel | None]:
-        """YAML text to a checked model; each schema error reported at its line."""
-        try:
-            data, duplicates = load_yaml(text)
-        except YamlProblem as exc:
-            self.problem(path, exc.line, exc.message)
-            return None, None
-        for line, message in duplicates:
-            self.problem(path, line, message)
-        if not isinstance(data, dict):
-            self.problem(path, 1, "expected a mapping of keys (title:, ...) at the top level")
-            return data, None
-        try:
-            return data, model.model_validate(data)
-        except ValidationError as exc:
-            for error in exc.errors():
-                loc = tuple(error["loc"])
-                where = ".".join(str(p) for p in loc) or "file"
-                self.problem(path, line_of(data, loc), f"{where}: {_message(error)}")
-            return data, None
-
-
-def _message(error: dict) -> str:
-    if error["type"] == "extra_forbidden":
-        return "unknown key (check its spelling)"
-    if error["type"] == "missing":
-        return "required key is missing"
-    return error["msg"].removeprefix("Value error, ")
 
 
 def load_courses(root: Path) -> LoadResult:
@@ -187,28 +54,6 @@ def load_courses(root: Path) -> LoadResult:
     problems += _check_prerequisites(courses, known)
     tracks, track_problems = load_tracks(siblings[0].parent if siblings else root, known)
     return LoadResult(courses, problems + track_problems, tracks, warnings)
-
-
-def load_tracks(root: Path, known: set[str]) -> tuple[list[TrackSpec], list[Problem]]:
-    """Read courses/tracks/*.yml: certification tracks naming existing course slugs."""
-    tracks: list[TrackSpec] = []
-    problems: list[Problem] = []
-    folder = root / "tracks"
-    for path in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
-        reader = _Course(folder)
-        text = reader.read(path.name, path, 1)
-        data, track = reader.parse(path, text, TrackFile) if text is not None else (None, None)
-        problems += reader.problems
-        if track is None:
-            continue
-        if not _is_slug(path.stem):
-            problems.append(Problem(path, 1, f"file name {path.stem!r} is not a valid slug"))
-        for index, slug in enumerate(track.courses):
-            if slug not in known:
-                problems.append(Problem(path, line_of(data, ("courses", index)), f"unknown course {slug!r}"))
-        title = track.certificate_title or track.title
-        tracks.append(TrackSpec(path.stem, track.title, track.summary, title, list(dict.fromkeys(track.courses))))
-    return tracks, problems
 
 
 def folder_hash(folder: Path) -> str:
@@ -239,10 +84,10 @@ def _course_folders(root: Path) -> list[Path]:
 def load_course(folder: Path) -> tuple[CourseSpec | None, list[Problem]]:
     """Check one course folder and build its spec (None if it has errors); the problems
     returned include warnings (`Problem.warning`), which leave the spec intact."""
-    course = _Course(folder)
+    course = ProblemCollector(folder)
     manifest = folder / "course.yml"
     slug = folder.name
-    if not _is_slug(slug):
+    if not is_slug(slug):
         course.problem(manifest, 1, f"folder name {slug!r} is not a valid slug (lowercase letters, digits, hyphens)")
     text = course.read("course.yml", manifest, 1)
     if text is None:
@@ -260,7 +105,7 @@ def load_course(folder: Path) -> tuple[CourseSpec | None, list[Problem]]:
     return spec, course.warnings
 
 
-def _load_exam(course: _Course, manifest: Path, data: Any, parsed: CourseFile) -> dict[str, Any] | None:
+def _load_exam(course: ProblemCollector, manifest: Path, data: Any, parsed: CourseFile) -> dict[str, Any] | None:
     """Read the exam question bank named by `exam.bank` and check it can fill one attempt."""
     settings = parsed.exam
     text = course.read(settings.bank, manifest, line_of(data, ("exam", "bank")))
@@ -287,7 +132,7 @@ def _load_exam(course: _Course, manifest: Path, data: Any, parsed: CourseFile) -
 
 
 def _check_certificate_rules(
-    course: _Course, manifest: Path, data: Any, parsed: CourseFile, modules: list[ModuleSpec]
+    course: ProblemCollector, manifest: Path, data: Any, parsed: CourseFile, modules: list[ModuleSpec]
 ) -> None:
     """Required modules and assignments must name ones the course has."""
     rules = parsed.certificate
@@ -305,11 +150,7 @@ def _check_certificate_rules(
         course.read(rules.template, manifest, line_of(data, ("certificate", "template")))
 
 
-def _is_slug(name: str) -> bool:
-    return re.fullmatch(r"[a-z0-9][a-z0-9-]{0,99}", name) is not None
-
-
-def _load_modules(course: _Course, manifest: Path, data: Any, parsed: CourseFile) -> list[ModuleSpec]:
+def _load_modules(course: ProblemCollector, manifest: Path, data: Any, parsed: CourseFile) -> list[ModuleSpec]:
     modules: list[ModuleSpec] = []
     module_slugs: set[str] = set()
     item_slugs: dict[str, str] = {}
@@ -331,7 +172,7 @@ def _load_modules(course: _Course, manifest: Path, data: Any, parsed: CourseFile
             text = course.read(entry.path, manifest, line)
             if text is None:
                 continue
-            loader = {"lesson": _lesson, "quiz": _quiz, "assignment": _assignment}[entry.kind]
+            loader = {"lesson": _lesson, "quiz": _quiz, "assignment": load_assignment}[entry.kind]
             item = loader(course, course.folder / entry.path, text, item_slug)
             if item:
                 item.source_path = entry.path
@@ -344,7 +185,7 @@ def _load_modules(course: _Course, manifest: Path, data: Any, parsed: CourseFile
     return modules
 
 
-def _lesson(course: _Course, path: Path, text: str, slug: str) -> ItemSpec | None:
+def _lesson(course: ProblemCollector, path: Path, text: str, slug: str) -> ItemSpec | None:
     first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
     if not first.startswith("# ") or not first[2:].strip():
         course.problem(path, 1, "a lesson starts with its title: '# Title'")
@@ -356,7 +197,7 @@ def _lesson(course: _Course, path: Path, text: str, slug: str) -> ItemSpec | Non
     return ItemSpec("lesson", slug, first[2:].strip()[:200], "", body_html=body_html)
 
 
-def _quiz(course: _Course, path: Path, text: str, slug: str) -> ItemSpec | None:
+def _quiz(course: ProblemCollector, path: Path, text: str, slug: str) -> ItemSpec | None:
     data, quiz = course.parse(path, text, QuizFile)
     if quiz is None:
         return None
@@ -365,7 +206,7 @@ def _quiz(course: _Course, path: Path, text: str, slug: str) -> ItemSpec | None:
     return ItemSpec("quiz", slug, quiz.title, "", data={"pass_mark": quiz.pass_mark, "questions": questions})
 
 
-def _check_question_ids(course: _Course, path: Path, data: Any, questions: list) -> None:
+def _check_question_ids(course: ProblemCollector, path: Path, data: Any, questions: list) -> None:
     seen: set[str] = set()
     for index, question in enumerate(questions):
         if question.id in seen:
@@ -383,86 +224,6 @@ def _question_data(q: Any) -> dict[str, Any]:
         "correct": [i for i, o in enumerate(q.options) if o.correct],
         "explanation_html": render_markdown(q.explanation) if q.explanation else "",
     }
-
-
-def _assignment(course: _Course, path: Path, text: str, slug: str) -> ItemSpec | None:
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        course.problem(path, exc.lineno, f"notebook is not valid JSON: {exc.msg}")
-        return None
-    if not isinstance(raw, dict) or raw.get("nbformat") != 4:
-        course.problem(path, 1, "not an nbformat 4 notebook (the 'nbformat' field must be 4)")
-        return None
-    try:
-        notebook = nbformat.reads(text, as_version=4)
-        nbformat.validate(notebook)
-    except nbformat.ValidationError as exc:
-        course.problem(path, 1, f"notebook does not follow nbformat 4: {exc.message}")
-        return None
-    grade_ids: dict[str, int] = {}
-    max_points = 0.0
-    tests = 0
-    lines = cell_lines(text)
-    for index, cell in enumerate(notebook.cells):
-        meta = cell.get("metadata", {}).get("nbgrader")
-        if not meta:
-            continue
-        line = _line_of_cell(lines, index)
-        grade_id = meta.get("grade_id")
-        if not grade_id:
-            course.problem(path, line, f"cell {index + 1} has nbgrader metadata but no grade_id")
-            continue
-        if grade_id in grade_ids:
-            course.problem(
-                path, line, f"cell {index + 1}: grade_id {grade_id!r} is already used by cell {grade_ids[grade_id] + 1}"
-            )
-        grade_ids[grade_id] = index
-        if meta.get("grade"):
-            points = meta.get("points")
-            if not isinstance(points, int | float) or points <= 0:
-                course.problem(path, line, f"cell {index + 1} ({grade_id}): a graded cell needs points > 0")
-                continue
-            max_points += points
-            tests += cell.cell_type == "code" and not meta.get("solution")
-    if not grade_ids:
-        course.problem(path, 1, "no nbgrader metadata: mark solution and test cells (see courses/README.md)")
-    elif tests == 0:
-        course.problem(path, 1, "no autograder test cell (a code cell with grade: true and points)")
-    if course.problems:
-        return None
-    from grading import ReleaseError, make_release  # after notebook_format: nbformat's fast import
-    from grading.analysis import Level, analyse
-
-    try:  # what learners download and what grading needs: made here, stored on sync
-        release = make_release(text.encode("utf-8"), name=slug)
-    except ReleaseError as exc:
-        course.problem(path, 1, f"nbgrader cannot release this notebook: {exc}")
-        return None
-    _, findings = analyse(notebook)  # how the tests will run in the checker (courses/README.md)
-    for finding in findings:
-        report = course.problem if finding.level is Level.ERROR else course.warn
-        report(path, _line_of_cell(lines, finding.cell, finding.line), finding.message)
-    if any(f.level is Level.ERROR for f in findings):
-        return None
-    title = _notebook_title(notebook) or slug
-    data = {"notebook": path.name, "max_points": max_points, "grade_ids": list(grade_ids)}
-    return ItemSpec("assignment", slug, title, "", data=data, release=release)
-
-
-def _line_of_cell(lines: list[CellLines], index: int, source_line: int = 0) -> int:
-    """The line in the notebook JSON where the index-th cell's `source_line` (1-based) stands,
-    or, without one (or when the source's layout is unknown), its "cell_type" key."""
-    return lines[index].line_of(source_line) if index < len(lines) else 1
-
-
-def _notebook_title(notebook: Any) -> str:
-    for cell in notebook.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("# "):
-                    return line[2:].strip()[:200]
-    return ""
 
 
 def _check_prerequisites(courses: list[CourseSpec], known: set[str]) -> list[Problem]:

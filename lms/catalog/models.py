@@ -47,6 +47,8 @@ class Course(Base):
     estimated_hours: Mapped[float] = mapped_column(default=1.0)
     pass_mark: Mapped[int] = mapped_column(default=70)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
+    # The `survey:` key of course.yml, stored at sync: feedback reads it here, never from the file.
+    survey: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     archived_at: Mapped[datetime | None]

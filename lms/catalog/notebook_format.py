@@ -7,7 +7,14 @@ the IRI format, so we make that optional import fail before nbformat pulls jsons
 
 import sys
 
-sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+def skip_iri_checker() -> None:
+    """Make jsonschema's optional IRI import fail; only works before nbformat is first imported, so
+    create_app calls it before any domain loads, and this module before its own import below."""
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+skip_iri_checker()
 
 from nbformat import ValidationError, reads, validate  # noqa: E402
 

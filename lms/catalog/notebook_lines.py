@@ -103,3 +103,10 @@ def _cell(scanner: _Scanner) -> CellLines:
             else:
                 cell.source.append((1, scanner.line()))
     return cell
+
+
+def line_of_cell(lines: list[CellLines], index: int, source_line: int = 0) -> int:
+    """The line in the notebook JSON where the index-th cell's `source_line` (1-based) stands,
+    or, without one (or when the source's layout is unknown), its "cell_type" key; 1 for a cell
+    the scan did not reach."""
+    return lines[index].line_of(source_line) if index < len(lines) else 1

@@ -22,6 +22,7 @@ def _course_with_exam(slug: str):
     return course
 
 
+@login_required
 def exam_page(slug: str):
     """The exam overview: rules, attempts so far, and the start button."""
     course = _course_with_exam(slug)
@@ -34,6 +35,7 @@ def exam_page(slug: str):
                            cert=cert, requirements=requirements, form=ActionForm())  # fmt: skip
 
 
+@login_required
 def start_exam(slug: str):
     """Start (or resume) an attempt and go to its questions."""
     course = _course_with_exam(slug)
@@ -49,9 +51,10 @@ def start_exam(slug: str):
     return redirect(url_for("certification.attempt", attempt_id=attempt.id))
 
 
+@login_required
 def attempt_page(attempt_id: int):
     """The drawn questions (no answers in the page) while open; the result once closed."""
-    attempt = exams.get_attempt(attempt_id, current_user.id) or abort(404)
+    attempt = exams.visible_attempt(current_user, attempt_id) or abort(404)
     exams.status(current_user.id, attempt.course)  # closes it if the time ran out
     db.session.commit()
     return render_template(
@@ -61,9 +64,10 @@ def attempt_page(attempt_id: int):
     )  # fmt: skip
 
 
+@login_required
 def submit_attempt(attempt_id: int):
     """Score the answers if they arrive in time; late answers are refused and the attempt counts."""
-    attempt = exams.get_attempt(attempt_id, current_user.id) or abort(404)
+    attempt = exams.visible_attempt(current_user, attempt_id) or abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
     answers = {qid: _ints(request.form.getlist(f"q-{qid}")) for qid in attempt.question_ids}
@@ -90,8 +94,7 @@ def _ints(values: list[str]) -> list[int]:
 
 def register_exam_routes(bp: Blueprint) -> None:
     """Attach the exam routes to the certification blueprint."""
-    bp.add_url_rule("/courses/<slug>/exam", "exam", login_required(exam_page))
-    bp.add_url_rule("/courses/<slug>/exam/start", "start_exam", login_required(start_exam), methods=["POST"])
-    bp.add_url_rule("/exam/attempts/<int:attempt_id>", "attempt", login_required(attempt_page))
-    bp.add_url_rule("/exam/attempts/<int:attempt_id>", "submit_attempt", login_required(submit_attempt),
-                    methods=["POST"])  # fmt: skip
+    bp.add_url_rule("/courses/<slug>/exam", "exam", exam_page)
+    bp.add_url_rule("/courses/<slug>/exam/start", "start_exam", start_exam, methods=["POST"])
+    bp.add_url_rule("/exam/attempts/<int:attempt_id>", "attempt", attempt_page)
+    bp.add_url_rule("/exam/attempts/<int:attempt_id>", "submit_attempt", submit_attempt, methods=["POST"])

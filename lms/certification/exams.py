@@ -7,21 +7,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from lms.accounts.models import User
 from lms.catalog.models import Course
 from lms.certification.models import ExamAttempt
 from lms.certification.rules import certification_of
 from lms.db import utcnow
+from lms.errors import UserError
 from lms.extensions import db
 from lms.learning import services as learning
+from lms.learning.models import LearningEventKind
 
 GRACE = timedelta(seconds=5)  # network latency between the browser's deadline and ours
 _draw = random.SystemRandom()
 
 
-class ExamError(ValueError):
+class ExamError(UserError):
     """An exam action that cannot be accepted; the message is for people."""
 
 
@@ -58,7 +61,7 @@ def _expire(attempt: ExamAttempt, now: datetime) -> None:
     attempt.score, attempt.max_score = 0.0, _max_score(exam_of(attempt.course) or {"bank": []}, attempt)
     db.session.flush()
     learning.record_event(
-        attempt.user_id, attempt.course_id, "exam_submitted", score=0.0, max_score=attempt.max_score,
+        attempt.user_id, attempt.course_id, LearningEventKind.EXAM_SUBMITTED, score=0.0, max_score=attempt.max_score,
         data={"attempt_id": attempt.id, "passed": False, "expired": True},
     )  # fmt: skip
 
@@ -87,18 +90,18 @@ def start(user_id: int, course: Course, now: datetime | None = None) -> ExamAtte
     """Start an attempt (or return the open one): draw N questions at random, set the deadline."""
     now = now or utcnow()
     if learning.get_enrollment(user_id, course.id) is None:
-        raise ExamError(_("Enroll in the course to take its exam."))
+        raise ExamError(_l("Enroll in the course to take its exam."))
     state = status(user_id, course, now)
     if state is None:
-        raise ExamError(_("This course has no exam."))
+        raise ExamError(_l("This course has no exam."))
     if state.open_attempt is not None:
         return state.open_attempt
     if state.passed:
-        raise ExamError(_("You have already passed this exam."))
+        raise ExamError(_l("You have already passed this exam."))
     if state.attempts_left == 0:
-        raise ExamError(_("You have used all %(n)s attempts at this exam.", n=state.exam["attempts"]))
+        raise ExamError(_l("You have used all %(n)s attempts at this exam.", n=state.exam["attempts"]))
     if state.next_start_at is not None:
-        raise ExamError(_("You can try again after the cool-down, from %(when)s UTC.",
+        raise ExamError(_l("You can try again after the cool-down, from %(when)s UTC.",
                           when=state.next_start_at.strftime("%Y-%m-%d %H:%M")))  # fmt: skip
     exam = state.exam
     drawn = _draw.sample([q["id"] for q in exam["bank"]], exam["questions"])
@@ -111,10 +114,10 @@ def start(user_id: int, course: Course, now: datetime | None = None) -> ExamAtte
     return attempt
 
 
-def get_attempt(attempt_id: int, user_id: int) -> ExamAttempt | None:
+def visible_attempt(user: User, attempt_id: int) -> ExamAttempt | None:
     """An attempt of this learner (None for anyone else's)."""
     attempt = db.session.get(ExamAttempt, attempt_id)
-    return attempt if attempt is not None and attempt.user_id == user_id else None
+    return attempt if attempt is not None and attempt.user_id == user.id else None
 
 
 def questions_of(attempt: ExamAttempt, *, reveal: bool = False) -> list[dict[str, Any]]:
@@ -133,17 +136,17 @@ def submit(attempt: ExamAttempt, answers: dict[str, list[int]], now: datetime | 
     """Score an attempt within its time; after the deadline the answers are refused (ExamError)."""
     now = now or utcnow()
     if attempt.status != "open":
-        raise ExamError(_("This attempt is already closed."))
+        raise ExamError(_l("This attempt is already closed."))
     if now > attempt.deadline_at + GRACE:
         _expire(attempt, now)
-        raise ExamError(_("Time was up before you submitted: the answers were refused and the attempt counts."))
+        raise ExamError(_l("Time was up before you submitted: the answers were refused and the attempt counts."))
     exam = exam_of(attempt.course)
     questions = questions_of(attempt, reveal=True)
     clean: dict[str, list[int]] = {}
     for q in questions:
         chosen = sorted(set(answers.get(q["id"], [])))
         if any(not 0 <= i < len(q["options"]) for i in chosen) or (q["type"] == "single" and len(chosen) > 1):
-            raise ExamError(_("One of the answers is not an option of its question."))
+            raise ExamError(_l("One of the answers is not an option of its question."))
         clean[q["id"]] = chosen
     score = sum(q["points"] for q in questions if clean[q["id"]] == sorted(q["correct"]))
     attempt.answers, attempt.submitted_at, attempt.status = clean, now, "submitted"
@@ -151,7 +154,8 @@ def submit(attempt: ExamAttempt, answers: dict[str, list[int]], now: datetime | 
     attempt.passed = bool(attempt.max_score) and 100 * attempt.score / attempt.max_score >= exam["pass_mark"]
     db.session.flush()
     learning.record_event(
-        attempt.user_id, attempt.course_id, "exam_submitted", score=attempt.score, max_score=attempt.max_score,
+        attempt.user_id, attempt.course_id, LearningEventKind.EXAM_SUBMITTED,
+        score=attempt.score, max_score=attempt.max_score,
         data={"attempt_id": attempt.id, "passed": attempt.passed},
     )  # fmt: skip
     return attempt

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from datetime import UTC
 from functools import lru_cache
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
 ISSUER_DIR = "issuer"
 PDF_DIR = "certificates"
 DEFAULT_BASE_URL = "http://localhost:5000"
-DEFAULT_ISSUER_NAME = "Academy"
 
 
 @dataclass(frozen=True)
@@ -51,9 +49,10 @@ class IssuingConfig:
 def config_from_app(app: Flask | None = None) -> IssuingConfig:
     """Read the issuing settings of an app (default: the current one; ACADEMY_BASE_URL: the public address)."""
     cfg = (app or current_app).config
-    base = cfg.get("ACADEMY_BASE_URL") or os.environ.get("ACADEMY_BASE_URL") or DEFAULT_BASE_URL
-    name = cfg.get("ACADEMY_ISSUER_NAME") or os.environ.get("ACADEMY_ISSUER_NAME") or DEFAULT_ISSUER_NAME
-    return IssuingConfig(Path(cfg["INSTANCE_DIR"]), Path(cfg["COURSES_DIR"]), base.rstrip("/"), name)
+    base = cfg["ACADEMY_BASE_URL"] or DEFAULT_BASE_URL
+    return IssuingConfig(
+        Path(cfg["INSTANCE_DIR"]), Path(cfg["COURSES_DIR"]), base.rstrip("/"), cfg["ACADEMY_ISSUER_NAME"]
+    )
 
 
 @lru_cache(maxsize=8)

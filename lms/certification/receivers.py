@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import select
 
 from lms.accounts.models import User
@@ -15,23 +16,28 @@ from lms.certification import services
 from lms.certification.models import CourseCertification, Track
 from lms.db import utcnow
 from lms.extensions import db
-from lms.learning.models import LearningEvent
+from lms.learning.models import PROGRESS_KINDS, LearningEvent, LearningEventKind
 from lms.signals import learning_event_recorded
 
 log = logging.getLogger(__name__)
-PROGRESS_KINDS = {"lesson_completed", "quiz_submitted", "assignment_graded", "exam_submitted"}
 
 
-@learning_event_recorded.connect
+def connect(app: Flask) -> None:
+    """Called by create_app. Blinker signals are process-wide and keep one connection per
+    receiver, so the next app built in this process connects nothing twice."""
+    learning_event_recorded.connect(award_on_progress)
+    courses_synced.connect(store_certification_specs)
+
+
 def award_on_progress(event: LearningEvent, **_: Any) -> None:
     """Award course (then track) certificates, or workshop attendance ones, the moment they are earned."""
-    if event.kind not in PROGRESS_KINDS and event.kind != "workshop_attended":
+    if event.kind not in PROGRESS_KINDS or event.kind == LearningEventKind.ENROLLED:  # enrolling earns nothing
         return
     user = db.session.get(User, event.user_id)
     course = db.session.get(Course, event.course_id)
     if user is None or course is None:
         return
-    if event.kind == "workshop_attended":
+    if event.kind == LearningEventKind.WORKSHOP_ATTENDED:
         data = event.data or {}
         slug = str(data.get("workshop") or course.slug)[:100]
         services.award_workshop(user, slug, str(data.get("title") or course.title)[:200])
@@ -41,7 +47,6 @@ def award_on_progress(event: LearningEvent, **_: Any) -> None:
         services.award_tracks_if_earned(user, course.slug)
 
 
-@courses_synced.connect
 def store_certification_specs(_report: Any, courses: list, **_: Any) -> None:
     """Keep each course's exam and certificate rules, and the tracks beside the courses, in the database."""
     for course, spec in courses:

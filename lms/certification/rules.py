@@ -13,7 +13,7 @@ from lms.catalog.models import Course
 from lms.certification.models import Certificate, CourseCertification, ExamAttempt, Track
 from lms.extensions import db
 from lms.learning import services as learning
-from lms.learning.models import LearningEvent
+from lms.learning.models import LearningEvent, LearningEventKind
 
 DEFAULT_RULES: dict[str, Any] = {
     "enabled": True,
@@ -52,7 +52,7 @@ def best_assignment_percents(user_id: int, course_id: int) -> dict[int, float]:
         select(LearningEvent.item_id, LearningEvent.score, LearningEvent.max_score).where(
             LearningEvent.user_id == user_id,
             LearningEvent.course_id == course_id,
-            LearningEvent.kind == "assignment_graded",
+            LearningEvent.kind == LearningEventKind.ASSIGNMENT_GRADED,
         )
     )
     best: dict[int, float] = {}

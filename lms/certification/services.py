@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -15,13 +15,14 @@ from lms.catalog.models import Course, CourseInstructor
 from lms.certification import rules
 from lms.certification.models import Certificate, CertificateAction, Track
 from lms.db import utcnow
+from lms.errors import UserError
 from lms.extensions import db
 from lms.teaching.services import teaches
 
 MAX_REASON = 2000
 
 
-class CertificationError(ValueError):
+class CertificationError(UserError):
     """A certificate action that cannot be done; the message is for people."""
 
 
@@ -53,7 +54,7 @@ def _insert(user: User, kind: str, subject: str, title: str, course_id: int | No
                 return None
             continue  # the random public id collided: draw another
         return cert
-    raise CertificationError("could not allocate a certificate id")
+    raise CertificationError(_l("could not allocate a certificate id"))
 
 
 def award(
@@ -107,9 +108,9 @@ def award_workshop(user: User, workshop_slug: str, title: str) -> Certificate:
 def _check_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise CertificationError(_("Give a reason; it is kept with the certificate."))
+        raise CertificationError(_l("Give a reason; it is kept with the certificate."))
     if len(reason) > MAX_REASON:
-        raise CertificationError(_("The reason is longer than %(n)s characters.", n=MAX_REASON))
+        raise CertificationError(_l("The reason is longer than %(n)s characters.", n=MAX_REASON))
     return reason
 
 
@@ -129,13 +130,13 @@ def award_by_hand(
     """An instructor or admin awards a course (or, admins only, a track) certificate with a reason."""
     reason = _check_reason(reason)
     if (course is None) == (track is None):
-        raise CertificationError(_("Choose either a course or a track."))
+        raise CertificationError(_l("Choose either a course or a track."))
     if not can_manage(actor, course.id if course else None):
-        raise CertificationError(_("You may only award certificates of courses you teach."))
+        raise CertificationError(_l("You may only award certificates of courses you teach."))
     held = find_by_subject(learner.id, f"course:{course.slug}" if course else f"track:{track.slug}")
     if held is not None and held.revoked_at is None:
         raise CertificationError(
-            _("%(email)s already holds this certificate (%(id)s).", email=learner.email, id=held.public_id)
+            _l("%(email)s already holds this certificate (%(id)s).", email=learner.email, id=held.public_id)
         )
     if course is not None:
         return award(learner, "course", f"course:{course.slug}", _course_title(course), course_id=course.id,
@@ -148,9 +149,9 @@ def revoke(actor: User | None, cert: Certificate, reason: str, *, when: datetime
     """Revoke with a reason kept; verification shows it revoked from then on."""
     reason = _check_reason(reason)
     if not can_manage(actor, course_of(cert)):
-        raise CertificationError(_("You may only revoke certificates of courses you teach."))
+        raise CertificationError(_l("You may only revoke certificates of courses you teach."))
     if cert.revoked_at is not None:
-        raise CertificationError(_("This certificate is already revoked."))
+        raise CertificationError(_l("This certificate is already revoked."))
     cert.revoked_at, cert.revoke_reason = when or utcnow(), reason
     cert.actions.append(CertificateAction(action="revoked", actor_id=actor.id if actor else None, reason=reason))
     db.session.flush()
@@ -163,7 +164,7 @@ def learner_certificates(user_id: int) -> list[Certificate]:
     return list(db.session.scalars(stmt))
 
 
-def get_for_viewer(public_id: str, viewer: User) -> Certificate | None:
+def visible_certificate(viewer: User, public_id: str) -> Certificate | None:
     """A certificate its owner (or someone who manages it) may download; None for anyone else."""
     cert = find_public(public_id)
     if cert is None:

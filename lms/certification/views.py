@@ -13,11 +13,11 @@ from werkzeug.exceptions import RequestEntityTooLarge
 import certificates
 from certificates.data import MAX_PDF_BYTES
 from lms.catalog.models import Course
-from lms.certification import issuing, receivers, rules, services  # noqa: F401  (receivers: signal wiring)
+from lms.certification import issuing, rules, services
 from lms.certification.exam_views import register_exam_routes
 from lms.certification.forms import LookupForm, VerifyUploadForm
-from lms.certification.manage_views import register_manage_routes
 from lms.certification.models import CourseCertification
+from lms.certification.teach_views import register_teach_routes
 from lms.extensions import csrf, db, limiter
 from lms.learning import services as learning
 from lms.responses import attachment
@@ -25,21 +25,14 @@ from lms.responses import attachment
 bp = Blueprint("certification", __name__)
 
 
-@bp.app_context_processor
-def exam_link() -> dict:
-    """Lets catalog pages link a course's exam without the catalog importing certification."""
-
-    def exam_url(course: Course) -> str | None:
-        row = db.session.get(CourseCertification, course.id)
-        return url_for("certification.exam", slug=course.slug) if row is not None and row.exam else None
-
-    return {"exam_url": exam_url}
+def exam_url(course: Course) -> str | None:
+    """The course page's link to the course's exam, if it has one (learning's page, plugged in by create_app)."""
+    row = db.session.get(CourseCertification, course.id)
+    return url_for("certification.exam", slug=course.slug) if row is not None and row.exam else None
 
 
 register_exam_routes(bp)
-register_manage_routes(bp)
-# The issuer key and certificate are created in instance/issuer when the app is first built.
-bp.record_once(lambda state: issuing.create_issuer(issuing.config_from_app(state.app)))
+register_teach_routes(bp)
 LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
 
 
@@ -75,7 +68,7 @@ def mine():
 
 
 def _owned(public_id: str):
-    return services.get_for_viewer(public_id, current_user) or abort(404)
+    return services.visible_certificate(current_user, public_id) or abort(404)
 
 
 @bp.get("/certificates/<public_id>.pdf")

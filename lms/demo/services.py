@@ -12,7 +12,7 @@ from lms.accounts import services as accounts
 from lms.accounts.models import Team, User, team_managers, team_members
 from lms.catalog.models import Course, Item, Module, Tag, course_tags
 from lms.extensions import db
-from lms.learning.models import Enrollment, LearningEvent
+from lms.learning.models import Enrollment, LearningEvent, LearningEventKind
 
 DEMO_ACCOUNTS = (
     ("admin@academy.test", "Ada Admin", "admin"),
@@ -90,14 +90,20 @@ def seed_population(learners: int, courses: int, events: int, *, rng_seed: int =
             enrolled_at = now - timedelta(days=rng.randint(1, 365))
             enrollments.append({"user_id": uid, "course_id": cid, "enrolled_at": enrolled_at})
             event_rows.append(
-                {"user_id": uid, "course_id": cid, "item_id": None, "kind": "enrolled", "occurred_at": enrolled_at}
+                {
+                    "user_id": uid,
+                    "course_id": cid,
+                    "item_id": None,
+                    "kind": LearningEventKind.ENROLLED,
+                    "occurred_at": enrolled_at,
+                }
             )
         budget = per_user - len(picked)
         for k in range(budget):
             cid = picked[k % len(picked)]
             item_id = rng.choice(course_items[cid])
             event_rows.append({
-                "user_id": uid, "course_id": cid, "item_id": item_id, "kind": "lesson_completed",
+                "user_id": uid, "course_id": cid, "item_id": item_id, "kind": LearningEventKind.LESSON_COMPLETED,
                 "occurred_at": now - timedelta(minutes=rng.randint(1, 500_000)),
             })  # fmt: skip
         if len(event_rows) >= 20_000:

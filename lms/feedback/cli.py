@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask_login import AnonymousUserMixin
 
-from lms.feedback.reports import inbox, response_time
+from lms.feedback.content_reports import inbox, response_time
 
 feedback_cli = click.Group("feedback", help="Surveys and content reports.")
 

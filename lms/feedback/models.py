@@ -15,7 +15,7 @@ REPORT_STATUSES = ("open", "answered", "closed")
 
 
 class Survey(Base):
-    """The survey of one course or one workshop; questions copied from its file (`source_hash`)."""
+    """The survey of one course or one workshop; questions copied from the spec its sync stored (`source_hash`)."""
 
     __tablename__ = "surveys"
     __table_args__ = (CheckConstraint("(course_id IS NULL) <> (workshop_id IS NULL)", name="one_subject"),)

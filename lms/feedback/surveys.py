@@ -6,19 +6,16 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from statistics import mean
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from lms.accounts.models import User
 from lms.catalog.models import Course
-from lms.catalog.schema import SurveySpec
-from lms.catalog.yaml_lines import YamlProblem, load_yaml
 from lms.db import utcnow
+from lms.errors import UserError
 from lms.extensions import db
 from lms.feedback.models import Survey, SurveyResponse
 from lms.learning.services import completed_course_ids, enrolled_course_ids
@@ -27,7 +24,7 @@ from lms.workshops.models import Registration, Workshop, WorkshopSession
 from lms.workshops.services import teaches as teaches_workshop
 
 
-class FeedbackError(ValueError):
+class FeedbackError(UserError):
     """A feedback action that cannot be accepted; the message is for people."""
 
 
@@ -36,18 +33,9 @@ def respondent_key(secret: str, survey_id: int, user_id: int) -> str:
     return hmac.new(secret.encode(), f"survey:{survey_id}:{user_id}".encode(), hashlib.sha256).hexdigest()
 
 
-def _course_spec(courses_dir: Path, course: Course) -> dict[str, Any] | None:
-    """The `survey:` key of the course file (already validated by `flask courses validate`)."""
-    try:
-        data, _dups = load_yaml((courses_dir / course.slug / "course.yml").read_text("utf-8"))
-        raw = data.get("survey") if isinstance(data, dict) else None
-        return SurveySpec.model_validate(raw).model_dump() if raw else None
-    except (OSError, YamlProblem, ValidationError):
-        return None
-
-
-def survey_for(*, courses_dir: Path, course: Course | None = None, workshop: Workshop | None = None) -> Survey:
-    """The survey of a course or workshop, created on first use and refreshed when its file changed."""
+def survey_for(*, course: Course | None = None, workshop: Workshop | None = None) -> Survey:
+    """The survey of a course or workshop, created on first use and refreshed when its file changed
+    (the spec is the one the last sync stored with the course or workshop)."""
     subject = Survey.course_id == course.id if course else Survey.workshop_id == workshop.id
     survey = db.session.scalar(select(Survey).where(subject))
     source_hash = course.content_hash if course else workshop.content_hash or str(workshop.updated_at)
@@ -55,7 +43,7 @@ def survey_for(*, courses_dir: Path, course: Course | None = None, workshop: Wor
         survey = Survey(course_id=course.id if course else None, workshop_id=workshop.id if workshop else None)
         db.session.add(survey)
     if survey.source_hash != source_hash or survey.id is None:
-        spec = _course_spec(courses_dir, course) if course else workshop.survey
+        spec = course.survey if course else workshop.survey
         survey.questions = (spec or {}).get("questions", [])
         survey.anonymous = bool((spec or {}).get("anonymous", False))
         survey.source_hash = source_hash
@@ -219,12 +207,12 @@ def reply(response: SurveyResponse, author: User, text: str) -> None:
     db.session.flush()
 
 
-def pending(secret: str, courses_dir: Path, user: User) -> list[tuple[str, Course | Workshop]]:
+def pending(secret: str, user: User) -> list[tuple[str, Course | Workshop]]:
     """Courses completed and workshops attended that the learner has not yet rated."""
     todo: list[tuple[str, Course | Workshop]] = []
     done_ids = completed_course_ids(user.id, enrolled_course_ids(user.id))
     for course in db.session.scalars(select(Course).where(Course.id.in_(done_ids), Course.archived_at.is_(None))):
-        if own_response(secret, survey_for(courses_dir=courses_dir, course=course), user.id) is None:
+        if own_response(secret, survey_for(course=course), user.id) is None:
             todo.append(("course", course))
     workshop_ids = db.session.scalars(
         select(WorkshopSession.workshop_id)
@@ -235,7 +223,7 @@ def pending(secret: str, courses_dir: Path, user: User) -> list[tuple[str, Cours
     for workshop in db.session.scalars(
         select(Workshop).where(Workshop.id.in_(workshop_ids), Workshop.archived_at.is_(None))
     ):
-        if own_response(secret, survey_for(courses_dir=courses_dir, workshop=workshop), user.id) is None:
+        if own_response(secret, survey_for(workshop=workshop), user.id) is None:
             todo.append(("workshop", workshop))
     return todo
 
@@ -251,3 +239,10 @@ def my_responses(secret: str, user: User) -> list[SurveyResponse]:
             select(SurveyResponse).where(SurveyResponse.respondent_key.in_(keys)).order_by(SurveyResponse.id.desc())
         )
     )
+
+
+def subject_of(survey: Survey) -> tuple[str, Course | Workshop | None]:
+    """(kind, object) a survey is about: pages list course and workshop surveys together."""
+    if survey.course_id:
+        return "course", db.session.get(Course, survey.course_id)
+    return "workshop", db.session.get(Workshop, survey.workshop_id)

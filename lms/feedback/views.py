@@ -6,57 +6,45 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.accounts.access import role_required
 from lms.accounts.models import User
 from lms.catalog import services as catalog
-from lms.catalog.models import Course, Item
+from lms.catalog.models import Item
 from lms.extensions import db
-from lms.feedback import reports, surveys
+from lms.feedback import content_reports, surveys
 from lms.feedback.forms import ActionForm, ReplyForm, ReportForm, SurveyForm
-from lms.feedback.models import Survey, SurveyResponse
-from lms.teaching.services import course_stats, taught_courses, teaches
+from lms.feedback.teach_views import register_teach_routes
+from lms.teaching.services import teaches
 from lms.workshops import services as workshops
-from lms.workshops.models import Workshop
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
+register_teach_routes(bp)
 
 
 def _secret() -> str:
     return current_app.config["SECRET_KEY"]
 
 
-def _courses_dir():
-    return current_app.config["COURSES_DIR"]
-
-
 @bp.get("/")
 @login_required
 def index():
-    pending = surveys.pending(_secret(), _courses_dir(), current_user)
+    pending = surveys.pending(_secret(), current_user)
     db.session.commit()  # surveys are created on first use
     return render_template(
         "feedback/index.html",
         pending=pending,
         responses=surveys.my_responses(_secret(), current_user),
-        reports=reports.my_reports(current_user),
-        subjects=_subjects,
+        reports=content_reports.my_reports(current_user),
+        subjects=surveys.subject_of,
     )
-
-
-def _subjects(survey: Survey):
-    """(kind, object) a survey is about, for templates."""
-    if survey.course_id:
-        return "course", db.session.get(Course, survey.course_id)
-    return "workshop", db.session.get(Workshop, survey.workshop_id)
 
 
 def _subject_or_404(kind: str, slug: str):
     if kind == "course":
         course = catalog.get_course(slug) or abort(404)
-        return course, surveys.survey_for(courses_dir=_courses_dir(), course=course)
+        return course, surveys.survey_for(course=course)
     if kind == "workshop":
         workshop = workshops.get_workshop(slug) or abort(404)
-        return workshop, surveys.survey_for(courses_dir=_courses_dir(), workshop=workshop)
+        return workshop, surveys.survey_for(workshop=workshop)
     abort(404)
 
 
@@ -88,50 +76,6 @@ def answer(kind: str, slug: str):
     )
 
 
-@bp.get("/teach")
-@role_required("instructor")
-def teach():
-    rows = []
-    for stats in course_stats(taught_courses(current_user)):  # completions of every course in one go
-        survey = surveys.survey_for(courses_dir=_courses_dir(), course=stats.course)
-        rows.append(("course", stats.course, surveys.results(survey, stats.completed)))
-    for workshop in workshops.taught_workshops(current_user):
-        rows.append(
-            ("workshop", workshop, surveys.results(surveys.survey_for(courses_dir=_courses_dir(), workshop=workshop)))
-        )
-    inbox = reports.inbox(current_user)
-    db.session.commit()
-    return render_template("feedback/teach.html", rows=rows, timing=reports.response_time(inbox), inbox=inbox)
-
-
-@bp.get("/surveys/<int:survey_id>/results")
-@role_required("instructor")
-def results(survey_id: int):
-    survey = db.session.get(Survey, survey_id) or abort(404)
-    if not surveys.can_see_results(current_user, survey):
-        abort(403)
-    kind, subject = _subjects(survey)
-    return render_template(
-        "feedback/results.html", r=surveys.results(survey), kind=kind, subject=subject, form=ReplyForm()
-    )
-
-
-@bp.post("/responses/<int:response_id>/reply")
-@role_required("instructor")
-def reply(response_id: int):
-    response = db.session.get(SurveyResponse, response_id) or abort(404)
-    if not surveys.can_see_results(current_user, response.survey):
-        abort(403)
-    form = ReplyForm()
-    if not form.validate_on_submit():
-        flash(_("Write a reply first."), "error")
-    else:
-        surveys.reply(response, current_user, form.body.data)
-        db.session.commit()
-        flash(_("Reply sent; the learner sees it with their answers."), "success")
-    return redirect(url_for("feedback.results", survey_id=response.survey_id, _anchor=f"response-{response.id}"))
-
-
 @bp.post("/report/<slug>/<item_slug>")
 @login_required
 def report(slug: str, item_slug: str):
@@ -139,7 +83,7 @@ def report(slug: str, item_slug: str):
     item = catalog.get_item(course, item_slug) or abort(404)
     form = ReportForm()
     if form.validate_on_submit():
-        reports.create_report(current_user, item, form.kind.data, form.body.data)
+        content_reports.create_report(current_user, item, form.kind.data, form.body.data)
         db.session.commit()
         flash(_("Thank you: the course's instructors will answer on your feedback page."), "success")
     else:
@@ -147,23 +91,15 @@ def report(slug: str, item_slug: str):
     return redirect(url_for("learning.item", slug=slug, item_slug=item_slug))
 
 
-@bp.get("/reports")
-@role_required("instructor")
-def inbox():
-    status = request.args.get("status", "")
-    rows = reports.inbox(current_user, status or None)
-    return render_template("feedback/inbox.html", rows=rows, status=status, timing=reports.response_time(rows))
-
-
 @bp.route("/reports/<int:report_id>", methods=["GET", "POST"])
 @login_required
 def thread(report_id: int):
-    found = reports.load_report(current_user, report_id) or abort(404)
+    found = content_reports.visible_report(current_user, report_id) or abort(404)
     form = ReplyForm()
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                reports.add_message(found, current_user, form.body.data)
+                content_reports.add_message(found, current_user, form.body.data)
                 db.session.commit()
                 return redirect(url_for("feedback.thread", report_id=found.id))
             except surveys.FeedbackError as exc:
@@ -187,10 +123,10 @@ def _name(user_id: int | None) -> str:
 @bp.post("/reports/<int:report_id>/close")
 @login_required
 def close(report_id: int):
-    found = reports.load_report(current_user, report_id) or abort(404)
+    found = content_reports.visible_report(current_user, report_id) or abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    reports.close_report(found)
+    content_reports.close_report(found)
     db.session.commit()
     flash(_("Report closed."), "success")
     return redirect(url_for("feedback.thread", report_id=found.id))

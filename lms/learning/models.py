@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, event
@@ -10,17 +11,36 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from lms.db import Base, utcnow
 
-# What a learner did; progress, recommendations, certificates and reports all read these.
-EVENT_KINDS = (
-    "enrolled",
-    "lesson_completed",
-    "quiz_submitted",
-    "assignment_graded",
-    "exam_submitted",
-    "workshop_attended",
+
+class LearningEventKind(StrEnum):
+    """What a learner did; stored as its value in `learning_events.kind`."""
+
+    ENROLLED = "enrolled"
+    LESSON_COMPLETED = "lesson_completed"
+    QUIZ_SUBMITTED = "quiz_submitted"
+    ASSIGNMENT_GRADED = "assignment_graded"
+    EXAM_SUBMITTED = "exam_submitted"
+    WORKSHOP_ATTENDED = "workshop_attended"
+
+
+# Kinds that tell where a learner stands: certification, mastery, reports and dashboard freshness
+# react to these only. Kinds added later that are not progress (community posts, video views) stay out.
+PROGRESS_KINDS = frozenset(
+    {
+        LearningEventKind.ENROLLED,
+        LearningEventKind.LESSON_COMPLETED,
+        LearningEventKind.QUIZ_SUBMITTED,
+        LearningEventKind.ASSIGNMENT_GRADED,
+        LearningEventKind.EXAM_SUBMITTED,
+        LearningEventKind.WORKSHOP_ATTENDED,
+    }
 )
 # Events that complete the item they name.
-COMPLETION_KINDS = ("lesson_completed", "quiz_submitted", "assignment_graded")
+COMPLETION_KINDS = (
+    LearningEventKind.LESSON_COMPLETED,
+    LearningEventKind.QUIZ_SUBMITTED,
+    LearningEventKind.ASSIGNMENT_GRADED,
+)
 
 
 class Enrollment(Base):

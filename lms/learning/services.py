@@ -8,18 +8,21 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
+from lms.catalog import services as catalog
 from lms.catalog.models import Course, Item, Module
+from lms.errors import UserError
 from lms.extensions import db
-from lms.learning.models import COMPLETION_KINDS, Enrollment, LearningEvent, QuizAttempt
+from lms.learning.models import COMPLETION_KINDS, Enrollment, LearningEvent, LearningEventKind, QuizAttempt
 from lms.signals import learning_event_recorded
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-class LearningError(ValueError):
+class LearningError(UserError):
     """A learner action that cannot be accepted; the message is for people."""
 
 
@@ -41,7 +44,7 @@ class Progress:
 
 
 def record_event(
-    user_id: int, course_id: int, kind: str, *, item_id: int | None = None, **fields: Any
+    user_id: int, course_id: int, kind: LearningEventKind, *, item_id: int | None = None, **fields: Any
 ) -> LearningEvent:
     """Append one event to the log (the only way progress changes)."""
     event = LearningEvent(user_id=user_id, course_id=course_id, kind=kind, item_id=item_id, **fields)
@@ -67,17 +70,17 @@ def enroll(user_id: int, course: Course) -> Enrollment:
             db.session.add(enrollment)
     except IntegrityError:  # a double click raced us
         return get_enrollment(user_id, course.id)
-    record_event(user_id, course.id, "enrolled")
+    record_event(user_id, course.id, LearningEventKind.ENROLLED)
     return enrollment
 
 
 def complete_lesson(user_id: int, item: Item) -> bool:
     """Mark a lesson done; returns False if it already was (no duplicate event)."""
     if item.kind != "lesson":
-        raise LearningError("Only lessons are marked complete by hand.")
+        raise LearningError(_l("Only lessons are marked complete by hand."))
     if completed_item_ids(user_id, item.course_id) & {item.id}:
         return False
-    record_event(user_id, item.course_id, "lesson_completed", item_id=item.id)
+    record_event(user_id, item.course_id, LearningEventKind.LESSON_COMPLETED, item_id=item.id)
     return True
 
 
@@ -98,19 +101,19 @@ def submit_quiz(user_id: int, item: Item, answers: dict[str, list[int]]) -> Quiz
     questions = item.data["questions"]
     unanswered = [q["id"] for q in questions if not answers.get(q["id"])]
     if unanswered:
-        raise LearningError("Answer every question before submitting.")
+        raise LearningError(_l("Answer every question before submitting."))
     for q in questions:
         if any(not 0 <= i < len(q["options"]) for i in answers[q["id"]]) or (
             q["type"] == "single" and len(answers[q["id"]]) != 1
         ):
-            raise LearningError("One of the answers is not an option of its question.")
+            raise LearningError(_l("One of the answers is not an option of its question."))
     clean = {q["id"]: sorted(set(answers[q["id"]])) for q in questions}
     score, max_score, _ = score_quiz(item, clean)
     attempt = QuizAttempt(user_id=user_id, item_id=item.id, answers=clean, score=score, max_score=max_score)
     db.session.add(attempt)
     db.session.flush()
     record_event(
-        user_id, item.course_id, "quiz_submitted", item_id=item.id, score=score, max_score=max_score,
+        user_id, item.course_id, LearningEventKind.QUIZ_SUBMITTED, item_id=item.id, score=score, max_score=max_score,
         data={"attempt_id": attempt.id},
     )  # fmt: skip
     return attempt
@@ -235,6 +238,28 @@ def next_item(course: Course, syllabus: list[tuple[Module, list[Item]]], done: s
             if item.id not in done:
                 return item
     return None
+
+
+def item_after(syllabus: list[tuple[Module, list[Item]]], current: Item) -> Item | None:
+    """The item that follows `current` in the syllabus, across modules."""
+    flat = [i for _m, items in syllabus for i in items]
+    index = next((n for n, i in enumerate(flat) if i.id == current.id), -1)
+    return flat[index + 1] if 0 <= index < len(flat) - 1 else None
+
+
+@dataclass(frozen=True)
+class Outline:
+    """An item's place in its course: the reader's side column and its "Next" link, on every item page."""
+
+    syllabus: list[tuple[Module, list[Item]]]
+    done: set[int]
+    next_up: Item | None
+
+
+def outline(user_id: int, course: Course, item: Item) -> Outline:
+    """The outline around `item` for this learner; pages of other domains' items show it too."""
+    syllabus = catalog.syllabus(course)
+    return Outline(syllabus, completed_item_ids(user_id, course.id), item_after(syllabus, item))
 
 
 def enrolled_course_ids(user_id: int) -> list[int]:

@@ -1,19 +1,36 @@
-"""Enrolling, lessons, quizzes and the learner dashboard."""
+"""The catalog and course pages with the learner's place in them; enrolling, lessons and quizzes."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from collections.abc import Callable
+
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.catalog import services as catalog
+from lms.catalog.models import TIERS, Course, Item
 from lms.extensions import db
 from lms.learning import services
-from lms.learning.dashboard import dashboard_body
 from lms.learning.forms import ActionForm, choice_indexes
-from lms.templating import render_page
 
 bp = Blueprint("learning", __name__)
+LEARNING_KINDS = ("lesson", "quiz")  # items whose page is learning's; the others' owners register theirs
+ItemPage = Callable[[Course, Item], ResponseReturnValue]
+CoursePanel = Callable[[Course], object]
+
+
+def register_item_page(app: Flask, kind: str, page: ItemPage) -> None:
+    """Let the domain that owns a kind of item render its page at the item's URL: learning checks the
+    enrolment, then hands over (it cannot import the domains above it)."""
+    app.extensions.setdefault("item_pages", {})[kind] = page
+
+
+def register_course_panel(app: Flask, name: str, panel: CoursePanel) -> None:
+    """Let a domain above learning show plain data on the course page (recommended modules, the exam link):
+    the template reads `panels[name]`, absent when that domain is not plugged in."""
+    app.extensions.setdefault("course_panels", {})[name] = panel
 
 
 def _load(slug: str, item_slug: str | None = None):
@@ -23,10 +40,40 @@ def _load(slug: str, item_slug: str | None = None):
     return course, item
 
 
-@bp.get("/dashboard")
-@login_required
-def dashboard():
-    return render_page("learning/dashboard.html", body=dashboard_body(current_user._get_current_object()))
+@bp.get("/")
+def index():
+    tier = request.args.get("tier", "")
+    tag = request.args.get("tag", "")[:50]
+    query = request.args.get("q", "").strip()[:100]
+    courses = catalog.list_courses(tier=tier or None, tag=tag or None, query=query or None)
+    progress = services.progress_for(current_user.id, [c.id for c in courses]) if current_user.is_authenticated else {}
+    enrolled = set(services.enrolled_course_ids(current_user.id)) if current_user.is_authenticated else set()
+    return render_template(
+        "learning/catalog.html",
+        courses=courses, tiers=TIERS, tier=tier, tag=tag, query=query,
+        tags=catalog.popular_tags(), progress=progress, enrolled=enrolled,
+    )  # fmt: skip
+
+
+@bp.get("/courses/<slug>")
+def course(slug: str):
+    course = catalog.get_course(slug) or abort(404)
+    syllabus = catalog.syllabus(course)
+    enrollment = done = progress = None
+    missing_prereqs = course.prerequisites
+    if current_user.is_authenticated:
+        enrollment = services.get_enrollment(current_user.id, course.id)
+        done = services.completed_item_ids(current_user.id, course.id)
+        progress = services.progress_for(current_user.id, [course.id])[course.id]
+        completed = services.completed_course_ids(current_user.id, [p.id for p in course.prerequisites])
+        missing_prereqs = [p for p in course.prerequisites if p.id not in completed]
+    next_up = services.next_item(course, syllabus, done or set()) if enrollment else None
+    panels = {name: panel(course) for name, panel in current_app.extensions.get("course_panels", {}).items()}
+    return render_template(
+        "learning/course.html",
+        course=course, syllabus=syllabus, enrollment=enrollment, done=done or set(),
+        progress=progress, missing_prereqs=missing_prereqs, next_up=next_up, panels=panels,
+    )  # fmt: skip
 
 
 @bp.post("/courses/<slug>/enroll")
@@ -38,7 +85,7 @@ def enroll(slug: str):
     services.enroll(current_user.id, course)
     db.session.commit()
     flash(_("You are enrolled in %(title)s.", title=course.title), "success")
-    return redirect(url_for("catalog.course", slug=slug))
+    return redirect(url_for("learning.course", slug=slug))
 
 
 @bp.get("/courses/<slug>/<item_slug>")
@@ -47,22 +94,20 @@ def item(slug: str, item_slug: str):
     course, item = _load(slug, item_slug)
     if services.get_enrollment(current_user.id, course.id) is None:
         flash(_("Enroll in the course to open its lessons."), "info")
-        return redirect(url_for("catalog.course", slug=slug))
-    syllabus = catalog.syllabus(course)
-    done = services.completed_item_ids(current_user.id, course.id)
+        return redirect(url_for("learning.course", slug=slug))
+    owner_page = current_app.extensions.get("item_pages", {}).get(item.kind)
+    if owner_page is not None:
+        return owner_page(course, item)
+    if item.kind not in LEARNING_KINDS:
+        abort(404)
+    outline = services.outline(current_user.id, course, item)
     attempt = services.latest_attempt(current_user.id, item.id) if item.kind == "quiz" else None
     verdicts = services.score_quiz(item, attempt.answers)[2] if attempt else None
     return render_template(
         f"learning/{item.kind}.html",
-        course=course, item=item, syllabus=syllabus, done=done, form=ActionForm(),
-        attempt=attempt, verdicts=verdicts, next_up=_after(syllabus, item),
+        course=course, item=item, syllabus=outline.syllabus, done=outline.done, form=ActionForm(),
+        attempt=attempt, verdicts=verdicts, next_up=outline.next_up,
     )  # fmt: skip
-
-
-def _after(syllabus, current):
-    flat = [i for _m, items in syllabus for i in items]
-    index = next((n for n, i in enumerate(flat) if i.id == current.id), -1)
-    return flat[index + 1] if 0 <= index < len(flat) - 1 else None
 
 
 def _enrolled_item(slug: str, item_slug: str, kind: str):
@@ -81,12 +126,11 @@ def complete(slug: str, item_slug: str):
     course, item = _enrolled_item(slug, item_slug, "lesson")
     services.complete_lesson(current_user.id, item)
     db.session.commit()
-    syllabus = catalog.syllabus(course)
-    following = _after(syllabus, item)
+    following = services.item_after(catalog.syllabus(course), item)
     if following:
         return redirect(url_for("learning.item", slug=slug, item_slug=following.slug))
     flash(_("Lesson complete."), "success")
-    return redirect(url_for("catalog.course", slug=slug))
+    return redirect(url_for("learning.course", slug=slug))
 
 
 @bp.post("/courses/<slug>/<item_slug>/quiz")

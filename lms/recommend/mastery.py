@@ -19,14 +19,14 @@ from sqlalchemy import select
 from lms.catalog.models import Course, Item, Module
 from lms.db import utcnow
 from lms.extensions import db
-from lms.learning.models import LearningEvent
+from lms.learning.models import LearningEvent, LearningEventKind
 from lms.recommend.models import SkillMastery, SkillParameter
 
 if TYPE_CHECKING:
     from lms.recommend import bkt
 
-GRADED_KINDS = ("quiz_submitted", "assignment_graded", "exam_submitted")
-OPPORTUNITY_KINDS = ("lesson_completed",)
+GRADED_KINDS = (LearningEventKind.QUIZ_SUBMITTED, LearningEventKind.ASSIGNMENT_GRADED, LearningEventKind.EXAM_SUBMITTED)
+OPPORTUNITY_KINDS = (LearningEventKind.LESSON_COMPLETED,)
 PLACED = 0.97  # P(known) given to a skill the placement quiz marked as known
 
 

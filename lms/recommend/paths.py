@@ -17,13 +17,14 @@ from sqlalchemy.orm import selectinload
 from lms.accounts.models import Team, User, team_members
 from lms.catalog.models import Course
 from lms.db import utcnow
+from lms.errors import UserError
 from lms.extensions import db
 from lms.learning.services import progress_for
 from lms.recommend import ranking
 from lms.recommend.models import LearningPath, PathAssignment, PathItem
 
 
-class PathError(ValueError):
+class PathError(UserError):
     """A path or assignment that cannot be accepted; the message is for people."""
 
 
@@ -92,19 +93,20 @@ def visible_paths(actor: User) -> list[LearningPath]:
     return list(db.session.scalars(stmt))
 
 
+def _may_see(actor: User, path: LearningPath) -> bool:
+    """visible_paths' rule for one path."""
+    return can_manage_paths(actor) and (actor.has_role("instructor") or path.created_by_id == actor.id)
+
+
 def _check_visible(actor: User, path: LearningPath) -> None:
-    """visible_paths' rule for one path: NotAllowed unless the actor may see it."""
-    if not (_sees_every_path(actor) or path.created_by_id == actor.id):
+    if not _may_see(actor, path):
         raise NotAllowed
 
 
-def get_path(actor: User, path_id: int) -> LearningPath:
-    """A path the actor may see and assign, else NotAllowed (the view answers 404)."""
+def visible_path(actor: User, path_id: int) -> LearningPath | None:
+    """A path the actor may see and assign (None for any other id, as for a missing one)."""
     path = db.session.get(LearningPath, path_id)
-    if path is None:
-        raise NotAllowed
-    _check_visible(actor, path)
-    return path
+    return path if path is not None and _may_see(actor, path) else None
 
 
 def assignable_teams(actor: User) -> list[Team]:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from lms.catalog.models import TIERS, Course, Module
 from lms.catalog.schema import QuizQuestion, Slug, Title, _Strict
+from lms.errors import UserError
 from lms.extensions import db
 from lms.recommend.mastery import mark_known
 from lms.recommend.models import LearningGoal, PlacementResult
@@ -35,7 +36,7 @@ class PlacementFile(_Strict):
     sections: list[PlacementSection] = Field(min_length=1)
 
 
-class PlacementError(ValueError):
+class PlacementError(UserError):
     """The placement file is missing or invalid, or the answers are incomplete."""
 
 

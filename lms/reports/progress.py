@@ -10,7 +10,7 @@ from sqlalchemy import Date, Select, and_, bindparam, case, cast, delete, func, 
 from lms.catalog.models import Item
 from lms.db import utcnow
 from lms.extensions import db
-from lms.learning.models import COMPLETION_KINDS, LearningEvent
+from lms.learning.models import COMPLETION_KINDS, LearningEvent, LearningEventKind
 from lms.learning.services import live_items
 from lms.reports.models import ReportActivity, ReportProgress
 
@@ -25,7 +25,9 @@ def _aggregate(*where) -> Select:
     done_item = case(
         (and_(LearningEvent.kind.in_(COMPLETION_KINDS), LearningEvent.item_id.in_(live)), LearningEvent.item_id)
     )
-    exam = case((LearningEvent.kind == "exam_submitted", _percent(LearningEvent.score, LearningEvent.max_score)))
+    exam = case(
+        (LearningEvent.kind == LearningEventKind.EXAM_SUBMITTED, _percent(LearningEvent.score, LearningEvent.max_score))
+    )
     events = (
         select(
             LearningEvent.user_id, LearningEvent.course_id,
@@ -42,7 +44,7 @@ def _aggregate(*where) -> Select:
             LearningEvent.user_id, LearningEvent.course_id,
             func.max(_percent(LearningEvent.score, LearningEvent.max_score)).label("best"),
         )
-        .where(*where, LearningEvent.kind == "assignment_graded", LearningEvent.max_score > 0)
+        .where(*where, LearningEvent.kind == LearningEventKind.ASSIGNMENT_GRADED, LearningEvent.max_score > 0)
         .group_by(LearningEvent.user_id, LearningEvent.course_id, LearningEvent.item_id)
         .subquery()
     )  # fmt: skip

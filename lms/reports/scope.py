@@ -38,12 +38,9 @@ def visible_teams(viewer: User) -> list[tuple[Team, int]]:
     return [(team, n) for team, n in rows]
 
 
-def get_team(viewer: User, team_id: int) -> Team:
-    """One team the viewer may read; ReportAccessError for any other id (views answer 404)."""
-    team = db.session.scalar(select(Team).where(Team.id == team_id, Team.id.in_(visible_team_ids(viewer))))
-    if team is None:
-        raise ReportAccessError(team_id)
-    return team
+def visible_team(viewer: User, team_id: int) -> Team | None:
+    """One team the viewer may read (None for any other id)."""
+    return db.session.scalar(select(Team).where(Team.id == team_id, Team.id.in_(visible_team_ids(viewer))))
 
 
 class SystemViewer:

@@ -11,11 +11,11 @@ from lms.accounts.models import Team, User, team_members
 from lms.catalog.models import TIERS, Course
 from lms.extensions import db
 from lms.learning.models import Enrollment
-from lms.reports import extras
+from lms.reports import panels
 from lms.reports.models import ReportActivity, ReportProgress
 from lms.reports.progress import week_start
 from lms.reports.query import ReportFilter, completion_base, scoped_members
-from lms.reports.scope import get_team
+from lms.reports.scope import ReportAccessError, visible_team
 
 MATRIX_PAGE = 50
 WEEKS = 12
@@ -54,8 +54,8 @@ class Dashboard:
     pages: int
     certificates: list[tuple[str, int]] = field(default_factory=list)
     workshops: list[tuple[str, int, int]] = field(default_factory=list)
-    satisfaction: extras.Satisfaction | None = None
-    overdue: tuple[int, list[extras.Overdue]] = (0, [])
+    satisfaction: panels.Satisfaction | None = None
+    overdue: tuple[int, list[panels.Overdue]] = (0, [])
 
     @property
     def enrolled(self) -> int:
@@ -78,7 +78,9 @@ class Dashboard:
 
 def team_dashboard(viewer: User, team_id: int, *, page: int = 1, now: datetime | None = None) -> Dashboard:
     """Everything the team page shows; ReportAccessError if the viewer may not read this team."""
-    team = get_team(viewer, team_id)
+    team = visible_team(viewer, team_id)
+    if team is None:
+        raise ReportAccessError(team_id)
     members = db.session.scalar(select(func.count()).select_from(team_members).where(team_members.c.team_id == team.id))
     courses = course_stats(viewer, ReportFilter(team_id=team.id))
     exam_bins, assignment_bins = score_distribution(viewer, ReportFilter(team_id=team.id))
@@ -91,8 +93,8 @@ def team_dashboard(viewer: User, team_id: int, *, page: int = 1, now: datetime |
         exam_bins=exam_bins, assignment_bins=assignment_bins,
         weekly_active=weekly_active(team.id, now),
         matrix_learners=learners, matrix_cells=cells, page=page, pages=pages,
-        certificates=extras.certificates_issued(team.id), workshops=extras.workshop_attendance(team.id),
-        satisfaction=extras.satisfaction(team.id), overdue=extras.overdue_paths(team.id, now),
+        certificates=panels.certificates_issued(team.id), workshops=panels.workshop_attendance(team.id),
+        satisfaction=panels.satisfaction(team.id), overdue=panels.overdue_paths(team.id, now),
     )  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from lms.catalog.models import Item
 from lms.demo import services as demo
 from lms.extensions import db
-from lms.learning.models import Enrollment
+from lms.learning.models import Enrollment, LearningEventKind
 
 
 def seed_report_population(learners: int, courses: int, *, rng_seed: int = 11) -> dict[str, int]:
@@ -39,17 +39,19 @@ def seed_report_population(learners: int, courses: int, *, rng_seed: int = 11) -
             start = now - timedelta(days=rng.randint(1, 365), minutes=rng.randint(0, 1440))
             if (uid, cid) not in enrolled:
                 enrollments.append({"user_id": uid, "course_id": cid, "enrolled_at": start})
-                events.append(_event(uid, cid, None, "enrolled", start))
+                events.append(_event(uid, cid, None, LearningEventKind.ENROLLED, start))
             done = rng.choice((0, 0, 2, 5, 8, len(course_items), len(course_items)))
             when = start
             for item_id in course_items[:done]:
                 when = min(when + timedelta(hours=rng.randint(1, 200)), now)
-                events.append(_event(uid, cid, item_id, "lesson_completed", when))
+                events.append(_event(uid, cid, item_id, LearningEventKind.LESSON_COMPLETED, when))
             if done == len(course_items):
                 last = course_items[-1]
                 for _attempt in range(rng.randint(1, 2)):
-                    events.append(_event(uid, cid, last, "assignment_graded", when, rng.randint(3, 10), 10))
-                events.append(_event(uid, cid, None, "exam_submitted", when, rng.randint(40, 100), 100))
+                    events.append(
+                        _event(uid, cid, last, LearningEventKind.ASSIGNMENT_GRADED, when, rng.randint(3, 10), 10)
+                    )
+                events.append(_event(uid, cid, None, LearningEventKind.EXAM_SUBMITTED, when, rng.randint(40, 100), 100))
         if len(events) >= 50_000:
             total_events += demo.flush_rows(enrollments, events)
             enrollments, events = [], []

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from lms.accounts.models import User
 from lms.db import utcnow
+from lms.errors import UserError
 from lms.extensions import db
 from lms.reports.models import ApiToken
 from lms.reports.scope import can_view_reports
@@ -18,7 +19,7 @@ PREFIX = "acad_"
 MAX_ACTIVE = 20
 
 
-class TokenError(ValueError):
+class TokenError(UserError):
     """A token request that cannot be honoured; the message is for people."""
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from lms.accounts.access import role_required
 from lms.catalog.models import Course
 from lms.extensions import db
-from lms.reports import charts, exports, pdf, receivers, services, tokens  # noqa: F401  (receivers keep the read model current)
+from lms.reports import charts, exports, pdf, services, tokens
 from lms.reports.forms import TIER_LABELS, ReportFilterForm, RevokeForm, TokenForm
 from lms.reports.query import completion_rows
 from lms.reports.scope import ReportAccessError, visible_teams

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from lms.catalog.content import MAX_FILE_BYTES, Problem, _is_slug, _message
 from lms.catalog.markdown import render_markdown
+from lms.catalog.problems import MAX_FILE_BYTES, Problem, is_slug, schema_message
 from lms.catalog.yaml_lines import YamlProblem, line_of, load_yaml
 from lms.workshops.schema import WorkshopFile
 
@@ -73,7 +73,7 @@ def load_workshop(path: Path, courses_root: Path) -> tuple[WorkshopSpec | None, 
     """One workshop file to a spec (None and problems if anything is wrong)."""
     slug = path.stem
     problems: list[Problem] = []
-    if not _is_slug(slug):
+    if not is_slug(slug):
         problems.append(
             Problem(path, 1, f"file name {slug!r} is not a valid slug (lowercase letters, digits, hyphens)")
         )
@@ -95,7 +95,7 @@ def load_workshop(path: Path, courses_root: Path) -> tuple[WorkshopSpec | None, 
         for error in exc.errors():
             loc = tuple(error["loc"])
             where = ".".join(str(p) for p in loc if str(p) not in _UNION_TAGS) or "file"
-            problems.append(Problem(path, line_of(data, loc), f"{where}: {_message(error)}"))
+            problems.append(Problem(path, line_of(data, loc), f"{where}: {schema_message(error)}"))
         return None, problems
     if parsed.course and not (courses_root / parsed.course / "course.yml").is_file():
         problems.append(Problem(path, line_of(data, ("course",)), f"unknown course {parsed.course!r}"))

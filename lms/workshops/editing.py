@@ -66,8 +66,10 @@ def _utc(local: datetime | None, zone: str) -> datetime | None:
         return None
     try:
         return to_utc(local, zone)
-    except NonexistentLocalTime as exc:
-        raise WorkshopError(str(exc)) from None
+    except NonexistentLocalTime:
+        when = f"{local:%Y-%m-%d %H:%M}"
+        message = _l("%(time)s does not exist in %(zone)s (clocks go forward)", time=when, zone=zone)
+        raise WorkshopError(message) from None
 
 
 def save_session(workshop: Workshop, data: dict[str, Any], session: WorkshopSession | None = None) -> WorkshopSession:

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from lms.accounts.models import User
 from lms.db import utcnow
 from lms.extensions import db
+from lms.learning.models import LearningEventKind
 from lms.learning.services import record_event
 from lms.spreadsheets import neutralize
 from lms.workshops.models import Registration, WorkshopSession
@@ -159,7 +160,7 @@ def mark_attendance(session: WorkshopSession, present: set[int], *, now: datetim
             changed += 1
             if course_id and registration.attended_event_id is None:
                 event = record_event(
-                    registration.user_id, course_id, "workshop_attended",
+                    registration.user_id, course_id, LearningEventKind.WORKSHOP_ATTENDED,
                     data={"workshop": session.workshop.slug, "title": session.workshop.title, "session_id": session.id},
                 )  # fmt: skip
                 registration.attended_event_id = event.id

@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
 from lms.db import utcnow
+from lms.errors import UserError
 from lms.extensions import db
 from lms.workshops.models import WORKSHOP_TIERS, Registration, Workshop, WorkshopInstructor, WorkshopSession
 
 
-class WorkshopError(ValueError):
+class WorkshopError(UserError):
     """A workshop action that cannot be accepted; the message is for people."""
 
 
@@ -121,14 +121,6 @@ def waitlist_position(registration: Registration) -> int | None:
         .order_by(Registration.queued_at, Registration.id)
     ).all()
     return ahead.index(registration.id) + 1
-
-
-def in_zone(moment: datetime, zone: str | None) -> datetime:
-    """A UTC time as wall-clock time in `zone` (UTC when the name is unknown)."""
-    try:
-        return moment.astimezone(ZoneInfo(zone or "UTC"))
-    except (KeyError, ValueError):
-        return moment.astimezone(ZoneInfo("UTC"))
 
 
 def materials_visible(

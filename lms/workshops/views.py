@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-from babel.dates import format_datetime
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from lms.accounts.access import role_required
 from lms.db import utcnow
 from lms.extensions import db
 from lms.responses import attachment
 from lms.workshops import calendar, registration, services
 from lms.workshops.forms import ActionForm
-from lms.workshops.manage import register_manage_routes
 from lms.workshops.models import WORKSHOP_TIERS
+from lms.workshops.teach_views import register_teach_routes
 
 bp = Blueprint("workshops", __name__, url_prefix="/workshops")
-register_manage_routes(bp)
-
-
-@bp.app_template_filter("local_time")
-def local_time(moment, zone: str | None, fmt: str = "EEE d MMM y, HH:mm", with_zone: bool = True) -> str:
-    """A UTC time as wall-clock time in `zone`, with its abbreviation (CET, EDT ...)."""
-    local = services.in_zone(moment, zone)
-    text = format_datetime(local, fmt, tzinfo=local.tzinfo, locale=str(get_locale() or "en"))
-    return f"{text} {local.tzname()}" if with_zone else text
+register_teach_routes(bp)
 
 
 def viewer_zone(session) -> str:
@@ -143,9 +132,3 @@ def feed(user_id: int, token: str):
         abort(404)
     events = calendar.feed_events(user_id, lambda slug: url_for("workshops.detail", slug=slug, _external=True))
     return attachment(calendar.calendar_bytes("Academy workshops", events), "academy-workshops.ics", "text/calendar")
-
-
-@bp.get("/teach")
-@role_required("instructor")
-def teach():
-    return render_template("workshops/teach.html", workshops=services.taught_workshops(current_user))

@@ -7,18 +7,20 @@ from functools import lru_cache
 
 import nbformat
 from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from nbformat.notebooknode import NotebookNode
 
 import grading
+from lms.assignments.services import refusal_message
+from lms.errors import UserError
 
 
-class NotebookError(ValueError):
+class NotebookError(UserError):
     """A draft or an uploaded notebook that is refused; `code` for programs, message for people."""
 
     def __init__(self, code: str, message: str | LazyString, detail: str = "") -> None:
         super().__init__(message)
         self.code = code
-        self.message = message
         self.detail = detail
 
 
@@ -101,11 +103,12 @@ def answers_from_upload(release: grading.Release, data: bytes, *, max_bytes: int
     try:
         nb = grading.read_notebook(data, max_bytes=max_bytes)
     except grading.SubmissionRejected as exc:
-        raise UploadRefused(exc.code, exc.message, exc.detail) from None
+        raise UploadRefused(exc.code, refusal_message(exc, max_bytes), exc.detail) from None
     keys = answer_keys(release)
     found = {key: source for key, source in grading.sources_by_grade_id(nb).items() if key in keys}
     if not found:
         raise UploadRefused(
-            "wrong_assignment", "None of this assignment's answer cells are in this notebook: is it another one?"
+            "wrong_assignment",
+            _l("None of this assignment's answer cells are in this notebook: is it another assignment's?"),
         )
     return found

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from lms.accounts.models import User
@@ -36,7 +37,9 @@ def plan(ws: Workspace, target: str | None) -> list[Step]:
     hidden tests, and from the draft for answer cells only: hidden tests never reach a run."""
     cells = notebook.merged(ws.release, ws.answers)
     if target is not None and target not in {c.key for c in cells if c.cell_type == "code"}:
-        raise NotebookError("unknown_cell", f"The cell {target[:60]!r} is not a code cell of this notebook.")
+        raise NotebookError(
+            "unknown_cell", _l("The cell %(cell)s is not a code cell of this notebook.", cell=repr(target[:60]))
+        )
     steps: list[Step] = []
     checking = False  # after an answer cell, its tests run too (Run on an answer shows its checks)
     for cell in cells:
@@ -66,13 +69,14 @@ def start_run(
         )
     )
     if active:
-        raise NotebookError("busy", "Your previous run is still going: wait for it to finish, then run again.")
+        raise NotebookError("busy", _l("Your previous run is still going: wait for it to finish, then run again."))
     recent = db.session.scalar(
         select(func.count()).where(Run.user_id == user.id, Run.created_at > now - timedelta(seconds=60))
     )
     if recent >= per_minute:
         raise NotebookError(
-            "rate_limited", f"You can run code {per_minute} times a minute. Wait a few seconds and run again."
+            "rate_limited",
+            _l("You can run code %(n)s times a minute. Wait a few seconds and run again.", n=per_minute),
         )
     run = Run(
         token=secrets.token_hex(16), user_id=user.id, item_id=item_id, state="queued", target=target,
@@ -83,7 +87,7 @@ def start_run(
     return run, steps
 
 
-def own_run(user: User, token: str) -> Run | None:
+def visible_run(user: User, token: str) -> Run | None:
     """A run only the learner who started it may read (None for anyone else's)."""
     run = db.session.scalar(select(Run).where(Run.token == token))
     return run if run is not None and run.user_id == user.id else None

@@ -52,12 +52,12 @@ class Saved:
 def open_workspace(user: User, item: Item) -> Workspace:
     """The learner's workspace; only enrolled learners (and the course's teachers) get one."""
     if item.kind != "assignment":
-        raise NotebookError("not_found", "This is not a notebook assignment.")
+        raise NotebookError("not_found", _l("This is not a notebook assignment."))
     if not assignments.may_download(user, item.course_id):
-        raise NotebookError("not_enrolled", "Enroll in the course to work on this assignment.")
+        raise NotebookError("not_enrolled", _l("Enroll in the course to work on this assignment."))
     stored = assignments.current_release(item.id)
     if stored is None:
-        raise NotebookError("no_release", "This assignment is not released yet. Try again later.")
+        raise NotebookError("no_release", _l("This assignment is not released yet. Try again later."))
     return Workspace(stored.id, assignments.engine_release(stored), own_draft(user.id, item.id))
 
 
@@ -88,9 +88,11 @@ def _checked(ws: Workspace, cells: dict[str, object], max_bytes: int) -> dict[st
     keys = notebook.answer_keys(ws.release)
     for key, source in cells.items():
         if key not in keys:
-            raise NotebookError("unknown_cell", f"The cell {key[:60]!r} is not an answer cell of this notebook.")
+            raise NotebookError(
+                "unknown_cell", _l("The cell %(cell)s is not an answer cell of this notebook.", cell=repr(key[:60]))
+            )
         if not isinstance(source, str):
-            raise NotebookError("bad_request", f"The cell {key!r} must hold text.")
+            raise NotebookError("bad_request", _l("The cell %(cell)s must hold text.", cell=repr(key)))
         if not grading.usable_text(source):
             raise NotebookError(
                 "unusable_text",
@@ -105,8 +107,12 @@ def _checked(ws: Workspace, cells: dict[str, object], max_bytes: int) -> dict[st
     if size > max_bytes:
         raise NotebookError(
             "too_large",
-            f"Your answers are {size / 1024:.0f} KB; a draft holds at most {max_bytes / 1024:.0f} KB. "
-            "Nothing was saved: shorten them and try again.",
+            _l(
+                "Your answers are %(size)s KB; a draft holds at most %(limit)s KB. "
+                "Nothing was saved: shorten them and try again.",
+                size=f"{size / 1024:.0f}",
+                limit=f"{max_bytes / 1024:.0f}",
+            ),
         )
     return answers
 

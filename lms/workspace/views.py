@@ -8,15 +8,14 @@ from flask_login import current_user, login_required
 
 from lms.assignments import services as assignments
 from lms.assignments.tasks import enqueue_grading
-from lms.assignments.views import rejection_message
 from lms.catalog import services as catalog
 from lms.catalog.markdown import render_markdown
 from lms.extensions import db
 from lms.responses import attachment
 from lms.workspace import notebook, runs, services
+from lms.workspace.execution import enqueue_run, runner_for
 from lms.workspace.forms import DraftUploadForm
 from lms.workspace.notebook import NotebookError
-from lms.workspace.tasks import enqueue_run, runner_for
 
 bp = Blueprint("workspace", __name__)
 STATUS = {"not_found": 404, "no_release": 404, "not_enrolled": 403, "too_large": 413, "busy": 429,
@@ -35,17 +34,13 @@ def _open(slug: str, item_slug: str):
 
 
 def _refused(exc: NotebookError):
-    return jsonify(error=exc.code, message=str(exc.message)), STATUS.get(exc.code, 400)
+    return jsonify(error=exc.code, message=str(exc)), STATUS.get(exc.code, 400)
 
 
 def _upload_refused(exc: notebook.UploadRefused):
-    """A refused file in the learner's language: the intake's words for a file that is not a
-    notebook, damaged or too large (the same checks refused it); the workspace's for no answer cell."""
-    if exc.code == "wrong_assignment":
-        message = _("None of this assignment's answer cells are in this notebook: is it another assignment's?")
-    else:
-        message = rejection_message(exc)
-    return jsonify(error=exc.code, message=message + " " + _("Your draft was not changed.")), STATUS.get(exc.code, 400)
+    """A refused file: the intake's words (the same checks refused it), then that nothing changed."""
+    message = str(exc) + " " + _("Your draft was not changed.")
+    return jsonify(error=exc.code, message=message), STATUS.get(exc.code, 400)
 
 
 def _json_object() -> dict | None:
@@ -175,7 +170,7 @@ def run(slug: str, item_slug: str):
 @bp.get("/workspace/runs/<token>")
 @login_required
 def run_status(token: str):
-    started = runs.own_run(current_user, token) or abort(404)
+    started = runs.visible_run(current_user, token) or abort(404)
     return jsonify(runs.run_status(started))
 
 
@@ -187,7 +182,7 @@ def submit(slug: str, item_slug: str):
     try:
         submission, created = services.submit_draft(ws, current_user, item, max_bytes=limit)
     except assignments.AssignmentError as exc:
-        return jsonify(error=exc.code, message=rejection_message(exc)), 400
+        return jsonify(error=exc.code, message=str(exc)), 400
     db.session.commit()  # stored for good before we answer, exactly as an upload
     if created:
         enqueue_grading([(submission.id, submission.run)])

@@ -183,14 +183,16 @@ def test_what_crosses(graded: GradeResult, test: str) -> None:
 
 STUCK = {
     "loops": "while True:\n    pass",
+    "swallows_one": "try:\n    while True:\n        pass\nexcept BaseException:\n    pass\nwhile True:\n    pass",
     "ignores_interrupts": "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass",
     "after": "assert echo(1) == 1",
 }
 
 
 def test_a_checker_stuck_in_test_code_is_interrupted_then_killed() -> None:
-    """A test cell looping in instructor code is interrupted at the cell's limit; one that
-    ignores the interrupt gets the checker killed, and the remaining tests fail with why."""
+    """A test cell looping in instructor code is interrupted at the cell's limit (again if it
+    swallowed the interrupt); one that ignores interrupts gets the checker killed, and the
+    remaining tests fail with why."""
     cells = [new_code_cell(SOLUTION, metadata={"nbgrader": _meta("answer", solution=True)})]
     for grade_id, code in STUCK.items():
         cells.append(new_code_cell(code, metadata={"nbgrader": _meta(grade_id, grade=True, locked=True, points=1)}))
@@ -199,6 +201,7 @@ def test_a_checker_stuck_in_test_code_is_interrupted_then_killed() -> None:
     result = grade(release, source, limits=SandboxLimits(cell_timeout=2.0, notebook_timeout=20.0), feedback=False)
     by_name = {t.name: t for t in result.tests}
     assert "time limit" in by_name["loops"].message, by_name["loops"]
+    assert "time limit" in by_name["swallows_one"].message, by_name["swallows_one"]  # interrupted again
     assert "checker gave no answer" in by_name["ignores_interrupts"].message, by_name["ignores_interrupts"]
     assert "checker was stopped" in by_name["after"].message, by_name["after"]
     assert result.score == 0

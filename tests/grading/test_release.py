@@ -11,6 +11,7 @@ import nbformat
 import pytest
 
 from grading import Release, ReleaseError, make_release
+from grading.release import DuplicateGradeId, NoNbgraderCells, grade_id_errors
 from tests.grading import notebooks
 
 
@@ -68,6 +69,41 @@ def test_release_rejects_broken_sources(edit, expected: str) -> None:
     edit(nb)
     with pytest.raises(ReleaseError, match=expected.replace("(", r"\(").replace(")", r"\)")):
         make_release(nbformat.writes(nb).encode(), name="bad")
+
+
+def test_grade_id_rules_report_every_breach_with_its_cell() -> None:
+    nb = notebooks.source_notebook()
+    for index in (4, 5):
+        nb.cells[index].metadata.nbgrader.grade_id = "test_basic"
+    errors = grade_id_errors(nb.cells)
+    assert [type(e) for e in errors] == [DuplicateGradeId, DuplicateGradeId]
+    assert [(e.cell, e.first, e.grade_id) for e in errors] == [(4, 3, "test_basic"), (5, 3, "test_basic")]
+    assert str(errors[1]) == "cell 5: duplicate grade_id 'test_basic' (first used by cell 3)"
+    assert grade_id_errors(notebooks.source_notebook().cells) == []
+
+
+def test_grade_id_rules_count_only_cells_nbgrader_records() -> None:
+    nb = notebooks.source_notebook()
+    nb.cells[0].metadata["nbgrader"] = {"grade_id": "setup", "grade": False, "solution": False, "locked": False}
+    nb.cells[2].metadata.nbgrader.grade_id = ""  # nbgrader's validator names a missing grade_id
+    assert grade_id_errors(nb.cells) == []
+    for cell in nb.cells:
+        cell.metadata.pop("nbgrader", None)
+    (error,) = grade_id_errors(nb.cells)
+    assert isinstance(error, NoNbgraderCells) and error.cell is None
+
+
+def test_release_errors_carry_the_cell_index() -> None:
+    nb = notebooks.source_notebook()
+    nb.cells[4].metadata.nbgrader.grade_id = "test_basic"
+    nb.cells[5].metadata.nbgrader.pop("points")
+    with pytest.raises(DuplicateGradeId) as duplicate:  # the first fault in cell order
+        make_release(nbformat.writes(nb).encode(), name="bad")
+    assert duplicate.value.cell == 4 and duplicate.value.first == 3
+    nb.cells[4].metadata.nbgrader.grade_id = "test_hidden"
+    with pytest.raises(ReleaseError, match="does not have points") as invalid:
+        make_release(nbformat.writes(nb).encode(), name="bad")
+    assert invalid.value.cell == 5
 
 
 def test_release_rejects_non_notebooks() -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from lms.extensions import db
-from tests.factories import login, make_user
+from tests.conftest import FIXTURES
+from tests.factories import load_fixture_courses, login, make_user
 
 
 def test_browser_language_picks_chinese(client):
@@ -20,3 +21,15 @@ def test_language_switch_and_profile_choice(client):
     db.session.commit()
     login(client, user.email)
     assert "Catalog" in client.get("/", headers={"Accept-Language": "zh"}).text
+
+
+def test_a_service_refusal_reaches_a_chinese_learner_in_chinese(client):
+    """Services raise lazily translated errors, so the words are chosen when the view shows them."""
+    load_fixture_courses(FIXTURES / "courses")
+    user = make_user()
+    user.locale = "zh"
+    db.session.commit()
+    login(client, user.email)
+    client.post("/courses/python-basics/enroll")
+    page = client.post("/courses/python-basics/basics/quiz", data={"q-print": "0"}, follow_redirects=True).text
+    assert "请回答所有问题后再提交。" in page and "Answer every question" not in page

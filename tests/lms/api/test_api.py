@@ -106,7 +106,21 @@ def test_session_of_a_manager_also_reads_the_api(client, world):
 def test_openapi_document_describes_the_endpoints(client):
     doc = client.get("/api/v1/openapi.json").json
     assert doc["openapi"].startswith("3.")
-    assert set(doc["paths"]) == {"/reports/teams", "/reports/completions"}
+    assert set(doc["paths"]) == {"/reports/teams", "/reports/completions", "/me/recommendations"}
     params = {p["name"] for p in doc["paths"]["/reports/completions"]["get"]["parameters"]}
     assert params == {"team_id", "course_id", "tier", "status", "enrolled_from", "enrolled_to", "page", "per_page"}
     assert doc["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    assert doc["paths"]["/me/recommendations"]["get"]["security"] == [{"sessionCookie": []}]
+    assert doc["components"]["securitySchemes"]["sessionCookie"] == {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "session",
+    }
+
+
+def test_my_recommendations_answer_errors_in_the_api_format(client, world):
+    response = client.get("/api/v1/me/recommendations")
+    assert response.status_code == 401
+    assert response.json == {"error": "Sign in to read your own data.", "status": 401}
+    login_as(client, world.alice)
+    assert set(client.get("/api/v1/me/recommendations").json) == {"recommendations", "paths"}

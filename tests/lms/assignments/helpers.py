@@ -158,9 +158,11 @@ class RedisServer:
 
 
 class Worker:
-    """`flask grading worker` in its own process group, configured like the test app."""
+    """`flask worker run` (or `command`, e.g. its alias) in its own process group, configured like the test app."""
 
-    def __init__(self, config: dict, workers: int = 2, **env: str) -> None:
+    def __init__(
+        self, config: dict, workers: int = 2, command: tuple[str, ...] = ("worker", "run"), **env: str
+    ) -> None:
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - read after the process ends
         environment = {
             **os.environ,
@@ -173,7 +175,7 @@ class Worker:
             **env,
         }
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "flask", "grading", "worker", "--workers", str(workers)],
+            [sys.executable, "-m", "flask", *command, "--workers", str(workers)],
             cwd=ROOT, env=environment, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
 

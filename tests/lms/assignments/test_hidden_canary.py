@@ -14,8 +14,8 @@ from lms.assignments import services, worker
 from lms.assignments.models import Grade
 from lms.extensions import db
 from lms.workspace import runs
+from lms.workspace.execution import execute_run
 from lms.workspace.services import open_workspace
-from lms.workspace.tasks import execute_run
 from tests.conftest import FIXTURES
 from tests.factories import enrolled_learner, login
 from tests.lms.assignments.helpers import grading_app, item_of, solve

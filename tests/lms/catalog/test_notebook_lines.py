@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from lms.catalog.notebook_lines import cell_lines
+from lms.catalog.notebook_lines import cell_lines, line_of_cell
 
 
 def test_cells_and_source_lines_as_jupyter_writes_them() -> None:
@@ -29,3 +29,10 @@ def test_keys_in_any_order_and_one_string_sources() -> None:
 
 def test_not_a_notebook() -> None:
     assert cell_lines("[1, 2]") == [] and cell_lines('{"cells": 3}') == []
+
+
+def test_line_of_cell() -> None:
+    text = '{"cells": [\n{"cell_type": "code",\n"source": ["a = 1\\n", "b = 2"]}]}'
+    lines = cell_lines(text)
+    assert line_of_cell(lines, 0) == 2 and line_of_cell(lines, 0, 2) == 3
+    assert line_of_cell(lines, 5) == 1  # a cell the scan did not reach: the top of the file

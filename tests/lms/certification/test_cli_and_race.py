@@ -147,8 +147,8 @@ def test_manage_page_award_and_revoke_access(catalog, app):
     assert "awarded" in response.get_data(as_text=True)
     cert = services.find_by_subject(learner.id, "course:cert-basics")
     assert cert.actions[0].actor_id == teacher.id
-    assert services.get_for_viewer(cert.public_id, teacher) is cert  # the course's instructor manages it
-    assert services.get_for_viewer(cert.public_id, outsider) is None
+    assert services.visible_certificate(teacher, cert.public_id) is cert  # the course's instructor manages it
+    assert services.visible_certificate(outsider, cert.public_id) is None
     assert services.can_manage(teacher, None) is False and services.can_manage(None, None) is True  # CLI operator
     assert client.post(f"/certificates/{cert.public_id}/revoke", data={"reason": ""}, follow_redirects=True)
     assert db.session.get(Certificate, cert.id).revoked_at is None  # no reason, no revocation

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -13,7 +14,7 @@ from lms.feedback import surveys
 from lms.feedback.models import SurveyResponse
 from lms.workshops import registration
 from tests.factories import login, make_user
-from tests.lms.feedback.helpers import complete_course, courses_with_survey
+from tests.lms.feedback.helpers import complete_course, course, courses_with_survey
 from tests.lms.workshops.helpers import make_workshop
 
 
@@ -137,3 +138,10 @@ def test_anonymous_workshop_survey_keeps_no_name_but_the_learner_sees_the_reply(
     client.post("/logout")
     login(client, learner.email)
     assert "We will add an hour." in client.get("/feedback/surveys/workshop/live-rag").text
+
+
+def test_the_survey_spec_is_read_from_what_the_sync_stored(course_app, tmp_path):
+    """Surveys never read course.yml on a request: the sync stored the spec with the course."""
+    shutil.rmtree(tmp_path / "courses")
+    survey = surveys.survey_for(course=course())
+    assert [q["id"] for q in survey.questions] == ["pace", "depth", "wish"] and survey.anonymous is False

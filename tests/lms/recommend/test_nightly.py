@@ -9,6 +9,6 @@ from lms.extensions import queue
 
 def test_nightly_fit_is_scheduled_on_the_worker(app):
     huey = queue.huey(app)
-    names = lambda when: {t.name for t in huey.read_periodic(when)}  # noqa: E731
+    names = lambda when: {t.name for t in huey.read_periodic(when)}
     assert "nightly_fit" in names(datetime(2026, 12, 1, 3, 30))
     assert "nightly_fit" not in names(datetime(2026, 12, 1, 4, 30))

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from lms.extensions import db
+from lms.feedback.content_reports import inbox, response_time
 from lms.feedback.models import ContentReport
-from lms.feedback.reports import inbox, response_time
 from tests.conftest import FIXTURES
 from tests.factories import load_fixture_courses, login, make_user
 
@@ -77,7 +77,7 @@ def test_response_time_is_the_median_of_first_answers(app):
     teacher = make_user("instructor", email="teacher@example.com")
     learner = make_user()
     from lms.catalog.models import Item
-    from lms.feedback.reports import create_report
+    from lms.feedback.content_reports import create_report
 
     item = db.session.scalar(select(Item).where(Item.slug == "01-hello"))
     reports = [create_report(learner, item, "problem", f"Problem number {n}") for n in range(4)]

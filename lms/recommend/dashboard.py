@@ -89,6 +89,6 @@ def dashboard_body(user: User | SessionUser) -> Markup:
     if body is None:
         panel = dashboard_panel(user.id)
         rows = services.dashboard(user.id)
-        body = Markup(render_template("learning/_dashboard_body.html", rows=rows, panel=panel))
+        body = Markup(render_template("recommend/_dashboard_body.html", rows=rows, panel=panel))
         cache.put(user.id, key, body, _expires_at(panel, now))
     return body

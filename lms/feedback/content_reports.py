@@ -32,7 +32,7 @@ def create_report(user: User, item: Item, kind: str, body: str) -> ContentReport
     return report
 
 
-def load_report(user: User, report_id: int) -> ContentReport | None:
+def visible_report(user: User, report_id: int) -> ContentReport | None:
     """The report if this user filed it or teaches its course; None otherwise (shown as 404)."""
     report = db.session.get(ContentReport, report_id)
     if report is None or not (report.user_id == user.id or teaches(user, report.course_id)):

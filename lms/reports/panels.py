@@ -1,4 +1,4 @@
-"""Dashboard figures read (never written) from the certification, workshops, feedback and
+"""The team page's panels read (never written) from the certification, workshops, feedback and
 recommend domains: certificates issued, workshop registrations vs attendance, CSAT/NPS and
 overdue assigned paths. One aggregate query each, scoped to one team's members."""
 

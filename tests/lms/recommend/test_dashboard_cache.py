@@ -11,8 +11,8 @@ from markupsafe import Markup
 from lms.accounts import services as accounts
 from lms.extensions import db
 from lms.learning import services
-from lms.learning.dashboard import BodyCache, body_cache
 from lms.recommend import paths, placement
+from lms.recommend.dashboard import BodyCache, body_cache
 from lms.recommend.fitting import fit_all
 from lms.recommend.freshness import dashboard_key
 from tests.conftest import FIXTURES

@@ -25,25 +25,31 @@ def _subjects() -> list[tuple[str, str]]:
     return choices
 
 
-def manage(award_form: AwardForm | None = None):
+@role_required("instructor")
+def manage():
     """Certificates of the courses this user teaches (admins: all), with award and revoke forms."""
-    form = award_form or AwardForm()
+    return _manage_page(AwardForm())
+
+
+def _manage_page(form: AwardForm):
+    """The management page; `form` carries the errors of a refused award."""
     form.subject.choices = _subjects()
     query = request.args.get("q", "")[:100]
     certs = services.managed_certificates(current_user, query)
     return render_template("certification/manage.html", certs=certs, form=form, revoke_form=RevokeForm(), q=query)
 
 
+@role_required("instructor")
 def award():
     """Award a certificate by hand; the reason is kept with it."""
     form = AwardForm()
     form.subject.choices = _subjects()
     if not form.validate_on_submit():
-        return manage(form), 400
+        return _manage_page(form), 400
     learner = db.session.scalar(select(User).where(User.email == form.email.data.strip().lower()))
     if learner is None:
         form.email.errors.append(_("No account has this e-mail."))
-        return manage(form), 400
+        return _manage_page(form), 400
     kind, slug = form.subject.data.split(":", 1)
     course = db.session.scalar(select(Course).where(Course.slug == slug)) if kind == "course" else None
     track = db.session.scalar(select(Track).where(Track.slug == slug)) if kind == "track" else None
@@ -51,12 +57,13 @@ def award():
         cert = services.award_by_hand(current_user, learner, course=course, track=track, reason=form.reason.data)
     except services.CertificationError as exc:
         form.reason.errors.append(str(exc))
-        return manage(form), 400
+        return _manage_page(form), 400
     db.session.commit()
     flash(_("Certificate %(id)s awarded to %(name)s.", id=cert.public_id, name=cert.learner_name), "success")
     return redirect(url_for("certification.manage"))
 
 
+@role_required("instructor")
 def revoke(public_id: str):
     """Revoke a certificate with a reason; the public verify page shows it from now on."""
     cert = services.find_public(public_id) or abort(404)
@@ -76,9 +83,8 @@ def revoke(public_id: str):
     return redirect(url_for("certification.manage"))
 
 
-def register_manage_routes(bp: Blueprint) -> None:
+def register_teach_routes(bp: Blueprint) -> None:
     """Attach the management routes (instructors and admins) to the certification blueprint."""
-    staff = role_required("instructor")
-    bp.add_url_rule("/certificates/manage", "manage", staff(manage))
-    bp.add_url_rule("/certificates/manage/award", "award", staff(award), methods=["POST"])
-    bp.add_url_rule("/certificates/<public_id>/revoke", "revoke", staff(revoke), methods=["POST"])
+    bp.add_url_rule("/certificates/manage", view_func=manage)
+    bp.add_url_rule("/certificates/manage/award", view_func=award, methods=["POST"])
+    bp.add_url_rule("/certificates/<public_id>/revoke", view_func=revoke, methods=["POST"])

@@ -1,4 +1,4 @@
-"""Instructor views of workshops: create and edit, sessions, attendees, attendance, CSV export."""
+"""Instructor views of workshops: their list, create and edit, sessions, attendees, attendance, CSV export."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.access import role_required
-from lms.db import utcnow
+from lms.db import in_zone, utcnow
 from lms.extensions import db
 from lms.responses import attachment
 from lms.workshops import editing, registration, services
@@ -40,6 +40,11 @@ def _workshop_data(form: WorkshopForm) -> dict:
         "tags": split_list(form.tags.data), "course": form.course.data or None,
         "instructors": split_list(form.instructors.data), "materials": parse_materials(form.materials.data),
     }  # fmt: skip
+
+
+@role_required("instructor")
+def teach():
+    return render_template("workshops/teach.html", workshops=services.taught_workshops(current_user))
 
 
 @role_required("instructor")
@@ -80,10 +85,10 @@ def _edit_session(workshop, session):
     defaults = None
     if session is not None and request.method == "GET":
         start, end = (
-            services.in_zone(session.starts_at, session.timezone),
-            services.in_zone(session.ends_at, session.timezone),
+            in_zone(session.starts_at, session.timezone),
+            in_zone(session.ends_at, session.timezone),
         )
-        closes = services.in_zone(session.registration_deadline, session.timezone)
+        closes = in_zone(session.registration_deadline, session.timezone)
         defaults = {
             "title": session.title, "timezone": session.timezone, "start": start.replace(tzinfo=None),
             "end": end.replace(tzinfo=None), "registration_closes": closes.replace(tzinfo=None),
@@ -136,8 +141,9 @@ def attendees_csv(session_id: int):
     return attachment(registration.attendance_csv(session), filename, "text/csv")
 
 
-def register_manage_routes(bp: Blueprint) -> None:
-    """Attach these views to the workshops blueprint."""
+def register_teach_routes(bp: Blueprint) -> None:
+    """Attach the instructors' routes to the workshops blueprint."""
+    bp.add_url_rule("/teach", view_func=teach)
     bp.add_url_rule("/new", view_func=new_workshop, methods=["GET", "POST"])
     bp.add_url_rule("/<slug>/edit", view_func=edit_workshop, methods=["GET", "POST"])
     bp.add_url_rule("/<slug>/sessions/new", view_func=new_session, methods=["GET", "POST"])

@@ -1,0 +1,1 @@
+"""Running the platform: the general worker, its heartbeat, health and readiness checks."""

@@ -1,0 +1,44 @@
+"""create_app wires the app by name: the queue, the issuer, every receiver, the shared filters."""
+
+from __future__ import annotations
+
+from blinker import ANY
+
+from lms.assignments import receivers as assignments
+from lms.catalog.sync import courses_synced
+from lms.certification import issuing
+from lms.certification import receivers as certification
+from lms.recommend import receivers as recommend
+from lms.reports import receivers as reports
+from lms.signals import learning_event_recorded
+
+RECEIVERS = {
+    learning_event_recorded: {certification.award_on_progress, recommend.update_mastery, reports.on_learning_event},
+    courses_synced: {
+        assignments.store_releases,
+        certification.store_certification_specs,
+        recommend.refresh_every_dashboard,
+    },
+}
+
+
+def test_create_app_connects_each_receiver_once(make_app):
+    for signal, receivers in RECEIVERS.items():
+        for receiver in receivers:
+            signal.disconnect(receiver)
+    try:
+        make_app()
+        make_app()  # a second app in the same process connects nothing twice
+        for signal, receivers in RECEIVERS.items():
+            assert set(signal.receivers_for(ANY)) == receivers, signal.name
+            assert len(signal.receivers) == len(receivers), signal.name
+    finally:  # a failure above must not leave later tests without receivers
+        for signal, receivers in RECEIVERS.items():
+            for receiver in receivers:
+                signal.connect(receiver)
+
+
+def test_create_app_binds_the_queue_creates_the_issuer_and_registers_filters(app):
+    assert "task_queue" in app.extensions
+    assert issuing.config_from_app(app).issuer_dir.is_dir()
+    assert {"when", "local_time"} <= set(app.jinja_env.filters)
