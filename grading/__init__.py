@@ -5,6 +5,8 @@
     check_submission(release, upload_bytes)                  # raises SubmissionRejected(code, message)
     nb = read_notebook(upload_bytes)                         # the structure only, refused the same way
     result = grade(release, upload_bytes)                    # fresh sandboxed kernel; result.to_dict()
+    result = grade(release, upload_bytes, feedback=False)    # score now; store result.packed_feedback(release)
+    render_packed_feedback(packed, release, score)           # ... and nbgrader's HTML page when first asked for
 
 Workers that grade many submissions pass `kernel_factory=pool.take` from a
 `grading.pool.KernelPool` so kernels start ahead of time (each still used once).
@@ -34,6 +36,7 @@ _EXPORTS = {
     "grade": "grading.engine",
     "make_release": "grading.release",
     "read_notebook": "grading.submission",
+    "render_packed_feedback": "grading.feedback",
     "sources_by_grade_id": "grading.submission",
     "usable_text": "grading.submission",
 }
@@ -52,6 +55,7 @@ __all__ = [
     "grade",
     "make_release",
     "read_notebook",
+    "render_packed_feedback",
     "sources_by_grade_id",
     "usable_text",
 ]
@@ -59,6 +63,7 @@ __all__ = [
 if TYPE_CHECKING:
     from grading.analysis import CheckPlan, analyse
     from grading.engine import GradeResult, ManualCell, TestResult, grade
+    from grading.feedback import render_packed_feedback
     from grading.release import Release, ReleaseError, make_release
     from grading.sandbox import SandboxError, SandboxLimits
     from grading.submission import (

@@ -80,4 +80,4 @@ class SandboxCgroup:
                 except OSError:
                     if time.monotonic() > deadline:
                         break
-                    time.sleep(0.01)
+                    time.sleep(0.002)  # its last tasks exit within milliseconds of the SIGKILL

@@ -212,6 +212,11 @@ class Checker:
 
         self.surface = Surface(self.peer, plan)
         self.namespace.surface = self.surface
+        if any(module.partition(".")[0] == "numpy" for _, module, _ in plan.get("modules", ())):
+            # Solution modules are imported afresh here: numpy (~0.1 s) while the learner's
+            # cells run, not in a test's time, and not in every sandbox start when unused.
+            with contextlib.suppress(ImportError):
+                import numpy  # noqa: F401
         problems = []
         for index, source in enumerate(plan.get("setup", ())):
             try:
@@ -285,8 +290,6 @@ class Checker:
 
 def main(control_fd: int, learner_fd: int) -> None:
     """Entry point inside the checker's sandbox."""
-    with contextlib.suppress(ImportError):  # solution modules are imported afresh here; numpy is common
-        import numpy  # noqa: F401
     control = socket.socket(fileno=control_fd)
     learner = socket.socket(fileno=learner_fd)
     Checker(control, learner).serve()

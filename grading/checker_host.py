@@ -102,10 +102,14 @@ class CheckerProcess:
         except (OSError, ValueError):
             return ""
 
-    def kill(self) -> None:
-        """SIGKILL the sandbox (its pid namespace takes every child with it)."""
+    def send_kill(self) -> None:
+        """SIGKILL the sandbox now without waiting for it (kill() waits and cleans up)."""
         if self.proc.poll() is None:
             self.proc.kill()
+
+    def kill(self) -> None:
+        """SIGKILL the sandbox (its pid namespace takes every child with it)."""
+        self.send_kill()
         self.proc.wait()
         self.control.close()
         self._log.close()

@@ -16,7 +16,7 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 
 from grading.checker_host import CheckerError
-from grading.feedback import feedback_html
+from grading.feedback import feedback_html, feedback_notebook, pack
 from grading.proof import expected_proof, instrument
 from grading.release import Release, SourceCell
 from grading.restore import restore
@@ -75,6 +75,14 @@ class GradeResult:
         if self.feedback_html or self.notebook is None:
             return self.feedback_html
         return feedback_html(self.notebook, release, self.tests, self.score)
+
+    def packed_feedback(self, release: Release) -> bytes | None:
+        """For a result graded with feedback=False: the notebook as its feedback page shows it
+        (hidden tests cleared), compressed, to store and render on first view with
+        `grading.render_packed_feedback(packed, release, score)`; None if nothing ran."""
+        if self.notebook is None:
+            return None
+        return pack(feedback_notebook(self.notebook, release, self.tests))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON: score, max_score, tests, manual_cells, error (no HTML)."""

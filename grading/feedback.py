@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 import re
 import threading
+import zlib
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+import nbformat
 import nbgrader
 from nbconvert.exporters import HTMLExporter
 from nbformat.notebooknode import NotebookNode
@@ -55,8 +58,9 @@ def _unbreak_attachments(cell: NotebookNode) -> None:
     cell.source = _ATTACHMENT.sub(lambda m: m[0] if m[1] in usable else f"missing-{m[0]}", cell.source)
 
 
-def feedback_html(nb: NotebookNode, release: Release, tests: list[TestResult], score: float) -> str:
-    """What the learner downloads: nbgrader's feedback template with our scores."""
+def feedback_notebook(nb: NotebookNode, release: Release, tests: list[TestResult]) -> NotebookNode:
+    """The graded notebook as the feedback page shows it: a copy with hidden tests cleared and
+    each graded cell's score set (nothing in it is secret from the learner)."""
     nb = copy.deepcopy(nb)
     points = {t.name: t.points for t in tests}
     for cell in nb.cells:
@@ -68,9 +72,29 @@ def feedback_html(nb: NotebookNode, release: Release, tests: list[TestResult], s
         if "BEGIN HIDDEN TESTS" in release.cell(meta.grade_id).source:
             _hide(cell)
         meta.score = points.get(meta.grade_id, 0.0)
+    return nb
+
+
+def render(nb: NotebookNode, release: Release, score: float) -> str:
+    """nbgrader's feedback template on a notebook from feedback_notebook()."""
     resources = {
         "nbgrader": {"notebook": release.name, "score": score, "max_score": release.max_score, "late_penalty": 0}
     }
     with _LOCK:
         body, _ = _exporter().from_notebook_node(nb, resources=resources)
     return body
+
+
+def feedback_html(nb: NotebookNode, release: Release, tests: list[TestResult], score: float) -> str:
+    """What the learner downloads: nbgrader's feedback template with our scores."""
+    return render(feedback_notebook(nb, release, tests), release, score)
+
+
+def pack(nb: NotebookNode) -> bytes:
+    """A feedback notebook as stored until its page is first asked for: compressed JSON."""
+    return zlib.compress(json.dumps(nb, separators=(",", ":")).encode(), 6)
+
+
+def render_packed_feedback(packed: bytes, release: Release, score: float) -> str:
+    """The feedback page of a packed feedback notebook: the same HTML feedback_html() gives."""
+    return render(nbformat.from_dict(json.loads(zlib.decompress(packed))), release, score)

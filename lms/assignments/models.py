@@ -100,7 +100,10 @@ class Grade(Base):
     manual_cells: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     manual: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # grade_id -> {points, comment}
     error: Mapped[str | None] = mapped_column(Text)
+    # nbgrader's feedback page, rendered on first view (services.feedback_page) from the graded
+    # notebook as that page shows it (hidden tests cleared), kept compressed; "" until then.
     feedback_html: Mapped[str] = mapped_column(Text, deferred=True)
+    feedback_notebook: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     graded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     submission: Mapped[Submission] = relationship(back_populates="grades")

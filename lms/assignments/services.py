@@ -10,13 +10,13 @@ from typing import Any
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 import grading
 from lms.accounts.models import User
-from lms.assignments.models import AssignmentRelease, Extension, Submission, SubmissionState
+from lms.assignments.models import AssignmentRelease, Extension, Grade, Submission, SubmissionState
 from lms.assignments.policy import Policy
 from lms.catalog.models import Item
 from lms.db import utcnow
@@ -245,6 +245,26 @@ def status(submission: Submission) -> dict[str, Any]:
         "tests": grade.tests if grade else [],
         "failure": submission.failure,
     }
+
+
+def feedback_page(grade: Grade) -> str | None:
+    """nbgrader's HTML feedback of a grade: stored, or rendered now from the grade's feedback
+    notebook and stored (the first view pays the render, not the grading queue; two first views
+    at once render the same page and the second stores nothing). None when the grade has
+    neither (its notebook could not be read). Flushes only."""
+    if grade.feedback_html:
+        return grade.feedback_html
+    if grade.feedback_notebook is None:
+        return None
+    release = engine_release(db.session.get_one(AssignmentRelease, grade.release_id))  # the one it was graded with
+    html = grading.render_packed_feedback(grade.feedback_notebook, release, grade.auto_score)
+    db.session.execute(
+        update(Grade)
+        .where(Grade.id == grade.id, Grade.feedback_html == "")
+        .values(feedback_html=html)
+        .execution_options(synchronize_session=False)
+    )
+    return html
 
 
 def taught_assignments(user: User) -> list[tuple[Any, list[tuple[Item, int, int]]]]:

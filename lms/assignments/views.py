@@ -110,14 +110,16 @@ def status(submission_id: int):
 def feedback(submission_id: int):
     submission = _visible(submission_id)
     grade = submission.grade or abort(404)
-    if not grade.feedback_html:  # rendered a moment after the score is stored
+    html = services.feedback_page(grade)
+    db.session.commit()  # a first view keeps the page it rendered
+    if html is None:
         return render_template(
             "error.html",
-            code=202,
-            title=_("Feedback on its way"),
-            message=_("The detailed feedback is still being prepared. Reload this page in a few seconds."),
-        ), 202
-    response = attachment(grade.feedback_html.encode(), f"feedback-{submission.id}.html", "text/html")
+            code=404,
+            title=_("No detailed feedback"),
+            message=_("There is no detailed feedback for this attempt: the notebook could not be read."),
+        ), 404
+    response = attachment(html.encode(), f"feedback-{submission.id}.html", "text/html")
     response.headers["Content-Security-Policy"] = (
         "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
     )

@@ -68,8 +68,17 @@ def claim(submission_id: int, run: int, *, lease: float, now: datetime | None = 
     return token if result.rowcount == 1 else None
 
 
-def finish(submission: Submission, run: int, token: str, release_id: int, result: grading.GradeResult) -> bool:
-    """Store the round's one final grade if this worker still holds the lease; else nothing."""
+def finish(
+    submission: Submission,
+    run: int,
+    token: str,
+    release_id: int,
+    result: grading.GradeResult,
+    feedback_notebook: bytes | None = None,
+) -> bool:
+    """Store the round's one final grade if this worker still holds the lease; else nothing.
+    `feedback_notebook` (result.packed_feedback) is what the feedback page is rendered from
+    when first asked for (services.feedback_page)."""
     won = db.session.execute(
         update(Submission)
         .where(Submission.id == submission.id, Submission.run == run, Submission.lease_token == token)
@@ -91,6 +100,7 @@ def finish(submission: Submission, run: int, token: str, release_id: int, result
         manual=dict(previous.manual) if previous else {},
         error=result.error,
         feedback_html=result.feedback_html,
+        feedback_notebook=feedback_notebook,
     )
     db.session.add(grade)
     if run > 1:  # a regrade: its outcome joins the audit trail, with the score it replaces
@@ -188,14 +198,9 @@ def grade_now(submission_id: int, run: int, kernel_factory: Any = None) -> str:
         return "failed"
     finally:
         heartbeat.stop()
-    done = finish(submission, run, token, stored.id, result)
-    db.session.commit()  # the score is shown now; nbgrader's HTML feedback follows
-    if done:
-        html = result.render_feedback(release)
-        db.session.execute(
-            update(Grade).where(Grade.submission_id == submission_id, Grade.run == run).values(feedback_html=html)
-        )
-        db.session.commit()
+    # nbgrader's HTML page (~0.1-0.4 s of CPU) is rendered when first asked for, off the queue.
+    done = finish(submission, run, token, stored.id, result, result.packed_feedback(release))
+    db.session.commit()
     return "graded" if done else "lost lease"
 
 

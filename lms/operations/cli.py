@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 
 @worker_cli.command("run")
-@click.option("--workers", type=click.IntRange(1, 256), help="Task threads (default: GRADING_WORKERS, the cores).")
+@click.option("--workers", type=click.IntRange(1, 256), help="Task threads (default: GRADING_WORKERS, 3 per core).")
 def run_command(workers: int | None) -> None:
     """Run queued tasks until Ctrl-C: grading rounds (putting back on the queue what it lost)
     and mastery refits; beats a heartbeat row every few seconds for /readyz."""

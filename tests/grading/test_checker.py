@@ -153,6 +153,10 @@ assert result == 3 and out == "HEY\\n", (result, out)
 for i in range(10_000):
     assert echo(i) == i
 """,
+    "numpy_imported_ahead": """
+import sys
+assert "numpy" in sys.modules, "the solution imports numpy: the checker imports it with the plan"
+""",
 }
 
 
@@ -201,3 +205,17 @@ def test_a_checker_stuck_in_test_code_is_interrupted_then_killed() -> None:
     assert "checker gave no answer" in by_name["ignores_interrupts"].message, by_name["ignores_interrupts"]
     assert "checker was stopped" in by_name["after"].message, by_name["after"]
     assert result.score == 0
+
+
+def test_a_checker_imports_numpy_only_for_a_release_that_uses_it() -> None:
+    """numpy is imported with the plan of a release whose solution imports it (above), not in
+    every checker start: ~0.1 s of CPU per sandbox that most notebooks never use."""
+    answer = "def one():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n"
+    test = "import sys\nassert 'numpy' not in sys.modules, 'numpy imported'\nassert one() == 1\n"
+    cells = [
+        new_code_cell(answer, metadata={"nbgrader": _meta("answer", solution=True)}),
+        new_code_cell(test, metadata={"nbgrader": _meta("plain", grade=True, locked=True, points=1)}),
+    ]
+    source = nbformat.writes(new_notebook(cells=cells)).encode()
+    result = grade(make_release(source, name="plain"), source, limits=SandboxLimits(cell_timeout=60.0), feedback=False)
+    assert result.score == 1, result.tests

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
 
-from grading import Release, SandboxLimits, grade
+from grading import Release, SandboxLimits, grade, render_packed_feedback
 from tests.grading import notebooks
 from tests.grading.reference import nbgrader_scores
 
@@ -84,3 +85,14 @@ def test_cli_prints_the_same_json(release: Release, tmp_path: Path) -> None:
     )
     data = json.loads(out.stdout)
     assert data["score"] == 1.0 and data["max_score"] == 6.0 and len(data["tests"]) == 3
+
+
+def test_feedback_rendered_later_is_the_same_page(release: Release, limits: SandboxLimits) -> None:
+    """A worker stores the packed feedback notebook instead of rendering; the page rendered from
+    it later is nbgrader's page for that grade, and what is stored holds no hidden test."""
+    result = grade(release, notebooks.submission(release.notebook_bytes, notebooks.HALF), limits=limits, feedback=False)
+    packed = result.packed_feedback(release)
+    assert result.feedback_html == "" and packed is not None
+    assert "squares(10)" not in zlib.decompress(packed).decode()
+    html = render_packed_feedback(packed, release, result.score)
+    assert html == result.render_feedback(release) and "Score: 1.0 / 6.0" in html

@@ -86,3 +86,33 @@ def test_guard_refuses_what_reaches_the_proof_key(limits: SandboxLimits) -> None
     assert outcome == dict.fromkeys(outcome, "refused") and len(outcome) == 8
     assert heard == [] and proved is True
     assert len(kernel.proof_key) == 64
+
+
+def test_kill_takes_the_checker_down_with_the_kernel(limits: SandboxLimits) -> None:
+    """kill() SIGKILLs both sandboxes before waiting on either: when it returns, no process of
+    the kernel's or the checker's uid is left, their cgroups are gone and each uid is back in
+    the pool once (a second kill() changes nothing)."""
+    kernel = SandboxedKernel(limits)
+    checker = kernel.checker
+    assert checker is not None and kernel.alive() and checker.alive()
+    uids = [kernel.uid, checker.uid]
+    cgroups = [*kernel._cgroup.dirs, *checker._cgroup.dirs]
+    kernel.kill()
+    kernel.kill()
+    assert kernel.proc.poll() is not None and checker.proc.poll() is not None
+    if kernel.root:
+        assert all(sandbox_module.uid_pids(uid) == [] for uid in uids)
+        assert [sandbox_module._UIDS._free.count(uid) for uid in uids] == [1, 1]
+    assert not any(Path(d).exists() for d in cgroups)
+
+
+def test_kernel_starts_without_the_debugger(limits: SandboxLimits) -> None:
+    """A graded kernel is never debugged: debugpy (pydevd, ~0.07 s of CPU per start) is not
+    loaded, and sys.path is the one ipykernel_launcher leaves (no working directory first)."""
+    with SandboxedKernel(limits, checker=False) as kernel:
+        run = Runner(kernel, limits).run(
+            "import sys; print(repr((sys.path[0], sorted(m for m in sys.modules if 'pydev' in m))))"
+        )
+    assert run.status == "ok", run.outputs
+    first, pydevd = ast.literal_eval(run.outputs[0]["text"])
+    assert first.startswith("/") and first != "/home/learner" and pydevd == []

@@ -1,12 +1,13 @@
 """A hidden test's source never reaches what a learner can see: the status JSON the page polls,
-the stored test messages, the feedback page, or a workspace run, even when the learner's code
-searches its whole process for it and reports whatever it finds."""
+the stored test messages, the feedback page or the notebook it is rendered from, or a workspace
+run, even when the learner's code searches its whole process for it and reports whatever it finds."""
 
 from __future__ import annotations
 
 import json
 import secrets
 import shutil
+import zlib
 from datetime import UTC, datetime
 
 from lms.assignments import services, worker
@@ -77,7 +78,8 @@ def test_canary_in_hidden_tests_never_reaches_the_learner(make_app, tmp_path):
         status = client.get(f"/submissions/{submission.id}/status").get_data(as_text=True)
         feedback = client.get(f"/submissions/{submission.id}/feedback.html").get_data(as_text=True)
         grade = db.session.query(Grade).filter_by(submission_id=submission.id).one()
-        stored = json.dumps(grade.tests) + (grade.feedback_html or "") + (grade.error or "")
+        kept = zlib.decompress(grade.feedback_notebook).decode()  # what the page is rendered from
+        stored = json.dumps(grade.tests) + (grade.feedback_html or "") + (grade.error or "") + kept
         assert "PROBE-SIDE" in status, "the search reports what it finds in the learner's process"
         for shown in (status, feedback, stored):
             assert CANARY not in shown

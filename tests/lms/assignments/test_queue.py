@@ -203,3 +203,18 @@ def test_redis_outage_upload_is_kept_and_graded_soon_after_redis_returns(own_red
         submission = db.session.get(Submission, submission_id)
         grades = db.session.scalars(select(Grade).where(Grade.submission_id == submission_id)).all()
         assert submission.tries == 1 and len(grades) == 1 and grades[0].auto_score == 5, runner.output()
+
+
+def test_grading_threads_default_to_three_per_core(monkeypatch, tmp_path):
+    """Notebooks waiting out a cell's time limit hold a thread, not a core: the default is three
+    threads per core the worker may use; GRADING_WORKERS (or the app's config) says otherwise."""
+    from lms import config
+
+    monkeypatch.setattr(config.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    assert config.grading_threads() == 9 and config.grading_threads(cores=2) == 6
+    base = {"INSTANCE_DIR": tmp_path, "SECRET_KEY": "x" * 40}
+    monkeypatch.delenv("GRADING_WORKERS", raising=False)
+    assert config.load_config(base)["GRADING_WORKERS"] == 9
+    monkeypatch.setenv("GRADING_WORKERS", "1")
+    assert config.load_config(base)["GRADING_WORKERS"] == 1
+    assert config.load_config({**base, "GRADING_WORKERS": 7})["GRADING_WORKERS"] == 7
