@@ -290,6 +290,9 @@ class Checker:
 
 def main(control_fd: int, learner_fd: int) -> None:
     """Entry point inside the checker's sandbox."""
+    # Python leaves SIGINT ignored when it starts with it ignored (a worker or `make test` run in
+    # the background of a shell without job control): the watchdog's interrupt would do nothing.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     control = socket.socket(fileno=control_fd)
     learner = socket.socket(fileno=learner_fd)
     Checker(control, learner).serve()

@@ -26,8 +26,8 @@ from grading.sandbox import SandboxedKernel, SandboxLimits
 __all__ = ["GradeResult", "ManualCell", "SandboxLimits", "TestResult", "grade"]
 
 # Seconds past a test's deadline before a silent checker is killed. An interrupted test answers
-# in milliseconds, but a loaded machine can starve that answer for seconds (a fresh clone's
-# `make test` beside other work once waited 4 s in vain); only a test ignoring interrupts waits it out.
+# in milliseconds, but a machine short of CPU can delay that answer by seconds; only a test that
+# ignores interrupts waits all of it out.
 CHECKER_GRACE = 10.0
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 NO_PROOF = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import threading
 from types import TracebackType
@@ -26,7 +27,16 @@ log = logging.getLogger(__name__)
 def run_command(workers: int | None) -> None:
     """Run queued tasks until Ctrl-C: grading rounds (putting back on the queue what it lost)
     and mastery refits; beats a heartbeat row every few seconds for /readyz."""
-    app = current_app._get_current_object()
+    # Ctrl-C stops the worker cleanly from its first line, even when started from a shell that
+    # left SIGINT ignored (a background job without job control): Huey only sets it at run().
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        _run(current_app._get_current_object(), workers)
+    except KeyboardInterrupt:  # before the consumer ran: nothing was taken from the queue
+        click.echo("Worker stopped.")
+
+
+def _run(app: Flask, workers: int | None) -> None:
     count = workers or app.config["GRADING_WORKERS"]
     huey = queue.huey(app)
     with grading_in_worker(app, count), Heartbeat(app, "worker"):

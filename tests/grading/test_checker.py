@@ -5,6 +5,8 @@ to learner code only during a call, and many calls are cheap."""
 
 from __future__ import annotations
 
+import signal
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
@@ -205,6 +207,24 @@ def test_a_checker_stuck_in_test_code_is_interrupted_then_killed() -> None:
     assert "checker gave no answer" in by_name["ignores_interrupts"].message, by_name["ignores_interrupts"]
     assert "checker was stopped" in by_name["after"].message, by_name["after"]
     assert result.score == 0
+
+
+def test_a_checker_started_with_sigint_ignored_still_interrupts_a_stuck_test() -> None:
+    """A worker started in the background of a shell without job control passes SIGINT on
+    ignored, and Python then keeps it ignored: the checker sets its own handler (a fresh
+    clone's `make test`, run that way, found the watchdog's interrupt doing nothing)."""
+    cells = [
+        new_code_cell(SOLUTION, metadata={"nbgrader": _meta("answer", solution=True)}),
+        new_code_cell(STUCK["loops"], metadata={"nbgrader": _meta("loops", grade=True, locked=True, points=1)}),
+    ]
+    source = nbformat.writes(new_notebook(cells=cells)).encode()
+    release = make_release(source, name="stuck-ignored")
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the sandboxes started below
+    try:
+        result = grade(release, source, limits=SandboxLimits(cell_timeout=2.0, notebook_timeout=20.0), feedback=False)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert "time limit" in result.tests[0].message, result.tests[0]
 
 
 def test_a_checker_imports_numpy_only_for_a_release_that_uses_it() -> None:
