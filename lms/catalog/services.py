@@ -10,7 +10,7 @@ from lms.extensions import db
 
 
 def list_courses(*, tier: str | None = None, tag: str | None = None, query: str | None = None) -> list[Course]:
-    """Live courses, filtered by tier, tag and a search over title, summary and tags."""
+    """Live courses, filtered by tier, tag and a search over title, summary and tags (see `search_terms`)."""
     stmt = (
         select(Course)
         .where(Course.archived_at.is_(None))
@@ -21,18 +21,43 @@ def list_courses(*, tier: str | None = None, tag: str | None = None, query: str 
         stmt = stmt.where(Course.tier == tier)
     if tag:
         stmt = stmt.where(Course.tags.any(Tag.name == tag))
-    if query:
-        like = f"%{query.lower()[:100]}%"
+    if terms := search_terms(query or ""):
         stmt = stmt.where(
             or_(
-                func.lower(Course.title).like(like),
-                func.lower(Course.summary).like(like),
-                Course.tags.any(Tag.name.like(like)),
+                *(
+                    column.contains(term, autoescape=True)
+                    for term in terms
+                    for column in (func.lower(Course.title), func.lower(Course.summary))
+                ),
+                Course.tags.any(or_(*(func.lower(Tag.name).contains(term, autoescape=True) for term in terms))),
             )
         )
     courses = list(db.session.scalars(stmt))
     courses.sort(key=lambda c: (TIERS.index(c.tier), c.title))
     return courses
+
+
+def search_terms(query: str) -> list[str]:
+    """The forms of a search query to look for, each as a substring: lower case, without a
+    leading '#' (as tags are shown), and singular as well as typed, so "GPUs", "gpu" and "#gpu"
+    find the same courses. Empty when nothing is left to search for."""
+    word = query.strip().lstrip("#").strip().lower()[:100]
+    if not word:
+        return []
+    singular = _singular(word)
+    return [word] if singular == word else [word, singular]
+
+
+def _singular(word: str) -> str:
+    """The simple English singular of the last word: -ies to -y, -ches/-shes/-sses/-xes/-zes
+    lose -es, any other -s but -ss loses -s. Good enough for a substring search, not a stemmer."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "sses", "xes", "zes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
 
 
 def popular_tags(limit: int = 20) -> list[str]:
