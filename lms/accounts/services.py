@@ -100,14 +100,21 @@ def create_user(
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user whose password matches, else None (same work either way)."""
+    """The active user whose password matches, else None (same work either way).
+
+    A disabled account with the right password raises AccountError: the password proves the
+    person owns it, so telling them it is disabled reveals nothing a prober could use, while a
+    wrong password still gets None, as for an unknown e-mail."""
     user = find_user(email)
     try:
         _hasher().verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
-    if user is None or not user.active:
+    if user is None:
         return None
+    if not user.active:
+        log.info("login refused: account %s is disabled", user.email)
+        raise AccountError(_l("This account is disabled. Contact an administrator."))
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
     return user
@@ -183,12 +190,15 @@ def end_all_sessions(user: User) -> None:
     )
 
 
-def set_active(user: User, active: bool) -> None:
-    """Enable or disable an account; disabling ends its sessions at once."""
+def set_active(user: User, active: bool, by: User | None = None) -> None:
+    """Enable or disable an account; disabling ends its sessions at once. `by` is the admin
+    acting (None for the CLI), who may not disable their own account, and goes in the log."""
+    if by is not None and by.id == user.id and not active:
+        raise AccountError(_l("You cannot remove your own admin access."))
     user.active = active
     if not active:
         end_all_sessions(user)
-    log.info("account %s %s", user.email, "enabled" if active else "disabled")
+    log.info("account %s %s by %s", user.email, "enabled" if active else "disabled", by.email if by else "the CLI")
 
 
 def set_role(user: User, role: str) -> None:

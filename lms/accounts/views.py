@@ -59,7 +59,8 @@ def register():
         else:
             _sign_in(user)
             flash(_("Welcome to Academy, %(name)s!", name=user.display_name), "success")
-            return redirect(url_for("learning.index"))
+            # The dashboard says what to do next (the placement quiz); see DECISIONS "Sign-up, in one sequence".
+            return redirect(url_for("recommend.dashboard"))
     return render_template("accounts/register.html", form=form)
 
 
@@ -71,13 +72,16 @@ def login():
         return redirect(url_for("recommend.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is None:
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.AccountError as exc:  # a disabled account, with its right password
+            flash(str(exc), "error")
+        else:
+            if user is not None:
+                _sign_in(user)
+                return redirect(_safe_next(request.args.get("next")))
             current_app.logger.info("failed login for %s from %s", form.email.data, request.remote_addr)
             flash(_("Wrong e-mail or password."), "error")
-        else:
-            _sign_in(user)
-            return redirect(_safe_next(request.args.get("next")))
     return render_template("accounts/login.html", form=form)
 
 

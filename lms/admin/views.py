@@ -10,11 +10,15 @@ from sqlalchemy import func, or_, select
 from lms.accounts import services
 from lms.accounts.access import role_required
 from lms.accounts.models import User
-from lms.admin.forms import UserAccessForm
+from lms.admin.forms import ConfirmForm, UserRoleForm
 from lms.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
+
+
+def _back():
+    return redirect(url_for("admin.users", q=request.args.get("q", "")))
 
 
 @bp.get("/users")
@@ -28,9 +32,16 @@ def users():
         stmt = stmt.where(or_(func.lower(User.email).like(like), func.lower(User.display_name).like(like)))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = db.session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    forms = {u.id: UserAccessForm(prefix=f"u{u.id}", role=u.role, active=u.active) for u in rows}
+    forms = {u.id: UserRoleForm(prefix=f"u{u.id}", role=u.role) for u in rows}
     return render_template(
-        "admin/users.html", users=rows, forms=forms, query=query, page=page, total=total, page_size=PAGE_SIZE
+        "admin/users.html",
+        users=rows,
+        forms=forms,
+        confirm=ConfirmForm(),
+        query=query,
+        page=page,
+        total=total,
+        page_size=PAGE_SIZE,
     )
 
 
@@ -38,15 +49,43 @@ def users():
 @role_required("admin")
 def update_user(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
-    form = UserAccessForm(prefix=f"u{user_id}")
+    form = UserRoleForm(prefix=f"u{user_id}")
     if not form.validate_on_submit():
         flash(_("Choose a valid role."), "error")
-        return redirect(url_for("admin.users"))
-    if user.id == current_user.id and (form.role.data != "admin" or not form.active.data):
+        return _back()
+    if user.id == current_user.id and form.role.data != "admin":
         flash(_("You cannot remove your own admin access."), "error")
-        return redirect(url_for("admin.users"))
+        return _back()
     services.set_role(user, form.role.data)
-    services.set_active(user, form.active.data)
     db.session.commit()
     flash(_("Saved %(email)s.", email=user.email), "success")
-    return redirect(url_for("admin.users", q=request.args.get("q", "")))
+    return _back()
+
+
+@bp.route("/users/<int:user_id>/disable", methods=["GET", "POST"])
+@role_required("admin")
+def disable_user(user_id: int):
+    """GET asks for confirmation (no JavaScript needed); the confirmed POST disables."""
+    user = db.session.get(User, user_id) or abort(404)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template("admin/disable.html", user=user, form=form, query=request.args.get("q", ""))
+    try:
+        services.set_active(user, False, by=current_user)
+    except services.AccountError as exc:
+        flash(str(exc), "error")
+        return _back()
+    db.session.commit()
+    flash(_("Disabled %(email)s.", email=user.email), "success")
+    return _back()
+
+
+@bp.post("/users/<int:user_id>/enable")
+@role_required("admin")
+def enable_user(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    if ConfirmForm().validate_on_submit():
+        services.set_active(user, True, by=current_user)
+        db.session.commit()
+        flash(_("Enabled %(email)s.", email=user.email), "success")
+    return _back()

@@ -22,6 +22,10 @@ def test_new_learner_journey(page, base_url):
     page.get_by_label("Repeat password").fill("a very long password")
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_text("Welcome to Academy, Grace Hopper!")).to_be_visible()
+    # Sign-up lands on the dashboard, which says what to do next: the placement quiz
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    expect(page.get_by_role("link", name="Take the placement quiz")).to_be_visible()
+    page.get_by_role("link", name="Catalog").click()
 
     # Browse: tier tab and search
     page.get_by_role("navigation", name="Tiers").get_by_role("link", name="Advanced").click()

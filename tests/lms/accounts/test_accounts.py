@@ -30,6 +30,13 @@ def test_register_logs_in_and_hashes_with_argon2id(make_app):
     assert client.get("/dashboard").status_code == 200
 
 
+def test_register_lands_on_the_dashboard(client):
+    """The dashboard says what to do next (the placement quiz); the catalog did not."""
+    response = register(client)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/dashboard"
+
+
 def test_register_duplicate_email_is_refused_and_stores_nothing(client):
     make_user(email="taken@example.com")
     response = register(client, email="Taken@Example.com")
@@ -79,6 +86,21 @@ def test_disabling_an_account_ends_its_sessions(client):
     db.session.commit()
     assert client.get("/dashboard").status_code == 302
     assert login(client, "me@example.com").status_code == 200  # refused: form shown again
+
+
+def test_disabled_account_is_told_so_only_with_the_right_password(client):
+    """The right password proves ownership, so saying 'disabled' reveals nothing to a prober."""
+    user = make_user(email="me@example.com")
+    services.set_active(user, False)
+    db.session.commit()
+    response = login(client, "me@example.com")
+    assert response.status_code == 200
+    assert "This account is disabled. Contact an administrator." in response.text
+    assert "Wrong e-mail or password." not in response.text
+    assert client.get("/dashboard").status_code == 302
+    response = client.post("/login", data={"email": "me@example.com", "password": "wrong password!"})
+    assert "Wrong e-mail or password." in response.text
+    assert "disabled" not in response.text
 
 
 def test_login_rate_limit_per_ip(client):
