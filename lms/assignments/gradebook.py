@@ -26,6 +26,7 @@ from lms.db import utcnow
 from lms.errors import UserError
 from lms.extensions import db
 from lms.learning.models import Enrollment
+from lms.learning.services import get_enrollment
 from lms.spreadsheets import neutralize
 from lms.teaching.services import teaches
 
@@ -185,6 +186,19 @@ def regrade(item: Item, submission: Submission | None = None, *, by: Actor, reas
     ).all()
     audit.record_regrades(item, [(r.id, r.user_id, r.run) for r in rows], by=by, reason=reason)
     return sorted((row.id, row.run) for row in rows)
+
+
+def extension_learner(course: Course, learner_id: str) -> User:
+    """The learner an extension form names (the id as posted), refused with its own message when it
+    is no known user or not enrolled in the course."""
+    known = learner_id.isascii() and learner_id.isdigit() and int(learner_id) < 2**31  # an id the column can hold
+    learner = db.session.get(User, int(learner_id)) if known else None
+    if learner is None:
+        raise GradebookError(_l("There is no such learner; choose one from the list."))
+    if get_enrollment(learner.id, course.id) is None:
+        # Not named: an instructor trying ids must not learn who holds them.
+        raise GradebookError(_l("That learner is not enrolled in this course; choose one from the list."))
+    return learner
 
 
 def grant_extension(item: Item, learner: User, due_at: datetime, *, by: Actor, reason: str = "") -> Extension:

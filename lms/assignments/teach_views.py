@@ -18,7 +18,6 @@ from lms.assignments.tasks import enqueue_grading
 from lms.catalog import services as catalog
 from lms.catalog.models import Course, Item
 from lms.extensions import db
-from lms.learning.services import get_enrollment
 from lms.responses import attachment
 
 PREFIX = "/teach/assignments"
@@ -42,7 +41,7 @@ def gradebook(slug: str, item_slug: str):
         item=item,
         rows=rows,
         form=RegradeForm(),
-        extension_form=ExtensionForm(),
+        extension_form=ExtensionForm().offer(r.learner for r in rows),
         release=services.current_release(item.id),
     )
 
@@ -78,21 +77,18 @@ def regrade_all(slug: str, item_slug: str):
 def extension(slug: str, item_slug: str):
     course, item = _taught(slug, item_slug)
     form = ExtensionForm()
-    learner = db.session.get(User, int(form.learner_id.data)) if (form.learner_id.data or "").isdigit() else None
-    if not form.validate_on_submit() or learner is None or get_enrollment(learner.id, course.id) is None:
-        flash(_("Choose an enrolled learner and a valid date."), "error")
-    else:
+    try:
+        if not form.validate_on_submit():
+            raise book.GradebookError(" ".join(str(e) for field in form for e in field.errors))
+        learner = book.extension_learner(course, form.learner_id.data)
         due_at = form.due_at.data.replace(tzinfo=UTC)
         book.grant_extension(item, learner, due_at, by=Actor.of(current_user), reason=form.reason.data or "")
         db.session.commit()
-        flash(
-            _(
-                "%(name)s may now submit until %(due)s UTC.",
-                name=learner.display_name,
-                due=form.due_at.data.strftime("%Y-%m-%d %H:%M"),
-            ),
-            "success",
-        )
+    except book.GradebookError as exc:
+        flash(str(exc), "error")
+    else:
+        due = due_at.strftime("%Y-%m-%d %H:%M")
+        flash(_("%(name)s may now submit until %(due)s UTC.", name=learner.display_name, due=due), "success")
     return redirect(url_for("assignments.gradebook", slug=slug, item_slug=item_slug))
 
 
