@@ -85,6 +85,71 @@ def course_requirements(user_id: int, course: Course) -> list[Requirement]:
     return requirements
 
 
+@dataclass(frozen=True)
+class Remaining:
+    """One thing still needed for a course certificate: a step of the course, or the exam."""
+
+    kind: str  # lesson, quiz, assignment, exam
+    title: str
+    slug: str | None  # the item's slug (None: the exam)
+    pass_mark: int | None  # None for a lesson
+    counted: counting.Counted | None  # the attempt that counts so far, if any
+
+
+@dataclass(frozen=True)
+class CertificateCard:
+    """The course page's certificate card: what remains, and whether the exam is the next step."""
+
+    title: str
+    held_public_id: str | None
+    steps: list[Remaining]  # course steps still to do, in syllabus order
+    exam: Remaining | None  # the exam while it is not passed (None: no exam, or passed)
+    exam_passed: bool
+
+    @property
+    def complete(self) -> bool:
+        """Nothing remains: the certificate is held, or every condition holds."""
+        return self.held_public_id is not None or (not self.steps and self.exam is None)
+
+    @property
+    def exam_next(self) -> bool:
+        """Every step is done and the exam is what remains: the page's primary call to action."""
+        return self.held_public_id is None and not self.steps and self.exam is not None
+
+
+def certificate_card(user_id: int, course: Course, held_public_id: str | None) -> CertificateCard | None:
+    """What the learner still needs for the course certificate (None when the course awards none):
+    the steps of the required modules not done yet, assignments below the certificate's own pass mark,
+    then the exam."""
+    rules = rules_of(course)
+    if not rules["enabled"]:
+        return None
+    stored = certification_of(course)
+    done = learning.completed_item_ids(user_id, course.id)
+    counted = counting.counting_attempts(user_id, course.id)
+    unmet_assignments = {r.label for r in course_requirements(user_id, course) if r.kind == "assignment" and not r.met}
+    steps = []
+    for module, items in catalog.syllabus(course):
+        module_needed = rules["required_modules"] is None or module.slug in rules["required_modules"]
+        for item in items:
+            needed = (module_needed and item.id not in done) or (
+                item.kind == "assignment" and item.title in unmet_assignments
+            )
+            if needed:
+                mark = None if item.kind == "lesson" else counting.rule_of(item.data, course.pass_mark).pass_mark
+                if item.kind == "assignment" and rules["assignment_pass_mark"] is not None:
+                    mark = max(mark or 0, rules["assignment_pass_mark"])
+                steps.append(Remaining(item.kind, item.title, item.slug, mark, counted.get(item.id)))
+    exam = None
+    passed = False
+    if stored and stored.exam:
+        passed = exam_passed(user_id, course.id)
+        if not passed:
+            mark = stored.exam["pass_mark"]
+            exam = Remaining("exam", stored.exam["title"], None, mark, counting.counting_exam(user_id, course.id, mark))
+    return CertificateCard(rules["title"] or course.title, held_public_id, steps, exam, passed)
+
+
 def course_certificate_earned(user_id: int, course: Course) -> bool:
     """True when the course awards certificates and every one of its conditions holds."""
     return rules_of(course)["enabled"] and all(r.met for r in course_requirements(user_id, course))
