@@ -159,7 +159,7 @@ def complete(slug: str, item_slug: str):
 @bp.post("/courses/<slug>/<item_slug>/quiz")
 @login_required
 def submit_quiz(slug: str, item_slug: str):
-    _course, item = _enrolled_item(slug, item_slug, "quiz")
+    course, item = _enrolled_item(slug, item_slug, "quiz")
     answers = {q["id"]: choice_indexes(request.form.getlist(f"q-{q['id']}")) for q in item.data["questions"]}
     try:
         attempt = services.submit_quiz(current_user.id, item, answers)
@@ -167,7 +167,12 @@ def submit_quiz(slug: str, item_slug: str):
         flash(str(exc), "error")
         return redirect(url_for("learning.item", slug=slug, item_slug=item_slug))
     db.session.commit()
-    flash(_("You scored %(score)s of %(max)s.", score=_num(attempt.score), max=_num(attempt.max_score)), "success")
+    mark = counting.rule_of(item.data, course.pass_mark).pass_mark
+    passed = attempt.score * 100 >= mark * attempt.max_score
+    flash(
+        _("You scored %(score)s of %(max)s.", score=_num(attempt.score), max=_num(attempt.max_score)),
+        "success" if passed else "info",
+    )
     return redirect(url_for("learning.item", slug=slug, item_slug=item_slug, _anchor="results"))
 
 

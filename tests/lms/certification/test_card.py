@@ -25,7 +25,7 @@ def _graded(learner, course, submission_id: int, score: float) -> None:
 
 
 def _card(page: str) -> str:
-    return re.search(r'<section class="cert-card".*?</section>', page, re.S).group(0)
+    return re.search(r'<section class="cert-progress".*?</section>', page, re.S).group(0)
 
 
 def test_card_names_what_remains_then_the_exam_as_next_step(catalog, client):
