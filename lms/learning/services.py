@@ -159,9 +159,9 @@ def item_totals(course_ids: Iterable[int]) -> dict[int, int]:
 
 
 @cache
-def _progress_columns() -> tuple[Label[int], Label[datetime]]:
-    """Correlated subqueries giving, per course row, live items and last activity (items done come
-    from `counting.passed_item_ids`: passing depends on each item's rule).
+def _progress_columns() -> tuple[Label[int], Label[int], Label[datetime]]:
+    """Correlated subqueries giving, per course row, live items, live lessons read and last activity
+    (graded items done come from `counting.passed_graded_items`: passing depends on each item's rule).
 
     Built once with a `user_id` bind parameter: composing these clauses per request cost more
     than running them.
@@ -169,11 +169,24 @@ def _progress_columns() -> tuple[Label[int], Label[datetime]]:
     user_id: BindParameter[int] = bindparam("user_id")
     live_item = and_(Item.course_id == Course.id, Item.archived_at.is_(None), Module.archived_at.is_(None))
     total = select(func.count()).select_from(Item).join(Module, Module.id == Item.module_id).where(live_item)
+    lessons = (
+        select(func.count(func.distinct(LearningEvent.item_id)))
+        .select_from(LearningEvent)
+        .join(Item, Item.id == LearningEvent.item_id)
+        .join(Module, Module.id == Item.module_id)
+        .where(
+            LearningEvent.user_id == user_id,
+            LearningEvent.course_id == Course.id,
+            LearningEvent.kind == LearningEventKind.LESSON_COMPLETED,
+            live_item,
+        )
+    )
     last = select(func.max(LearningEvent.occurred_at)).where(
         LearningEvent.user_id == user_id, LearningEvent.course_id == Course.id
     )
     return (
         total.correlate(Course).scalar_subquery().label("total"),
+        lessons.correlate(Course).scalar_subquery().label("lessons"),
         last.correlate(Course).scalar_subquery().label("last"),
     )
 
@@ -198,8 +211,8 @@ def progress_for(user_id: int, course_ids: Iterable[int]) -> dict[int, Progress]
     if not course_ids:
         return {}
     rows = db.session.execute(_progress_statement(), {"user_id": user_id, "course_ids": course_ids}).all()
-    done = counting.passed_item_ids(user_id, course_ids)
-    return {row.id: Progress(len(done[row.id]), row.total, row.last) for row in rows}
+    passed = counting.passed_graded_items(user_id, course_ids)
+    return {row.id: Progress(row.lessons + len(passed[row.id]), row.total, row.last) for row in rows}
 
 
 @dataclass(frozen=True)
@@ -213,8 +226,10 @@ class DashboardRow:
 def dashboard(user_id: int) -> list[DashboardRow]:
     """The learner's courses with progress, unfinished and most recently active first (one query)."""
     rows = db.session.execute(_dashboard_statement(), {"user_id": user_id}).all()
-    done = counting.passed_item_ids(user_id, [r.id for r in rows])
-    result = [DashboardRow(r.slug, r.title, r.tier, Progress(len(done[r.id]), r.total, r.last)) for r in rows]
+    passed = counting.passed_graded_items(user_id, [r.id for r in rows])
+    result = [
+        DashboardRow(r.slug, r.title, r.tier, Progress(r.lessons + len(passed[r.id]), r.total, r.last)) for r in rows
+    ]
     result.sort(key=lambda r: (r.progress.status == "completed", -(r.progress.last_activity or _EPOCH).timestamp()))
     return result
 
