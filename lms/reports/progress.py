@@ -7,7 +7,22 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import Date, Select, and_, bindparam, case, cast, delete, func, insert, literal, select, update
+from sqlalchemy import (
+    Date,
+    Select,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    null,
+    select,
+    update,
+)
 
 from lms.catalog.models import Course, Item
 from lms.db import utcnow
@@ -42,8 +57,8 @@ def _aggregate(*where) -> Select:
             func.count(func.distinct(lesson_read)).label("done"),
             func.max(LearningEvent.occurred_at).label("last"),
             func.max(exam).label("exam"),
-            literal(None, ReportProgress.assignment_best.type).label("best"),
-            literal(0).label("graded"),
+            cast(null(), ReportProgress.assignment_best.type).label("best"),
+            literal_column("0").label("graded"),
         )
         .where(*where)
         .group_by(LearningEvent.user_id, LearningEvent.course_id)
