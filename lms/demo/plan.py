@@ -109,6 +109,7 @@ class Planner:
         self.begin = now - timedelta(weeks=WEEKS)
         self.cap = now - timedelta(minutes=30)
         self._steps: list[Step] = []
+        self._quizzes: dict[int, tuple[str, str, datetime]] = {}  # a quiz each learner passed: course, item, when
 
     def add(self, at: datetime, who: int | str, action: str, **args: Any) -> bool:
         if at >= self.cap:
@@ -123,7 +124,7 @@ class Planner:
         registered = []
         for n, start in enumerate(starts):
             profile = PROFILES[n % len(PROFILES)]
-            self.add(start, n, "sign_up", team=n % 2)
+            self.add(start, n, "sign_up", team=(n + n // len(PROFILES)) % 2)  # finishers in both teams
             line = _Timeline(self, n, start)
             self._course(line, profile)
             if n % 3 == 1:
@@ -133,6 +134,7 @@ class Planner:
                 self.add(signs_up, n, "register")
                 registered.append(n)
         self._attendance(workshop_at, registered)
+        self._this_week()
         self._reports()
         self._demo_learner()
         return sorted(self._steps)
@@ -174,6 +176,8 @@ class Planner:
         ok = line.then("quiz", course=course, item=item, passed=not first_fails)
         if ok and first_fails and retries:
             ok = line.then("quiz", gap=(0.05, 1), course=course, item=item, passed=True)
+        if ok and (retries or not first_fails):
+            self._quizzes.setdefault(int(line.who), (course, item, line.at))
         return ok
 
     def _assignment(self, line: _Timeline, profile: str, course: str, item: str) -> bool:
@@ -187,6 +191,18 @@ class Planner:
         else:
             tries = ("partial",) if roll < 0.4 else ("broken",) if roll < 0.6 else ()
         return all(line.then("submit", gap=(0.3, 2), course=course, item=item, answer=answer) for answer in tries)
+
+    def _this_week(self) -> None:
+        """Some learners revise a quiz they passed earlier today, so "active this week" is not
+        empty on a Monday (skipped in the first hour of a week)."""
+        monday = (self.now - timedelta(days=self.now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+        window = min(self.cap - monday, timedelta(hours=14))
+        if window < timedelta(minutes=10):
+            return
+        for n, (course, item, passed_at) in sorted(self._quizzes.items()):
+            at = self.cap - window * self.rng.uniform(0.05, 1)
+            if n % 4 in (1, 2) and at > passed_at:
+                self.add(at, n, "quiz", course=course, item=item, passed=True)
 
     def _second_course(self, line: _Timeline) -> None:
         slug = self.second.slug
