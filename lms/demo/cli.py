@@ -13,7 +13,7 @@ from flask import current_app
 
 from lms.catalog.sync import sync_tree
 from lms.demo import services
-from lms.demo.cohort import load_cohort
+from lms.demo.cohort import CohortError, check_ready, load_cohort
 from lms.extensions import db
 from lms.workshops.cli import sync_from_files as sync_workshop_files
 
@@ -119,6 +119,10 @@ def _load_cohort(learners: int) -> None:
         else:
             click.echo(f"Demo cohort: loaded on {load.finished_at:%Y-%m-%d}, nothing to do.")
         return
+    try:
+        check_ready()
+    except CohortError as exc:
+        raise click.ClickException(str(exc)) from None
     started = time.perf_counter()
     click.echo(f"Demo cohort: replaying six weeks of {learners} learners (graded in the sandbox; up to two minutes)...")
     load = services.start_load(COHORT)

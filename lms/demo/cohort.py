@@ -80,10 +80,17 @@ def load_cohort(learners: int, *, secret: str, max_bytes: int, courses_dir: Path
     return dict(sorted(replay.counts.items()))
 
 
+def check_ready() -> None:
+    """Refuse (CohortError) before anything is written when the demo courses are not loaded."""
+    for slug in (COURSE, SECOND_COURSE):
+        if catalog.get_course(slug) is None:
+            raise CohortError(f"The demo course {slug} is not loaded: run `flask platform init` first.")
+
+
 def _course_path(replay: Replay, slug: str) -> CoursePath:
-    course = db.session.scalar(select(Course).where(Course.slug == slug, Course.archived_at.is_(None)))
+    course = catalog.get_course(slug)
     if course is None:
-        raise CohortError(f"The demo course {slug} is not loaded (run `flask courses sync` first).")
+        raise CohortError(f"The demo course {slug} is not loaded: run `flask platform init` first.")
     items = []
     for _module, module_items in catalog.syllabus(course):
         for item in module_items:

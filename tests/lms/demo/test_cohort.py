@@ -114,3 +114,10 @@ def test_demo_accounts_command_creates_the_four_once(runner, app):
     again = runner.invoke(args=["demo", "accounts"])
     assert again.exit_code == 0 and "exist already" in again.output
     assert db.session.scalar(select(func.count()).select_from(User)) == 4
+
+
+def test_cohort_without_the_demo_catalog_says_so_and_writes_no_marker(runner, app):
+    result = runner.invoke(args=["demo", "cohort", "--learners", "2"])
+    assert result.exit_code == 1 and "run `flask platform init` first" in result.output
+    assert db.session.get(DemoLoad, "cohort") is None
+    assert db.session.scalar(select(func.count()).where(User.email.like("%@cohort.academy.test"))) == 0
