@@ -121,3 +121,16 @@ def test_cohort_without_the_demo_catalog_says_so_and_writes_no_marker(runner, ap
     assert result.exit_code == 1 and "run `flask platform init` first" in result.output
     assert db.session.get(DemoLoad, "cohort") is None
     assert db.session.scalar(select(func.count()).where(User.email.like("%@cohort.academy.test"))) == 0
+
+
+def test_platform_init_in_production_creates_no_demo_accounts(make_app, tmp_path):
+    app = make_app(ACADEMY_ENV="production", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'prod.db'}")
+    runner = app.test_cli_runner()
+    with app.app_context():
+        refused = runner.invoke(args=["platform", "init", "--cohort"])
+        assert refused.exit_code == 1 and "refused in production" in refused.output
+        assert "Database ready" not in refused.output  # refused before migrating
+        result = runner.invoke(args=["platform", "init"])
+        assert result.exit_code == 0, result.output
+        assert "Database ready" in result.output and "Demo accounts" not in result.output
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
