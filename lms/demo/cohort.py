@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 
 from lms.accounts import services as accounts
-from lms.accounts.models import User
+from lms.accounts.models import Team, User
 from lms.assignments import services as assignments
 from lms.assignments import worker
 from lms.catalog import services as catalog
@@ -33,7 +33,7 @@ from lms.feedback import content_reports, surveys
 from lms.feedback.models import ContentReport, SurveyResponse
 from lms.learning import services as learning
 from lms.workshops import editing, registration
-from lms.workshops.models import Registration, WorkshopSession
+from lms.workshops.models import Registration, Workshop, WorkshopSession
 
 COURSE = "llm-api-fundamentals"
 SECOND_COURSE = "prompt-engineering"
@@ -53,6 +53,7 @@ class Replay:
     max_bytes: int
     courses_dir: Path
     learners: dict[int | str, User] = field(default_factory=dict)
+    teams: list[Team] = field(default_factory=list)
     items: dict[tuple[str, str], Item] = field(default_factory=dict)
     session: WorkshopSession | None = None
     reports: dict[int, ContentReport] = field(default_factory=dict)
@@ -68,13 +69,13 @@ def load_cohort(learners: int, *, secret: str, max_bytes: int, courses_dir: Path
     paths = [_course_path(replay, slug) for slug in (COURSE, SECOND_COURSE)]
     staff = {role: demo_user(role) for role in ("instructor", "manager", "learner")}
     replay.learners.update({"staff": staff["instructor"], "learner": staff["learner"]})
-    teams = [accounts.get_or_create_team(name) for name in TEAMS]
-    for team in teams:
+    replay.teams = [accounts.get_or_create_team(name) for name in TEAMS]
+    for team in replay.teams:
         accounts.add_manager(team, staff["manager"])
     replay.password_hash = accounts.hash_password(secrets.token_urlsafe(12))
     for step in Planner(learners, utcnow(), *paths).steps():
         with clock_at(step.at):
-            _ACTIONS[step.action](replay, step, teams)
+            _ACTIONS[step.action](replay, step)
     replay.counts["survey replies"] = reply_to_comments(staff["instructor"])
     db.session.flush()
     return dict(sorted(replay.counts.items()))
@@ -99,13 +100,13 @@ def _course_path(replay: Replay, slug: str) -> CoursePath:
     return CoursePath(slug, items)
 
 
-def _sign_up(replay: Replay, step: Step, teams: list) -> None:
+def _sign_up(replay: Replay, step: Step) -> None:
     number = int(step.who)
     first, last = NAMES[number % len(NAMES)]
     suffix = "" if number < len(NAMES) else str(number // len(NAMES) + 1)
     email = f"{first}.{last}{suffix}@{EMAIL_DOMAIN}".lower().replace("'", "")
     user = accounts.create_user(email, "", f"{first} {last}", password_hash=replay.password_hash)
-    accounts.add_members(teams[step.args["team"]], [user])
+    accounts.add_members(replay.teams[step.args["team"]], [user])
     replay.learners[number] = user
     replay.counts["learners"] += 1
 
@@ -114,13 +115,13 @@ def _item(replay: Replay, step: Step) -> Item:
     return replay.items[(step.args["course"], step.args["item"])]
 
 
-def _enroll(replay: Replay, step: Step, _teams: list) -> None:
+def _enroll(replay: Replay, step: Step) -> None:
     course = db.session.scalar(select(Course).where(Course.slug == step.args["course"]))
     learning.enroll(replay.learners[step.who].id, course)
     replay.counts["enrolments"] += 1
 
 
-def _lesson(replay: Replay, step: Step, _teams: list) -> None:
+def _lesson(replay: Replay, step: Step) -> None:
     if learning.complete_lesson(replay.learners[step.who].id, _item(replay, step)):
         replay.counts["lessons read"] += 1
 
@@ -136,7 +137,7 @@ def _answers(questions: list[dict[str, Any]], right: bool) -> dict[str, list[int
     return answers
 
 
-def _quiz(replay: Replay, step: Step, _teams: list) -> None:
+def _quiz(replay: Replay, step: Step) -> None:
     item = _item(replay, step)
     learning.submit_quiz(replay.learners[step.who].id, item, _answers(item.data["questions"], step.args["passed"]))
     replay.counts["quiz attempts"] += 1
@@ -162,7 +163,7 @@ def _notebook(replay: Replay, item: Item, answer: str) -> bytes:
     return json.dumps(notebook, indent=1).encode()
 
 
-def _submit(replay: Replay, step: Step, _teams: list) -> None:
+def _submit(replay: Replay, step: Step) -> None:
     """Upload through the intake, then grade it as the worker's task does, a minute later."""
     item = _item(replay, step)
     data = _notebook(replay, item, step.args["answer"])
@@ -175,7 +176,7 @@ def _submit(replay: Replay, step: Step, _teams: list) -> None:
     replay.counts[f"notebooks {outcome}"] += 1
 
 
-def _exam(replay: Replay, step: Step, _teams: list) -> None:
+def _exam(replay: Replay, step: Step) -> None:
     course = db.session.scalar(select(Course).where(Course.slug == step.args["course"]))
     user_id = replay.learners[step.who].id
     attempt = exams.start(user_id, course)
@@ -185,7 +186,7 @@ def _exam(replay: Replay, step: Step, _teams: list) -> None:
     replay.counts["exam attempts"] += 1
 
 
-def _survey(replay: Replay, step: Step, *, course: Course | None = None, workshop: Any = None) -> None:
+def _survey(replay: Replay, step: Step, *, course: Course | None = None, workshop: Workshop | None = None) -> None:
     user = replay.learners[step.who]
     if not surveys.may_answer(user, course=course, workshop=workshop):
         return
@@ -208,16 +209,16 @@ def _default_answer(question: dict[str, Any]) -> str:
     return {"scale": "4", "choice": (question.get("options") or [""])[0]}.get(question["type"], "Useful.")
 
 
-def _course_survey(replay: Replay, step: Step, _teams: list) -> None:
+def _course_survey(replay: Replay, step: Step) -> None:
     _survey(replay, step, course=db.session.scalar(select(Course).where(Course.slug == step.args["course"])))
 
 
-def _workshop_survey(replay: Replay, step: Step, _teams: list) -> None:
+def _workshop_survey(replay: Replay, step: Step) -> None:
     assert replay.session is not None  # the workshop step comes first
     _survey(replay, step, workshop=replay.session.workshop)
 
 
-def _workshop(replay: Replay, step: Step, _teams: list) -> None:
+def _workshop(replay: Replay, step: Step) -> None:
     """The instructor announces a live clinic tied to the course, as on the teaching page."""
     starts: datetime = step.args["starts_at"]
     workshop = editing.save_workshop(
@@ -248,13 +249,13 @@ def _workshop(replay: Replay, step: Step, _teams: list) -> None:
     replay.counts["workshops"] += 1
 
 
-def _register(replay: Replay, step: Step, _teams: list) -> None:
+def _register(replay: Replay, step: Step) -> None:
     assert replay.session is not None
     registration.register(replay.learners[step.who], replay.session)
     replay.counts["workshop registrations"] += 1
 
 
-def _attendance(replay: Replay, step: Step, _teams: list) -> None:
+def _attendance(replay: Replay, step: Step) -> None:
     assert replay.session is not None
     present = {replay.learners[n].id for n in step.args["present"]}
     ids = set(
@@ -267,7 +268,7 @@ def _attendance(replay: Replay, step: Step, _teams: list) -> None:
     replay.counts["workshop attended"] += registration.mark_attendance(replay.session, ids)
 
 
-def _report(replay: Replay, step: Step, _teams: list) -> None:
+def _report(replay: Replay, step: Step) -> None:
     report = content_reports.create_report(
         replay.learners[step.who], _item(replay, step), step.args["kind"], step.args["body"]
     )
@@ -275,14 +276,14 @@ def _report(replay: Replay, step: Step, _teams: list) -> None:
     replay.counts["problem reports"] += 1
 
 
-def _reply(replay: Replay, step: Step, _teams: list) -> None:
+def _reply(replay: Replay, step: Step) -> None:
     report = replay.reports.get(step.args["key"])
     if report is not None:
         content_reports.add_message(report, replay.learners["staff"], step.args["body"])
         replay.counts["report replies"] += 1
 
 
-def _close_report(replay: Replay, step: Step, _teams: list) -> None:
+def _close_report(replay: Replay, step: Step) -> None:
     report = replay.reports.get(step.args["key"])
     if report is not None:
         content_reports.close_report(report)
