@@ -1,7 +1,6 @@
 """Declarative base with a constraint naming convention, and shared column helpers (UTC times)."""
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, registry
@@ -18,14 +17,6 @@ NAMING_CONVENTION = {
 def utcnow() -> datetime:
     """Now, in UTC, timezone-aware."""
     return datetime.now(UTC)
-
-
-def in_zone(moment: datetime, zone: str | None) -> datetime:
-    """A UTC time as wall-clock time in `zone` (UTC when the name is unknown)."""
-    try:
-        return moment.astimezone(ZoneInfo(zone or "UTC"))
-    except (KeyError, ValueError):
-        return moment.astimezone(ZoneInfo("UTC"))
 
 
 class UTCDateTime(TypeDecorator):
