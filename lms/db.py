@@ -4,7 +4,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, registry
@@ -38,14 +37,6 @@ def clock_at(moment: datetime) -> Iterator[None]:
         yield
     finally:
         _clock.reset(token)
-
-
-def in_zone(moment: datetime, zone: str | None) -> datetime:
-    """A UTC time as wall-clock time in `zone` (UTC when the name is unknown)."""
-    try:
-        return moment.astimezone(ZoneInfo(zone or "UTC"))
-    except (KeyError, ValueError):
-        return moment.astimezone(ZoneInfo("UTC"))
 
 
 class UTCDateTime(TypeDecorator):

@@ -14,7 +14,8 @@ from lms.catalog.markdown import render_markdown
 from lms.catalog.models import Course
 from lms.db import utcnow
 from lms.extensions import db
-from lms.workshops.content import NonexistentLocalTime, SessionSpec, to_utc
+from lms.localtime import NonexistentLocalTime, to_utc
+from lms.workshops.content import SessionSpec
 from lms.workshops.models import Workshop, WorkshopSession
 from lms.workshops.registration import fill_from_waitlist
 from lms.workshops.services import WorkshopError
@@ -66,10 +67,8 @@ def _utc(local: datetime | None, zone: str) -> datetime | None:
         return None
     try:
         return to_utc(local, zone)
-    except NonexistentLocalTime:
-        when = f"{local:%Y-%m-%d %H:%M}"
-        message = _l("%(time)s does not exist in %(zone)s (clocks go forward)", time=when, zone=zone)
-        raise WorkshopError(message) from None
+    except NonexistentLocalTime as exc:
+        raise WorkshopError(*exc.args) from None
 
 
 def save_session(workshop: Workshop, data: dict[str, Any], session: WorkshopSession | None = None) -> WorkshopSession:
