@@ -1,5 +1,8 @@
 """Declarative base with a constraint naming convention, and shared column helpers (UTC times)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
@@ -14,9 +17,26 @@ NAMING_CONVENTION = {
 }
 
 
+# The moment `clock_at` sets for the code it runs (None: the real clock).
+_clock: ContextVar[datetime | None] = ContextVar("academy_clock", default=None)
+
+
 def utcnow() -> datetime:
-    """Now, in UTC, timezone-aware."""
-    return datetime.now(UTC)
+    """Now, in UTC, timezone-aware: the real clock, or the moment `clock_at` set in this context."""
+    return _clock.get() or datetime.now(UTC)
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """Run the real services as if it were `moment`: every time they stamp with `utcnow` (column
+    defaults, deadlines, events) is this one. `flask demo cohort` replays weeks of activity so."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given to clock_at")
+    token = _clock.set(moment.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _clock.reset(token)
 
 
 class UTCDateTime(TypeDecorator):

@@ -44,12 +44,12 @@ def save_workshop(author: User, data: dict[str, Any], workshop: Workshop | None 
     """Create (author becomes an instructor) or update a UI workshop; file workshops are edited in git."""
     if workshop is not None and workshop.source == "file":
         raise WorkshopError(_l("This workshop comes from a file in courses/workshops/; edit the file instead."))
+    course_id = None  # looked up before a new workshop joins the session: a query would flush it half-filled
+    if data.get("course"):
+        course_id = db.session.scalar(select(Course.id).where(Course.slug == data["course"]))
     if workshop is None:
         workshop = Workshop(slug=_unique_slug(data["title"]), source="ui")
         db.session.add(workshop)
-    course_id = None
-    if data.get("course"):
-        course_id = db.session.scalar(select(Course.id).where(Course.slug == data["course"]))
     workshop.title, workshop.description = data["title"].strip(), data["description"]
     workshop.description_html = render_markdown(data["description"])
     workshop.tier, workshop.tags, workshop.course_id = data["tier"], data["tags"], course_id
