@@ -197,5 +197,11 @@ def test_signed_out_or_offline_the_learner_is_told_which_and_loses_nothing(brows
     expect(message).to_contain_text("Not submitted: The server could not be reached")
     page.unroute("**/workspace/draft")
     expect(page.locator(".ws-save")).to_have_text("All changes saved", timeout=20_000)  # the retry runs every 5 s
+
+    # Refused by the server (a draft over its size limit): Submit shows the server's own words
+    _type_into(page, "encode", "# " + "x" * (1 << 20) + "\n")
+    page.get_by_role("button", name="Submit for grading").click()
+    expect(message).to_contain_text("Not submitted: Your answers are")
+    expect(message).to_contain_text("Nothing was saved: shorten them and try again.")
     context.close()
     assert not [e for e in errors if "Failed to load resource" not in e], errors
