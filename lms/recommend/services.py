@@ -7,15 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lms.catalog.models import TIERS, Course, Item, Module, course_prerequisites
+from lms.catalog.skills import skill_title, skill_titles
 from lms.db import utcnow
 from lms.extensions import db
 from lms.learning import counting
 from lms.learning.models import COMPLETION_KINDS, Enrollment, LearningEvent, LearningEventKind
+from lms.localtime import when
 from lms.recommend import freshness, paths, ranking
 from lms.recommend.mastery import GRADED_KINDS, pass_fraction
 from lms.recommend.models import LearningGoal, SkillMastery
@@ -206,7 +207,7 @@ def reason_text(rec: ranking.Recommendation) -> str:
     """The plain sentence that explains a recommendation, in the learner's language."""
     p, course = rec.params, rec.module.course_title
     tier = lambda: tier_name(p.get("tier", ""))
-    due = lambda: format_date(p["due"]) if isinstance(p.get("due"), datetime) else ""
+    due = lambda: when(p["due"]) if isinstance(p.get("due"), datetime) else ""
     texts = {
         "review": lambda: (
             _("You scored %(score)s%% on %(item)s: review %(module)s before %(next)s.", **_with(p, "next"))
@@ -245,7 +246,7 @@ def reason_text(rec: ranking.Recommendation) -> str:
         "foundation": lambda: _("Builds what the %(tier)s tier assumes.", tier=tier()),
         "strengthen": lambda: _(
             "Your estimated mastery of %(skill)s is %(percent)s%%: a review will make it stick.",
-            skill=p.get("skill"),
+            skill=skill_title(str(p.get("skill", "")), skill_titles(current_app.config["COURSES_DIR"])),
             percent=p.get("percent"),
         ),
         "next_tier": lambda: _("You have finished the %(tier)s tier: the next tier is open.", tier=tier()),
