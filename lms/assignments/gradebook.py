@@ -219,12 +219,32 @@ def grant_extension(item: Item, learner: User, due_at: datetime, *, by: Actor, r
         new=due_at.isoformat(),
         reason=reason,
     )
+    before = ext.due_at if ext else None
     if ext is None:
         ext = Extension(item_id=item.id, user_id=learner.id, due_at=due_at)
         db.session.add(ext)
     ext.due_at, ext.granted_by_id, ext.granted_at = due_at, by.id, utcnow()
     db.session.flush()
+    _rescore_lateness(item, learner, before, due_at)
     return ext
+
+
+def _rescore_lateness(item: Item, learner: User, before: datetime | None, after: datetime) -> None:
+    """Append the score again for each graded submission whose late penalty the new due date changes:
+    the learning log (ticks, progress, certificates, the attempt that counts) follows the gradebook."""
+    policy = Policy.of(item.data)
+    submissions = db.session.scalars(
+        select(Submission)
+        .where(Submission.item_id == item.id, Submission.user_id == learner.id)
+        .options(selectinload(Submission.grades))
+        .order_by(Submission.id)
+    )
+    for submission in submissions:
+        grade = submission.grade
+        if submission.state != SubmissionState.GRADED or grade is None:
+            continue
+        if policy.penalty(submission.received_at, before) != policy.penalty(submission.received_at, after):
+            record_graded(submission, grade)
 
 
 def _lock(no_op: Update) -> None:

@@ -10,6 +10,7 @@ from lms.assignments import gradebook, services, worker
 from lms.assignments.audit import CLI
 from lms.assignments.models import Submission
 from lms.extensions import db
+from lms.learning import counting
 from lms.learning.models import LearningEvent
 from lms.learning.services import enroll
 from tests.factories import login, make_user
@@ -55,6 +56,9 @@ def test_extension_removes_the_penalty(app, client):
     client.post(f"{BOOK}/extensions", data={"learner_id": learner.id, "due_at": "2030-01-12T00:00"})
     view = services.assignment_page(learner.id, item_of("squares"))
     assert view.late_days(late) == 0 and view.score(late) == 5
+    # The learning log follows (issue 15): the attempt that counts is 5, not the 4 graded before the extension.
+    counted = counting.counting_attempt(learner.id, item_of("squares"))
+    assert (counted.attempt_id, counted.score) == (late.id, view.score(late))
     db.session.expire_all()
     attempts = services.history(learner.id, late.item_id)  # each attempt's grade loads with them, not one by one
     assert attempts and all("grades" not in inspect(s).unloaded for s in attempts)

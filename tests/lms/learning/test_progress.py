@@ -21,7 +21,7 @@ def test_progress_and_status_derive_from_events(catalog):
     p = services.progress_for(learner.id, [course.id])[course.id]
     assert (p.done, p.total, p.percent, p.status) == (1, 4, 25, "in_progress")
     services.complete_lesson(learner.id, item("02-more"))
-    services.submit_quiz(learner.id, item("basics"), {"print": [1], "types": [0]})
+    services.submit_quiz(learner.id, item("basics"), {"print": [0], "types": [0, 1]})
     services.record_event(learner.id, course.id, "assignment_graded", item_id=item("add").id, score=5, max_score=5)
     p = services.progress_for(learner.id, [course.id])[course.id]
     assert (p.done, p.total, p.status) == (4, 4, "completed")
@@ -116,7 +116,9 @@ def test_course_page_shows_prerequisites_and_whether_met(client, catalog):
     for slug in ("01-hello", "02-more"):
         services.complete_lesson(learner.id, item(slug))
     services.submit_quiz(learner.id, item("basics"), {"print": [0], "types": [0, 1]})
-    services.record_event(learner.id, catalog["python-basics"].id, "assignment_graded", item_id=item("add").id)
+    services.record_event(
+        learner.id, catalog["python-basics"].id, "assignment_graded", item_id=item("add").id, score=5, max_score=5
+    )
     db.session.commit()
     assert 'class="met"' in client.get("/courses/python-next").text
 
@@ -132,6 +134,7 @@ def test_instructor_page_counts_enrolments_and_completions(client, catalog):
     services.complete_lesson(done.id, item("defining-functions"))
     services.submit_quiz(done.id, item("functions"), {"keyword": [0]})
     services.complete_lesson(started.id, item("defining-functions"))
+    services.submit_quiz(started.id, item("functions"), {"keyword": [1]})  # failed: not a completion
     db.session.commit()
     login(client, teacher.email)
     page = client.get("/teach/").text
@@ -160,6 +163,7 @@ def test_course_page_links_the_exam_only_when_there_is_one(client, catalog):
     login(client, learner.email)
     client.post("/courses/python-basics/enroll")
     assert "/courses/python-basics/exam" not in client.get("/courses/python-basics").text
-    db.session.merge(CourseCertification(course_id=catalog["python-basics"].id, rules={}, exam={"draw": 1}))
+    exam = {"title": "Basics exam", "pass_mark": 75}
+    db.session.merge(CourseCertification(course_id=catalog["python-basics"].id, rules={}, exam=exam))
     db.session.commit()
     assert 'href="/courses/python-basics/exam"' in client.get("/courses/python-basics").text
