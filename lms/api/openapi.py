@@ -40,7 +40,7 @@ ROW_PROPERTIES = {
     "enrolled_at": {"type": "string", "format": "date-time"},
     "progress": {"type": "integer", "minimum": 0, "maximum": 100, "description": "Live items done, %"},
     "status": {"enum": list(STATUSES)},
-    "assignment_best": {**NUMBER_OR_NULL, "description": "Mean over assignments of the best score, %"},
+    "assignment_best": {**NUMBER_OR_NULL, "description": "Mean assignment score of the attempts that count, %"},
     "assignments_graded": {"type": "integer", "minimum": 0},
     "exam_best": {**NUMBER_OR_NULL, "description": "Best exam score, %"},
     "exam_passed": {"type": ["boolean", "null"], "description": "Best exam score reaches the course pass mark"},

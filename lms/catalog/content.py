@@ -179,6 +179,8 @@ def _load_modules(course: ProblemCollector, manifest: Path, data: Any, parsed: C
                 item.title = entry.title or item.title
                 if entry.kind == "assignment":
                     item.data.update(entry.policy())
+                elif entry.kind == "quiz":
+                    item.data["keep"] = entry.keep
                 items.append(item)
         skills = module.skills if module.skills is not None else list(parsed.tags)
         modules.append(ModuleSpec(module.slug, module.title, module.summary, skills, items))

@@ -26,7 +26,8 @@ class ItemEntry(_Strict):
     due: AwareDatetime | None = None
     late_penalty: float = Field(default=0, ge=0, le=100)  # percent off per day, or part of one, late
     cutoff: AwareDatetime | None = None  # no upload accepted after this (extensions move it)
-    keep: Literal["best", "last"] = "best"
+    keep: Literal["best", "last"] = "best"  # quizzes and assignments: which attempt counts
+    pass_mark: int | None = Field(default=None, ge=0, le=100)  # assignments (a quiz sets its own in its file)
 
     @model_validator(mode="after")
     def one_kind(self) -> ItemEntry:
@@ -35,9 +36,14 @@ class ItemEntry(_Strict):
             raise ValueError("each item needs exactly one of lesson:, quiz: or assignment:")
         if self.title and self.kind != "assignment":
             raise ValueError("title: is only for assignments (lessons and quizzes carry their own)")
-        policy = self.due or self.cutoff or self.late_penalty or self.keep != "best"
+        policy = self.due or self.cutoff or self.late_penalty or self.pass_mark is not None
         if policy and self.kind != "assignment":
-            raise ValueError("due:, late_penalty:, cutoff: and keep: are only for assignments")
+            raise ValueError(
+                "due:, late_penalty:, cutoff: and pass_mark: are only for assignments "
+                "(a quiz's pass_mark is in its file)"
+            )
+        if self.keep != "best" and self.kind == "lesson":
+            raise ValueError("keep: is only for quizzes and assignments (a lesson is done once read)")
         if self.cutoff and self.due and self.cutoff < self.due:
             raise ValueError("cutoff: must not be before due:")
         if self.late_penalty and not self.due:
@@ -51,6 +57,7 @@ class ItemEntry(_Strict):
             "late_penalty": self.late_penalty,
             "cutoff": self.cutoff.isoformat() if self.cutoff else None,
             "keep": self.keep,
+            "pass_mark": self.pass_mark,
         }
 
     @property

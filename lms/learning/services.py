@@ -16,7 +16,8 @@ from lms.catalog import services as catalog
 from lms.catalog.models import Course, Item, Module
 from lms.errors import UserError
 from lms.extensions import db
-from lms.learning.models import COMPLETION_KINDS, Enrollment, LearningEvent, LearningEventKind, QuizAttempt
+from lms.learning import counting
+from lms.learning.models import Enrollment, LearningEvent, LearningEventKind, QuizAttempt
 from lms.signals import learning_event_recorded
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -146,13 +147,8 @@ def live_items() -> Select[int, int]:
 
 
 def completed_item_ids(user_id: int, course_id: int) -> set[int]:
-    """Items of a course this learner has completed, by the event log."""
-    stmt = select(LearningEvent.item_id).where(
-        LearningEvent.user_id == user_id,
-        LearningEvent.course_id == course_id,
-        LearningEvent.kind.in_(COMPLETION_KINDS),
-    )
-    return {i for i in db.session.scalars(stmt) if i is not None}
+    """Live items of a course this learner has done: lessons read, graded items passed (the ticks)."""
+    return counting.passed_item_ids(user_id, [course_id])[course_id]
 
 
 def item_totals(course_ids: Iterable[int]) -> dict[int, int]:
@@ -163,8 +159,9 @@ def item_totals(course_ids: Iterable[int]) -> dict[int, int]:
 
 
 @cache
-def _progress_columns() -> tuple[Label[int], Label[int], Label[datetime]]:
-    """Correlated subqueries giving, per course row, live items, items done and last activity.
+def _progress_columns() -> tuple[Label[int], Label[datetime]]:
+    """Correlated subqueries giving, per course row, live items and last activity (items done come
+    from `counting.passed_item_ids`: passing depends on each item's rule).
 
     Built once with a `user_id` bind parameter: composing these clauses per request cost more
     than running them.
@@ -172,24 +169,11 @@ def _progress_columns() -> tuple[Label[int], Label[int], Label[datetime]]:
     user_id: BindParameter[int] = bindparam("user_id")
     live_item = and_(Item.course_id == Course.id, Item.archived_at.is_(None), Module.archived_at.is_(None))
     total = select(func.count()).select_from(Item).join(Module, Module.id == Item.module_id).where(live_item)
-    done = (
-        select(func.count(func.distinct(LearningEvent.item_id)))
-        .select_from(LearningEvent)
-        .join(Item, Item.id == LearningEvent.item_id)
-        .join(Module, Module.id == Item.module_id)
-        .where(
-            LearningEvent.user_id == user_id,
-            LearningEvent.course_id == Course.id,
-            LearningEvent.kind.in_(COMPLETION_KINDS),
-            live_item,
-        )
-    )
     last = select(func.max(LearningEvent.occurred_at)).where(
         LearningEvent.user_id == user_id, LearningEvent.course_id == Course.id
     )
     return (
         total.correlate(Course).scalar_subquery().label("total"),
-        done.correlate(Course).scalar_subquery().label("done"),
         last.correlate(Course).scalar_subquery().label("last"),
     )
 
@@ -202,7 +186,7 @@ def _progress_statement() -> Select[*tuple[Any, ...]]:
 @cache
 def _dashboard_statement() -> Select[*tuple[Any, ...]]:
     return (
-        select(Course.slug, Course.title, Course.tier, *_progress_columns())
+        select(Course.id, Course.slug, Course.title, Course.tier, *_progress_columns())
         .join(Enrollment, Enrollment.course_id == Course.id)
         .where(Enrollment.user_id == bindparam("user_id"), Course.archived_at.is_(None))
     )
@@ -213,8 +197,9 @@ def progress_for(user_id: int, course_ids: Iterable[int]) -> dict[int, Progress]
     course_ids = list(course_ids)
     if not course_ids:
         return {}
-    rows = db.session.execute(_progress_statement(), {"user_id": user_id, "course_ids": course_ids})
-    return {row.id: Progress(row.done, row.total, row.last) for row in rows}
+    rows = db.session.execute(_progress_statement(), {"user_id": user_id, "course_ids": course_ids}).all()
+    done = counting.passed_item_ids(user_id, course_ids)
+    return {row.id: Progress(len(done[row.id]), row.total, row.last) for row in rows}
 
 
 @dataclass(frozen=True)
@@ -227,8 +212,9 @@ class DashboardRow:
 
 def dashboard(user_id: int) -> list[DashboardRow]:
     """The learner's courses with progress, unfinished and most recently active first (one query)."""
-    rows = db.session.execute(_dashboard_statement(), {"user_id": user_id})
-    result = [DashboardRow(r.slug, r.title, r.tier, Progress(r.done, r.total, r.last)) for r in rows]
+    rows = db.session.execute(_dashboard_statement(), {"user_id": user_id}).all()
+    done = counting.passed_item_ids(user_id, [r.id for r in rows])
+    result = [DashboardRow(r.slug, r.title, r.tier, Progress(len(done[r.id]), r.total, r.last)) for r in rows]
     result.sort(key=lambda r: (r.progress.status == "completed", -(r.progress.last_activity or _EPOCH).timestamp()))
     return result
 

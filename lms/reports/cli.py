@@ -1,4 +1,5 @@
-"""`flask reports completion` (scheduled exports) and `flask reports refresh` (rebuild the read model)."""
+"""`flask reports completion` (scheduled exports), `flask reports refresh` (rebuild the read model) and
+`flask reports recompute` (every stored view of progress, under the current pass-mark rule)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import or_, select
 from lms.accounts.models import Team
 from lms.catalog.models import TIERS, Course
 from lms.extensions import db
+from lms.recommend.freshness import bump_everyone
 from lms.reports import exports
 from lms.reports.progress import rebuild_activity, rebuild_progress
 from lms.reports.query import STATUSES, ReportFilter
@@ -77,3 +79,20 @@ def refresh() -> None:
     rows, weeks = rebuild_progress(), rebuild_activity()
     db.session.commit()
     click.echo(f"Rebuilt {rows:,} progress rows and {weeks:,} active weeks in {time.perf_counter() - started:.1f} s.")
+
+
+@reports_cli.command("recompute")
+def recompute() -> None:
+    """Recompute what is stored about progress from the event log under the current rule (a step is
+    done when read, or when its counting attempt reaches the pass mark): the reports read model, the
+    weekly activity, and every learner's cached dashboard. Certificates already issued are not touched.
+    Run it after upgrading from a version that ticked failed attempts, or after changing pass marks
+    or `keep:`."""
+    started = time.perf_counter()
+    rows, weeks = rebuild_progress(), rebuild_activity()
+    bump_everyone()
+    db.session.commit()
+    click.echo(
+        f"Recomputed {rows:,} progress rows and {weeks:,} active weeks; every dashboard is built again on its next "
+        f"view; certificates already issued are unchanged ({time.perf_counter() - started:.1f} s)."
+    )

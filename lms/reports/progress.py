@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import Date, Select, and_, bindparam, case, cast, delete, func, insert, literal, select
+from sqlalchemy import Date, Select, and_, bindparam, case, cast, delete, func, insert, literal, select, update
 
-from lms.catalog.models import Item
+from lms.catalog.models import Course, Item
 from lms.db import utcnow
 from lms.extensions import db
-from lms.learning.models import COMPLETION_KINDS, LearningEvent, LearningEventKind
+from lms.learning import counting
+from lms.learning.models import LearningEvent, LearningEventKind
 from lms.learning.services import live_items
 from lms.reports.models import ReportActivity, ReportProgress
 
@@ -20,60 +23,63 @@ def _percent(score, max_score):
 
 
 def _aggregate(*where) -> Select:
-    """Per (learner, course): live items done, last activity, best exam %, mean of best assignment %."""
+    """Per (learner, course): live lessons read, last activity, best exam %. Graded items' figures
+    depend on each item's rule and come from `_graded_figures`."""
     live = live_items().with_only_columns(Item.id)
-    done_item = case(
-        (and_(LearningEvent.kind.in_(COMPLETION_KINDS), LearningEvent.item_id.in_(live)), LearningEvent.item_id)
+    lesson_read = case(
+        (
+            and_(LearningEvent.kind == LearningEventKind.LESSON_COMPLETED, LearningEvent.item_id.in_(live)),
+            LearningEvent.item_id,
+        )
     )
     exam = case(
         (LearningEvent.kind == LearningEventKind.EXAM_SUBMITTED, _percent(LearningEvent.score, LearningEvent.max_score))
     )
-    events = (
+    return (
         select(
             LearningEvent.user_id,
             LearningEvent.course_id,
-            func.count(func.distinct(done_item)).label("done"),
+            func.count(func.distinct(lesson_read)).label("done"),
             func.max(LearningEvent.occurred_at).label("last"),
             func.max(exam).label("exam"),
+            literal(None, ReportProgress.assignment_best.type).label("best"),
+            literal(0).label("graded"),
         )
         .where(*where)
         .group_by(LearningEvent.user_id, LearningEvent.course_id)
-        .subquery()
-    )
-    per_assignment = (
-        select(
-            LearningEvent.user_id,
-            LearningEvent.course_id,
-            func.max(_percent(LearningEvent.score, LearningEvent.max_score)).label("best"),
-        )
-        .where(*where, LearningEvent.kind == LearningEventKind.ASSIGNMENT_GRADED, LearningEvent.max_score > 0)
-        .group_by(LearningEvent.user_id, LearningEvent.course_id, LearningEvent.item_id)
-        .subquery()
-    )
-    assignments = (
-        select(
-            per_assignment.c.user_id,
-            per_assignment.c.course_id,
-            func.avg(per_assignment.c.best).label("best"),
-            func.count().label("graded"),
-        )
-        .group_by(per_assignment.c.user_id, per_assignment.c.course_id)
-        .subquery()
-    )
-    return select(
-        events.c.user_id,
-        events.c.course_id,
-        events.c.done,
-        events.c.last,
-        events.c.exam,
-        assignments.c.best,
-        func.coalesce(assignments.c.graded, 0),
-    ).outerjoin(
-        assignments, and_(assignments.c.user_id == events.c.user_id, assignments.c.course_id == events.c.course_id)
     )
 
 
 _COLUMNS = ("user_id", "course_id", "done", "last_activity_at", "exam_best", "assignment_best", "assignments_graded")
+
+
+@dataclass(frozen=True)
+class GradedFigures:
+    """One learner's graded items in one course, by the attempt that counts."""
+
+    passed: int  # live quizzes and assignments at or above their pass mark
+    assignment_mean: float | None  # mean of the counting assignment scores, %
+    assignments: int  # assignments with a counting attempt
+
+
+def _graded_figures(course_id: int, user_ids: list[int] | None = None) -> dict[int, GradedFigures]:
+    """Learner id -> their graded figures in a course (two queries for the whole course)."""
+    kinds = dict(
+        db.session.execute(live_items().with_only_columns(Item.id, Item.kind).where(Item.course_id == course_id)).all()
+    )
+    passed: dict[int, int] = defaultdict(int)
+    percents: dict[int, list[float]] = defaultdict(list)
+    for (user_id, item_id), counted in counting.course_counting_attempts(course_id, user_ids).items():
+        if item_id in kinds and counted.passed:
+            passed[user_id] += 1
+        if kinds.get(item_id) == "assignment":
+            percents[user_id].append(counted.percent)
+    return {
+        uid: GradedFigures(
+            passed[uid], sum(percents[uid]) / len(percents[uid]) if percents[uid] else None, len(percents[uid])
+        )
+        for uid in set(passed) | set(percents)
+    }
 
 
 @cache
@@ -86,6 +92,10 @@ def refresh_progress(user_id: int, course_id: int) -> ReportProgress:
     """Recompute one learner's row in one course (a few indexed reads); flushes."""
     row = db.session.execute(_refresh_statement(), {"user_id": user_id, "course_id": course_id}).first()
     values = dict(zip(_COLUMNS, row, strict=True)) if row else {"done": 0, "assignments_graded": 0}
+    graded = _graded_figures(course_id, [user_id]).get(user_id)
+    if graded is not None:
+        values["done"] = (values.get("done") or 0) + graded.passed
+        values["assignment_best"], values["assignments_graded"] = graded.assignment_mean, graded.assignments
     progress = db.session.get(ReportProgress, (user_id, course_id))
     if progress is None:
         progress = ReportProgress(user_id=user_id, course_id=course_id)
@@ -98,10 +108,28 @@ def refresh_progress(user_id: int, course_id: int) -> ReportProgress:
 
 
 def rebuild_progress() -> int:
-    """Rebuild the whole read model from the log in one INSERT ... SELECT; returns its rows."""
+    """Rebuild the whole read model from the log: one INSERT ... SELECT for lessons, activity and
+    exams, then each course's graded items by the attempt that counts; returns its rows."""
     db.session.execute(delete(ReportProgress))
     stmt = _aggregate().add_columns(literal(utcnow(), ReportProgress.refreshed_at.type))
     db.session.execute(insert(ReportProgress).from_select([*_COLUMNS, "refreshed_at"], stmt))
+    table = ReportProgress.__table__
+    for course_id in db.session.scalars(select(Course.id)):
+        figures = _graded_figures(course_id)
+        if figures:
+            db.session.execute(
+                update(table)
+                .where(table.c.user_id == bindparam("uid"), table.c.course_id == course_id)
+                .values(
+                    done=table.c.done + bindparam("passed"),
+                    assignment_best=bindparam("mean"),
+                    assignments_graded=bindparam("graded"),
+                ),
+                [
+                    {"uid": u, "passed": f.passed, "mean": f.assignment_mean, "graded": f.assignments}
+                    for u, f in figures.items()
+                ],
+            )
     db.session.flush()
     return db.session.scalar(select(func.count()).select_from(ReportProgress)) or 0
 

@@ -85,6 +85,24 @@ CASES = {
         "- quiz: quizzes/basics.yml\n        lesson: lessons/01-hello.md",
         "python-basics/course.yml:17: modules.0.items.2: each item needs exactly one of",
     ),
+    "keep on a lesson": (
+        "python-basics/course.yml",
+        "- lesson: lessons/02-more.md",
+        "- lesson: lessons/02-more.md\n        keep: last",
+        "python-basics/course.yml:16: modules.0.items.1: keep: is only for quizzes and assignments",
+    ),
+    "unknown keep": (
+        "python-basics/course.yml",
+        "- quiz: quizzes/basics.yml",
+        "- quiz: quizzes/basics.yml\n        keep: first",
+        "python-basics/course.yml:18: modules.0.items.2.keep: Input should be 'best' or 'last'",
+    ),
+    "pass_mark on a quiz entry": (
+        "python-basics/course.yml",
+        "- quiz: quizzes/basics.yml",
+        "- quiz: quizzes/basics.yml\n        pass_mark: 50",
+        "python-basics/course.yml:17: modules.0.items.2: due:, late_penalty:, cutoff: and pass_mark: are only for",
+    ),
     "unknown prerequisite": (
         "python-next/course.yml",
         "[python-basics]",
@@ -161,6 +179,17 @@ def test_each_fault_is_reported_at_its_line(tree, name):
         assert any(p.startswith(path + ":") and message in p for p in found), found
     else:
         assert any(p.startswith(expected) for p in found), found
+
+
+def test_quizzes_take_keep_and_assignments_a_pass_mark(tree):
+    quiz = "- quiz: quizzes/basics.yml"
+    edit(tree / "python-basics/course.yml", quiz, f"{quiz}\n        keep: last")
+    edit(tree / "python-basics/course.yml", "title: Add two numbers", "title: Add two numbers\n        pass_mark: 80")
+    result = load_courses(tree)
+    assert result.ok, [str(p) for p in result.problems]
+    items = {i.slug: i for m in result.courses[0].modules for i in m.items}
+    assert items["basics"].data["keep"] == "last"
+    assert (items["add"].data["keep"], items["add"].data["pass_mark"]) == ("best", 80)
 
 
 def test_notebook_without_nbgrader_metadata(tree):

@@ -21,7 +21,7 @@ def test_progress_and_status_derive_from_events(catalog):
     p = services.progress_for(learner.id, [course.id])[course.id]
     assert (p.done, p.total, p.percent, p.status) == (1, 4, 25, "in_progress")
     services.complete_lesson(learner.id, item("02-more"))
-    services.submit_quiz(learner.id, item("basics"), {"print": [1], "types": [0]})
+    services.submit_quiz(learner.id, item("basics"), {"print": [0], "types": [0, 1]})
     services.record_event(learner.id, course.id, "assignment_graded", item_id=item("add").id, score=5, max_score=5)
     p = services.progress_for(learner.id, [course.id])[course.id]
     assert (p.done, p.total, p.status) == (4, 4, "completed")
@@ -116,7 +116,9 @@ def test_course_page_shows_prerequisites_and_whether_met(client, catalog):
     for slug in ("01-hello", "02-more"):
         services.complete_lesson(learner.id, item(slug))
     services.submit_quiz(learner.id, item("basics"), {"print": [0], "types": [0, 1]})
-    services.record_event(learner.id, catalog["python-basics"].id, "assignment_graded", item_id=item("add").id)
+    services.record_event(
+        learner.id, catalog["python-basics"].id, "assignment_graded", item_id=item("add").id, score=5, max_score=5
+    )
     db.session.commit()
     assert 'class="met"' in client.get("/courses/python-next").text
 

@@ -51,13 +51,14 @@ def test_lesson_quiz_and_grade_show_on_the_very_next_page(client, learner):
     assert "1 of 4 steps" in page(client)
     assert client.post("/courses/python-basics/basics/quiz", data=WRONG).status_code == 302
     after_quiz = page(client)
-    assert "2 of 4 steps" in after_quiz and "You scored 0% on Basics check" in after_quiz
+    # A failed quiz is not a step done (issue 15), but the advice shows on the very next page.
+    assert "1 of 4 steps" in after_quiz and "You scored 0% on Basics check" in after_quiz
     # What the grading worker records when a notebook is graded (lms/assignments/worker.record_graded).
     services.record_event(
         learner.id, item("add").course_id, "assignment_graded", item_id=item("add").id, score=5, max_score=5
     )
     db.session.commit()
-    assert "3 of 4 steps" in page(client)
+    assert "2 of 4 steps" in page(client)
 
 
 def test_a_change_made_by_another_worker_shows_on_the_next_page(make_app, client, learner):

@@ -36,7 +36,8 @@ def complete_basics(user: User, course: Course, *, assignment=(4, 5), exam=(90, 
     learning.enroll(user.id, course)
     learning.complete_lesson(user.id, item("01-hello"))
     learning.complete_lesson(user.id, item("02-more"))
-    learning.submit_quiz(user.id, item("basics"), {"print": [1], "types": [0]})
+    learning.submit_quiz(user.id, item("basics"), {"print": [1], "types": [0]})  # a failed try first
+    learning.submit_quiz(user.id, item("basics"), {"print": [0], "types": [0, 1]})
     learning.record_event(user.id, course.id, "assignment_graded", item_id=item("add").id, score=2, max_score=5)
     learning.record_event(
         user.id, course.id, "assignment_graded", item_id=item("add").id, score=assignment[0], max_score=assignment[1]
