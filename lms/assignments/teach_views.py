@@ -104,13 +104,13 @@ def submission(submission_id: int):
     return _submission_page(*_submission(submission_id), ReviewForm())
 
 
-def _submission_page(sub: Submission, item: Item, course: Course, review_form: ReviewForm, status: int = 200):
+def _submission_page(sub: Submission, item: Item, course: Course, review_form: ReviewForm):
     page = services.assignment_page(sub.user_id, item)
     grade = sub.grade
     if grade is not None and not review_form.is_submitted():
         review_form.comment.data = grade.comment
         review_form.adjustment.data = f"{grade.adjustment:+g}" if grade.adjustment else ""
-    html = render_template(
+    return render_template(
         "assignments/submission.html",
         sub=sub,
         item=item,
@@ -122,7 +122,6 @@ def _submission_page(sub: Submission, item: Item, course: Course, review_form: R
         review_form=review_form,
         history=audit.submission_history(sub),
     )
-    return html, status
 
 
 @role_required("instructor")
@@ -161,7 +160,7 @@ def review(submission_id: int):
         db.session.rollback()
         current_app.logger.info("review of submission %s refused: %s", sub.id, exc)
         flash(str(exc), "error")
-        return _submission_page(sub, item, course, form, 400)
+        return _submission_page(sub, item, course, form)
     db.session.commit()
     flash(_("Saved; the learner sees it on their assignment page.") if changed else _("Nothing changed."), "success")
     return redirect(url_for("assignments.submission", submission_id=sub.id, _anchor="review"))

@@ -131,12 +131,12 @@ def test_review_page_access_bad_input_and_learner_view(app, client):
     page = client.get(url)
     assert page.status_code == 200 and 'id="review"' in page.text and "-4 to +2" in page.text
     bad = _review(client, sub, "two", "Typed with care", "r")
-    assert bad.status_code == 400 and "as a number of points" in bad.text
+    assert bad.status_code == 200 and "as a number of points" in bad.text  # the page again, as forms here do
     assert "Typed with care" in bad.text  # what was typed comes back, nothing is lost
     out_of_range = _review(client, sub, "+3", "", "r")
-    assert out_of_range.status_code == 400 and "must stay between 0 and 6" in out_of_range.text
+    assert out_of_range.status_code == 200 and "must stay between 0 and 6" in out_of_range.text
     no_reason = _review(client, sub, "+2", "Well argued.", "")
-    assert no_reason.status_code == 400 and "Give a reason" in no_reason.text
+    assert no_reason.status_code == 200 and "Give a reason" in no_reason.text
     assert _changes(sub.id) == []
 
     comment = "**Well argued.** <script>alert(1)</script> [more](javascript:alert(2))"
