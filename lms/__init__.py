@@ -116,13 +116,14 @@ def _register_blueprints(app: Flask) -> None:
 def _register_page_parts(app: Flask) -> None:
     """Learning's pages show parts owned by domains above it, which learning cannot import: they plug in here."""
     from lms.assignments.views import assignment_page
-    from lms.certification.views import exam_url
+    from lms.certification.views import certificate_card, exam_url
     from lms.learning.views import register_course_panel, register_item_page
     from lms.recommend.views import recommended_modules
 
     register_item_page(app, "assignment", assignment_page)  # learning checks the enrolment, assignments render
     register_course_panel(app, "recommended", recommended_modules)
     register_course_panel(app, "exam_url", exam_url)
+    register_course_panel(app, "certificate", certificate_card)
 
 
 def _register_cli(app: Flask) -> None:

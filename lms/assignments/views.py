@@ -14,6 +14,7 @@ from lms.assignments.teach_views import register_teach_routes
 from lms.catalog import services as catalog
 from lms.catalog.models import Course, Item
 from lms.extensions import db
+from lms.learning import counting
 from lms.learning import services as learning
 from lms.responses import attachment
 
@@ -32,6 +33,7 @@ def assignment_page(course: Course, item: Item) -> str:
         done=outline.done,
         next_up=outline.next_up,
         view=services.assignment_page(current_user.id, item),
+        counted=counting.counting_attempt(current_user.id, item),
     )
 
 

@@ -12,8 +12,8 @@ from lms.catalog import services as catalog
 from lms.catalog.models import Course
 from lms.certification.models import Certificate, CourseCertification, ExamAttempt, Track
 from lms.extensions import db
+from lms.learning import counting
 from lms.learning import services as learning
-from lms.learning.models import LearningEvent, LearningEventKind
 
 DEFAULT_RULES: dict[str, Any] = {
     "enabled": True,
@@ -46,22 +46,6 @@ def rules_of(course: Course) -> dict[str, Any]:
     return {**DEFAULT_RULES, **(stored.rules if stored else {})}
 
 
-def best_assignment_percents(user_id: int, course_id: int) -> dict[int, float]:
-    """Best graded score per assignment item, in percent, from `assignment_graded` events."""
-    rows = db.session.execute(
-        select(LearningEvent.item_id, LearningEvent.score, LearningEvent.max_score).where(
-            LearningEvent.user_id == user_id,
-            LearningEvent.course_id == course_id,
-            LearningEvent.kind == LearningEventKind.ASSIGNMENT_GRADED,
-        )
-    )
-    best: dict[int, float] = {}
-    for item_id, score, max_score in rows:
-        if item_id is not None and max_score and score is not None:
-            best[item_id] = max(best.get(item_id, 0.0), 100 * score / max_score)
-    return best
-
-
 def exam_passed(user_id: int, course_id: int) -> bool:
     """Whether the learner has a passed attempt at the course exam."""
     stmt = select(ExamAttempt.id).where(
@@ -83,20 +67,87 @@ def course_requirements(user_id: int, course: Course) -> list[Requirement]:
             finished = sum(item.id in done for item in items)
             detail = _l("%(done)s of %(total)s steps", done=finished, total=len(items))
             requirements.append(Requirement("module", module.title, finished == len(items), str(detail)))
-    pass_mark = rules["assignment_pass_mark"] if rules["assignment_pass_mark"] is not None else course.pass_mark
-    best = best_assignment_percents(user_id, course.id)
+    counted = counting.counting_attempts(user_id, course.id)  # the attempt that counts, under each item's keep:
     wanted_assignments = rules["required_assignments"]
     for item in (i for _m, items in syllabus for i in items if i.kind == "assignment"):
         if wanted_assignments is None or item.slug in wanted_assignments:
-            score = best.get(item.id)
-            detail = _l("needs %(mark)s%%", mark=pass_mark) if score is None else f"{score:.0f}% / {pass_mark}%"
-            requirements.append(
-                Requirement("assignment", item.title, score is not None and score >= pass_mark, str(detail))
-            )
+            # The certificate's own assignment_pass_mark, else the assignment's, else the course's.
+            mark = rules["assignment_pass_mark"]
+            mark = mark if mark is not None else counting.rule_of(item.data, course.pass_mark).pass_mark
+            kept = counted.get(item.id)
+            score = kept.percent if kept else None
+            detail = _l("needs %(mark)s%%", mark=mark) if score is None else f"{score:.0f}% / {mark}%"
+            met = kept is not None and kept.score * 100 >= mark * kept.max_score - 1e-9
+            requirements.append(Requirement("assignment", item.title, met, str(detail)))
     if stored and stored.exam:
         detail = _l("pass mark %(mark)s%%", mark=stored.exam["pass_mark"])
         requirements.append(Requirement("exam", stored.exam["title"], exam_passed(user_id, course.id), str(detail)))
     return requirements
+
+
+@dataclass(frozen=True)
+class Remaining:
+    """One thing still needed for a course certificate: a step of the course, or the exam."""
+
+    kind: str  # lesson, quiz, assignment, exam
+    title: str
+    slug: str | None  # the item's slug (None: the exam)
+    pass_mark: int | None  # None for a lesson
+    counted: counting.Counted | None  # the attempt that counts so far, if any
+
+
+@dataclass(frozen=True)
+class CertificateCard:
+    """The course page's certificate card: what remains, and whether the exam is the next step."""
+
+    title: str
+    held_public_id: str | None
+    steps: list[Remaining]  # course steps still to do, in syllabus order
+    exam: Remaining | None  # the exam while it is not passed (None: no exam, or passed)
+    exam_passed: bool
+
+    @property
+    def complete(self) -> bool:
+        """Nothing remains: the certificate is held, or every condition holds."""
+        return self.held_public_id is not None or (not self.steps and self.exam is None)
+
+    @property
+    def exam_next(self) -> bool:
+        """Every step is done and the exam is what remains: the page's primary call to action."""
+        return self.held_public_id is None and not self.steps and self.exam is not None
+
+
+def certificate_card(user_id: int, course: Course, held_public_id: str | None) -> CertificateCard | None:
+    """What the learner still needs for the course certificate (None when the course awards none):
+    the steps of the required modules not done yet, assignments below the certificate's own pass mark,
+    then the exam."""
+    rules = rules_of(course)
+    if not rules["enabled"]:
+        return None
+    stored = certification_of(course)
+    done = learning.completed_item_ids(user_id, course.id)
+    counted = counting.counting_attempts(user_id, course.id)
+    unmet_assignments = {r.label for r in course_requirements(user_id, course) if r.kind == "assignment" and not r.met}
+    steps = []
+    for module, items in catalog.syllabus(course):
+        module_needed = rules["required_modules"] is None or module.slug in rules["required_modules"]
+        for item in items:
+            needed = (module_needed and item.id not in done) or (
+                item.kind == "assignment" and item.title in unmet_assignments
+            )
+            if needed:
+                mark = None if item.kind == "lesson" else counting.rule_of(item.data, course.pass_mark).pass_mark
+                if item.kind == "assignment" and rules["assignment_pass_mark"] is not None:
+                    mark = max(mark or 0, rules["assignment_pass_mark"])
+                steps.append(Remaining(item.kind, item.title, item.slug, mark, counted.get(item.id)))
+    exam = None
+    passed = False
+    if stored and stored.exam:
+        passed = exam_passed(user_id, course.id)
+        if not passed:
+            mark = stored.exam["pass_mark"]
+            exam = Remaining("exam", stored.exam["title"], None, mark, counting.counting_exam(user_id, course.id, mark))
+    return CertificateCard(rules["title"] or course.title, held_public_id, steps, exam, passed)
 
 
 def course_certificate_earned(user_id: int, course: Course) -> bool:

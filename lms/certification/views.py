@@ -31,6 +31,15 @@ def exam_url(course: Course) -> str | None:
     return url_for("certification.exam", slug=course.slug) if row is not None and row.exam else None
 
 
+def certificate_card(course: Course) -> rules.CertificateCard | None:
+    """The course page's certificate card for an enrolled learner (learning's page, plugged in by create_app)."""
+    if not current_user.is_authenticated or learning.get_enrollment(current_user.id, course.id) is None:
+        return None
+    held = services.find_by_subject(current_user.id, f"course:{course.slug}")
+    public_id = held.public_id if held is not None and held.revoked_at is None else None
+    return rules.certificate_card(current_user.id, course, public_id)
+
+
 register_exam_routes(bp)
 register_teach_routes(bp)
 LINKEDIN_ADD = "https://www.linkedin.com/profile/add"

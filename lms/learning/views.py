@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from lms.catalog import services as catalog
 from lms.catalog.models import TIERS, Course, Item
 from lms.extensions import db
-from lms.learning import services
+from lms.learning import counting, services
 from lms.learning.forms import ActionForm, choice_indexes
 
 bp = Blueprint("learning", __name__)
@@ -66,10 +66,12 @@ def course(slug: str):
     course = catalog.get_course(slug) or abort(404)
     syllabus = catalog.syllabus(course)
     enrollment = done = progress = None
+    results: dict[int, counting.Counted] = {}
     missing_prereqs = course.prerequisites
     if current_user.is_authenticated:
         enrollment = services.get_enrollment(current_user.id, course.id)
         done = services.completed_item_ids(current_user.id, course.id)
+        results = counting.counting_attempts(current_user.id, course.id)
         progress = services.progress_for(current_user.id, [course.id])[course.id]
         completed = services.completed_course_ids(current_user.id, [p.id for p in course.prerequisites])
         missing_prereqs = [p for p in course.prerequisites if p.id not in completed]
@@ -81,6 +83,7 @@ def course(slug: str):
         syllabus=syllabus,
         enrollment=enrollment,
         done=done or set(),
+        results=results,
         progress=progress,
         missing_prereqs=missing_prereqs,
         next_up=next_up,
@@ -115,6 +118,7 @@ def item(slug: str, item_slug: str):
     outline = services.outline(current_user.id, course, item)
     attempt = services.latest_attempt(current_user.id, item.id) if item.kind == "quiz" else None
     verdicts = services.score_quiz(item, attempt.answers)[2] if attempt else None
+    counted = counting.counting_attempt(current_user.id, item) if attempt else None
     return render_template(
         f"learning/{item.kind}.html",
         course=course,
@@ -124,6 +128,7 @@ def item(slug: str, item_slug: str):
         form=ActionForm(),
         attempt=attempt,
         verdicts=verdicts,
+        counted=counted,
         next_up=outline.next_up,
     )
 
@@ -154,7 +159,7 @@ def complete(slug: str, item_slug: str):
 @bp.post("/courses/<slug>/<item_slug>/quiz")
 @login_required
 def submit_quiz(slug: str, item_slug: str):
-    _course, item = _enrolled_item(slug, item_slug, "quiz")
+    course, item = _enrolled_item(slug, item_slug, "quiz")
     answers = {q["id"]: choice_indexes(request.form.getlist(f"q-{q['id']}")) for q in item.data["questions"]}
     try:
         attempt = services.submit_quiz(current_user.id, item, answers)
@@ -162,7 +167,12 @@ def submit_quiz(slug: str, item_slug: str):
         flash(str(exc), "error")
         return redirect(url_for("learning.item", slug=slug, item_slug=item_slug))
     db.session.commit()
-    flash(_("You scored %(score)s of %(max)s.", score=_num(attempt.score), max=_num(attempt.max_score)), "success")
+    mark = counting.rule_of(item.data, course.pass_mark).pass_mark
+    passed = attempt.score * 100 >= mark * attempt.max_score
+    flash(
+        _("You scored %(score)s of %(max)s.", score=_num(attempt.score), max=_num(attempt.max_score)),
+        "success" if passed else "info",
+    )
     return redirect(url_for("learning.item", slug=slug, item_slug=item_slug, _anchor="results"))
 
 

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from lms.catalog.models import TIERS, Course, Item, Module, course_prerequisites
 from lms.db import utcnow
 from lms.extensions import db
-from lms.learning.models import COMPLETION_KINDS, Enrollment, LearningEvent
+from lms.learning import counting
+from lms.learning.models import COMPLETION_KINDS, Enrollment, LearningEvent, LearningEventKind
 from lms.recommend import freshness, paths, ranking
 from lms.recommend.mastery import GRADED_KINDS, pass_fraction
 from lms.recommend.models import LearningGoal, SkillMastery
@@ -43,6 +44,7 @@ class ItemInfo:
     module_id: int
     title: str
     pass_fraction: float
+    rule: counting.Rule  # which attempt counts, against which pass mark
 
 
 def catalog_graph() -> tuple[ranking.Catalog, dict[int, set[int]], dict[int, ItemInfo]]:
@@ -74,8 +76,13 @@ def catalog_graph() -> tuple[ranking.Catalog, dict[int, set[int]], dict[int, Ite
     by_id: dict[int, ItemInfo] = {}
     for item in db.session.scalars(select(Item).where(Item.archived_at.is_(None), Item.course_id.in_(courses))):
         items.setdefault(item.module_id, set()).add(item.id)
+        course_mark = courses[item.course_id].pass_mark
         by_id[item.id] = ItemInfo(
-            item.course_id, item.module_id, item.title, pass_fraction(item.data, courses[item.course_id].pass_mark)
+            item.course_id,
+            item.module_id,
+            item.title,
+            pass_fraction(item.data, course_mark),
+            counting.rule_of(item.data, course_mark),
         )
         if item.kind != "lesson":
             graded.add(item.module_id)
@@ -130,26 +137,41 @@ def learner_state(
             LearningEvent.kind,
             LearningEvent.score,
             LearningEvent.max_score,
-            LearningEvent.course_id,
+            LearningEvent.id,
+            LearningEvent.data,
+            LearningEvent.occurred_at,
         )
         .where(LearningEvent.user_id == user_id, LearningEvent.kind.in_(GRADED_KINDS + COMPLETION_KINDS))
         .order_by(LearningEvent.occurred_at, LearningEvent.id)
     ).all()
-    results: dict[int, ranking.Result] = {}
+    touched: set[int] = set()
     done_items: set[int] = set()
-    for item_id, kind, score, max_score, _course_id in events:
+    graded: dict[int, list[tuple]] = {}  # item id -> its scored events, oldest first
+    latest_in_module: dict[int, int] = {}  # module id -> the graded item attempted last
+    streaks: dict[int, int] = {}  # module id -> failed attempts in a row, ending with the latest
+    for item_id, kind, score, max_score, event_id, data, at in events:
         if item_id is None or (item := by_id.get(item_id)) is None:
             continue
-        done_items.add(item_id)
+        touched.add(item_id)
         if kind in GRADED_KINDS and score is not None and max_score:
-            ratio = score / max_score
-            passed = ratio >= item.pass_fraction
-            before = results.get(item.module_id)
-            streak = 0 if passed else 1 + (before.failures if before and not before.passed else 0)
-            results[item.module_id] = ranking.Result(passed, 100 * ratio, item.title, streak)
+            graded.setdefault(item_id, []).append((event_id, score, max_score, data, at))
+            latest_in_module[item.module_id] = item_id
+            failed = score / max_score < item.pass_fraction
+            streaks[item.module_id] = streaks.get(item.module_id, 0) + 1 if failed else 0
+        elif kind == LearningEventKind.LESSON_COMPLETED:
+            done_items.add(item_id)
+    # Advice reads the attempt that counts (issue 15): with keep: best, a worse later attempt
+    # after a pass neither fails the module nor drives "You scored ... review" advice.
+    counted = {item_id: counting.choose(item_id, scored, by_id[item_id].rule) for item_id, scored in graded.items()}
+    done_items |= {item_id for item_id, c in counted.items() if c is not None and c.passed}
+    results: dict[int, ranking.Result] = {}
+    for module_id, item_id in latest_in_module.items():
+        if (kept := counted[item_id]) is not None:
+            streak = 0 if kept.passed else streaks.get(module_id, 0)
+            results[module_id] = ranking.Result(kept.passed, kept.percent, by_id[item_id].title, streak)
     completed = {mid for mid, ids in items.items() if ids and ids <= done_items}
     started = set(db.session.scalars(select(Enrollment.course_id).where(Enrollment.user_id == user_id)))
-    started &= {by_id[i].course_id for i in done_items}
+    started &= {by_id[i].course_id for i in touched}
     goal = db.session.get(LearningGoal, user_id)
     return ranking.LearnerState(
         mastery={s: p for s, p, _ in mastery},

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from lms.accounts.models import User
 from lms.catalog.models import Course, CourseInstructor, Item, Module
 from lms.extensions import db
-from lms.learning.models import COMPLETION_KINDS, Enrollment, LearningEvent
+from lms.learning import counting
+from lms.learning.models import Enrollment, LearningEvent, LearningEventKind
 from lms.learning.services import item_totals, live_items
 
 
@@ -53,20 +54,21 @@ def course_stats(courses: list[Course]) -> list[CourseStats]:
     )
     totals = item_totals(ids)
     live = live_items().subquery()
-    per_learner = (
-        select(
-            LearningEvent.course_id.label("course_id"),
-            LearningEvent.user_id,
-            func.count(func.distinct(LearningEvent.item_id)).label("done"),
-        )
+    lessons_read = db.session.execute(
+        select(LearningEvent.course_id, LearningEvent.user_id, func.count(func.distinct(LearningEvent.item_id)))
         .join(live, live.c.id == LearningEvent.item_id)
-        .where(LearningEvent.course_id.in_(ids), LearningEvent.kind.in_(COMPLETION_KINDS))
+        .where(LearningEvent.course_id.in_(ids), LearningEvent.kind == LearningEventKind.LESSON_COMPLETED)
         .group_by(LearningEvent.course_id, LearningEvent.user_id)
-        .subquery()
     )
+    done: dict[tuple[int, int], int] = {(cid, uid): n for cid, uid, n in lessons_read}
+    live_ids = set(db.session.scalars(select(live.c.id)))
+    for course_id in ids:  # quizzes and assignments count once passed by the attempt that counts
+        for (user_id, item_id), counted in counting.course_counting_attempts(course_id).items():
+            if counted.passed and item_id in live_ids:
+                done[(course_id, user_id)] = done.get((course_id, user_id), 0) + 1
     completed: dict[int, int] = {}
-    for course_id, done in db.session.execute(select(per_learner.c.course_id, per_learner.c.done)):
-        if totals.get(course_id) and done >= totals[course_id]:
+    for (course_id, _user_id), n in done.items():
+        if totals.get(course_id) and n >= totals[course_id]:
             completed[course_id] = completed.get(course_id, 0) + 1
     return [CourseStats(c, enrolled.get(c.id, 0), completed.get(c.id, 0)) for c in courses]
 

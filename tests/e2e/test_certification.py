@@ -86,7 +86,7 @@ def test_learner_earns_downloads_and_admin_revokes(page, base_url, live_app, bro
     expect(page.get_by_role("heading", name="On the way")).to_be_visible()
     shot(page, "cert-01-on-the-way")
     page.get_by_role("link", name="Certification exam").click()
-    expect(page.get_by_text("3, drawn at random for each attempt")).to_be_visible()
+    expect(page.get_by_text("3, drawn at random from a bank of 4 for each attempt")).to_be_visible()
     shot(page, "cert-01b-exam-overview")
     page.get_by_role("button", name="Start the exam").click()
 

@@ -49,6 +49,27 @@ def test_assignment_below_pass_mark_blocks_the_certificate(catalog):
     assert "course:cert-basics" in certs(learner)
 
 
+def test_assignment_requirement_reads_the_attempt_that_counts(catalog):
+    """keep: last: a pass then a worse submission leaves the requirement unmet (it took the best before)."""
+    learner = make_user()
+    course = catalog["cert-basics"]
+    add = item(course, "add")
+    add.data = {**add.data, "keep": "last"}
+    learning.enroll(learner.id, course)
+    for submission_id, score in ((1, 5), (2, 2)):
+        learning.record_event(
+            learner.id,
+            course.id,
+            "assignment_graded",
+            item_id=add.id,
+            score=score,
+            max_score=5,
+            data={"submission_id": submission_id},
+        )
+    assignment = next(r for r in rules.course_requirements(learner.id, course) if r.kind == "assignment")
+    assert (assignment.met, assignment.detail) == (False, "40% / 70%")
+
+
 def test_track_certificate_follows_the_last_course(catalog):
     learner = make_user()
     complete_basics(learner, catalog["cert-basics"])

@@ -104,9 +104,13 @@ def test_lessons_are_done_when_read_and_the_exam_counts_its_best(catalog):
     assert counting.counting_exam(learner.id, course.id, 75) is None
     for attempt_id, score in ((1, 9), (2, 4)):
         services.record_event(
-            learner.id, course.id, LearningEventKind.EXAM_SUBMITTED, score=score, max_score=10,
+            learner.id,
+            course.id,
+            LearningEventKind.EXAM_SUBMITTED,
+            score=score,
+            max_score=10,
             data={"attempt_id": attempt_id},
-        )  # fmt: skip
+        )
     exam = counting.counting_exam(learner.id, course.id, 75)
     assert (exam.attempt_id, exam.percent, exam.passed, exam.attempts) == (1, 90, True, 2)
 

@@ -134,6 +134,7 @@ def test_instructor_page_counts_enrolments_and_completions(client, catalog):
     services.complete_lesson(done.id, item("defining-functions"))
     services.submit_quiz(done.id, item("functions"), {"keyword": [0]})
     services.complete_lesson(started.id, item("defining-functions"))
+    services.submit_quiz(started.id, item("functions"), {"keyword": [1]})  # failed: not a completion
     db.session.commit()
     login(client, teacher.email)
     page = client.get("/teach/").text
@@ -162,6 +163,7 @@ def test_course_page_links_the_exam_only_when_there_is_one(client, catalog):
     login(client, learner.email)
     client.post("/courses/python-basics/enroll")
     assert "/courses/python-basics/exam" not in client.get("/courses/python-basics").text
-    db.session.merge(CourseCertification(course_id=catalog["python-basics"].id, rules={}, exam={"draw": 1}))
+    exam = {"title": "Basics exam", "pass_mark": 75}
+    db.session.merge(CourseCertification(course_id=catalog["python-basics"].id, rules={}, exam=exam))
     db.session.commit()
     assert 'href="/courses/python-basics/exam"' in client.get("/courses/python-basics").text

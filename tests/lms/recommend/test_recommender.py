@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from lms.db import utcnow
 from lms.extensions import db
 from lms.learning import services as learning
 from lms.recommend import paths, ranking, services
@@ -30,6 +31,24 @@ def test_failed_quiz_brings_a_review_with_its_reason(catalog):
     first = services.recommendations(learner.id)[0]
     assert (first.module_slug, first.reason) == ("start", "review")
     assert first.message == "You scored 0% on Basics check: review Getting started before Practice."
+
+
+def test_advice_reads_the_attempt_that_counts(catalog):
+    """keep: best: a pass, then a worse attempt, is still a pass; no "You scored ..., review" advice."""
+    learner = make_user()
+    learning.enroll(learner.id, catalog["python-basics"])
+    learning.submit_quiz(learner.id, item("basics"), RIGHT)
+    learning.submit_quiz(learner.id, item("basics"), WRONG)
+    recs = services.recommendations(learner.id)
+    assert recs[0].reason != "review" and not any("You scored" in r.message for r in recs)
+    assert ("python-basics", "practice", "continue") in _module_slugs(learner.id)
+    quiz = item("basics")
+    quiz.data = {**quiz.data, "keep": "last"}  # with keep: last, the worse attempt is the one that counts
+    catalog["python-basics"].updated_at = utcnow()  # what a sync does: the cached catalog graph is read again
+    db.session.flush()
+    first = services.recommendations(learner.id)[0]
+    assert (first.module_slug, first.reason) == ("start", "review")
+    assert first.message.startswith("You scored 0% on Basics check")
 
 
 def test_passing_moves_on_and_opens_the_next_tier(catalog):
