@@ -69,6 +69,7 @@ def test_instructor_adjusts_a_submission_from_the_grid_and_each_role_lands_on_it
     expect(page).to_have_url(base_url + "/teach/")
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="Teaching")).to_have_attribute("aria-current", "page")
+    shot(page, "teaching-00-landing-1280")
     page.locator("tr", has_text="LLM API fundamentals").get_by_role("link", name="All grades").click()
 
     # The grid: Ada's cell is her counting attempt, linked to the submission
