@@ -27,11 +27,20 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-def _safe_next(target: str | None) -> str:
+# Where each role starts after logging in: the page that answers its first question (what do my
+# courses need, how are my teams doing); learners and admins start on the dashboard.
+LANDING = {"instructor": "teaching.index", "manager": "reports.index"}
+
+
+def _landing(user) -> str:
+    return url_for(LANDING.get(user.role, "recommend.dashboard"))
+
+
+def _safe_next(target: str | None, default: str | None = None) -> str:
     """Only same-site relative paths are followed after login."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
-    return url_for("recommend.dashboard")
+    return default or url_for("recommend.dashboard")
 
 
 def _sign_in(user) -> None:
@@ -71,7 +80,7 @@ def register():
 @limiter.limit(_login_limit, methods=["POST"], key_func=_login_account_key)
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("recommend.dashboard"))
+        return redirect(_landing(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -81,7 +90,7 @@ def login():
         else:
             if user is not None:
                 _sign_in(user)
-                return redirect(_safe_next(request.args.get("next")))
+                return redirect(_safe_next(request.args.get("next"), _landing(user)))
             current_app.logger.info("failed login for %s from %s", form.email.data, request.remote_addr)
             flash(_("Wrong e-mail or password."), "error")
     return render_template("accounts/login.html", form=form)

@@ -47,6 +47,15 @@ class ManualGradeForm(FlaskForm):
     reason = StringField(_l("Reason for a change"), validators=[Optional(), Length(max=REASON_MAX)])
 
 
+class ReviewForm(FlaskForm):
+    """The instructor's comment on a whole submission and a signed points adjustment; the service
+    checks the number, its bounds and the reason, each refusal with its own message."""
+
+    comment = TextAreaField(_l("Comment for the learner (Markdown)"))
+    adjustment = StringField(_l("Points adjustment"))
+    reason = StringField(_l("Reason for the adjustment"), validators=[Optional(), Length(max=REASON_MAX)])
+
+
 class ExtensionForm(FlaskForm):
     """A later due date for one learner, typed in the instructor's time zone. The learner is a
     dropdown, the form's only `learner_id` (a hidden field of the same name before it would be

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +17,7 @@ from sqlalchemy import Update, select, update
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
-from lms.assignments import audit
+from lms.assignments import audit, services
 from lms.assignments.audit import Actor
 from lms.assignments.models import ChangeKind, Extension, Grade, Submission, SubmissionState
 from lms.assignments.policy import Policy
@@ -162,6 +163,72 @@ def set_manual(grade: Grade, grade_id: str, points: float, comment: str, *, by: 
     db.session.flush()
     record_graded(submission, grade)
     return True
+
+
+COMMENT_MAX = 4000
+
+
+def parse_points(text: str | None) -> float:
+    """A signed number of points as typed ("2", "+2", "-1.5"; empty is 0), refused with a message otherwise."""
+    text = (text or "").strip()
+    if not text:
+        return 0.0
+    try:
+        points = float(text)
+    except ValueError:
+        points = math.nan
+    if not math.isfinite(points) or len(text) > 20:
+        raise GradebookError(_l("Enter the adjustment as a number of points, such as 2 or -1.5."))
+    return points
+
+
+def review(submission: Submission, comment: str, adjustment: float, *, by: Actor, reason: str = "") -> list[ChangeKind]:
+    """The instructor's comment (Markdown) and signed points adjustment on a graded submission, with one
+    audit row per value that changes; a new adjustment appends the learner's score event again.
+
+    The adjustment is added after the late penalty and must keep the score within 0..max; changing it
+    takes a reason. Everything is checked before anything is written. Returns the kinds changed."""
+    grade = submission.grade
+    if grade is None:
+        raise GradebookError(_l("This submission is not graded yet: comment and adjust once it is."))
+    comment = comment.strip()
+    if len(comment) > COMMENT_MAX:
+        raise GradebookError(_l("Keep the comment under %(n)s characters.", n=COMMENT_MAX))
+    _lock(update(Grade).where(Grade.id == grade.id).values(run=Grade.run))
+    db.session.refresh(grade)
+    item = db.session.get_one(Item, submission.item_id)
+    extension = services.extension_for(submission.user_id, item.id)
+    base = Policy.of(item.data).penalized(grade, submission.received_at, extension)
+    adjustment = round(adjustment, 4)
+    changed = []
+    if adjustment != grade.adjustment:
+        if not -base <= adjustment <= grade.max_score - base:
+            raise GradebookError(
+                _l(
+                    "The score is %(base)s of %(max)s before the adjustment, and must stay between 0 and %(max)s: "
+                    "adjust by %(low)s to +%(high)s points.",
+                    base=f"{base:g}",
+                    max=f"{grade.max_score:g}",
+                    low=f"{-base:g}",
+                    high=f"{grade.max_score - base:g}",
+                )
+            )
+        if audit.clean_reason(reason) is None:
+            raise GradebookError(_l("Give a reason for the points adjustment: the learner's grade history keeps it."))
+        changed.append(ChangeKind.ADJUSTMENT)
+    if comment != grade.comment:
+        changed.append(ChangeKind.GENERAL_COMMENT)
+    row = {"by": by, "item": item, "learner_id": submission.user_id, "submission_id": submission.id}
+    if ChangeKind.ADJUSTMENT in changed:
+        audit.record(ChangeKind.ADJUSTMENT, field="points", old=grade.adjustment, new=adjustment, reason=reason, **row)
+        grade.adjustment = adjustment
+    if ChangeKind.GENERAL_COMMENT in changed:
+        audit.record(ChangeKind.GENERAL_COMMENT, old=grade.comment or None, new=comment or None, **row)
+        grade.comment = comment
+    db.session.flush()
+    if ChangeKind.ADJUSTMENT in changed:
+        record_graded(submission, grade)
+    return changed
 
 
 def regrade(item: Item, submission: Submission | None = None, *, by: Actor, reason: str = "") -> list[tuple[int, int]]:

@@ -24,6 +24,8 @@ from lms.db import Base, utcnow
 
 # Columns of a submission fixed at receipt: nothing may change them afterwards.
 FROZEN = ("item_id", "user_id", "sha256", "content", "size", "received_at")
+# Columns of a grade an instructor changes: each change needs its audit row in the same transaction.
+REVIEWED = ("manual", "adjustment", "comment")
 
 
 class SubmissionState(StrEnum):
@@ -99,6 +101,10 @@ class Grade(Base):
     tests: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     manual_cells: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     manual: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # grade_id -> {points, comment}
+    # The instructor's word on the whole submission: signed points added after the late penalty
+    # (Policy.score keeps the total within 0..max) and a Markdown comment. Carried to each regrade.
+    adjustment: Mapped[float] = mapped_column(default=0.0, server_default="0")
+    comment: Mapped[str] = mapped_column(Text, default="", server_default="")
     error: Mapped[str | None] = mapped_column(Text)
     # nbgrader's feedback page, rendered on first view (services.feedback_page) from the graded
     # notebook as that page shows it (hidden tests cleared), kept compressed; "" until then.
@@ -138,6 +144,8 @@ class ChangeKind(StrEnum):
 
     MANUAL_MARK = "manual_mark"  # points of a hand-graded cell (field: its grade id)
     COMMENT = "comment"  # the comment on a hand-graded cell (field: its grade id)
+    ADJUSTMENT = "adjustment"  # signed points added to a submission's score (field: points; reason needed)
+    GENERAL_COMMENT = "general_comment"  # the instructor's comment on a whole submission (no field)
     EXTENSION_GRANTED = "extension_granted"  # a learner's own due date (no submission)
     REGRADE = "regrade"  # a new grading round was requested (field: run)
     REGRADE_RESULT = "regrade_result"  # that round ended (field: score; new is None if it failed)
@@ -230,7 +238,7 @@ def _no_grade_change_without_its_row(session: Session, _context, _instances) -> 
 
 def _needs_row(session: Session, obj: object) -> tuple | None:
     """The audit row a pending change must have: manual marks of a grade, a learner's extension."""
-    if isinstance(obj, Grade) and obj not in session.new and _changed(obj, "manual"):
+    if isinstance(obj, Grade) and obj not in session.new and any(_changed(obj, c) for c in REVIEWED):
         return ("submission", obj.submission_id)
     if isinstance(obj, Extension) and (obj in session.new or obj in session.deleted or _changed(obj, "due_at")):
         return ("extension", obj.item_id, obj.user_id)

@@ -57,9 +57,15 @@ class Policy:
         """Percent taken off the score for lateness (0-100)."""
         return min(100.0, self.days_late(received_at, extension) * self.late_penalty)
 
-    def score(self, grade: Grade, received_at: datetime, extension: datetime | None = None) -> float:
-        """Autograded plus manual points, less the late penalty."""
+    def penalized(self, grade: Grade, received_at: datetime, extension: datetime | None = None) -> float:
+        """Autograded plus manual points, less the late penalty (before the instructor's adjustment)."""
         return round(grade.raw_score * (1 - self.penalty(received_at, extension) / 100), 4)
+
+    def score(self, grade: Grade, received_at: datetime, extension: datetime | None = None) -> float:
+        """The score that counts everywhere: penalized points plus the instructor's adjustment, kept
+        within 0..max (a regrade may move the points under an adjustment given before it)."""
+        adjusted = self.penalized(grade, received_at, extension) + grade.adjustment
+        return round(min(max(adjusted, 0.0), grade.max_score), 4)
 
     def counting(self, submissions: Iterable[Submission], extension: datetime | None = None) -> Submission | None:
         """The graded submission that counts: the best score, or the last one received."""

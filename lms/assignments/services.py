@@ -18,6 +18,7 @@ import grading
 from lms.accounts.models import User
 from lms.assignments.models import AssignmentRelease, Extension, Grade, Submission, SubmissionState
 from lms.assignments.policy import Policy
+from lms.catalog.markdown import render_markdown
 from lms.catalog.models import Item
 from lms.db import utcnow
 from lms.errors import UserError
@@ -212,6 +213,16 @@ class AssignmentPage:
     def score(self, submission: Submission) -> float | None:
         grade = submission.grade
         return self.policy.score(grade, submission.received_at, self.extension) if grade else None
+
+    def penalized(self, submission: Submission) -> float | None:
+        """The score before the instructor's adjustment."""
+        grade = submission.grade
+        return self.policy.penalized(grade, submission.received_at, self.extension) if grade else None
+
+    def comment_html(self, submission: Submission) -> str:
+        """The instructor's comment on the attempt, Markdown rendered and sanitised ("" if none)."""
+        grade = submission.grade
+        return render_markdown(grade.comment) if grade and grade.comment else ""
 
 
 def assignment_page(user_id: int, item: Item) -> AssignmentPage:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,7 +11,8 @@ from lms.accounts.models import User
 from lms.assignments import audit, services
 from lms.assignments import gradebook as book
 from lms.assignments.audit import Actor
-from lms.assignments.forms import ExtensionForm, ManualGradeForm, RegradeForm
+from lms.assignments.forms import ExtensionForm, ManualGradeForm, RegradeForm, ReviewForm
+from lms.assignments.models import Submission
 from lms.assignments.tasks import enqueue_grading
 from lms.catalog import services as catalog
 from lms.catalog.models import Course, Item
@@ -98,18 +99,25 @@ def _submission(submission_id: int):
 
 @role_required("instructor")
 def submission(submission_id: int):
-    sub, item, course = _submission(submission_id)
+    return _submission_page(*_submission(submission_id), ReviewForm())
+
+
+def _submission_page(sub: Submission, item: Item, course: Course, review_form: ReviewForm):
     page = services.assignment_page(sub.user_id, item)
-    learner = db.session.get(User, sub.user_id)
+    grade = sub.grade
+    if grade is not None and not review_form.is_submitted():
+        review_form.comment.data = grade.comment
+        review_form.adjustment.data = f"{grade.adjustment:+g}" if grade.adjustment else ""
     return render_template(
         "assignments/submission.html",
         sub=sub,
         item=item,
         course=course,
-        learner=learner,
+        learner=db.session.get(User, sub.user_id),
         page=page,
         form=RegradeForm(),
         manual_form=ManualGradeForm(),
+        review_form=review_form,
         history=audit.submission_history(sub),
     )
 
@@ -135,6 +143,25 @@ def manual(submission_id: int):
         except book.GradebookError as exc:
             flash(str(exc), "error")
     return redirect(url_for("assignments.submission", submission_id=sub.id, _anchor="manual"))
+
+
+@role_required("instructor")
+def review(submission_id: int):
+    sub, item, course = _submission(submission_id)
+    form = ReviewForm()
+    try:
+        if not form.validate_on_submit():
+            raise book.GradebookError(" ".join(str(e) for field in form for e in field.errors))
+        points = book.parse_points(form.adjustment.data)
+        changed = book.review(sub, form.comment.data or "", points, by=Actor.of(current_user), reason=form.reason.data)
+    except book.GradebookError as exc:  # nothing stored; the page again, with what was typed
+        db.session.rollback()
+        current_app.logger.info("review of submission %s refused: %s", sub.id, exc)
+        flash(str(exc), "error")
+        return _submission_page(sub, item, course, form)
+    db.session.commit()
+    flash(_("Saved; the learner sees it on their assignment page.") if changed else _("Nothing changed."), "success")
+    return redirect(url_for("assignments.submission", submission_id=sub.id, _anchor="review"))
 
 
 @role_required("instructor")
@@ -166,4 +193,5 @@ def register_teach_routes(bp: Blueprint) -> None:
     bp.add_url_rule(f"{PREFIX}/<slug>/<item_slug>/extensions", view_func=extension, methods=["POST"])
     bp.add_url_rule(f"{PREFIX}/submissions/<int:submission_id>", view_func=submission)
     bp.add_url_rule(f"{PREFIX}/submissions/<int:submission_id>/manual", view_func=manual, methods=["POST"])
+    bp.add_url_rule(f"{PREFIX}/submissions/<int:submission_id>/review", view_func=review, methods=["POST"])
     bp.add_url_rule(f"{PREFIX}/submissions/<int:submission_id>/regrade", view_func=regrade_one, methods=["POST"])

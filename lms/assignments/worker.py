@@ -98,6 +98,8 @@ def finish(
         tests=data["tests"],
         manual_cells=data["manual_cells"],
         manual=dict(previous.manual) if previous else {},
+        adjustment=previous.adjustment if previous else 0.0,
+        comment=previous.comment if previous else "",
         error=result.error,
         feedback_html=result.feedback_html,
         feedback_notebook=feedback_notebook,

@@ -1,10 +1,13 @@
-"""The instructor's page: their courses, enrolments and completion."""
+"""The instructor's page: their courses, enrolments and completion; each course's gradebook grid."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from lms.accounts.access import role_required
-from lms.teaching import services
+from lms.catalog import services as catalog
+from lms.catalog.models import Course
+from lms.responses import attachment
+from lms.teaching import grid, services
 
 bp = Blueprint("teaching", __name__, url_prefix="/teach")
 
@@ -18,3 +21,24 @@ def index():
         stats=services.course_stats(courses),
         assignments=services.assignments_by_course(courses),
     )
+
+
+def _taught(slug: str) -> Course:
+    """A course the user teaches; 404 for any other, as for a course that does not exist."""
+    course = catalog.get_course(slug)
+    if course is None or not services.teaches(current_user, course.id):
+        abort(404)
+    return course
+
+
+@bp.get("/courses/<slug>/grades")
+@role_required("instructor")
+def grades(slug: str):
+    return render_template("teaching/grades.html", grid=grid.course_grid(_taught(slug)))
+
+
+@bp.get("/courses/<slug>/grades.csv")
+@role_required("instructor")
+def grades_csv(slug: str):
+    course = _taught(slug)
+    return attachment(grid.grid_csv(grid.course_grid(course)), f"{course.slug}-grades.csv", "text/csv")
