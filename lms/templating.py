@@ -122,6 +122,34 @@ def local_time(moment: datetime, zone: str | None, fmt: str = "EEE d MMM y, HH:m
     return f"{text} {local.tzname()}" if with_zone else text
 
 
+def field_aria(field: Any) -> dict[str, str]:
+    """A WTForms field's aria attributes: described by its hint and its errors (the ids macros.field
+    gives them), invalid when it has errors. Render with f(**field_aria(f))."""
+    described = [f"{field.id}-hint"] if field.description else []
+    if field.errors:
+        return {"aria-invalid": "true", "aria-describedby": " ".join([*described, f"{field.id}-error"])}
+    return {"aria-describedby": described[0]} if described else {}
+
+
+def form_errors(form: Any) -> list[tuple[str, str, str]]:
+    """(field id, label, message) of every error in a WTForms form, nested lists of fields
+    included, in the order the fields are shown: the form's error summary links each to its field."""
+    found: list[tuple[str, str, str]] = []
+    for field in form:
+        if field.name == "csrf_token" or not field.errors:
+            continue
+        if hasattr(field, "entries"):  # a FieldList: its entries' own fields carry the errors
+            for entry in field.entries:
+                found += form_errors(entry) if hasattr(entry, "_fields") else _own_errors(entry)
+        else:
+            found += _own_errors(field)
+    return found
+
+
+def _own_errors(field: Any) -> list[tuple[str, str, str]]:
+    return [(field.id, str(field.label.text), str(error)) for error in field.errors if isinstance(error, str)]
+
+
 def init_app(app: Flask) -> None:
     """Register the caches, the filters, the template globals and the context processor."""
     parts = app.extensions["page_parts"] = PageParts(app)
@@ -132,7 +160,9 @@ def init_app(app: Flask) -> None:
     def frame(context: Any, name: str) -> Markup:
         return parts.frame(context, name)
 
-    app.jinja_env.globals.update(url_for=parts.url_for, csrf_token=parts.csrf_token, frame=frame)
+    app.jinja_env.globals.update(
+        url_for=parts.url_for, csrf_token=parts.csrf_token, frame=frame, field_aria=field_aria, form_errors=form_errors
+    )
 
     @app.context_processor
     def inject() -> dict[str, Any]:

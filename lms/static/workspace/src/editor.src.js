@@ -27,7 +27,7 @@ const look = EditorView.theme({
     fontFamily: '"JetBrains Mono", "DejaVu Sans Mono", ui-monospace, monospace', minHeight: "5em"
   },
   ".cm-content": { padding: "8px 0" },
-  ".cm-gutters": { backgroundColor: "#f3f3f9", borderRight: "1px solid #e4e4ee", color: "#9a9cb0" },
+  ".cm-gutters": { backgroundColor: "#f3f3f9", borderRight: "1px solid #e4e4ee", color: "#62657a" },
   ".cm-activeLine": { backgroundColor: "#f1f2ff" },
   ".cm-activeLineGutter": { backgroundColor: "#e8e9ff" },
   "&.cm-focused .cm-matchingBracket": { backgroundColor: "#d9dcff", outline: "1px solid #4f46e5" }
@@ -51,7 +51,9 @@ export function createEditor(parent, options) {
           { key: "Shift-Enter", run: () => { onRun(); return true; } },
           ...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab
         ]),
-        EditorView.contentAttributes.of({ "aria-label": options.label || "Code", "aria-multiline": "true" }),
+        // tabindex: the text is focusable already (contenteditable); said outright, checkers such as
+        // axe-core see the scroller around it holds something a keyboard reaches.
+        EditorView.contentAttributes.of({ "aria-label": options.label || "Code", "aria-multiline": "true", tabindex: "0" }),
         EditorView.updateListener.of((update) => { if (update.docChanged) { onChange(); } })
       ]
     })
