@@ -9,12 +9,13 @@ viewer (id, name, role) and CSRF token. Templates do not change while a process 
 
 from __future__ import annotations
 
+import secrets
 import time
 from datetime import datetime
 from typing import Any
 
 from babel.dates import format_datetime as format_in_zone
-from flask import Flask, current_app, render_template, request, session, url_for
+from flask import Flask, current_app, g, render_template, request, session, url_for
 from flask_babel import format_datetime, get_locale, get_translations
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -122,6 +123,14 @@ def local_time(moment: datetime, zone: str | None, fmt: str = "EEE d MMM y, HH:m
     return f"{text} {local.tzname()}" if with_zone else text
 
 
+def csp_nonce() -> str:
+    """This response's CSP nonce for styles, made on first use: the security headers add it to
+    style-src only for pages that call this (pages cached across requests must not)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
 def field_aria(field: Any) -> dict[str, str]:
     """A WTForms field's aria attributes: described by its hint and its errors (the ids macros.field
     gives them), invalid when it has errors. Render with f(**field_aria(f))."""
@@ -161,7 +170,12 @@ def init_app(app: Flask) -> None:
         return parts.frame(context, name)
 
     app.jinja_env.globals.update(
-        url_for=parts.url_for, csrf_token=parts.csrf_token, frame=frame, field_aria=field_aria, form_errors=form_errors
+        url_for=parts.url_for,
+        csrf_token=parts.csrf_token,
+        frame=frame,
+        field_aria=field_aria,
+        form_errors=form_errors,
+        csp_nonce=csp_nonce,
     )
 
     @app.context_processor

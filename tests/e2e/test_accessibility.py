@@ -239,8 +239,17 @@ def test_keyboard_and_small_screen_journey(browser, base_url, live_app, people):
     expect(warning).to_have_text(re.compile(r"^1 minute left"))
     shot(page, "a11y-exam-warning")
 
-    # The notebook editor: replacing its text breaks no CSP rule
-    page.goto(base_url + COURSE + "/token-counter/workspace")
+    # The notebook editor: replacing its text breaks no CSP rule; the style nonce it is given is the
+    # one this response's CSP allows (a <style> carrying it, as CodeMirror's fallback does, applies)
+    response = page.goto(base_url + COURSE + "/token-counter/workspace")
+    nonce = page.evaluate("document.querySelector('meta[property=\"csp-nonce\"]').nonce")
+    assert nonce and f"'nonce-{nonce}'" in response.headers["content-security-policy"]
+    page.evaluate(
+        "n => { const s = document.createElement('style'); s.nonce = n; s.textContent = '#main { --probe: 1 }';"
+        " document.head.append(s); }",
+        nonce,
+    )
+    assert page.evaluate("getComputedStyle(document.getElementById('main')).getPropertyValue('--probe')") == "1"
     editor = page.locator('li[data-key="pairs_and_merge"] .cm-content')
     for text in ("def get_pair_counts(tokens):\n    return {}\n", "x = 1\n" * 30):
         editor.click()

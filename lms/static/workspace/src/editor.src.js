@@ -13,10 +13,11 @@ import {
 import { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
 import { python } from "@codemirror/lang-python";
 
-// The page's CSP is style-src 'self': no <style> element may be added at run time. CodeMirror
-// (style-mod) only falls back to a <style> element in a document; inside a shadow root it uses a
-// constructable stylesheet (adoptedStyleSheets), which CSP does not govern. So each editor lives
-// in its own shadow root and brings its look as a theme: no nonce, no relaxed policy.
+// The page's CSP is style-src 'self' plus a per-response nonce: no <style> element may be added at
+// run time without it. CodeMirror (style-mod) uses a constructable stylesheet (adoptedStyleSheets,
+// which CSP does not govern) inside the shadow root each editor lives in, and falls back to a
+// <style> element wherever it cannot; that element carries the page's nonce (EditorView.cspNonce,
+// options.nonce), so nothing CodeMirror styles is ever blocked. Never 'unsafe-inline'.
 export const supported = typeof ShadowRoot !== "undefined" && "adoptedStyleSheets" in ShadowRoot.prototype
   && typeof CSSStyleSheet === "function";
 
@@ -46,7 +47,7 @@ export function createEditor(parent, options) {
         lineNumbers(), highlightActiveLineGutter(), highlightSpecialChars(), history(),
         drawSelection(), indentOnInput(), bracketMatching(), closeBrackets(), highlightActiveLine(),
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }), indentUnit.of("    "),
-        python(), look,
+        python(), look, EditorView.cspNonce.of(options.nonce || ""),
         keymap.of([
           { key: "Shift-Enter", run: () => { onRun(); return true; } },
           ...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab
