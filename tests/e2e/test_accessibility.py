@@ -118,6 +118,10 @@ def _pages(people) -> dict[str, list[tuple[str, str]]]:
             ("learner-assignment", COURSE + "/token-counter"),
             ("learner-workspace", COURSE + "/token-counter/workspace"),
             ("learner-certificates", "/certificates"),
+            ("learner-exam", f"/exam/attempts/{people['attempt']}"),
+            ("learner-skills", "/skills"),
+            ("learner-workshops", "/workshops/"),
+            ("learner-profile", "/profile"),
         ],
         "instructor@academy.test": [
             ("instructor-teaching", "/teach/"),
@@ -259,6 +263,16 @@ def test_keyboard_and_small_screen_journey(browser, base_url, live_app, people):
     expect(page.locator(".ws-save")).to_have_text("All changes saved")
     assert page.evaluate("window.__violations") == []
     assert not [m for m in console if "Content Security Policy" in m], console
+    context.close()
+
+    # Without JavaScript the menu button stays hidden and the navigation is simply shown
+    context = browser.new_context(viewport=NARROW, locale="en-US", java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + "/")
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Catalog")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, "a11y-no-js-375")
     context.close()
 
     # Form errors: tied to their fields, summed up in an alert that takes the focus
