@@ -11,8 +11,9 @@ setup:
 	@scripts/setup.sh
 
 # One foreground command: the worker (Huey consumer: grading, refits) runs beside gunicorn; Ctrl-C stops both.
+# --cohort loads the living demo on the first run only (lms/demo/cohort.py; a marker row says it is loaded).
 run: setup
-	@$(VENV)/flask platform init
+	@$(VENV)/flask platform init --cohort
 	@$(VENV)/flask worker run & worker=$$!; \
 	  trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT; \
 	  $(VENV)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - "app:app"

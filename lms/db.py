@@ -1,7 +1,9 @@
 """Declarative base with a constraint naming convention, and shared column helpers (UTC times)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, registry
@@ -15,17 +17,26 @@ NAMING_CONVENTION = {
 }
 
 
+# The moment `clock_at` sets for the code it runs (None: the real clock).
+_clock: ContextVar[datetime | None] = ContextVar("academy_clock", default=None)
+
+
 def utcnow() -> datetime:
-    """Now, in UTC, timezone-aware."""
-    return datetime.now(UTC)
+    """Now, in UTC, timezone-aware: the real clock, or the moment `clock_at` set in this context."""
+    return _clock.get() or datetime.now(UTC)
 
 
-def in_zone(moment: datetime, zone: str | None) -> datetime:
-    """A UTC time as wall-clock time in `zone` (UTC when the name is unknown)."""
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """Run the real services as if it were `moment`: every time they stamp with `utcnow` (column
+    defaults, deadlines, events) is this one. `flask demo cohort` replays weeks of activity so."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given to clock_at")
+    token = _clock.set(moment.astimezone(UTC))
     try:
-        return moment.astimezone(ZoneInfo(zone or "UTC"))
-    except (KeyError, ValueError):
-        return moment.astimezone(ZoneInfo("UTC"))
+        yield
+    finally:
+        _clock.reset(token)
 
 
 class UTCDateTime(TypeDecorator):

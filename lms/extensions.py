@@ -15,6 +15,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from lms.db import Base
+from lms.localtime import zone_or_default
 
 
 class Migrations:
@@ -88,11 +89,11 @@ def select_locale() -> str | None:
 
 
 def select_timezone() -> str | None:
-    """The learner's time zone from the profile."""
+    """The learner's time zone from the profile (UTC for visitors, or a name no longer known)."""
     if not has_request_context():
         return None
     user = current_user._get_current_object()
-    return user.timezone if user.is_authenticated else None
+    return zone_or_default(user.timezone) if user.is_authenticated else None
 
 
 babel = Babel()

@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import secrets
 import time
-from datetime import datetime
 from typing import Any
 
-from babel.dates import format_datetime as format_in_zone
 from flask import Flask, current_app, g, render_template, request, session, url_for
-from flask_babel import format_datetime, get_locale, get_translations
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from lms.db import in_zone
+from lms.localtime import when
 
 CSRF_REUSE_SECONDS = 60  # tokens never expire here (WTF_CSRF_TIME_LIMIT None); re-signed each minute
 CACHE_LIMIT = 2_000  # entries per cache and worker; a full cache starts again empty
@@ -111,18 +109,6 @@ def render_page(template: str, **context: Any) -> str:
     return current_app.extensions["page_parts"].page(template, **context)
 
 
-def when(value: datetime | None) -> str:
-    """A date and time in the reader's time zone and language."""
-    return format_datetime(value, "medium") if value else ""
-
-
-def local_time(moment: datetime, zone: str | None, fmt: str = "EEE d MMM y, HH:mm", with_zone: bool = True) -> str:
-    """A UTC time as wall-clock time in `zone`, with its abbreviation (CET, EDT ...)."""
-    local = in_zone(moment, zone)
-    text = format_in_zone(local, fmt, tzinfo=local.tzinfo, locale=str(get_locale() or "en"))
-    return f"{text} {local.tzname()}" if with_zone else text
-
-
 def csp_nonce() -> str:
     """This response's CSP nonce for styles, made on first use: the security headers add it to
     style-src only for pages that call this (pages cached across requests must not)."""
@@ -162,8 +148,8 @@ def _own_errors(field: Any) -> list[tuple[str, str, str]]:
 def init_app(app: Flask) -> None:
     """Register the caches, the filters, the template globals and the context processor."""
     parts = app.extensions["page_parts"] = PageParts(app)
+    # Every time a page shows goes through `when` (lms.localtime): the viewer's zone, labelled.
     app.add_template_filter(when)
-    app.add_template_filter(local_time)
 
     @pass_context
     def frame(context: Any, name: str) -> Markup:

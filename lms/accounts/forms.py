@@ -1,13 +1,14 @@
 """Account forms; Flask-WTF adds the CSRF token to each."""
 
+from __future__ import annotations
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from lms.accounts.services import MIN_PASSWORD, TIMEZONES
-
-COMMON_TIMEZONES = sorted(TIMEZONES)
+from lms.accounts.services import MIN_PASSWORD
+from lms.localtime import ZONES, zone_choices
 
 
 class RegisterForm(FlaskForm):
@@ -17,6 +18,8 @@ class RegisterForm(FlaskForm):
     confirm = PasswordField(
         _l("Repeat password"), validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))]
     )
+    # Filled by static/timezone.js with the browser's zone; missing or unknown means UTC (the service decides).
+    timezone = HiddenField()
     submit = SubmitField(_l("Create account"))
 
 
@@ -34,11 +37,23 @@ class ProfileForm(FlaskForm):
         description=_l("Printed on your certificates exactly as written. Leave empty to use your name."),
     )
     locale = SelectField(_l("Language"), choices=[("", _l("Browser default")), ("en", "English"), ("zh", "中文")])
-    timezone = StringField(_l("Time zone"), validators=[DataRequired(), Length(max=64)])
+    timezone = SelectField(
+        _l("Time zone"),
+        validate_choice=False,  # validate_timezone says what is wrong, in words
+        description=_l("Dates and times are shown in this zone, and the times you enter are read in it."),
+    )
     submit = SubmitField(_l("Save"))
 
-    def validate_timezone(self, field: StringField) -> None:
-        if field.data not in TIMEZONES:
+    def offer_zones(self, current: str | None) -> ProfileForm:
+        """The zones to choose from, grouped by region, with the saved one always among them."""
+        groups = zone_choices(current)
+        self.timezone.choices = [
+            SelectChoice(zone, label, optgroup=group) for group, zones in groups for zone, label in zones
+        ]
+        return self
+
+    def validate_timezone(self, field: SelectField) -> None:
+        if field.data not in ZONES:
             raise ValidationError(_l("Unknown time zone; use a name like Europe/Berlin or Asia/Shanghai."))
 
 

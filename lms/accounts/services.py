@@ -7,7 +7,6 @@ import secrets
 from collections.abc import Callable
 from functools import cache
 from typing import Any
-from zoneinfo import available_timezones
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -20,6 +19,7 @@ from lms.accounts.models import ROLES, LoginSession, SessionUser, Team, User
 from lms.db import utcnow
 from lms.errors import UserError
 from lms.extensions import db
+from lms.localtime import DEFAULT_ZONE, ZONES, zone_or_default
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,6 @@ def _hasher() -> PasswordHasher:
 
 RESET_MAX_AGE = 3600
 MIN_PASSWORD = 10
-TIMEZONES = frozenset(available_timezones())
 
 
 def _dummy_hash() -> str:
@@ -80,8 +79,11 @@ def create_user(
     *,
     role: str = "learner",
     password_hash: str | None = None,
+    timezone: str | None = DEFAULT_ZONE,
 ) -> User:
-    """Create an account; refuses duplicate e-mails and unknown roles."""
+    """Create an account; refuses duplicate e-mails and unknown roles. `timezone` is the one the
+    browser reported at sign-up: an unknown or missing one is UTC (editable in the profile), never
+    a refusal, since the person cannot see or fix a hidden field."""
     if role not in ROLES:
         raise AccountError(_l("Unknown role %(role)s; choose one of %(roles)s.", role=role, roles=", ".join(ROLES)))
     email = normalize_email(email)
@@ -92,7 +94,10 @@ def create_user(
         password_hash=password_hash or hash_password(password),
         display_name=display_name.strip() or email.split("@")[0],
         role=role,
+        timezone=zone_or_default(timezone),
     )
+    if user.timezone != timezone:
+        log.info("sign-up of %s: time zone %r unknown, using %s", email, timezone, user.timezone)
     db.session.add(user)
     db.session.flush()
     log.info("account created: %s (%s)", email, role)
@@ -211,7 +216,7 @@ def set_role(user: User, role: str) -> None:
 
 def update_profile(user: User, *, display_name: str, certificate_name: str, locale: str | None, timezone: str) -> None:
     """Save profile fields (validated by the form; checked again here)."""
-    if timezone not in TIMEZONES:
+    if timezone not in ZONES:
         raise AccountError(_l("Unknown time zone %(tz)s.", tz=timezone))
     user.display_name = display_name.strip()
     user.certificate_name = certificate_name.strip()

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from lms.accounts import services
-from lms.accounts.forms import COMMON_TIMEZONES, LanguageForm, LoginForm, ProfileForm, RegisterForm, ResetPasswordForm
+from lms.accounts.forms import LanguageForm, LoginForm, ProfileForm, RegisterForm, ResetPasswordForm
 from lms.extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -53,7 +53,9 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.create_user(form.email.data, form.password.data, form.display_name.data)
+            user = services.create_user(
+                form.email.data, form.password.data, form.display_name.data, timezone=form.timezone.data
+            )
         except services.AccountError as exc:
             form.email.errors.append(str(exc))
         else:
@@ -99,7 +101,7 @@ def logout():
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile():
-    form = ProfileForm(obj=current_user)
+    form = ProfileForm(obj=current_user).offer_zones(current_user.timezone)
     if form.validate_on_submit():
         services.update_profile(
             current_user,
@@ -111,7 +113,7 @@ def profile():
         db.session.commit()
         flash(_("Profile saved."), "success")
         return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form, timezones=COMMON_TIMEZONES)
+    return render_template("accounts/profile.html", form=form)
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])

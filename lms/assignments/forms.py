@@ -48,15 +48,16 @@ class ManualGradeForm(FlaskForm):
 
 
 class ExtensionForm(FlaskForm):
-    """A later due date for one learner (UTC). The learner is a dropdown, the form's only `learner_id`
-    (a hidden field of the same name before it would be posted first and win); whether the id is a
-    known, enrolled learner is the service's check, each refusal with its own message."""
+    """A later due date for one learner, typed in the instructor's time zone. The learner is a
+    dropdown, the form's only `learner_id` (a hidden field of the same name before it would be
+    posted first and win); whether the id is a known, enrolled learner is the service's check,
+    each refusal with its own message."""
 
     learner_id = SelectField(
         _l("Learner"), choices=[], validate_choice=False, validators=[InputRequired(_l("Choose a learner."))]
     )
     due_at = DateTimeLocalField(
-        _l("New due date (UTC)"),
+        _l("New due date"),
         format="%Y-%m-%dT%H:%M",
         validators=[DataRequired(_l("Enter the new due date as a date and a time."))],
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,6 +16,7 @@ from lms.assignments.tasks import enqueue_grading
 from lms.catalog import services as catalog
 from lms.catalog.models import Course, Item
 from lms.extensions import db
+from lms.localtime import NonexistentLocalTime, to_utc, when
 from lms.responses import attachment
 
 PREFIX = "/teach/assignments"
@@ -81,14 +80,13 @@ def extension(slug: str, item_slug: str):
         if not form.validate_on_submit():
             raise book.GradebookError(" ".join(str(e) for field in form for e in field.errors))
         learner = book.extension_learner(course, form.learner_id.data)
-        due_at = form.due_at.data.replace(tzinfo=UTC)
+        due_at = to_utc(form.due_at.data, current_user.timezone)  # typed in the instructor's zone
         book.grant_extension(item, learner, due_at, by=Actor.of(current_user), reason=form.reason.data or "")
         db.session.commit()
-    except book.GradebookError as exc:
+    except (book.GradebookError, NonexistentLocalTime) as exc:
         flash(str(exc), "error")
     else:
-        due = due_at.strftime("%Y-%m-%d %H:%M")
-        flash(_("%(name)s may now submit until %(due)s UTC.", name=learner.display_name, due=due), "success")
+        flash(_("%(name)s may now submit until %(due)s.", name=learner.display_name, due=when(due_at)), "success")
     return redirect(url_for("assignments.gradebook", slug=slug, item_slug=item_slug))
 
 

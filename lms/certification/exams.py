@@ -19,6 +19,7 @@ from lms.errors import UserError
 from lms.extensions import db
 from lms.learning import services as learning
 from lms.learning.models import LearningEventKind
+from lms.localtime import Moment
 
 GRACE = timedelta(seconds=5)  # network latency between the browser's deadline and ours
 _draw = random.SystemRandom()
@@ -107,8 +108,8 @@ def start(user_id: int, course: Course, now: datetime | None = None) -> ExamAtte
     if state.next_start_at is not None:
         raise ExamError(
             _l(
-                "You can try again after the cool-down, from %(when)s UTC.",
-                when=state.next_start_at.strftime("%Y-%m-%d %H:%M"),
+                "You can try again after the cool-down, from %(when)s.",
+                when=Moment(state.next_start_at),
             )
         )
     exam = state.exam

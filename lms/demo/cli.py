@@ -1,27 +1,37 @@
-"""`flask platform init` (first run and every start) and `flask demo seed` (benchmarks)."""
+"""`flask platform init` (first run and every start) and the demo data commands: `flask demo
+accounts`, `flask demo cohort` (what `make run` loads once) and `flask demo seed` (benchmarks)."""
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 from flask import current_app
 
 from lms.catalog.sync import sync_tree
 from lms.demo import services
+from lms.demo.cohort import CohortError, check_ready, load_cohort
 from lms.extensions import db
 from lms.workshops.cli import sync_from_files as sync_workshop_files
 
 platform_cli = click.Group("platform", help="Set up and maintain this installation.")
-demo_cli = click.Group("demo", help="Demo accounts and synthetic data.")
+demo_cli = click.Group("demo", help="Demo accounts and data (development only).")
+COHORT = "cohort"
+COHORT_LEARNERS = 36
 
 
 @platform_cli.command("init")
 @click.option("--no-demo", is_flag=True, help="Do not create the demo accounts.")
-def init(no_demo: bool) -> None:
-    """Apply migrations, load courses/, create demo accounts: safe to run on every start."""
+@click.option("--cohort", "with_cohort", is_flag=True, help="Also load the demo cohort, once (what `make run` does).")
+def init(no_demo: bool, with_cohort: bool) -> None:
+    """Apply migrations, load courses/, create demo accounts (development): safe to run on every start."""
     from flask_migrate import upgrade  # Alembic: loaded by the commands that migrate
 
+    if with_cohort:
+        _development_only("platform init --cohort")
     started = time.perf_counter()
     upgrade(revision="heads")  # each domain keeps its own migration branch
     outcome = sync_tree(current_app.config["COURSES_DIR"])
@@ -30,14 +40,36 @@ def init(no_demo: bool) -> None:
             click.echo(str(problem), err=True)
         raise click.ClickException("Course files have problems; fix them (flask courses validate). Nothing was loaded.")
     report = outcome.report
-    created = [] if no_demo else services.ensure_demo_accounts()
+    created = [] if no_demo or _production() else services.ensure_demo_accounts()
     click.echo(f"Workshops: {sync_workshop_files(current_app.config['COURSES_DIR'] / 'workshops').summary()}.")
     db.session.commit()
     click.echo(f"Database ready, courses: {report.summary()} ({time.perf_counter() - started:.2f} s).")
-    if created:
-        click.echo("Demo accounts (passwords shown once; `flask users reset-password EMAIL` makes a new link):")
-        for email, role, password in created:
-            click.echo(f"  {role:<11} {email:<26} {password}")
+    _print_accounts(created)
+    if with_cohort:
+        _load_cohort(COHORT_LEARNERS)
+
+
+@demo_cli.command("accounts")
+def accounts_command() -> None:
+    """Create the four demo accounts (learner, instructor, manager, admin) that are missing."""
+    _development_only("demo accounts")
+    created = services.ensure_demo_accounts()
+    db.session.commit()
+    if not created:
+        click.echo("The demo accounts exist already (`flask users reset-password EMAIL` makes a new link).")
+    _print_accounts(created)
+
+
+@demo_cli.command("cohort")
+@click.option("--learners", default=COHORT_LEARNERS, show_default=True, type=click.IntRange(1, 360))
+def cohort(learners: int) -> None:
+    """Load the living demo once: learners in the manager's two teams with six weeks of real,
+    graded work (needs the demo catalog: `flask platform init`). A second run does nothing."""
+    _development_only("demo cohort")
+    created = services.ensure_demo_accounts()
+    db.session.commit()
+    _print_accounts(created)
+    _load_cohort(learners)
 
 
 @demo_cli.command("seed")
@@ -46,7 +78,79 @@ def init(no_demo: bool) -> None:
 @click.option("--events", default=1_000_000, show_default=True, type=click.IntRange(0, 100_000_000))
 def seed(learners: int, courses: int, events: int) -> None:
     """Add synthetic learners, courses (up to --courses in all) and learning events."""
+    _development_only("demo seed")
     started = time.perf_counter()
     counts = services.seed_population(learners, courses, events)
     db.session.commit()
     click.echo(f"Seeded {counts} in {time.perf_counter() - started:.1f} s.")
+
+
+def _production() -> bool:
+    return current_app.config["ACADEMY_ENV"] == "production"
+
+
+def _development_only(command: str) -> None:
+    """Demo data never goes into a production database: refuse before writing anything."""
+    if _production():
+        raise click.ClickException(
+            f"`flask {command}` makes demo data and is refused in production (ACADEMY_ENV=production). "
+            "Nothing was written."
+        )
+
+
+def _print_accounts(created: list[tuple[str, str, str]]) -> None:
+    if created:
+        click.echo("Demo accounts (passwords shown once; `flask users reset-password EMAIL` makes a new link):")
+        for email, role, password in created:
+            click.echo(f"  {role:<11} {email:<26} {password}")
+
+
+def _load_cohort(learners: int) -> None:
+    """Load the cohort unless its marker says it was; the marker is committed first."""
+    load = services.demo_load(COHORT)
+    if load is not None:
+        db.session.rollback()
+        if load.finished_at is None:
+            click.echo(
+                f"Demo cohort: a load started {load.started_at:%Y-%m-%d %H:%M} UTC did not finish; nothing added. "
+                "To load it again, start from a new database.",
+                err=True,
+            )
+        else:
+            click.echo(f"Demo cohort: loaded on {load.finished_at:%Y-%m-%d}, nothing to do.")
+        return
+    try:
+        check_ready()
+    except CohortError as exc:
+        raise click.ClickException(str(exc)) from None
+    started = time.perf_counter()
+    click.echo(f"Demo cohort: replaying six weeks of {learners} learners (graded in the sandbox; up to two minutes)...")
+    load = services.start_load(COHORT)
+    db.session.commit()
+    config = current_app.config
+    with _quiet("lms.accounts.services", "traitlets"):
+        counts = load_cohort(
+            learners,
+            secret=config["SECRET_KEY"],
+            max_bytes=config["GRADING_MAX_UPLOAD_BYTES"],
+            courses_dir=config["COURSES_DIR"],
+        )
+    services.finish_load(load, counts)
+    db.session.commit()
+    figures = ", ".join(f"{n} {what}" for what, n in counts.items())
+    click.echo(f"Demo cohort loaded in {time.perf_counter() - started:.1f} s: {figures}.")
+
+
+@contextmanager
+def _quiet(*names: str) -> Iterator[None]:
+    """Only errors from these loggers while the cohort loads: a line per account created and
+    nbgrader's notes on the hidden tests it restores would bury the summary."""
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)

@@ -13,6 +13,8 @@ from sqlalchemy import func, insert, select
 from lms.accounts import services as accounts
 from lms.accounts.models import Team, User, team_managers, team_members
 from lms.catalog.models import Course, Item, Module, Tag, course_tags
+from lms.db import utcnow
+from lms.demo.models import DemoLoad
 from lms.extensions import db
 from lms.learning.models import Enrollment, LearningEvent, LearningEventKind
 
@@ -40,6 +42,34 @@ def ensure_demo_accounts() -> list[tuple[str, str, str]]:
         accounts.add_manager(team, manager)
         accounts.add_members(team, [learner])
     return created
+
+
+def demo_user(role: str) -> User:
+    """The demo account of a role (learner, instructor, manager, admin): ensure_demo_accounts first."""
+    email = next(email for email, _name, account_role in DEMO_ACCOUNTS if account_role == role)
+    user = accounts.find_user(email)
+    if user is None:
+        raise LookupError(f"the demo account {email} is missing")
+    return user
+
+
+def demo_load(name: str) -> DemoLoad | None:
+    """The marker of a demo data set loaded into this database, if it was."""
+    return db.session.get(DemoLoad, name)
+
+
+def start_load(name: str) -> DemoLoad:
+    """Write the marker before loading: a load that stops part-way is not loaded again on top."""
+    load = DemoLoad(name=name, started_at=utcnow(), counts={})
+    db.session.add(load)
+    db.session.flush()
+    return load
+
+
+def finish_load(load: DemoLoad, counts: dict[str, int]) -> None:
+    """Mark the load complete with what it made."""
+    load.finished_at, load.counts = utcnow(), counts
+    db.session.flush()
 
 
 def seed_population(learners: int, courses: int, events: int, *, rng_seed: int = 7) -> dict[str, int]:

@@ -8,7 +8,7 @@ the learner's course progress to flag overdue items (see `learner_paths`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
@@ -20,6 +20,7 @@ from lms.db import utcnow
 from lms.errors import UserError
 from lms.extensions import db
 from lms.learning.services import progress_for
+from lms.localtime import to_utc
 from lms.recommend import ranking
 from lms.recommend.models import LearningPath, PathAssignment, PathItem
 
@@ -60,7 +61,7 @@ def create_path_from_form(
     actor: User, title: str, description: str, rows: list[tuple[str | None, date | None]]
 ) -> LearningPath:
     """Like create_path, from (course slug, due date) rows; blank rows are skipped, a date is due at
-    the end of that day (UTC)."""
+    the end of that day in the actor's time zone (23:59:59 there, stored UTC)."""
     courses = {c.slug: c for c in course_choices()}
     steps = []
     for slug, due in rows:
@@ -70,7 +71,7 @@ def create_path_from_form(
             continue
         if slug not in courses:
             raise PathError(_l("One of the courses does not exist."))
-        steps.append((courses[slug], datetime.combine(due, time(23, 59, 59), UTC) if due else None))
+        steps.append((courses[slug], to_utc(datetime.combine(due, time(23, 59, 59)), actor.timezone) if due else None))
     return create_path(actor, title, description, steps)
 
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -15,6 +14,7 @@ from lms.catalog.models import TIERS, Course, Item, Module, course_prerequisites
 from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.models import COMPLETION_KINDS, Enrollment, LearningEvent
+from lms.localtime import when
 from lms.recommend import freshness, paths, ranking
 from lms.recommend.mastery import GRADED_KINDS, pass_fraction
 from lms.recommend.models import LearningGoal, SkillMastery
@@ -184,7 +184,7 @@ def reason_text(rec: ranking.Recommendation) -> str:
     """The plain sentence that explains a recommendation, in the learner's language."""
     p, course = rec.params, rec.module.course_title
     tier = lambda: tier_name(p.get("tier", ""))
-    due = lambda: format_date(p["due"]) if isinstance(p.get("due"), datetime) else ""
+    due = lambda: when(p["due"]) if isinstance(p.get("due"), datetime) else ""
     texts = {
         "review": lambda: (
             _("You scored %(score)s%% on %(item)s: review %(module)s before %(next)s.", **_with(p, "next"))

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from lms.accounts.access import role_required
 from lms.catalog.models import Course
 from lms.extensions import db
+from lms.localtime import when
 from lms.reports import charts, exports, pdf, services, tokens
 from lms.reports.forms import TIER_LABELS, ReportFilterForm, RevokeForm, TokenForm
 from lms.reports.query import completion_rows
@@ -85,7 +86,7 @@ def _figures(board: services.Dashboard) -> dict:
             title=_("NPS answers"),
         ),
         "weekly": charts.columns(
-            [(week.strftime("%m-%d"), (n,)) for week, n in board.weekly_active], title=_("Active learners per week")
+            [(when(week, "date"), (n,)) for week, n in board.weekly_active], title=_("Active learners per week")
         ),
     }
 

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
 from lms.catalog.markdown import render_markdown
 from lms.catalog.problems import MAX_FILE_BYTES, Problem, is_slug, schema_message
 from lms.catalog.yaml_lines import YamlProblem, line_of, load_yaml
+from lms.localtime import NonexistentLocalTime, to_utc
 from lms.workshops.schema import WorkshopFile
 
 _UNION_TAGS = {"datetime", "time", "function-after[where_and_when(), SessionEntry]"}
-
-
-class NonexistentLocalTime(ValueError):
-    """A wall-clock time skipped by a daylight-saving change."""
 
 
 @dataclass
@@ -43,15 +39,6 @@ class WorkshopSpec:
     description_html: str
     sessions: list[SessionSpec]
     content_hash: str
-
-
-def to_utc(local: datetime, zone: str) -> datetime:
-    """A naive wall-clock time in `zone` as UTC; refuses times a DST change skips (fold 0 when doubled)."""
-    tz = ZoneInfo(zone)
-    aware = local.replace(tzinfo=tz)
-    if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != local:
-        raise NonexistentLocalTime(f"{local:%Y-%m-%d %H:%M} does not exist in {zone} (clocks go forward)")
-    return aware.astimezone(UTC)
 
 
 def load_workshops(folder: Path, courses_root: Path | None = None) -> tuple[list[WorkshopSpec], list[Problem]]:

@@ -14,7 +14,8 @@ from lms.catalog.markdown import render_markdown
 from lms.catalog.models import Course
 from lms.db import utcnow
 from lms.extensions import db
-from lms.workshops.content import NonexistentLocalTime, SessionSpec, to_utc
+from lms.localtime import NonexistentLocalTime, to_utc
+from lms.workshops.content import SessionSpec
 from lms.workshops.models import Workshop, WorkshopSession
 from lms.workshops.registration import fill_from_waitlist
 from lms.workshops.services import WorkshopError
@@ -43,12 +44,12 @@ def save_workshop(author: User, data: dict[str, Any], workshop: Workshop | None 
     """Create (author becomes an instructor) or update a UI workshop; file workshops are edited in git."""
     if workshop is not None and workshop.source == "file":
         raise WorkshopError(_l("This workshop comes from a file in courses/workshops/; edit the file instead."))
+    course_id = None  # looked up before a new workshop joins the session: a query would flush it half-filled
+    if data.get("course"):
+        course_id = db.session.scalar(select(Course.id).where(Course.slug == data["course"]))
     if workshop is None:
         workshop = Workshop(slug=_unique_slug(data["title"]), source="ui")
         db.session.add(workshop)
-    course_id = None
-    if data.get("course"):
-        course_id = db.session.scalar(select(Course.id).where(Course.slug == data["course"]))
     workshop.title, workshop.description = data["title"].strip(), data["description"]
     workshop.description_html = render_markdown(data["description"])
     workshop.tier, workshop.tags, workshop.course_id = data["tier"], data["tags"], course_id
@@ -66,10 +67,8 @@ def _utc(local: datetime | None, zone: str) -> datetime | None:
         return None
     try:
         return to_utc(local, zone)
-    except NonexistentLocalTime:
-        when = f"{local:%Y-%m-%d %H:%M}"
-        message = _l("%(time)s does not exist in %(zone)s (clocks go forward)", time=when, zone=zone)
-        raise WorkshopError(message) from None
+    except NonexistentLocalTime as exc:
+        raise WorkshopError(*exc.args) from None
 
 
 def save_session(workshop: Workshop, data: dict[str, Any], session: WorkshopSession | None = None) -> WorkshopSession:

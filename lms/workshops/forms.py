@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from lms.accounts.services import TIMEZONES
+from lms.localtime import ZONES
 
 _TAG = re.compile(r"^[a-z0-9][a-z0-9+.#-]{0,49}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -78,7 +78,7 @@ class SessionForm(FlaskForm):
     submit = SubmitField(_l("Save session"))
 
     def validate_timezone(self, field: StringField) -> None:
-        if field.data not in TIMEZONES:
+        if field.data not in ZONES:
             raise ValidationError(_l("Unknown time zone; use a name like Europe/Berlin or Asia/Shanghai."))
 
     def validate_end(self, field: DateTimeLocalField) -> None:

@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.access import role_required
-from lms.db import in_zone, utcnow
+from lms.db import utcnow
 from lms.extensions import db
+from lms.localtime import in_zone
 from lms.responses import attachment
 from lms.workshops import editing, registration, services
 from lms.workshops.forms import ActionForm, SessionForm, WorkshopForm, parse_materials, split_list

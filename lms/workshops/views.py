@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.db import utcnow
 from lms.extensions import db
+from lms.localtime import viewer_zone
 from lms.responses import attachment
 from lms.workshops import calendar, registration, services
 from lms.workshops.forms import ActionForm
@@ -17,11 +18,6 @@ from lms.workshops.teach_views import register_teach_routes
 
 bp = Blueprint("workshops", __name__, url_prefix="/workshops")
 register_teach_routes(bp)
-
-
-def viewer_zone(session) -> str:
-    """The learner's profile time zone, or the session's own for visitors."""
-    return current_user.timezone if current_user.is_authenticated else session.timezone
 
 
 @bp.get("/")
@@ -37,7 +33,6 @@ def index():
         tag=tag,
         tiers=WORKSHOP_TIERS,
         tags=services.workshop_tags(),
-        zone_of=viewer_zone,
     )
 
 
@@ -54,7 +49,7 @@ def detail(slug: str):
         mine=mine,
         positions=positions,
         form=ActionForm(),
-        zone_of=viewer_zone,
+        viewer_zone=viewer_zone(),
         teaches=services.teaches(current_user, workshop),
         show_materials=services.materials_visible(workshop, mine),
         now=utcnow(),
@@ -128,7 +123,6 @@ def mine():
         positions=positions,
         feed_url=feed_url,
         form=ActionForm(),
-        zone=current_user.timezone,
         now=utcnow(),
     )
 

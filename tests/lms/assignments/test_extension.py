@@ -63,7 +63,7 @@ def test_an_instructor_grants_an_extension_from_the_gradebook(app, client):
     chosen = other if learner_field.value == str(learner.id) else learner  # not the preselected one
     page = _grant(client, learner_id=str(chosen.id), due_at="2030-01-15T09:30", reason="Medical note")
 
-    assert f"{chosen.display_name} may now submit until 2030-01-15 09:30 UTC." in page
+    assert f"{chosen.display_name} may now submit until Jan 15, 2030, 9:30\u202fAM UTC." in page
     ext = db.session.scalars(select(Extension)).one()
     assert (ext.user_id, ext.due_at.replace(tzinfo=UTC)) == (chosen.id, datetime(2030, 1, 15, 9, 30, tzinfo=UTC))
     change = db.session.scalars(select(GradeChange)).one()
@@ -96,4 +96,35 @@ def test_bad_input_is_refused_with_its_own_message_and_nothing_stored(app, clien
     assert response.status_code == 302
     page = client.get(response.location).text
     assert message in page and "may now submit" not in page and "Stranger" not in page
+    assert _stored() == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored", "shown"),
+    [
+        ("2027-03-27T12:00", datetime(2027, 3, 27, 11, 0, tzinfo=UTC), "Mar 27, 2027, 12:00\u202fPM CET"),  # winter, +1
+        ("2027-07-01T12:00", datetime(2027, 7, 1, 10, 0, tzinfo=UTC), "Jul 1, 2027, 12:00\u202fPM CEST"),  # summer, +2
+        ("2027-11-02T12:00", datetime(2027, 11, 2, 11, 0, tzinfo=UTC), "Nov 2, 2027, 12:00\u202fPM CET"),  # autumn
+    ],
+)
+def test_the_due_date_is_read_in_the_instructors_zone_and_stored_utc(app, client, typed, stored, shown):
+    teacher, learner, _other = teacher_and_learners()
+    teacher.timezone = "Europe/Berlin"
+    db.session.commit()
+    _login(client, teacher.email)
+    assert "New due date (Europe/Berlin) <input" in client.get(BOOK).text
+    page = _grant(client, learner_id=str(learner.id), due_at=typed)
+    assert f"{learner.display_name} may now submit until {shown}." in page
+    assert f"extended to {shown}" in page  # the gradebook shows it back in the instructor's zone
+    assert db.session.scalars(select(Extension)).one().due_at == stored
+
+
+def test_a_time_the_spring_change_skips_is_refused_with_a_message(app, client):
+    teacher, learner, _other = teacher_and_learners()
+    teacher.timezone = "Europe/Berlin"
+    db.session.commit()
+    _login(client, teacher.email)
+    page = _grant(client, learner_id=str(learner.id), due_at="2027-03-28T02:30")  # 02:00 -> 03:00 that night
+    assert "2027-03-28 02:30 does not exist in Europe/Berlin (clocks go forward)" in page
+    assert "may now submit" not in page
     assert _stored() == (0, 0)

@@ -122,3 +122,16 @@ def test_posts_need_the_csrf_token(make_app):
             assert response.status_code == 400, route
         assert db.session.get(LearningGoal, manager.id) is None
         assert db.session.scalar(select(func.count()).select_from(LearningPath)) == 0
+
+
+def test_a_path_due_date_is_the_end_of_that_day_in_the_authors_zone(client, catalog):
+    instructor = make_user("instructor")
+    instructor.timezone = "America/New_York"
+    db.session.commit()
+    login(client, instructor.email)
+    assert "the end of that day in your time zone, America/New_York" in client.get("/paths/new").text
+    data = {"title": "Q1", "steps-0-course": "python-basics", "steps-0-due": "2027-01-15"}
+    assert client.post("/paths/new", data=data).status_code == 302
+    due = db.session.scalar(select(LearningPath)).items[0].due_at
+    assert due == datetime(2027, 1, 16, 4, 59, 59, tzinfo=UTC)  # 23:59:59 EST
+    assert "due Jan 15, 2027, 11:59\u202fPM EST" in client.get("/paths").text

@@ -142,3 +142,14 @@ def test_instructor_creates_a_workshop_and_a_session(client):
     workshop = db.session.scalar(select(Workshop))
     assert workshop.instructor_emails == ["teacher@example.com"] and workshop.source == "ui"
     assert "<strong>agents</strong>" in client.get("/workshops/agents-live").text
+
+
+def test_instructor_creates_a_workshop_tied_to_a_course(client, catalog):
+    """Choosing a course used to flush the new workshop before its title was set (a 500)."""
+    teacher = make_user("instructor", email="teacher@example.com")
+    login(client, teacher.email)
+    form = {"title": "Basics clinic", "description": "Ask away.", "tier": "beginner", "tags": "python"}
+    made = client.post("/workshops/new", data={**form, "course": "python-basics", "instructors": "", "materials": ""})
+    assert made.headers["Location"] == "/workshops/basics-clinic/sessions/new"
+    workshop = db.session.scalar(select(Workshop).where(Workshop.slug == "basics-clinic"))
+    assert workshop.course_id == catalog["python-basics"].id
