@@ -18,7 +18,6 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from certificates.credential import CRITERIA
 from certificates.data import CertificateData
 from certificates.fit import NameFitError, fit_attempts, name_direction, name_fits, title_font_size
 
@@ -30,6 +29,13 @@ PHRASES = {
     "course": "has successfully completed the course",
     "track": "has completed every course of the track and is awarded the title",
     "workshop": "has attended the workshop",
+}
+# What the holder did, in the past tense. The rules a course sets (CRITERIA) are an instruction to
+# learners; they belong in the signed credential's criteria, not on the certificate itself.
+STATEMENTS = {
+    "course": "All required modules were completed and all graded work was passed at the required mark.",
+    "track": "Each course certificate of the track was earned.",
+    "workshop": "",
 }
 MONTHS = (
     "January",
@@ -145,7 +151,7 @@ def render_html(data: CertificateData, name_size: float, template: Path | str | 
         issued_on=f"{issued.day} {MONTHS[issued.month - 1]} {issued.year}",
         qr_svg=qr_svg(data.verify_url),
         title_size=f"{title_font_size(data.achievement_title):.2f}",
-        criteria=CRITERIA[data.kind],
+        statement=STATEMENTS[data.kind],
         verify_display=data.verify_url.split("://", 1)[-1],
     )
 

@@ -6,14 +6,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, g, render_template, request
+from flask import Flask, flash, g, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_url
 from flask_wtf.csrf import CSRFError
 
 from lms import extensions as ext
 from lms import templating
 from lms.config import load_config
 from lms.cookies import VerifiedCookieSessions
+from lms.responses import json_refusal, wants_json
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -156,13 +158,41 @@ def _register_cli(app: Flask) -> None:
     grading_cli.add_command(grading_alias)  # `flask grading worker`: the worker's name while it only graded
 
 
+JSON_ERRORS = {400: "bad_request", 403: "forbidden", 404: "not_found", 413: "too_large", 429: "rate_limited"}
+
+
+def _error_page(code: int, title: str, message: str):
+    """The error page; JSON with an `error` code and a `message` for a client that asked for JSON."""
+    if wants_json():
+        return json_refusal(code, JSON_ERRORS.get(code, "error"), str(message))
+    return render_template("error.html", code=code, title=title, message=message), code
+
+
+def _signed_out():
+    """401 for a script whose session ended: it can tell this from a network failure and offer to sign in."""
+    message = _l("You are signed out (your session ended). Sign in again to continue.")
+    return json_refusal(401, "signed_out", str(message), login_url=login_url("accounts.login"))
+
+
 def _register_errors(app: Flask) -> None:
-    def page(code: int, title: str, message: str):
-        return render_template("error.html", code=code, title=title, message=message), code
+    page = _error_page
+
+    @ext.login_manager.unauthorized_handler
+    def unauthorized():
+        """Flask-Login's redirect to the login form, except for a script, which gets a JSON 401."""
+        if wants_json():
+            return _signed_out()
+        flash(ext.login_manager.login_message, ext.login_manager.login_message_category)
+        return redirect(login_url("accounts.login", request.url))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         app.logger.warning("CSRF rejected: %s %s", request.path, error.description)
+        if wants_json():  # signed out: the session that held the token is gone; else a page from an older sign-in
+            message = _l("This page's security token is missing or out of date. Reload the page and try again.")
+            return (
+                _signed_out() if not current_user.is_authenticated else json_refusal(400, "page_expired", str(message))
+            )
         return page(
             400,
             _l("Form expired"),
@@ -188,6 +218,10 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(429)
     def too_many(error):
         return page(429, _l("Too many attempts"), _l("Too many attempts in a short time. Wait a minute and try again."))
+
+    @app.errorhandler(500)
+    def server_error(error):
+        return page(500, _l("Something went wrong"), _l("The server failed to answer. Try again in a moment."))
 
 
 def _register_security_headers(app: Flask) -> None:

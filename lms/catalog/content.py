@@ -11,6 +11,7 @@ from lms.catalog.markdown import RENDER_VERSION, render_lesson, render_markdown
 from lms.catalog.notebook_checks import load_assignment
 from lms.catalog.problems import Problem, ProblemCollector, is_slug
 from lms.catalog.schema import CourseFile, ExamFile, QuizFile
+from lms.catalog.skills import check_skill_titles
 from lms.catalog.specs import CourseSpec, ItemSpec, ModuleSpec
 from lms.catalog.tracks import TrackSpec, load_tracks
 from lms.catalog.yaml_lines import line_of
@@ -52,7 +53,11 @@ def load_courses(root: Path) -> LoadResult:
             courses.append(spec)
     known = {f.name for f in siblings}
     problems += _check_prerequisites(courses, known)
-    tracks, track_problems = load_tracks(siblings[0].parent if siblings else root, known)
+    catalog_root = siblings[0].parent if siblings else root
+    tracks, track_problems = load_tracks(catalog_root, known)
+    if folders == siblings:  # the whole catalog, so every skill that modules name is known if all loaded
+        skill_problems, skill_warnings = check_skill_titles(catalog_root, courses, complete=not problems)
+        problems, warnings = problems + skill_problems, warnings + skill_warnings
     return LoadResult(courses, problems + track_problems, tracks, warnings)
 
 

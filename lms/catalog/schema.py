@@ -154,6 +154,12 @@ class TrackFile(_Strict):
     courses: list[Slug] = Field(min_length=1, max_length=50)
 
 
+class SkillsFile(_Strict):
+    """courses/skills.yml: the title learners read for each skill slug that modules name."""
+
+    skills: dict[TagName, Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]]
+
+
 class SurveyQuestion(_Strict):
     """A custom survey question, asked after the standard CSAT, NPS and comment."""
 

@@ -78,20 +78,22 @@ def check_against_catalog(quiz: PlacementFile) -> list[str]:
 class Placement:
     result: PlacementResult
     known_courses: list[str]
+    unanswered: list[int]  # question numbers (1-based, as the form shows them) left blank
 
 
 def take_placement(user_id: int, quiz: PlacementFile, answers: dict[str, list[int]]) -> Placement:
-    """Grade the answers, mark the skills of every course answered entirely right, suggest a goal tier."""
-    questions = [(s, q) for s in quiz.sections for q in s.questions]
-    if any(not answers.get(f"{s.course}/{q.id}") for s, q in questions):
-        raise PlacementError(_l("Answer every question before submitting."))
+    """Grade the answers, mark the skills of every course answered entirely right, suggest a goal tier.
+    Unanswered questions count as wrong, so a course with one skipped is not marked known."""
+    questions = [f"{s.course}/{q.id}" for s in quiz.sections for q in s.questions]
+    # Skipping is allowed ("answer what you know"): a skipped question counts as not known.
+    unanswered = [number for number, key in enumerate(questions, 1) if not answers.get(key)]
     score = max_score = 0.0
     known_courses, known_modules, skills = [], [], []
     for section in quiz.sections:
         right = True  # every question of the section answered right
         for q in section.questions:
             max_score += q.points
-            chosen = sorted(set(answers[f"{section.course}/{q.id}"]))
+            chosen = sorted(set(answers.get(f"{section.course}/{q.id}") or ()))
             if chosen == sorted(i for i, o in enumerate(q.options) if o.correct):
                 score += q.points
             else:
@@ -118,7 +120,7 @@ def take_placement(user_id: int, quiz: PlacementFile, answers: dict[str, list[in
     if db.session.get(LearningGoal, user_id) is None:
         db.session.add(LearningGoal(user_id=user_id, tier=tier))
     db.session.flush()
-    return Placement(result, known_courses)
+    return Placement(result, known_courses, unanswered)
 
 
 def _suggested_tier(quiz: PlacementFile, known: list[str]) -> str:

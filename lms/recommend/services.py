@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lms.catalog.models import TIERS, Course, Item, Module, course_prerequisites
+from lms.catalog.skills import skill_title, skill_titles
 from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.models import COMPLETION_KINDS, Enrollment, LearningEvent
@@ -223,7 +224,7 @@ def reason_text(rec: ranking.Recommendation) -> str:
         "foundation": lambda: _("Builds what the %(tier)s tier assumes.", tier=tier()),
         "strengthen": lambda: _(
             "Your estimated mastery of %(skill)s is %(percent)s%%: a review will make it stick.",
-            skill=p.get("skill"),
+            skill=skill_title(str(p.get("skill", "")), skill_titles(current_app.config["COURSES_DIR"])),
             percent=p.get("percent"),
         ),
         "next_tier": lambda: _("You have finished the %(tier)s tier: the next tier is open.", tier=tier()),

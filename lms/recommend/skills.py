@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import current_app
+
+from lms.catalog.skills import skill_title, skill_titles
 from lms.extensions import db
 from lms.recommend import paths, ranking, services
 from lms.recommend.mastery import mastery_of
@@ -14,6 +17,7 @@ from lms.recommend.placement import latest_placement
 @dataclass(frozen=True)
 class SkillRow:
     skill: str
+    title: str  # what the learner reads (courses/skills.yml, else derived from the slug)
     module_title: str
     percent: int
     status: str  # mastered | learning | not_started
@@ -42,6 +46,7 @@ def overview(user_id: int) -> Overview:
     """Every skill of the catalog, grouped by course in catalog order, with the learner's mastery."""
     catalog, _items, _by_id = services.catalog_graph()
     rows = mastery_of(user_id)
+    titles = skill_titles(current_app.config["COURSES_DIR"])
     courses: dict[int, CourseSkills] = {}
     for module in catalog.modules:
         group = courses.setdefault(module.course_id, CourseSkills(module.course_slug, module.course_title, module.tier))
@@ -52,6 +57,7 @@ def overview(user_id: int) -> Overview:
             group.rows.append(
                 SkillRow(
                     skill,
+                    skill_title(skill, titles),
                     module.title,
                     round(100 * p),
                     status,

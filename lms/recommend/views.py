@@ -64,16 +64,12 @@ def placement_quiz():
         if not form.validate_on_submit():
             abort(400)
         answers = {key: choice_indexes(request.form.getlist(f"q-{key}")) for key in _keys(quiz)}
-        try:
-            outcome = placement.take_placement(current_user.id, quiz, answers)
-        except placement.PlacementError as exc:
-            flash(str(exc), "error")
-            page = render_template(
-                "recommend/placement.html", quiz=quiz, form=form, answers=answers, titles=placement.section_titles(quiz)
-            )
-            return page, 400
+        outcome = placement.take_placement(current_user.id, quiz, answers)
         db.session.commit()
         flash(_("Placement done: %(n)s course(s) marked as known.", n=len(outcome.known_courses)), "success")
+        if outcome.unanswered:
+            numbers = ", ".join(str(n) for n in outcome.unanswered)
+            flash(_("Unanswered, so counted as not known yet: question(s) %(numbers)s.", numbers=numbers), "info")
         return redirect(url_for("recommend.skills_page"))
     titles = placement.section_titles(quiz)
     return render_template("recommend/placement.html", quiz=quiz, form=form, answers={}, titles=titles)

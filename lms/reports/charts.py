@@ -28,6 +28,23 @@ def _empty(width: int, title: str, message: str = "No data yet") -> Markup:
     return _svg(width, 56, title, message, body)
 
 
+def axis_ticks(peak: float, *, percent: bool = False, most: int = 5) -> list[int]:
+    """Y-axis ticks from 0 to the first round value at or above `peak`: whole steps of 1, 2 or 5 x 10^n
+    (a count of learners has no 1.5), at most `most` intervals; percentages always run 0-100."""
+    if percent:
+        return [0, 25, 50, 75, 100]
+    if peak <= 0:
+        return [0, 1]
+    step, scale = 1, 1
+    while True:
+        for base in (1, 2, 5):
+            step = base * scale
+            if peak / step <= most:
+                top = -(-peak // step) * step  # ceiling, in whole steps
+                return list(range(0, int(top) + 1, step))
+        scale *= 10
+
+
 def _short(label: str, limit: int) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
@@ -61,15 +78,16 @@ def columns(
     if not rows or not any(v for _label, values in rows for v in values):
         return _empty(width, title)
     plot_w, plot_h = width - left - 10, height - bottom - top
-    peak = max((v for _label, values in rows for v in values), default=0) or 1
+    ticks = axis_ticks(max(v for _label, values in rows for v in values), percent=unit == "%")
+    peak = ticks[-1]
     group_w = plot_w / max(len(rows), 1)
     bar_w = min(28.0, (group_w - 6) / max(len(series), 1))
     body = [f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 10}" y2="{top + plot_h}" stroke="#e4e4ee"/>']
-    for frac in (0.5, 1.0):
-        y = top + plot_h - frac * plot_h
+    for tick in ticks[1:]:
+        y = top + plot_h - tick / peak * plot_h
         body.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="#f0f0f6"/>'
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#5d6075">{peak * frac:g}</text>'
+            f'<text class="chart-tick" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#5d6075">{tick}</text>'
         )
     for n, (label, values) in enumerate(rows):
         x0 = left + n * group_w + (group_w - bar_w * len(values)) / 2

@@ -10,9 +10,19 @@ import pytest
 from PIL import Image
 from weasyprint.urls import URLFetcherResponse
 
-from certificates import render_pdf
+from certificates import issue_pdf, render_pdf
+from certificates.credential import CRITERIA
 from certificates.fit import name_fits, name_font_size
-from certificates.render import TEMPLATES, BundledAssetFetcher, RefusedURL, _load_renderer, render_document
+from certificates.render import (
+    HEADINGS,
+    PHRASES,
+    STATEMENTS,
+    TEMPLATES,
+    BundledAssetFetcher,
+    RefusedURL,
+    _load_renderer,
+    render_document,
+)
 from tests.certificates.helpers import make_data
 
 A4_LANDSCAPE_PT = (841.89, 595.28)
@@ -134,3 +144,14 @@ def test_course_template_is_sandboxed_and_reloaded_when_edited(tmp_path: Path, p
         render_pdf(make_data(), template)
     template.write_text("<p>Edited {{ data.certificate_id }}</p>")
     assert "Edited K7M2Q9XR4T" in pdftotext(render_pdf(make_data(), template))
+
+
+@pytest.mark.parametrize("kind", ["course", "track", "workshop"])
+def test_the_pdf_says_what_the_holder_did_not_the_rules_to_follow(issuer, pdftotext, kind: str) -> None:
+    """The rules ("Complete every required module, pass ...") are an instruction to learners, kept in the
+    signed credential's criteria; the certificate states the achievement."""
+    text = " ".join(pdftotext(issue_pdf(make_data(kind=kind), issuer)).split())
+    assert " ".join(CRITERIA[kind].split()) not in text
+    assert not re.search(r"\b(Complete|Attend|Earn) (every|the)\b", text)  # no imperative rule text
+    for expected in (HEADINGS[kind], PHRASES[kind], STATEMENTS[kind]):
+        assert expected in text

@@ -9,6 +9,19 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import shot
 
 
+def _result_shown_below_the_top_bar(page) -> None:
+    """After submitting, the quiz opens at its result: the heading sits below the sticky top bar,
+    inside the viewport, and the result has focus (a screen reader reads the score)."""
+    expect(page.locator("#results")).to_be_focused()
+    page.wait_for_function(
+        """() => {
+          const bar = document.querySelector('.topbar').getBoundingClientRect();
+          const box = document.querySelector('#results h2').getBoundingClientRect();
+          return box.top >= bar.bottom && box.bottom <= window.innerHeight;
+        }"""
+    )
+
+
 def test_new_learner_journey(page, base_url):
     page.goto(base_url + "/")
     expect(page.get_by_role("heading", name="Build on large models, with confidence")).to_be_visible()
@@ -55,7 +68,13 @@ def test_new_learner_journey(page, base_url):
     page.get_by_role("button", name="Submit answers").click()
     expect(page.get_by_text(re.compile(r"You scored \d+ of \d+\."))).to_be_visible()
     expect(page.locator(".explanation").first).to_be_visible()
+    _result_shown_below_the_top_bar(page)
     shot(page, "04-quiz-result")
+    # Narrow, where the top bar wraps to two rows: the result is still not hidden under it
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.get_by_role("button", name="Submit again").click()
+    _result_shown_below_the_top_bar(page)
+    page.set_viewport_size({"width": 1280, "height": 860})
 
     # Dashboard shows the course in progress
     page.get_by_role("link", name="My learning").click()

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from lms.config import ROOT
 from lms.extensions import db
 from tests.e2e.conftest import shot
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, enrolled_learner, make_user
 from tests.grading.notebooks import solutions
 
 SOURCE = ROOT / "courses" / "llm-api-fundamentals" / "assignments" / "token-counter.ipynb"
@@ -137,3 +137,71 @@ def test_learner_writes_runs_fixes_reloads_and_submits_in_the_browser(browser, b
     shot(page, "workspace-06-narrow")
     context.close()
     assert not [e for e in errors if "409" not in e], errors
+
+
+def _log_in(page, email: str) -> None:
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def _kept_in_browser(page) -> list[str]:
+    return page.evaluate("Object.keys(localStorage).map(k => localStorage.getItem(k))")
+
+
+def test_signed_out_or_offline_the_learner_is_told_which_and_loses_nothing(browser, base_url, live_app):
+    with live_app.app_context():
+        enrolled_learner("llm-api-fundamentals", email="kim@example.com", name="Kim Kept")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(base_url + "/login")
+    _log_in(page, "kim@example.com")
+    page.goto(base_url + ASSIGNMENT + "/workspace")
+    _type_into(page, "encode", "# saved while signed in\n")
+    expect(page.locator(".ws-save")).to_have_text("All changes saved")
+
+    # Signed out in another tab: the page says so (not "could not be reached"), keeps the text in
+    # this browser, and Submit says why nothing was sent, with a link to sign in and come back
+    other = context.new_page()
+    other.goto(base_url + "/")
+    other.get_by_role("button", name="Log out").click()
+    other.close()
+    _type_into(page, "encode", "# typed after signing out\n")
+    expect(page.locator(".ws-save")).to_have_text("Not saved: you are signed out. Your text is kept in this browser.")
+    message = page.locator(".ws-message")
+    expect(message).to_contain_text("You are signed out (your session ended)")
+    assert any("typed after signing out" in kept for kept in _kept_in_browser(page))
+    page.get_by_role("button", name="Submit for grading").click()
+    expect(message).to_contain_text("Not submitted: You are signed out")
+    assert "could not be reached" not in message.inner_text()
+    shot(page, "workspace-07-signed-out")
+
+    # Signing in from the link comes back here, and the text typed while signed out is saved
+    message.get_by_role("link", name="Sign in and come back here").click()
+    _log_in(page, "kim@example.com")
+    expect(page).to_have_url(re.compile(r"/token-counter/workspace$"))
+    expect(_cell(page, "encode").locator(".cm-content")).to_contain_text("typed after signing out")
+    expect(page.locator(".ws-save")).to_have_text("All changes saved")
+    page.reload()
+    expect(_cell(page, "encode").locator(".cm-content")).to_contain_text("typed after signing out")  # the server's
+    assert not any("typed after signing out" in kept for kept in _kept_in_browser(page))
+
+    # The network fails: said as that, retried, and saved once the connection is back
+    page.route("**/workspace/draft", lambda route: route.abort())
+    _type_into(page, "encode", "# typed offline\n")
+    expect(page.locator(".ws-save")).to_contain_text("the server cannot be reached")
+    page.get_by_role("button", name="Submit for grading").click()
+    expect(message).to_contain_text("Not submitted: The server could not be reached")
+    page.unroute("**/workspace/draft")
+    expect(page.locator(".ws-save")).to_have_text("All changes saved", timeout=20_000)  # the retry runs every 5 s
+
+    # Refused by the server (a draft over its size limit): Submit shows the server's own words
+    _type_into(page, "encode", "# " + "x" * (1 << 20) + "\n")
+    page.get_by_role("button", name="Submit for grading").click()
+    expect(message).to_contain_text("Not submitted: Your answers are")
+    expect(message).to_contain_text("Nothing was saved: shorten them and try again.")
+    context.close()
+    assert not [e for e in errors if "Failed to load resource" not in e], errors

@@ -1,6 +1,9 @@
 // Notebook workspace: CodeMirror answer cells, debounced autosave with a version check,
 // runs polled cell by cell, upload/download, submit with live grading. No inline script or
 // style: every output is added with textContent or as <img src="data:..."> (never as HTML).
+// Every request ends in one of: done, signed out, forbidden, refused (the server's words), server
+// error, network failure; each is said as such. Unsaved text is also kept in this browser
+// (localStorage) until the server has it, so signing out or losing the connection loses nothing.
 import { createEditor, supported } from "./editor.js";
 
 const root = document.getElementById("workspace");
@@ -13,6 +16,7 @@ const styleNonce = nonceMeta ? nonceMeta.nonce : "";
 const cells = new Map(); // key -> {li, get(), set(text)}
 let version = Number(root.dataset.version);
 let dirty = false, timer = null, conflict = false;
+let lastProblem = null; // why the last save failed, for Submit to say
 
 function headers(json) {
   const h = { "X-CSRFToken": root.dataset.csrf, "Accept": "application/json" };
@@ -25,6 +29,72 @@ function say(text, kind) {
   messageBox.className = "ws-message" + (kind ? " " + kind : "");
 }
 
+// ---- requests -------------------------------------------------------------------------
+// The outcome of one request: {ok, kind, status, body}; kind is ok | signed-out | forbidden |
+// refused | server | offline. A signed-out JSON request answers 401; a login page reached by a
+// redirect (no JSON) means the same.
+async function call(url, options) {
+  let response;
+  try {
+    response = await fetch(url, Object.assign({ credentials: "same-origin" }, options));
+  } catch (_err) {
+    return { ok: false, kind: "offline", status: 0, body: {} };
+  }
+  const body = await response.json().catch(() => null);
+  const status = response.status;
+  if (response.ok && body) { return { ok: true, kind: "ok", status: status, body: body }; }
+  let kind = "server";
+  if (status === 401 || (body && body.error === "signed_out") || (!body && response.redirected)) { kind = "signed-out"; }
+  else if (status === 403) { kind = "forbidden"; }
+  else if (status < 500 && body && body.message) { kind = "refused"; }
+  return { ok: false, kind: kind, status: status, body: body || {} };
+}
+
+function problemText(result) {
+  if (result.kind === "signed-out") { return msg("signed-out"); }
+  if (result.kind === "forbidden") { return result.body.message || msg("forbidden"); }
+  if (result.kind === "refused") { return result.body.message; }
+  if (result.kind === "offline") { return msg("network"); }
+  return msg("server");
+}
+
+// Says what went wrong in the message line; signed out, with a link that signs in and comes back.
+function sayProblem(result, prefix) {
+  say((prefix ? prefix + " " : "") + problemText(result), "error");
+  if (result.kind === "signed-out") {
+    const link = document.createElement("a");
+    link.href = root.dataset.loginUrl;
+    link.textContent = msg("sign-in");
+    messageBox.append(" ", link);
+  }
+}
+
+// ---- the copy kept in this browser ----------------------------------------------------
+const backupKey = "academy-workspace:" + root.dataset.draftUrl;
+
+function backUp() {
+  try { window.localStorage.setItem(backupKey, JSON.stringify({ version: version, cells: answers() })); } catch (_err) { /* storage full or off */ }
+}
+
+function dropBackup() {
+  try { window.localStorage.removeItem(backupKey); } catch (_err) { /* storage off */ }
+}
+
+// Text typed here that the server never got (signed out, offline, tab closed) comes back into the
+// editors and is saved; on a newer server version the save is refused and kept as a copy (409).
+function restoreBackup() {
+  let kept = null;
+  try { kept = JSON.parse(window.localStorage.getItem(backupKey) || "null"); } catch (_err) { kept = null; }
+  if (!kept || typeof kept.cells !== "object" || kept.cells === null) { return; }
+  const current = answers();
+  const keys = Object.keys(kept.cells).filter((key) => cells.has(key) && cells.get(key).set && current[key] !== kept.cells[key]);
+  if (!keys.length) { dropBackup(); return; }
+  keys.forEach((key) => { cells.get(key).set(String(kept.cells[key])); });
+  version = Number(kept.version) || 0;
+  say(msg("restored"), "ok");
+  changed();
+}
+
 function answers() {
   const out = {};
   cells.forEach((cell, key) => { if (cell.get) { out[key] = cell.get(); } });
@@ -34,6 +104,7 @@ function answers() {
 // ---- drafts ---------------------------------------------------------------------------
 function changed() {
   dirty = true;
+  backUp();
   saveBox.textContent = msg("unsaved");
   window.clearTimeout(timer);
   if (!conflict) { timer = window.setTimeout(save, 700); }
@@ -57,35 +128,39 @@ async function sendDraft(force) {
   if (conflict && !force) { return false; }
   dirty = false;
   saveBox.textContent = msg("saving");
-  try {
-    const response = await fetch(root.dataset.draftUrl, {
-      method: "PUT", credentials: "same-origin", headers: headers(true),
-      body: JSON.stringify({ version: version, cells: answers() })
-    });
-    const body = await response.json().catch(() => ({}));
-    if (response.ok) {
-      version = body.version;
-      if (!dirty) { saveBox.textContent = msg("saved"); }
-      saveBox.classList.remove("error");
-      return true;
-    }
-    dirty = true;
-    if (response.status === 409) {
-      conflict = true;
-      version = body.version; // "keep mine" saves on top of the newer version
-      banner.querySelector(".ws-banner-text").textContent = body.message;
-      banner.hidden = false;
-    }
-    saveBox.textContent = body.message || msg("network");
-    saveBox.classList.add("error");
-    return false;
-  } catch (_err) {
-    dirty = true;
-    saveBox.textContent = msg("offline");
-    saveBox.classList.add("error");
-    timer = window.setTimeout(save, 5000);
-    return false;
+  const result = await call(root.dataset.draftUrl, {
+    method: "PUT", headers: headers(true), body: JSON.stringify({ version: version, cells: answers() })
+  });
+  const body = result.body;
+  if (result.ok) {
+    version = body.version;
+    lastProblem = null;
+    if (dirty) { backUp(); } else { saveBox.textContent = msg("saved"); dropBackup(); }
+    saveBox.classList.remove("error");
+    if (messageBox.querySelector("a")) { say("", ""); } // the sign-in link is no longer needed
+    return true;
   }
+  dirty = true;
+  lastProblem = result;
+  saveBox.classList.add("error");
+  if (result.status === 409) {
+    conflict = true;
+    version = body.version; // "keep mine" saves on top of the newer version
+    banner.querySelector(".ws-banner-text").textContent = body.message;
+    banner.hidden = false;
+    dropBackup(); // the server kept this tab's edits as a copy
+    saveBox.textContent = body.message;
+  } else if (result.kind === "signed-out") {
+    backUp();
+    saveBox.textContent = msg("kept");
+    sayProblem(result);
+  } else if (result.kind === "offline") {
+    saveBox.textContent = msg("offline");
+    timer = window.setTimeout(save, 5000);
+  } else {
+    saveBox.textContent = problemText(result);
+  }
+  return false;
 }
 
 function saveOnLeave() {
@@ -151,14 +226,11 @@ async function run(key) {
   root.classList.add("busy");
   try {
     if (dirty || queued) { await save(); }
-    const response = await fetch(root.dataset.runUrl, {
-      method: "POST", credentials: "same-origin", headers: headers(true), body: JSON.stringify({ cell: key || null })
+    const result = await call(root.dataset.runUrl, {
+      method: "POST", headers: headers(true), body: JSON.stringify({ cell: key || null })
     });
-    const body = await response.json().catch(() => ({}));
-    if (!response.ok) { say(body.message || msg("network"), "error"); return; }
-    await poll(body.status_url, body);
-  } catch (_err) {
-    say(msg("network"), "error");
+    if (!result.ok) { sayProblem(result); return; }
+    await poll(result.body.status_url, result.body);
   } finally {
     running = false;
     root.classList.remove("busy");
@@ -177,18 +249,23 @@ async function poll(url, first) {
       return;
     }
     await new Promise((resolve) => window.setTimeout(resolve, 80));
-    const response = await fetch(url, { credentials: "same-origin", headers: headers(false) });
-    body = await response.json();
+    const result = await call(url, { headers: headers(false) });
+    if (!result.ok) { sayProblem(result); return; }
+    body = result.body;
   }
 }
 
 // ---- submit ---------------------------------------------------------------------------
+// Submit always ends with a message: sent (then the score), or why it was not.
 async function submit() {
-  say("", "");
-  if ((dirty || queued) && !(await save())) { return; }
-  const response = await fetch(root.dataset.submitUrl, { method: "POST", credentials: "same-origin", headers: headers(true), body: "{}" });
-  const body = await response.json().catch(() => ({ message: msg("network") }));
-  if (!response.ok) { say(body.message, "error"); return; }
+  say(msg("submitting"), "");
+  if ((dirty || queued) && !(await save())) {
+    sayProblem(lastProblem || { kind: "server", body: {} }, msg("not-submitted"));
+    return;
+  }
+  const sent = await call(root.dataset.submitUrl, { method: "POST", headers: headers(true), body: "{}" });
+  if (!sent.ok) { sayProblem(sent, msg("not-submitted")); return; }
+  const body = sent.body;
   say(body.message, "ok");
   const section = document.getElementById("ws-result");
   const text = section.querySelector(".ws-result-text");
@@ -197,7 +274,9 @@ async function submit() {
   list.replaceChildren();
   text.textContent = msg("grading");
   for (;;) {
-    const status = await (await fetch(body.status_url, { credentials: "same-origin", headers: headers(false) })).json();
+    const polled = await call(body.status_url, { headers: headers(false) });
+    if (!polled.ok) { text.textContent = msg("grading-unknown"); sayProblem(polled); return; }
+    const status = polled.body;
     if (status.done) {
       if (status.state === "failed") { text.textContent = status.failure; return; }
       text.textContent = msg("score") + ": " + status.score + " / " + status.max_score;
@@ -227,13 +306,13 @@ async function upload(input) {
   const form = new FormData();
   form.append("notebook", file);
   form.append("csrf_token", root.dataset.csrf);
-  const response = await fetch(root.dataset.uploadUrl, { method: "POST", credentials: "same-origin", headers: { "Accept": "application/json" }, body: form })
-    .catch(() => null);
-  const body = response ? await response.json().catch(() => ({})) : {};
-  if (!response || !response.ok) { say(body.message || msg("network"), "error"); return; }
+  const result = await call(root.dataset.uploadUrl, { method: "POST", headers: { "Accept": "application/json" }, body: form });
+  if (!result.ok) { sayProblem(result); return; }
+  const body = result.body;
   Object.entries(body.cells).forEach(([key, text]) => { if (cells.has(key)) { cells.get(key).set(text); } });
   version = body.version;
   dirty = false;
+  dropBackup();
   saveBox.textContent = msg("saved");
   say(body.message, "ok");
 }
@@ -270,8 +349,9 @@ async function togglePreview(li, show) {
   const button = li.querySelector("[data-action=preview]");
   const on = show === undefined ? box.hidden : show;
   if (on) {
-    const response = await fetch(root.dataset.previewUrl, { method: "POST", credentials: "same-origin", headers: headers(true), body: JSON.stringify({ text: area.value }) });
-    box.innerHTML = (await response.json()).html; // sanitised on the server (nh3); CSP blocks script anyway
+    const result = await call(root.dataset.previewUrl, { method: "POST", headers: headers(true), body: JSON.stringify({ text: area.value }) });
+    if (!result.ok) { sayProblem(result); return; }
+    box.innerHTML = result.body.html; // sanitised on the server (nh3); CSP blocks script anyway
   }
   box.hidden = !on;
   area.hidden = on;
@@ -290,7 +370,7 @@ root.addEventListener("click", (event) => {
   else if (action === "run-cell") { run(li.dataset.key); }
   else if (action === "submit") { submit(); }
   else if (action === "preview") { togglePreview(li); }
-  else if (action === "take-newer") { window.location.reload(); }
+  else if (action === "take-newer") { dropBackup(); window.location.reload(); }
   else if (action === "keep-mine") { conflict = false; banner.hidden = true; save(true); }
   else if (action === "download" && (dirty || queued)) {
     event.preventDefault();
@@ -300,4 +380,5 @@ root.addEventListener("click", (event) => {
 root.querySelector("#ws-upload-file").addEventListener("change", (event) => upload(event.target));
 document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") { saveOnLeave(); } });
 window.addEventListener("pagehide", saveOnLeave);
+restoreBackup();
 root.classList.add("ready");

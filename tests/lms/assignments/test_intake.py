@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections import Counter
 
 import pytest
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 from lms.assignments import services
 from lms.assignments.models import AssignmentRelease, ImmutableSubmissionError, Submission
 from lms.extensions import db
-from tests.factories import login, make_user
+from tests.factories import PASSWORD, login, make_user
 from tests.grading import uploads
 from tests.lms.assignments.helpers import add_answer, item_of
 
@@ -211,10 +212,11 @@ def test_csrf_is_enforced_on_upload(make_app, courses_dir):
         load_fixture_courses(courses_dir)
         user = make_user()
         client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+        client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
         data = {"notebook": (io.BytesIO(b"{}"), "add.ipynb")}
         response = client.post(f"{URL}/submissions", data=data, headers={"Accept": "application/json"})
-        assert response.status_code == 400 and b"Form expired" in response.data
+        assert response.status_code == 400 and response.get_json()["error"] == "page_expired"
+        data = {"notebook": (io.BytesIO(b"{}"), "add.ipynb")}
+        assert b"Form expired" in client.post(f"{URL}/submissions", data=data).data  # a browser's form: the page
         assert _count() == 0

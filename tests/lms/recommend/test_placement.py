@@ -1,4 +1,4 @@
-"""The placement quiz marks whole courses known, suggests a goal, refuses incomplete answers."""
+"""The placement quiz marks whole courses known, suggests a goal, takes skipped questions as not known."""
 
 from __future__ import annotations
 
@@ -64,12 +64,16 @@ def test_a_course_answered_right_is_marked_known(quiz):
     assert half.known_courses == ["python-next"] and (half.result.score, half.result.max_score) == (2, 3)
 
 
-def test_incomplete_answers_store_nothing(quiz):
+def test_skipped_questions_count_as_not_known_and_are_listed(quiz):
     learner = make_user()
-    with pytest.raises(placement.PlacementError):
-        placement.take_placement(learner.id, quiz, {"python-basics/p1": [1]})
-    assert db.session.scalar(select(func.count()).select_from(PlacementResult)) == 0
-    assert mastery_of(learner.id) == {}
+    outcome = placement.take_placement(learner.id, quiz, {"python-basics/p1": [1], "python-next/n1": [0]})
+    assert outcome.unanswered == [2]  # numbered as the form shows them
+    assert outcome.known_courses == ["python-next"]  # python-basics had p2 skipped: not known
+    assert (outcome.result.score, outcome.result.max_score) == (2, 3)
+    assert "python-syntax" not in mastery_of(learner.id)
+    assert db.session.scalar(select(func.count()).select_from(PlacementResult)) == 1
+    nothing = placement.take_placement(make_user().id, quiz, {})
+    assert nothing.unanswered == [1, 2, 3] and nothing.known_courses == []
 
 
 def test_unknown_modules_are_reported(quiz):
@@ -87,8 +91,11 @@ def test_placement_page_posts_and_rejects_bad_values(make_app, tmp_path):
         login(client, learner.email)
         assert client.get("/placement").status_code == 200
         assert client.post("/placement", data={"q-python-basics/p1": "x"}).status_code == 400
-        page = client.post("/placement", data={"q-python-basics/p1": "1"})
-        assert page.status_code == 400 and "Answer every question" in page.get_data(as_text=True)
+        assert "Skip any question you do not know" in client.get("/placement").get_data(as_text=True)
+        page = client.post("/placement", data={"q-python-basics/p1": "1"}, follow_redirects=True)
+        text = page.get_data(as_text=True)
+        assert page.status_code == 200 and "Unanswered, so counted as not known yet: question(s) 2, 3." in text
         answers = {"q-python-basics/p1": "1", "q-python-basics/p2": "0", "q-python-next/n1": "0"}
-        assert client.post("/placement", data=answers).status_code == 302
-        assert db.session.scalar(select(func.count()).select_from(PlacementResult)) == 1
+        done = client.post("/placement", data=answers, follow_redirects=True).get_data(as_text=True)
+        assert "Placement done" in done and "Unanswered" not in done
+        assert db.session.scalar(select(func.count()).select_from(PlacementResult)) == 2

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from lms.accounts import services as accounts
 from lms.extensions import db
 from lms.learning import services as learning
-from lms.recommend import paths
+from lms.recommend import paths, ranking, services
 from lms.recommend.models import LearningGoal, LearningPath, PathAssignment
 from tests.factories import PASSWORD, item, login, make_user
 from tests.lms.recommend.helpers import WRONG, load_catalog
@@ -39,7 +39,8 @@ def test_dashboard_skills_and_course_page_show_recommendations(client, catalog):
     page = client.get("/dashboard").get_data(as_text=True)
     assert "Next up" in page and "review Getting started before Practice" in page
     skills = client.get("/skills").get_data(as_text=True)
-    assert "<svg" in skills and "python-syntax" in skills and "Take the placement quiz" in skills
+    assert "<svg" in skills and "Take the placement quiz" in skills
+    assert "Python syntax" in skills and "python-syntax" not in skills  # the title of courses/skills.yml, not the slug
     course = client.get("/courses/python-basics").get_data(as_text=True)
     assert "Recommended" in course and 'id="module-start"' in course
 
@@ -135,3 +136,12 @@ def test_a_path_due_date_is_the_end_of_that_day_in_the_authors_zone(client, cata
     due = db.session.scalar(select(LearningPath)).items[0].due_at
     assert due == datetime(2027, 1, 16, 4, 59, 59, tzinfo=UTC)  # 23:59:59 EST
     assert "due Jan 15, 2027, 11:59\u202fPM EST" in client.get("/paths").text
+
+
+def test_strengthen_advice_names_the_skill_by_its_title(client, catalog):
+    graph, _items, _by_id = services.catalog_graph()
+    module = next(m for m in graph.modules if "python-syntax" in m.skills)
+    advice = services.reason_text(
+        ranking.Recommendation(module, "strengthen", {"skill": "python-syntax", "percent": 60}, 1)
+    )
+    assert advice == "Your estimated mastery of Python syntax is 60%: a review will make it stick."
