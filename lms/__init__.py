@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, flash, redirect, render_template, request
+from flask import Flask, flash, g, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_url
 from flask_wtf.csrf import CSRFError
@@ -227,13 +227,15 @@ def _register_errors(app: Flask) -> None:
 
 def _register_security_headers(app: Flask) -> None:
     csp = (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "default-src 'self'; script-src 'self'; style-src 'self'{nonce}; img-src 'self' data:; "
         "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     )
 
     @app.after_request
     def headers(response):
-        response.headers.setdefault("Content-Security-Policy", csp)
+        # A page that asked for a nonce (csp_nonce() in its template) lets <style nonce=...> through.
+        nonce = g.get("csp_nonce")
+        response.headers.setdefault("Content-Security-Policy", csp.format(nonce=f" 'nonce-{nonce}'" if nonce else ""))
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -9,10 +9,11 @@ viewer (id, name, role) and CSRF token. Templates do not change while a process 
 
 from __future__ import annotations
 
+import secrets
 import time
 from typing import Any
 
-from flask import Flask, current_app, render_template, request, session, url_for
+from flask import Flask, current_app, g, render_template, request, session, url_for
 from flask_babel import get_locale, get_translations
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -108,6 +109,42 @@ def render_page(template: str, **context: Any) -> str:
     return current_app.extensions["page_parts"].page(template, **context)
 
 
+def csp_nonce() -> str:
+    """This response's CSP nonce for styles, made on first use: the security headers add it to
+    style-src only for pages that call this (pages cached across requests must not)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def field_aria(field: Any) -> dict[str, str]:
+    """A WTForms field's aria attributes: described by its hint and its errors (the ids macros.field
+    gives them), invalid when it has errors. Render with f(**field_aria(f))."""
+    described = [f"{field.id}-hint"] if field.description else []
+    if field.errors:
+        return {"aria-invalid": "true", "aria-describedby": " ".join([*described, f"{field.id}-error"])}
+    return {"aria-describedby": described[0]} if described else {}
+
+
+def form_errors(form: Any) -> list[tuple[str, str, str]]:
+    """(field id, label, message) of every error in a WTForms form, nested lists of fields
+    included, in the order the fields are shown: the form's error summary links each to its field."""
+    found: list[tuple[str, str, str]] = []
+    for field in form:
+        if field.name == "csrf_token" or not field.errors:
+            continue
+        if hasattr(field, "entries"):  # a FieldList: its entries' own fields carry the errors
+            for entry in field.entries:
+                found += form_errors(entry) if hasattr(entry, "_fields") else _own_errors(entry)
+        else:
+            found += _own_errors(field)
+    return found
+
+
+def _own_errors(field: Any) -> list[tuple[str, str, str]]:
+    return [(field.id, str(field.label.text), str(error)) for error in field.errors if isinstance(error, str)]
+
+
 def init_app(app: Flask) -> None:
     """Register the caches, the filters, the template globals and the context processor."""
     parts = app.extensions["page_parts"] = PageParts(app)
@@ -118,7 +155,14 @@ def init_app(app: Flask) -> None:
     def frame(context: Any, name: str) -> Markup:
         return parts.frame(context, name)
 
-    app.jinja_env.globals.update(url_for=parts.url_for, csrf_token=parts.csrf_token, frame=frame)
+    app.jinja_env.globals.update(
+        url_for=parts.url_for,
+        csrf_token=parts.csrf_token,
+        frame=frame,
+        field_aria=field_aria,
+        form_errors=form_errors,
+        csp_nonce=csp_nonce,
+    )
 
     @app.context_processor
     def inject() -> dict[str, Any]:

@@ -17,6 +17,13 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
+# npm for the browser suite's test-only JavaScript (Debian's nodejs has no npm; NodeSource's does).
+if ! command -v npm >/dev/null; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
+
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
@@ -32,4 +39,10 @@ fi
 if [ -d lms/translations ] && { [ ! -f .make/i18n ] || [ -n "$(find lms/translations -name '*.po' -newer .make/i18n)" ]; }; then
   .venv/bin/pybabel compile -d lms/translations >/dev/null
   touch .make/i18n
+fi
+# axe-core for the accessibility checks, pinned in tests/e2e/package-lock.json: npm ci installs
+# exactly that version and refuses a tarball whose hash differs from the lock's integrity.
+if [ ! -f .make/e2e-npm ] || [ tests/e2e/package-lock.json -nt .make/e2e-npm ] || [ ! -d tests/e2e/node_modules/axe-core ]; then
+  (cd tests/e2e && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+  touch .make/e2e-npm
 fi

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lms.catalog.markdown import render_lesson, render_markdown
+from lms.catalog.markdown import RENDER_VERSION, render_lesson, render_markdown
 from lms.catalog.notebook_checks import load_assignment
 from lms.catalog.problems import Problem, ProblemCollector, is_slug
 from lms.catalog.schema import CourseFile, ExamFile, QuizFile
@@ -72,7 +72,8 @@ def folder_hash(folder: Path) -> str:
 def course_fingerprint(folder: Path) -> str:
     """Every file of the course, plus the track files beside it (tracks load with the courses):
     equal fingerprints mean there is nothing to re-load."""
-    return hashlib.sha256((folder_hash(folder) + folder_hash(folder.parent / "tracks")).encode()).hexdigest()
+    files = folder_hash(folder) + folder_hash(folder.parent / "tracks")
+    return hashlib.sha256((files + RENDER_VERSION).encode()).hexdigest()
 
 
 def course_folders(root: Path) -> list[Path]:

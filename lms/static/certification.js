@@ -40,8 +40,27 @@
   var submitted = false;
   form.addEventListener("submit", function () { submitted = true; });
 
+  // Warnings at 5 and 1 minutes left, said once each in the assertive live region. Those already
+  // behind at page load are not said (the timer shows the time).
+  var warning = document.getElementById("exam-warning");
+  var warnings = [300, 60].map(function (at) {
+    return { at: at, text: timer.getAttribute("data-warn-" + at / 60), said: false };
+  });
+  var first = Math.floor((deadline - Date.now()) / 1000);
+  warnings.forEach(function (w) { w.said = first <= w.at; });
+
+  function warn(left) {
+    warnings.forEach(function (w) {
+      if (!w.said && left <= w.at) {
+        w.said = true;
+        warning.textContent = w.text;
+      }
+    });
+  }
+
   function tick() {
     var left = Math.max(0, Math.floor((deadline - Date.now()) / 1000));
+    warn(left);
     var minutes = Math.floor(left / 60);
     var seconds = left % 60;
     display.textContent = minutes + ":" + (seconds < 10 ? "0" : "") + seconds;

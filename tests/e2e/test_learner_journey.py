@@ -90,7 +90,9 @@ def test_narrow_screen_and_chinese(page, base_url):
     page.set_viewport_size({"width": 390, "height": 800})
     page.goto(base_url + "/")
     page.get_by_role("button", name="中文").click()
+    page.get_by_role("button", name="菜单").click()  # below 768 px the navigation is behind it
     expect(page.get_by_role("link", name="课程目录")).to_be_visible()
     shot(page, "06-catalog-zh-mobile")
     page.get_by_role("button", name="English").click()
+    page.get_by_role("button", name="Menu").click()
     expect(page.get_by_role("link", name="Catalog", exact=True)).to_be_visible()

@@ -11,6 +11,8 @@ const msg = (name) => root.dataset["msg" + name.replace(/(^|-)(\w)/g, (_m, _d, c
 const saveBox = root.querySelector(".ws-save");
 const messageBox = root.querySelector(".ws-message");
 const banner = root.querySelector(".ws-banner");
+const nonceMeta = document.querySelector('meta[property="csp-nonce"]');
+const styleNonce = nonceMeta ? nonceMeta.nonce : "";
 const cells = new Map(); // key -> {li, get(), set(text)}
 let version = Number(root.dataset.version);
 let dirty = false, timer = null, conflict = false;
@@ -322,7 +324,7 @@ function wireCell(li) {
   const cell = { li };
   if (area && li.dataset.type === "code" && supported) {
     const holder = li.querySelector(".ws-editor");
-    const editor = createEditor(holder, { doc: area.value, label: area.labels[0].textContent, onChange: changed, onRun: () => run(key) });
+    const editor = createEditor(holder, { nonce: styleNonce, doc: area.value, label: area.labels[0].textContent, onChange: changed, onRun: () => run(key) });
     area.remove();
     holder.hidden = false;
     cell.get = editor.getValue;

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from lms.accounts import services
@@ -191,3 +193,24 @@ def test_reset_password_link_works_once(runner, client):
     again = client.post(path, data={"password": "third password!!", "confirm": "third password!!"})
     assert "already used" in again.text
     assert runner.invoke(args=["users", "reset-password", "ghost@example.com"]).exit_code == 1
+
+
+def test_field_errors_are_tied_to_their_inputs_and_summed_up_in_an_alert(client):
+    html = register(client, email="not-an-email", password="short", confirm="short").text
+    email = re.search(r'<input[^>]*\bid="email"[^>]*>', html)[0]
+    assert 'aria-invalid="true"' in email and 'aria-describedby="email-error"' in email
+    assert re.search(r'<div class="error" id="email-error"><p>[^<]+</p></div>', html)
+    name = re.search(r'<input[^>]*\bid="display_name"[^>]*>', html)[0]
+    assert "aria-invalid" not in name and "aria-describedby" not in name
+    summary = re.search(r'<div class="error-summary" role="alert"[^>]*>(.*?)</div>', html, re.S)[1]
+    assert '<a href="#email">E-mail: ' in summary and '<a href="#password">Password: ' in summary
+    assert "2 answers need your attention" in summary
+
+
+def test_a_hint_is_tied_to_its_input(client):
+    make_user(email="me@example.com")
+    login(client, "me@example.com")
+    html = client.get("/profile").text
+    described = re.findall(r'aria-describedby="([\w-]+-hint)"', html)
+    assert described and all(f'id="{hint}"' in html for hint in described)
+    assert "error-summary" not in html

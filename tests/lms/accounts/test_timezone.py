@@ -53,7 +53,7 @@ def test_the_profile_shows_the_zone_as_a_choice_and_saves_a_new_one(client):
     db.session.commit()
     login(client, user.email)
     page = client.get("/profile").text
-    assert '<select id="timezone" name="timezone">' in page
+    assert '<select aria-describedby="timezone-hint" id="timezone" name="timezone">' in page  # the hint is tied to it
     assert '<optgroup label="Europe">' in page and '<option value="Europe/Berlin">Europe/Berlin</option>' in page
     assert '<option selected value="America/New_York">America/New York</option>' in page
     data = {"display_name": "Me", "certificate_name": "", "locale": "", "timezone": "Europe/Berlin"}

@@ -136,3 +136,25 @@ def test_warnings_do_not_block_a_sync(runner, tree):
     result = sync(runner, tree)
     assert result.exit_code == 0, result.output
     assert "warning: test cell 'test_add_more' times a call" in result.output and "2 created" in result.output
+
+
+def test_tables_scroll_in_a_named_region_and_code_blocks_are_focusable(runner, tree):
+    """Small screens: a lesson's table scrolls inside its own box (a keyboard can reach it, a screen
+    reader names it after the heading above); a new renderer version changes every course's
+    fingerprint, so stored lessons re-render on the next sync though their files did not change."""
+    (tree / "python-basics/lessons/01-hello.md").write_text(
+        "# Hello\n\n## Costs **per** `token`\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```python\nx = 1\n```\n"
+    )
+    assert sync(runner, tree).exit_code == 0
+    html = db.session.scalar(select(Item.body_html).where(Item.slug == "01-hello"))
+    region = '<div class="table-scroll" role="region" tabindex="0" aria-label="Costs per token"><table>'
+    assert region in html and html.count("</table></div>") == 1
+    assert '<pre class="highlight" tabindex="0">' in html
+    from lms.catalog import content
+
+    unchanged = content.course_fingerprint(tree / "python-basics")
+    content.RENDER_VERSION, before = "next", content.RENDER_VERSION
+    try:
+        assert content.course_fingerprint(tree / "python-basics") != unchanged
+    finally:
+        content.RENDER_VERSION = before

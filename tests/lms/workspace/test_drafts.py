@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 
 import nbformat
 import pytest
@@ -26,6 +27,17 @@ def test_page_shows_rendered_markdown_code_and_answer_cells(signed_in):
     assert "BEGIN HIDDEN TESTS" not in html and "squares(10)" not in html  # hidden tests never sent
     assert "<script>" not in html.split('<script type="module"')[0].split("</header>", 1)[1]
     assert "style=" not in html  # CSP: no inline style attributes
+
+
+def test_page_gives_the_editor_a_style_nonce_that_its_csp_allows(signed_in):
+    """CodeMirror's fallback <style> carries the page's nonce (EditorView.cspNonce); the CSP allows
+    that nonce for this response only, and never 'unsafe-inline'. Pages that ask for none get none."""
+    first, second = signed_in.get(PAGE), signed_in.get(PAGE)
+    nonce = re.search(r'<meta property="csp-nonce" nonce="([\w-]{20,})">', first.text)[1]
+    policy = first.headers["Content-Security-Policy"]
+    assert f"style-src 'self' 'nonce-{nonce}';" in policy and "unsafe-inline" not in policy
+    assert nonce not in second.text and nonce not in second.headers["Content-Security-Policy"]
+    assert "nonce-" not in signed_in.get("/").headers["Content-Security-Policy"]
 
 
 def test_a_new_release_shows_its_own_text(signed_in, item):

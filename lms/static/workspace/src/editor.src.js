@@ -13,10 +13,11 @@ import {
 import { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
 import { python } from "@codemirror/lang-python";
 
-// The page's CSP is style-src 'self': no <style> element may be added at run time. CodeMirror
-// (style-mod) only falls back to a <style> element in a document; inside a shadow root it uses a
-// constructable stylesheet (adoptedStyleSheets), which CSP does not govern. So each editor lives
-// in its own shadow root and brings its look as a theme: no nonce, no relaxed policy.
+// The page's CSP is style-src 'self' plus a per-response nonce: no <style> element may be added at
+// run time without it. CodeMirror (style-mod) uses a constructable stylesheet (adoptedStyleSheets,
+// which CSP does not govern) inside the shadow root each editor lives in, and falls back to a
+// <style> element wherever it cannot; that element carries the page's nonce (EditorView.cspNonce,
+// options.nonce), so nothing CodeMirror styles is ever blocked. Never 'unsafe-inline'.
 export const supported = typeof ShadowRoot !== "undefined" && "adoptedStyleSheets" in ShadowRoot.prototype
   && typeof CSSStyleSheet === "function";
 
@@ -27,7 +28,7 @@ const look = EditorView.theme({
     fontFamily: '"JetBrains Mono", "DejaVu Sans Mono", ui-monospace, monospace', minHeight: "5em"
   },
   ".cm-content": { padding: "8px 0" },
-  ".cm-gutters": { backgroundColor: "#f3f3f9", borderRight: "1px solid #e4e4ee", color: "#9a9cb0" },
+  ".cm-gutters": { backgroundColor: "#f3f3f9", borderRight: "1px solid #e4e4ee", color: "#62657a" },
   ".cm-activeLine": { backgroundColor: "#f1f2ff" },
   ".cm-activeLineGutter": { backgroundColor: "#e8e9ff" },
   "&.cm-focused .cm-matchingBracket": { backgroundColor: "#d9dcff", outline: "1px solid #4f46e5" }
@@ -46,12 +47,14 @@ export function createEditor(parent, options) {
         lineNumbers(), highlightActiveLineGutter(), highlightSpecialChars(), history(),
         drawSelection(), indentOnInput(), bracketMatching(), closeBrackets(), highlightActiveLine(),
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }), indentUnit.of("    "),
-        python(), look,
+        python(), look, EditorView.cspNonce.of(options.nonce || ""),
         keymap.of([
           { key: "Shift-Enter", run: () => { onRun(); return true; } },
           ...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab
         ]),
-        EditorView.contentAttributes.of({ "aria-label": options.label || "Code", "aria-multiline": "true" }),
+        // tabindex: the text is focusable already (contenteditable); said outright, checkers such as
+        // axe-core see the scroller around it holds something a keyboard reaches.
+        EditorView.contentAttributes.of({ "aria-label": options.label || "Code", "aria-multiline": "true", tabindex: "0" }),
         EditorView.updateListener.of((update) => { if (update.docChanged) { onChange(); } })
       ]
     })
