@@ -118,7 +118,9 @@ def _register_blueprints(app: Flask) -> None:
 def _register_page_parts(app: Flask) -> None:
     """Learning's pages show parts owned by domains above it, which learning cannot import: they plug in here."""
     from lms.assignments.views import assignment_page
+    from lms.certification.rules import exams_remaining
     from lms.certification.views import certificate_card, exam_url
+    from lms.learning.services import register_exams_remaining
     from lms.learning.views import register_course_panel, register_item_page
     from lms.recommend.views import recommended_modules
 
@@ -126,6 +128,7 @@ def _register_page_parts(app: Flask) -> None:
     register_course_panel(app, "recommended", recommended_modules)
     register_course_panel(app, "exam_url", exam_url)
     register_course_panel(app, "certificate", certificate_card)
+    register_exams_remaining(app, exams_remaining)  # no "Completed" label while the exam is needed
 
 
 def _register_cli(app: Flask) -> None:

@@ -150,6 +150,23 @@ def certificate_card(user_id: int, course: Course, held_public_id: str | None) -
     return CertificateCard(rules["title"] or course.title, held_public_id, steps, exam, passed)
 
 
+def exams_remaining(user_id: int, course_ids: list[int]) -> set[int]:
+    """Of these courses, those whose certification exam the learner still needs, as the certificate card
+    counts it: the course awards a certificate, has an exam, no passed attempt, no certificate held.
+    Learning's progress asks this (plugged in by create_app) so that no page says "Completed" before."""
+    stored = db.session.scalars(select(CourseCertification).where(CourseCertification.course_id.in_(course_ids)))
+    with_exam = {c.course_id: c.course for c in stored if c.exam and {**DEFAULT_RULES, **c.rules}["enabled"]}
+    if not with_exam:
+        return set()
+    passed = db.session.scalars(
+        select(ExamAttempt.course_id).where(
+            ExamAttempt.user_id == user_id, ExamAttempt.course_id.in_(with_exam), ExamAttempt.passed.is_(True)
+        )
+    )
+    held = held_course_slugs(user_id)
+    return set(with_exam) - set(passed) - {cid for cid, course in with_exam.items() if course.slug in held}
+
+
 def course_certificate_earned(user_id: int, course: Course) -> bool:
     """True when the course awards certificates and every one of its conditions holds."""
     return rules_of(course)["enabled"] and all(r.met for r in course_requirements(user_id, course))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from functools import cache
 from typing import Any
 
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BindParameter, Label, Select, and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
@@ -27,21 +29,72 @@ class LearningError(UserError):
     """A learner action that cannot be accepted; the message is for people."""
 
 
+class CourseStatus(StrEnum):
+    """Where a learner stands in a course, as its label says on every page that shows one."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    EXAM_REMAINING = "exam_remaining"  # every step passed, the course's exam not yet
+    COMPLETED = "completed"
+
+
+# Activity that means the learner has begun, passed or not (enrolling alone is not starting).
+STARTED_KINDS = (
+    LearningEventKind.LESSON_COMPLETED,
+    LearningEventKind.QUIZ_SUBMITTED,
+    LearningEventKind.ASSIGNMENT_GRADED,
+    LearningEventKind.EXAM_SUBMITTED,
+)
+
+
 @dataclass(frozen=True)
 class Progress:
     done: int
     total: int
     last_activity: datetime | None = None
+    started: bool = False  # any lesson read or attempt scored, even one below the pass mark
+    exam_remaining: bool = False  # the course's exam, which the learner has not passed, is still needed
 
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
 
     @property
-    def status(self) -> str:
-        if self.total and self.done >= self.total:
-            return "completed"
-        return "in_progress" if self.done else "not_started"
+    def steps_done(self) -> bool:
+        """Every live step passed (lessons read), whatever the exam."""
+        return bool(self.total) and self.done >= self.total
+
+    @property
+    def status(self) -> CourseStatus:
+        """The one place that decides the label: "Completed" only when nothing remains, the exam included;
+        "In progress" from the first lesson read or attempt, even at 0 % passed."""
+        if self.steps_done:
+            return CourseStatus.EXAM_REMAINING if self.exam_remaining else CourseStatus.COMPLETED
+        return CourseStatus.IN_PROGRESS if self.done or self.started else CourseStatus.NOT_STARTED
+
+
+ExamsRemaining = Callable[[int, list[int]], set[int]]
+
+
+def register_exams_remaining(app: Flask, check: ExamsRemaining) -> None:
+    """Let the domain that owns exams say which courses still need one from a learner:
+    `check(user_id, course_ids)` returns those course ids (learning cannot import that domain)."""
+    app.extensions["exams_remaining"] = check
+
+
+def _exams_remaining(user_id: int, course_ids: list[int]) -> set[int]:
+    """Which of these courses (every step passed) still need their exam; none when no domain says."""
+    check: ExamsRemaining | None = current_app.extensions.get("exams_remaining")
+    return check(user_id, course_ids) if check and course_ids else set()
+
+
+def _progress(user_id: int, rows: Sequence[Any]) -> dict[int, Progress]:
+    """Progress per course from `_progress_columns` rows: graded items passed counted here, and the exam
+    asked about only where every step is passed (most rows, none)."""
+    passed = counting.passed_graded_items(user_id, [r.id for r in rows])
+    steps = {r.id: (r.lessons + len(passed[r.id]), r.total) for r in rows}
+    pending = _exams_remaining(user_id, [cid for cid, (done, total) in steps.items() if total and done >= total])
+    return {r.id: Progress(steps[r.id][0], r.total, r.last, bool(r.started), r.id in pending) for r in rows}
 
 
 def record_event(
@@ -159,9 +212,10 @@ def item_totals(course_ids: Iterable[int]) -> dict[int, int]:
 
 
 @cache
-def _progress_columns() -> tuple[Label[int], Label[int], Label[datetime]]:
-    """Correlated subqueries giving, per course row, live items, live lessons read and last activity
-    (graded items done come from `counting.passed_graded_items`: passing depends on each item's rule).
+def _progress_columns() -> tuple[Label[int], Label[int], Label[datetime], Label[bool]]:
+    """Correlated subqueries giving, per course row, live items, live lessons read, last activity and
+    whether the learner has started (graded items done come from `counting.passed_graded_items`:
+    passing depends on each item's rule).
 
     Built once with a `user_id` bind parameter: composing these clauses per request cost more
     than running them.
@@ -184,10 +238,21 @@ def _progress_columns() -> tuple[Label[int], Label[int], Label[datetime]]:
     last = select(func.max(LearningEvent.occurred_at)).where(
         LearningEvent.user_id == user_id, LearningEvent.course_id == Course.id
     )
+    started = (
+        select(LearningEvent.id)
+        .where(
+            LearningEvent.user_id == user_id,
+            LearningEvent.course_id == Course.id,
+            LearningEvent.kind.in_(STARTED_KINDS),
+        )
+        .correlate(Course)
+        .exists()
+    )
     return (
         total.correlate(Course).scalar_subquery().label("total"),
         lessons.correlate(Course).scalar_subquery().label("lessons"),
         last.correlate(Course).scalar_subquery().label("last"),
+        started.label("started"),
     )
 
 
@@ -211,8 +276,7 @@ def progress_for(user_id: int, course_ids: Iterable[int]) -> dict[int, Progress]
     if not course_ids:
         return {}
     rows = db.session.execute(_progress_statement(), {"user_id": user_id, "course_ids": course_ids}).all()
-    passed = counting.passed_graded_items(user_id, course_ids)
-    return {row.id: Progress(row.lessons + len(passed[row.id]), row.total, row.last) for row in rows}
+    return _progress(user_id, rows)
 
 
 @dataclass(frozen=True)
@@ -226,17 +290,15 @@ class DashboardRow:
 def dashboard(user_id: int) -> list[DashboardRow]:
     """The learner's courses with progress, unfinished and most recently active first (one query)."""
     rows = db.session.execute(_dashboard_statement(), {"user_id": user_id}).all()
-    passed = counting.passed_graded_items(user_id, [r.id for r in rows])
-    result = [
-        DashboardRow(r.slug, r.title, r.tier, Progress(r.lessons + len(passed[r.id]), r.total, r.last)) for r in rows
-    ]
+    progress = _progress(user_id, rows)
+    result = [DashboardRow(r.slug, r.title, r.tier, progress[r.id]) for r in rows]
     result.sort(key=lambda r: (r.progress.status == "completed", -(r.progress.last_activity or _EPOCH).timestamp()))
     return result
 
 
 def completed_course_ids(user_id: int, course_ids: Iterable[int]) -> set[int]:
-    """Which of these courses the learner has completed."""
-    return {cid for cid, p in progress_for(user_id, course_ids).items() if p.status == "completed"}
+    """Which of these courses the learner has passed every step of (prerequisites: the exam is not asked)."""
+    return {cid for cid, p in progress_for(user_id, course_ids).items() if p.steps_done}
 
 
 def next_item(course: Course, syllabus: list[tuple[Module, list[Item]]], done: set[int]) -> Item | None:

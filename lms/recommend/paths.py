@@ -19,7 +19,7 @@ from lms.catalog.models import Course
 from lms.db import utcnow
 from lms.errors import UserError
 from lms.extensions import db
-from lms.learning.services import progress_for
+from lms.learning.services import CourseStatus, progress_for
 from lms.localtime import to_utc
 from lms.recommend import ranking
 from lms.recommend.models import LearningPath, PathAssignment, PathItem
@@ -161,8 +161,9 @@ class PathRow:
     course_title: str
     due_at: datetime | None
     percent: int
-    done: bool
+    done: bool  # nothing remains, the course's exam included
     overdue: bool
+    exam_remaining: bool = False  # every step passed, the exam not yet
 
 
 @dataclass(frozen=True)
@@ -183,10 +184,19 @@ def learner_paths(user_id: int) -> list[AssignedPath]:
         rows = []
         for item in path.items:
             prog = progress.get(item.course_id)
-            done = bool(prog and prog.status == "completed")
+            status = prog.status if prog else CourseStatus.NOT_STARTED
+            done = status == CourseStatus.COMPLETED
             overdue = not done and item.due_at is not None and item.due_at < now
             rows.append(
-                PathRow(item.course.slug, item.course.title, item.due_at, prog.percent if prog else 0, done, overdue)
+                PathRow(
+                    item.course.slug,
+                    item.course.title,
+                    item.due_at,
+                    prog.percent if prog else 0,
+                    done,
+                    overdue,
+                    status == CourseStatus.EXAM_REMAINING,
+                )
             )
         out.append(AssignedPath(path.id, path.title, path.description, rows))
     return out

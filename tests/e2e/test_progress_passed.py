@@ -1,6 +1,7 @@
 """Progress means passed (issue 15): a failed quiz gets no tick and moves no progress, its attempt is
-shown against the pass mark; passing ticks it; with every step done, the certificate card makes the
-exam the next step and the exam page says where its questions come from."""
+shown against the pass mark and the course says "In progress" at 0 %; passing ticks it; with every step
+done, the certificate card makes the exam the next step, the course page and dashboard say "Exam
+remaining" (not "Completed"), and the exam page says where its questions come from."""
 
 from __future__ import annotations
 
@@ -97,6 +98,8 @@ def test_failed_quiz_is_not_done_passed_one_is_and_the_exam_comes_next(page, bas
     expect(quiz_row.locator(".check-mark")).to_have_count(0)
     expect(quiz_row).not_to_have_class(re.compile(r"\bdone\b"))
     assert progress_value(page) == 0
+    status = page.locator(".course-side > .card > p.muted.small").first
+    expect(status).to_have_text("In progress · 0%")  # started, though nothing is passed yet
     card = page.locator("#certificate-card")
     expect(card).to_contain_text("First request check")
     expect(card.locator("#take-exam")).to_have_count(0)
@@ -119,6 +122,7 @@ def test_failed_quiz_is_not_done_passed_one_is_and_the_exam_comes_next(page, bas
     assert progress_value(page) == 100
     expect(card).to_contain_text("the exam is all that remains for your certificate")
     expect(page.get_by_text("You have completed this course.")).to_have_count(0)
+    expect(status).to_have_text("Exam remaining · 100%")
     shot(page, "passed-03-exam-next")
     page.set_viewport_size({"width": 375, "height": 800})
     shot(page, "passed-03-exam-next-375")
@@ -127,3 +131,12 @@ def test_failed_quiz_is_not_done_passed_one_is_and_the_exam_comes_next(page, bas
     expect(page.get_by_text("8, drawn at random from a bank of 14 for each attempt")).to_be_visible()
     expect(page.locator(".exam-intro .prose")).not_to_contain_text("below")
     shot(page, "passed-04-exam-intro")
+
+    # The dashboard says the same, and its link leads to the exam
+    page.goto(f"{base_url}/dashboard")
+    row = page.locator("article.dash-row", has_text="LLM API fundamentals")
+    expect(row).to_contain_text("Exam remaining")
+    expect(row).not_to_contain_text("Completed")
+    shot(page, "passed-05-dashboard-exam-remaining")
+    row.get_by_role("link", name="Take the certification exam").click()
+    expect(page).to_have_url(f"{base_url}/courses/{COURSE}/exam")

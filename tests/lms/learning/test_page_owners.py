@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from lms.certification import rules
 from tests.factories import login, make_user
 
 
 def test_create_app_plugs_in_the_assignment_page_and_the_course_panels(app):
     assert set(app.extensions["item_pages"]) == {"assignment"}
     assert set(app.extensions["course_panels"]) == {"recommended", "exam_url", "certificate"}
+    assert app.extensions["exams_remaining"] is rules.exams_remaining  # the status label asks it
 
 
 def test_assignment_page_is_rendered_by_assignments_and_lost_without_it(app, client, catalog, monkeypatch):
