@@ -16,7 +16,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, available_timezones
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton
 from flask_babel import get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 
@@ -27,7 +27,7 @@ DEFAULT_ZONE = "UTC"
 ZONES = frozenset(available_timezones()) - {"localtime", "Factory"}
 REGIONS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
 
-Style = Literal["datetime", "date", "time", "month", "day"]
+Style = Literal["datetime", "date", "short", "time", "month", "day"]
 
 
 class NonexistentLocalTime(UserError):
@@ -92,11 +92,16 @@ def _pattern(locale: str, style: Style) -> str:
 def show(moment: datetime | date, locale: str, zone: str | None, style: Style = "datetime") -> str:
     """A stored UTC moment for people: in `zone` (UTC if unknown), in `locale`'s medium format.
 
-    "datetime" and "time" end with the zone's label; "date" is the day in that zone; "month"
-    and "day" are the parts of a calendar leaf. A `date` (a day, not a moment) is shown as its day."""
+    "datetime" and "time" end with the zone's label; "date" is the day in that zone; "short" is
+    that day without its year, for chart axes (Sep 21, 9月21日); "month" and "day" are the parts of
+    a calendar leaf. A `date` (a day, not a moment) is shown as its day."""
     if not isinstance(moment, datetime):
+        if style == "short":
+            return format_skeleton("MMMd", datetime(moment.year, moment.month, moment.day), locale=locale)
         return format_date(moment, _pattern(locale, "date"), locale=locale)
     local = in_zone(moment, zone)
+    if style == "short":
+        return format_skeleton("MMMd", local, tzinfo=local.tzinfo, locale=locale)
     if style in ("month", "day"):
         return format_datetime(local, "MMM" if style == "month" else "d", tzinfo=local.tzinfo, locale=locale)
     text = format_datetime(local, _pattern(locale, style), tzinfo=local.tzinfo, locale=locale)

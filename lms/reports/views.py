@@ -86,7 +86,7 @@ def _figures(board: services.Dashboard) -> dict:
             title=_("NPS answers"),
         ),
         "weekly": charts.columns(
-            [(when(week, "date"), (n,)) for week, n in board.weekly_active], title=_("Active learners per week")
+            [(when(week, "short"), (n,)) for week, n in board.weekly_active], title=_("Active learners per week")
         ),
     }
 

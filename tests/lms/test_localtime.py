@@ -49,6 +49,12 @@ def test_dates_and_times_use_the_same_medium_format():
     assert (show(WINTER, "en", "Asia/Tokyo", "month"), show(WINTER, "en", "Asia/Tokyo", "day")) == ("Dec", "13")
 
 
+def test_chart_axes_take_the_short_day_without_its_year():
+    assert show(date(2026, 9, 21), "en", "UTC", "short") == "Sep 21"
+    assert show(date(2026, 9, 21), "zh", "UTC", "short") == "9月21日"
+    assert show(WINTER, "en", "Asia/Shanghai", "short") == "Dec 13"  # the day in that zone
+
+
 @pytest.mark.parametrize(
     ("timezone", "locale", "shown"),
     [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.lms.reports.helpers import login_as, token_for
@@ -40,7 +42,12 @@ def test_manager_sees_own_team_only(client, world):
     login_as(client, world.manager)
     index = client.get("/reports/").get_data(as_text=True)
     assert "Team A" in index and "Team B" not in index
-    assert client.get(f"/reports/teams/{world.team_a.id}").status_code == 200
+    team_page = client.get(f"/reports/teams/{world.team_a.id}")
+    assert team_page.status_code == 200
+    # the weekly chart's 12 axis labels are short days ("Sep 21"): with the year they ran into each other
+    weekly = team_page.text.split("Active learners per week", 1)[1].split("</svg>", 1)[0]
+    weeks = re.findall(r'text-anchor="middle"[^>]*>([^<]+)</text>', weekly)
+    assert len(weeks) == 12 and all(re.fullmatch(r"[A-Z][a-z]{2} \d{1,2}", w) for w in weeks), weeks
     assert client.get(f"/reports/teams/{world.team_b.id}").status_code == 404
     assert client.get("/reports/teams/999999").status_code == 404
     page = client.get("/reports/completions").get_data(as_text=True)
