@@ -28,6 +28,12 @@ def _error(description: str) -> dict:
 
 
 NUMBER_OR_NULL = {"type": ["number", "null"]}
+STATUS_DESCRIPTION = (
+    "Where the learner stands, as the learner's own pages say: `not_started`; `in_progress` from the first "
+    "lesson read or attempt scored, even below the pass mark; `exam_remaining` when every step is passed but "
+    "the course's certification exam is not and no certificate is held (added in 1.1.0; not counted as "
+    "completed); `completed` when nothing remains. A step counts when its counting attempt reaches the pass mark."
+)
 ROW_PROPERTIES = {
     "team_id": {"type": "integer"},
     "team": {"type": "string"},
@@ -39,7 +45,7 @@ ROW_PROPERTIES = {
     "tier": {"enum": list(TIERS)},
     "enrolled_at": {"type": "string", "format": "date-time"},
     "progress": {"type": "integer", "minimum": 0, "maximum": 100, "description": "Live items done, %"},
-    "status": {"enum": list(STATUSES)},
+    "status": {"enum": list(STATUSES), "description": STATUS_DESCRIPTION},
     "assignment_best": {**NUMBER_OR_NULL, "description": "Mean assignment score of the attempts that count, %"},
     "assignments_graded": {"type": "integer", "minimum": 0},
     "exam_best": {**NUMBER_OR_NULL, "description": "Best exam score, %"},
@@ -82,7 +88,7 @@ def openapi_document(server_url: str, session_cookie: str) -> dict[str, Any]:
         _param("team_id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "A team you manage"),
         _param("course_id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "One course"),
         _param("tier", {"enum": list(TIERS)}, "Course tier"),
-        _param("status", {"enum": list(STATUSES)}, "Completion status"),
+        _param("status", {"enum": list(STATUSES)}, "Completion status (see `status` in a row)"),
         _param("enrolled_from", {"type": "string", "format": "date"}, "Enrolled on or after (UTC)"),
         _param(
             "enrolled_to",
@@ -96,7 +102,7 @@ def openapi_document(server_url: str, session_cookie: str) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {
             "title": "Academy reporting API",
-            "version": "1.0.0",
+            "version": "1.1.0",
             "description": (
                 "Read-only reports for managers: create a personal token under Reports › API tokens. "
                 "The signed-in learner's own recommendations, for the site's pages."

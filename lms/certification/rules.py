@@ -150,12 +150,22 @@ def certificate_card(user_id: int, course: Course, held_public_id: str | None) -
     return CertificateCard(rules["title"] or course.title, held_public_id, steps, exam, passed)
 
 
+def courses_needing_exam(course_ids: list[int] | None = None) -> dict[int, Course]:
+    """Of these courses (all when None), those whose certificate needs the course exam: certificates
+    enabled and an exam set (reports' read model stores per learner whether it is still to pass)."""
+    stmt = select(CourseCertification)
+    if course_ids is not None:
+        stmt = stmt.where(CourseCertification.course_id.in_(course_ids))
+    return {
+        c.course_id: c.course for c in db.session.scalars(stmt) if c.exam and {**DEFAULT_RULES, **c.rules}["enabled"]
+    }
+
+
 def exams_remaining(user_id: int, course_ids: list[int]) -> set[int]:
     """Of these courses, those whose certification exam the learner still needs, as the certificate card
     counts it: the course awards a certificate, has an exam, no passed attempt, no certificate held.
     Learning's progress asks this (plugged in by create_app) so that no page says "Completed" before."""
-    stored = db.session.scalars(select(CourseCertification).where(CourseCertification.course_id.in_(course_ids)))
-    with_exam = {c.course_id: c.course for c in stored if c.exam and {**DEFAULT_RULES, **c.rules}["enabled"]}
+    with_exam = courses_needing_exam(course_ids)
     if not with_exam:
         return set()
     passed = db.session.scalars(

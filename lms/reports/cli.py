@@ -84,10 +84,10 @@ def refresh() -> None:
 @reports_cli.command("recompute")
 def recompute() -> None:
     """Recompute what is stored about progress from the event log under the current rule (a step is
-    done when read, or when its counting attempt reaches the pass mark): the reports read model, the
-    weekly activity, and every learner's cached dashboard. Certificates already issued are not touched.
-    Run it after upgrading from a version that ticked failed attempts, or after changing pass marks
-    or `keep:`."""
+    done when read, or when its counting attempt reaches the pass mark): the reports read model (with
+    what its status needs: started, exam pending), the weekly activity, and every learner's cached
+    dashboard. Certificates already issued are not touched. Run it after upgrading from a version that
+    ticked failed attempts, after changing pass marks or `keep:`, or adding or removing a course's exam."""
     started = time.perf_counter()
     rows, weeks = rebuild_progress(), rebuild_activity()
     bump_everyone()

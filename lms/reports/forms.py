@@ -11,7 +11,12 @@ from lms.catalog.models import TIERS
 from lms.reports.query import STATUSES, ReportFilter
 
 TIER_LABELS = {"beginner": _l("Beginner"), "intermediate": _l("Intermediate"), "advanced": _l("Advanced")}
-STATUS_LABELS = {"not_started": _l("Not started"), "in_progress": _l("In progress"), "completed": _l("Completed")}
+STATUS_LABELS = {
+    "not_started": _l("Not started"),
+    "in_progress": _l("In progress"),
+    "exam_remaining": _l("Exam remaining"),
+    "completed": _l("Completed"),
+}
 
 
 def _int_or_none(value):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
@@ -36,7 +36,7 @@ class ReportProgress(Base):
     """Reports' read model: one learner's standing in one course, derived from the event log.
 
     Kept current by a receiver of `learning_event_recorded`, rebuilt in bulk by
-    `flask reports refresh` (after bulk imports, or nightly to catch archived items), so that
+    `flask reports refresh` or `recompute` (after bulk imports, or nightly to catch archived items), so that
     a dashboard reads a few indexed rows instead of aggregating the whole log.
     """
 
@@ -48,6 +48,11 @@ class ReportProgress(Base):
     exam_best: Mapped[float | None]
     assignment_best: Mapped[float | None]
     assignments_graded: Mapped[int] = mapped_column(default=0)
+    # For the status label as learning's Progress.status decides it, in SQL over many rows:
+    started: Mapped[bool] = mapped_column(default=False, server_default=false())  # a lesson read or an attempt scored
+    exam_pending: Mapped[bool] = mapped_column(
+        default=False, server_default=false()
+    )  # the course's certificate needs its exam and no attempt passed (a held certificate is joined live)
     refreshed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

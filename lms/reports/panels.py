@@ -104,7 +104,8 @@ class Overdue:
 
 
 def overdue_paths(team_id: int, now: datetime, *, limit: int = 50) -> tuple[int, list[Overdue]]:
-    """Courses of paths assigned to the team (or to one member) past their due date and not completed."""
+    """Courses of paths assigned to the team (or to one member) past their due date and not completed
+    (an exam still to pass keeps a course overdue, as on the learner's path)."""
     members = _members(team_id)
     totals = live_item_totals().subquery()
     done = func.coalesce(ReportProgress.done, 0)
@@ -124,7 +125,20 @@ def overdue_paths(team_id: int, now: datetime, *, limit: int = 50) -> tuple[int,
         )
         .outerjoin(totals, totals.c.course_id == Course.id)
         .outerjoin(ReportProgress, and_(ReportProgress.user_id == User.id, ReportProgress.course_id == Course.id))
-        .where(PathItem.due_at.is_not(None), PathItem.due_at < now, or_(total == 0, done < total))
+        .outerjoin(
+            Certificate,
+            and_(
+                Certificate.user_id == User.id,
+                Certificate.course_id == Course.id,
+                Certificate.kind == "course",
+                Certificate.revoked_at.is_(None),
+            ),
+        )
+        .where(
+            PathItem.due_at.is_not(None),
+            PathItem.due_at < now,
+            or_(total == 0, done < total, and_(ReportProgress.exam_pending.is_(True), Certificate.id.is_(None))),
+        )
         .distinct()
     )
     count = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0

@@ -15,6 +15,7 @@ from sqlalchemy import (
     case,
     cast,
     delete,
+    false,
     func,
     insert,
     literal,
@@ -25,11 +26,13 @@ from sqlalchemy import (
 )
 
 from lms.catalog.models import Course, Item
+from lms.certification import rules
+from lms.certification.models import ExamAttempt
 from lms.db import utcnow
 from lms.extensions import db
 from lms.learning import counting
 from lms.learning.models import LearningEvent, LearningEventKind
-from lms.learning.services import live_items
+from lms.learning.services import STARTED_KINDS, live_items
 from lms.reports.models import ReportActivity, ReportProgress
 
 
@@ -38,8 +41,9 @@ def _percent(score, max_score):
 
 
 def _aggregate(*where) -> Select:
-    """Per (learner, course): live lessons read, last activity, best exam %. Graded items' figures
-    depend on each item's rule and come from `_graded_figures`."""
+    """Per (learner, course): live lessons read, last activity, best exam %, whether started. Graded
+    items' figures depend on each item's rule and come from `_graded_figures`; `exam_pending` from
+    certification's rules (`_exam_pending`)."""
     live = live_items().with_only_columns(Item.id)
     lesson_read = case(
         (
@@ -59,13 +63,25 @@ def _aggregate(*where) -> Select:
             func.max(exam).label("exam"),
             cast(null(), ReportProgress.assignment_best.type).label("best"),
             literal_column("0").label("graded"),
+            (func.count(case((LearningEvent.kind.in_(STARTED_KINDS), 1))) > 0).label("started"),
+            false().label("exam_pending"),
         )
         .where(*where)
         .group_by(LearningEvent.user_id, LearningEvent.course_id)
     )
 
 
-_COLUMNS = ("user_id", "course_id", "done", "last_activity_at", "exam_best", "assignment_best", "assignments_graded")
+_COLUMNS = (
+    "user_id",
+    "course_id",
+    "done",
+    "last_activity_at",
+    "exam_best",
+    "assignment_best",
+    "assignments_graded",
+    "started",
+    "exam_pending",
+)
 
 
 @dataclass(frozen=True)
@@ -106,7 +122,11 @@ def _refresh_statement() -> Select:
 def refresh_progress(user_id: int, course_id: int) -> ReportProgress:
     """Recompute one learner's row in one course (a few indexed reads); flushes."""
     row = db.session.execute(_refresh_statement(), {"user_id": user_id, "course_id": course_id}).first()
-    values = dict(zip(_COLUMNS, row, strict=True)) if row else {"done": 0, "assignments_graded": 0}
+    values = dict(zip(_COLUMNS, row, strict=True)) if row else {"done": 0, "assignments_graded": 0, "started": False}
+    values["started"] = bool(values["started"])
+    values["exam_pending"] = course_id in rules.courses_needing_exam([course_id]) and not rules.exam_passed(
+        user_id, course_id
+    )
     graded = _graded_figures(course_id, [user_id]).get(user_id)
     if graded is not None:
         values["done"] = (values.get("done") or 0) + graded.passed
@@ -145,8 +165,27 @@ def rebuild_progress() -> int:
                     for u, f in figures.items()
                 ],
             )
+    _exam_pending()
     db.session.flush()
     return db.session.scalar(select(func.count()).select_from(ReportProgress)) or 0
+
+
+def _exam_pending() -> None:
+    """Mark, in one UPDATE, the rows of courses whose certificate needs the exam where no attempt passed."""
+    courses = list(rules.courses_needing_exam())
+    if not courses:
+        return
+    table = ReportProgress.__table__
+    passed = (
+        select(ExamAttempt.id)
+        .where(
+            ExamAttempt.user_id == table.c.user_id,
+            ExamAttempt.course_id == table.c.course_id,
+            ExamAttempt.passed.is_(True),
+        )
+        .exists()
+    )
+    db.session.execute(update(table).where(table.c.course_id.in_(courses)).values(exam_pending=~passed))
 
 
 def week_start(when: datetime) -> date:

@@ -6,19 +6,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Numeric, Select, String, and_, case, cast, func, literal, select
+from sqlalchemy import Numeric, Select, String, and_, case, cast, func, literal, or_, select
 
 from lms.accounts.models import Team, User, team_members
 from lms.catalog.models import TIERS, Course, Item
 from lms.certification.models import Certificate
 from lms.extensions import db
 from lms.learning.models import Enrollment
-from lms.learning.services import live_items
+from lms.learning.services import CourseStatus, live_items
 from lms.reports.models import ReportProgress
 from lms.reports.scope import ReportAccessError, visible_team_ids
 from lms.spreadsheets import FORMULA_PREFIXES
 
-STATUSES = ("not_started", "in_progress", "completed")
+STATUSES = tuple(s.value for s in CourseStatus)  # not_started, in_progress, exam_remaining, completed
 
 
 @dataclass(frozen=True)
@@ -86,18 +86,30 @@ def scoped_members(viewer: User, team_id: int | None = None):
 
 
 def status_expression(done, total):
-    """completed / in_progress / not_started, as SQL, from items done and live items."""
-    return case((and_(total > 0, done >= total), "completed"), (done > 0, "in_progress"), else_="not_started")
+    """learning's Progress.status as SQL over reports' read model, joined to the live certificate:
+    "completed" only when every step is passed and the exam is not needed, passed or covered by a
+    certificate held; "in_progress" from the first lesson read or attempt, even at 0 % passed."""
+    steps_done = and_(total > 0, done >= total)
+    return case(
+        (
+            and_(steps_done, ReportProgress.exam_pending.is_(True), Certificate.id.is_(None)),
+            CourseStatus.EXAM_REMAINING.value,
+        ),
+        (steps_done, CourseStatus.COMPLETED.value),
+        (or_(done > 0, ReportProgress.started.is_(True)), CourseStatus.IN_PROGRESS.value),
+        else_=CourseStatus.NOT_STARTED.value,
+    )
 
 
 def completion_base(viewer: User, flt: ReportFilter, members=None) -> tuple[Select, dict]:
-    """Enrollments of the viewer's team members joined to progress, filtered; and its key columns."""
+    """Enrollments of the viewer's team members joined to progress and to their live course certificate,
+    filtered; and its key columns."""
     members = members if members is not None else scoped_members(viewer, flt.team_id)
     totals = live_item_totals().subquery()
     done = func.coalesce(ReportProgress.done, 0)
     total = func.coalesce(totals.c.total, 0)
     status = status_expression(done, total)
-    stmt = (
+    stmt = _with_certificate(
         select()
         .select_from(Enrollment)
         .join(members, members.c.user_id == Enrollment.user_id)
@@ -107,8 +119,7 @@ def completion_base(viewer: User, flt: ReportFilter, members=None) -> tuple[Sele
             ReportProgress,
             and_(ReportProgress.user_id == Enrollment.user_id, ReportProgress.course_id == Enrollment.course_id),
         )
-        .where(Course.archived_at.is_(None))
-    )
+    ).where(Course.archived_at.is_(None))
     if flt.course_id is not None:
         stmt = stmt.where(Enrollment.course_id == flt.course_id)
     if flt.tier is not None:
@@ -139,7 +150,7 @@ def completion_statement(viewer: User, flt: ReportFilter) -> Select:
     """Rows of the report, ordered by team, learner and course; only the viewer's teams."""
     stmt, c = completion_base(viewer, flt)
     members = c["members"]
-    return _with_certificate(
+    return (
         stmt.add_columns(
             Team.id.label("team_id"),
             Team.name.label("team"),
@@ -188,7 +199,7 @@ def csv_statement(viewer: User, flt: ReportFilter, dialect: str) -> Select:
     done, total = c["done"], c["total"]
     progress = case((total == 0, 0), (done >= total, 100), else_=(done * 200 + total) // (total * 2))  # half up
     exam = ReportProgress.exam_best
-    return _with_certificate(
+    return (
         stmt.add_columns(
             _neutralized(Team.name),
             _neutralized(User.display_name),

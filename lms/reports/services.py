@@ -33,6 +33,7 @@ class CourseStat:
     enrolled: int = 0
     completed: int = 0
     in_progress: int = 0
+    exam_remaining: int = 0  # every step passed, the exam still to pass: not completed
     exam_avg: float | None = None
     assignment_avg: float | None = None
 
@@ -112,7 +113,7 @@ def team_dashboard(viewer: User, team_id: int, *, page: int = 1, now: datetime |
 
 
 def course_stats(viewer: User, flt: ReportFilter) -> list[CourseStat]:
-    """Per course: enrolled, completed, in progress, mean exam and assignment score (one query)."""
+    """Per course: enrolled, completed, in progress, exam remaining, mean exam and assignment score (one query)."""
     base, c = completion_base(viewer, flt)
     status = c["status"]
     stmt = (
@@ -123,6 +124,7 @@ def course_stats(viewer: User, flt: ReportFilter) -> list[CourseStat]:
             func.count(),
             func.sum(case((status == "completed", 1), else_=0)),
             func.sum(case((status == "in_progress", 1), else_=0)),
+            func.sum(case((status == "exam_remaining", 1), else_=0)),
             func.avg(ReportProgress.exam_best),
             func.avg(ReportProgress.assignment_best),
         )
@@ -130,8 +132,8 @@ def course_stats(viewer: User, flt: ReportFilter) -> list[CourseStat]:
         .order_by(Course.title)
     )
     return [
-        CourseStat(cid, title, tier, n, int(done or 0), int(going or 0), exam, assignment)
-        for cid, title, tier, n, done, going, exam, assignment in db.session.execute(stmt)
+        CourseStat(cid, title, tier, n, int(done or 0), int(going or 0), int(exam_left or 0), exam, assignment)
+        for cid, title, tier, n, done, going, exam_left, exam, assignment in db.session.execute(stmt)
     ]
 
 
@@ -143,6 +145,7 @@ def tier_stats(courses: list[CourseStat]) -> list[CourseStat]:
         t.enrolled += c.enrolled
         t.completed += c.completed
         t.in_progress += c.in_progress
+        t.exam_remaining += c.exam_remaining
     return [t for t in tiers.values() if t.enrolled]
 
 

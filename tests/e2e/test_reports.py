@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from lms.accounts import services as accounts
 from lms.catalog.models import Course, Item
+from lms.certification import exams
 from lms.extensions import db
 from lms.learning import services as learning
 from tests.e2e.conftest import shot
@@ -18,7 +19,8 @@ PASSWORD = "manager password 123"
 
 @pytest.fixture(scope="module")
 def team(live_app):
-    """A team of four: two finished LLM API fundamentals (one with an exam), two are under way."""
+    """A team of four: two passed every step of LLM API fundamentals (one passed its exam too, the other
+    still owes it), two are under way."""
     with live_app.app_context():
         manager = accounts.create_user("maya@example.com", PASSWORD, "Maya Manager", role="manager")
         team = accounts.get_or_create_team("Applied AI")
@@ -35,7 +37,8 @@ def team(live_app):
             done = items if n < 2 else items[:n]
             for item in done:
                 learning.record_event(learner.id, course.id, "lesson_completed", item_id=item.id)
-        learning.record_event(learners[0].id, course.id, "exam_submitted", score=88, max_score=100)
+        attempt = exams.start(learners[0].id, course)
+        exams.submit(attempt, {q["id"]: q["correct"] for q in exams.questions_of(attempt, reveal=True)})
         db.session.commit()
         return team.id
 
@@ -50,15 +53,22 @@ def test_manager_filters_and_downloads_xlsx(page, base_url, team, tmp_path):
     page.get_by_role("link", name="Applied AI").click()
     expect(page.get_by_role("heading", name="Applied AI")).to_be_visible()
     expect(page.locator("svg.chart").first).to_be_visible()
-    expect(page.locator("td.cell-completed").first).to_be_visible()
+    expect(page.locator("td.cell-completed")).to_have_count(1)  # Ada; Alan still owes the exam:
+    expect(page.locator("td.cell-exam_remaining")).to_have_text("Exam")
+    expect(page.locator("td.cell-exam_remaining")).to_have_attribute("title", "Exam remaining")
     shot(page, "reports-01-team-dashboard")
 
     page.get_by_role("link", name="Completion report").first.click()
     page.get_by_label("Course").select_option(label="LLM API fundamentals")
-    page.get_by_label("Status").select_option(label="Completed")
+    page.get_by_label("Status").select_option(label="Exam remaining")
     page.get_by_role("button", name="Apply filters").click()
     rows = page.locator("table.report tbody tr")
-    expect(rows).to_have_count(2)
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Alan Turing")
+    expect(rows.first).to_contain_text("Exam remaining")
+    page.get_by_label("Status").select_option(label="Completed")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(rows).to_have_count(1)
     expect(page.get_by_text("Ada Lovelace")).to_be_visible()
     expect(page.get_by_text("Grace Hopper")).to_have_count(0)
     shot(page, "reports-02-completion-report")
@@ -70,10 +80,10 @@ def test_manager_filters_and_downloads_xlsx(page, base_url, team, tmp_path):
     assert path.suffix == ".xlsx"
     book = openpyxl.load_workbook(path)
     lines = list(book["Completions"].iter_rows(values_only=True))
-    assert [line[1] for line in lines[1:]] == ["Ada Lovelace", "Alan Turing"]
-    assert {line[7] for line in lines[1:]} == {"completed"} and lines[1][10] == 88
+    assert [line[1] for line in lines[1:]] == ["Ada Lovelace"]
+    assert lines[1][7] == "completed" and lines[1][10] == 100 and lines[1][11] is True
     summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r and r[0]}
-    assert summary["Status"] == "Completed" and summary["Rows"] == 2
+    assert summary["Status"] == "Completed" and summary["Rows"] == 1
 
     page.get_by_role("link", name="Reset").click()
     expect(page.get_by_text("'=cmd|' /C calc'!A0", exact=False)).to_have_count(0)

@@ -66,7 +66,17 @@ def test_bad_filters_are_refused():
 def test_read_model_kept_by_receiver_equals_a_rebuild(world):
     def snapshot():
         return sorted(
-            (p.user_id, p.course_id, p.done, p.exam_best, p.assignment_best, p.assignments_graded, p.last_activity_at)
+            (
+                p.user_id,
+                p.course_id,
+                p.done,
+                p.exam_best,
+                p.assignment_best,
+                p.assignments_graded,
+                p.last_activity_at,
+                p.started,
+                p.exam_pending,
+            )
             for p in db.session.scalars(select(ReportProgress))
         )
 
