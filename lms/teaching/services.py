@@ -40,8 +40,10 @@ def teaches(user: User, course_id: int) -> bool:
     return user.has_role("instructor") and db.session.get(CourseInstructor, (course_id, user.email)) is not None
 
 
-def course_stats(courses: list[Course]) -> list[CourseStats]:
-    """Enrolments and completions per course, in three grouped queries."""
+def course_stats(courses: list[Course], exam_cleared: dict[int, set[int]] | None = None) -> list[CourseStats]:
+    """Enrolments and completions per course: every step passed and, for the courses `exam_cleared` names
+    (certification's exam_cleared_by), the exam too, as each learner's status counts it. Without it, steps
+    only: who may answer the course-end survey."""
     ids = [c.id for c in courses]
     if not ids:
         return []
@@ -66,9 +68,10 @@ def course_stats(courses: list[Course]) -> list[CourseStats]:
         for (user_id, item_id), counted in counting.course_counting_attempts(course_id).items():
             if counted.passed and item_id in live_ids:
                 done[(course_id, user_id)] = done.get((course_id, user_id), 0) + 1
+    exam_cleared = exam_cleared or {}
     completed: dict[int, int] = {}
-    for (course_id, _user_id), n in done.items():
-        if totals.get(course_id) and n >= totals[course_id]:
+    for (course_id, user_id), n in done.items():
+        if totals.get(course_id) and n >= totals[course_id] and user_id in exam_cleared.get(course_id, {user_id}):
             completed[course_id] = completed.get(course_id, 0) + 1
     return [CourseStats(c, enrolled.get(c.id, 0), completed.get(c.id, 0)) for c in courses]
 

@@ -6,6 +6,7 @@ from flask_login import current_user
 from lms.accounts.access import role_required
 from lms.catalog import services as catalog
 from lms.catalog.models import Course
+from lms.certification import rules
 from lms.responses import attachment
 from lms.teaching import grid, services
 
@@ -18,7 +19,7 @@ def index():
     courses = services.taught_courses(current_user)
     return render_template(
         "teaching/index.html",
-        stats=services.course_stats(courses),
+        stats=services.course_stats(courses, rules.exam_cleared_by([c.id for c in courses])),
         assignments=services.assignments_by_course(courses),
     )
 

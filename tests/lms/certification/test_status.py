@@ -11,6 +11,7 @@ from lms.extensions import db
 from lms.learning import services as learning
 from lms.learning.services import CourseStatus
 from lms.recommend import paths
+from lms.teaching import services as teaching
 from tests.factories import login, make_user
 from tests.lms.certification.conftest import item, right_answers
 
@@ -37,6 +38,11 @@ def _side(page: str) -> str:
     return re.search(r'<aside class="course-side">.*?<p class="muted small">(.*?)</p>', page, re.S).group(1).strip()
 
 
+def _taught_completed(course) -> int:
+    """Completed learners as the teaching page counts them (the exam too where the certificate needs it)."""
+    return teaching.course_stats([course], rules.exam_cleared_by([course.id]))[0].completed
+
+
 def test_status_through_every_state_in_the_services(catalog):
     course = catalog["cert-basics"]  # a lesson, an assignment (pass mark 70 %) and an exam
     learner = make_user()
@@ -52,11 +58,13 @@ def test_status_through_every_state_in_the_services(catalog):
     assert rules.exams_remaining(learner.id, [course.id]) == {course.id}
     assert learning.completed_course_ids(learner.id, [course.id]) == {course.id}  # prerequisites ask steps only
     assert learning.dashboard(learner.id)[0].progress.status == CourseStatus.EXAM_REMAINING
+    assert _taught_completed(course) == 0  # the instructor's count agrees
 
     attempt = exams.start(learner.id, course)
     exams.submit(attempt, right_answers(attempt))
     assert _status(learner, course) == (CourseStatus.COMPLETED, 100)
     assert rules.exams_remaining(learner.id, [course.id]) == set()
+    assert _taught_completed(course) == 1
 
 
 def test_a_held_certificate_or_a_course_without_certificate_needs_no_exam(catalog):
@@ -68,6 +76,7 @@ def test_a_held_certificate_or_a_course_without_certificate_needs_no_exam(catalo
     assert _status(learner, course)[0] == CourseStatus.EXAM_REMAINING
     services.award_by_hand(admin, learner, course=course, track=None, reason="Passed the exam on paper")
     assert _status(learner, course)[0] == CourseStatus.COMPLETED
+    assert _taught_completed(course) == 1
 
     other = make_user()
     learning.enroll(other.id, course)
@@ -77,6 +86,16 @@ def test_a_held_certificate_or_a_course_without_certificate_needs_no_exam(catalo
     stored.rules = {**stored.rules, "enabled": False}  # no certificate: the exam is not asked for
     db.session.flush()
     assert _status(other, course)[0] == CourseStatus.COMPLETED
+
+
+def _teaching_row(client, slug: str) -> tuple[str, str]:
+    """Enrolled and completed on the teaching page, read by an admin (who sees every course)."""
+    staff = client.application.test_client()
+    login(staff, make_user("admin").email)
+    page = staff.get("/teach/").get_data(as_text=True)
+    row = page.split(f'href="/courses/{slug}"', 1)[1].split("</tr>", 1)[0]
+    enrolled, completed = re.findall(r'<td class="num">(\d+)</td>', row)[:2]
+    return enrolled, completed
 
 
 def test_course_page_dashboard_and_path_show_the_label(catalog, client):
@@ -103,6 +122,7 @@ def test_course_page_dashboard_and_path_show_the_label(catalog, client):
     assert "Exam remaining · 2 of 2 steps" in dashboard and "Completed" not in dashboard
     assert dashboard.count('href="/courses/cert-basics/exam"') == 2  # the course row and the path step
     assert re.search(r'<a class="pill pill-wait" href="/courses/cert-basics/exam">Exam remaining</a>', dashboard)
+    assert _teaching_row(client, "cert-basics") == ("1", "0")  # enrolled, completed: the exam remains
 
     attempt = exams.start(learner.id, course)
     exams.submit(attempt, right_answers(attempt))
@@ -111,3 +131,4 @@ def test_course_page_dashboard_and_path_show_the_label(catalog, client):
     dashboard = client.get("/dashboard").get_data(as_text=True)
     assert "Completed · 2 of 2 steps" in dashboard and '<span class="pill pill-ok">Completed</span>' in dashboard
     assert "Exam remaining" not in dashboard and "/courses/cert-basics/exam" not in dashboard
+    assert _teaching_row(client, "cert-basics") == ("1", "1")
