@@ -60,9 +60,9 @@ def build_message(notification: Notification, recipient: User) -> EmailMessage:
     message["To"] = Address(display_name=one_line(recipient.display_name), addr_spec=recipient.email)
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = make_msgid(f"notification-{notification.id}")
-    message["Content-Language"] = language
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    message["Content-Language"] = language  # after the parts: add_alternative moves Content-* headers into them
     return message
 
 
