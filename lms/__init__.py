@@ -91,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.certification.views import bp as certification_bp
     from lms.feedback.views import bp as feedback_bp
     from lms.learning.views import bp as learning_bp
+    from lms.notifications.views import bp as notifications_bp
     from lms.operations.views import bp as operations_bp
     from lms.recommend.views import bp as recommend_bp
     from lms.reports.views import bp as reports_bp
@@ -112,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
         api_bp,
         workspace_bp,
         operations_bp,
+        notifications_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)
@@ -124,6 +126,7 @@ def _register_page_parts(app: Flask) -> None:
     from lms.certification.views import certificate_card, exam_url
     from lms.learning.services import register_exams_remaining
     from lms.learning.views import register_course_panel, register_item_page
+    from lms.notifications.services import unread_count
     from lms.recommend.views import recommended_modules
 
     register_item_page(app, "assignment", assignment_page)  # learning checks the enrolment, assignments render
@@ -131,6 +134,7 @@ def _register_page_parts(app: Flask) -> None:
     register_course_panel(app, "exam_url", exam_url)
     register_course_panel(app, "certificate", certificate_card)
     register_exams_remaining(app, exams_remaining)  # no "Completed" label while the exam is needed
+    templating.register_viewer_part(app, "unread", unread_count)  # the bell: counted per request, never cached
 
 
 def _register_cli(app: Flask) -> None:

@@ -110,3 +110,9 @@ def _write_outbox(message: EmailMessage, outbox: Path, notification_id: int) -> 
     temporary = outbox / f".{name}.tmp"
     temporary.write_bytes(message.as_bytes())
     os.replace(temporary, outbox / name)
+
+
+def subject_line(notification: Notification) -> str:
+    """The notification's one-line title in the viewer's language: its mail subject (the inbox's rows)."""
+    values = {"subject": notification.subject, "context": _with_times(notification.context)}
+    return one_line(_render(notification.kind, "subject.txt", values))

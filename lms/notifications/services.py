@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.db import utcnow
@@ -135,3 +135,44 @@ def mail_due(policy: RetryPolicy, limit: int = 1000) -> list[int]:
         row.last_error = row.last_error or "the worker stopped while sending, on the last try"
     db.session.flush()
     return [row.id for row in rows if row not in out_of_tries]
+
+
+def unread_count(user_id: int) -> int:
+    """The bell's number: this person's notifications not yet read (one indexed count per page)."""
+    statement = select(func.count()).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    return db.session.scalar(statement) or 0
+
+
+def inbox(user_id: int, limit: int = 50) -> list[Notification]:
+    """This person's notifications, newest first."""
+    statement = (
+        select(Notification)
+        .where(Notification.user_id == user_id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(statement))
+
+
+def own_notification(user_id: int, notification_id: int) -> Notification | None:
+    """The notification if it is this person's; None for another's or none (the view answers 404)."""
+    notification = db.session.get(Notification, notification_id)
+    return notification if notification is not None and notification.user_id == user_id else None
+
+
+def mark_read(notification: Notification) -> None:
+    """Read now (a second time keeps the first moment). Flushes."""
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.flush()
+
+
+def mark_all_read(user_id: int) -> int:
+    """Every unread notification of this person read now; returns how many. Flushes."""
+    statement = (
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    result = cast("CursorResult[Any]", db.session.execute(statement))
+    return result.rowcount
