@@ -33,6 +33,7 @@ def test_the_bell_counts_unread_on_the_next_page_even_from_a_cached_frame(app, c
     page = client.get("/").get_data(as_text=True)
     assert _bell(page) == "Notifications, 2 unread"
     assert '<span class="bell-count" aria-hidden="true">2</span>' in page
+    assert '<span class="bell-count menu-count" aria-hidden="true">2</span>' in page  # on the folded menu's button
     other = app.test_client()  # another person's pages never show this count
     login(other, make_user().email)
     assert _bell(other.get("/").get_data(as_text=True)) == "Notifications"
