@@ -71,13 +71,15 @@ def _create_issuer(app: Flask) -> None:
 
 def _connect_receivers(app: Flask) -> None:
     """Each domain's reactions to other domains' signals: releases stored and certificates
-    awarded, mastery and dashboards, reports' read model. Whatever blueprints the app has."""
+    awarded, mastery and dashboards, reports' read model, notifications' mail enqueued after commit.
+    Whatever blueprints the app has."""
     from lms.assignments import receivers as assignments
     from lms.certification import receivers as certification
+    from lms.notifications import receivers as notifications
     from lms.recommend import receivers as recommend
     from lms.reports import receivers as reports
 
-    for domain in (assignments, certification, recommend, reports):
+    for domain in (assignments, certification, recommend, reports, notifications):
         domain.connect(app)
 
 
@@ -89,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.certification.views import bp as certification_bp
     from lms.feedback.views import bp as feedback_bp
     from lms.learning.views import bp as learning_bp
+    from lms.notifications.views import bp as notifications_bp
     from lms.operations.views import bp as operations_bp
     from lms.recommend.views import bp as recommend_bp
     from lms.reports.views import bp as reports_bp
@@ -110,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
         api_bp,
         workspace_bp,
         operations_bp,
+        notifications_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)
@@ -122,6 +126,7 @@ def _register_page_parts(app: Flask) -> None:
     from lms.certification.views import certificate_card, exam_url
     from lms.learning.services import register_exams_remaining
     from lms.learning.views import register_course_panel, register_item_page
+    from lms.notifications.services import unread_count
     from lms.recommend.views import recommended_modules
 
     register_item_page(app, "assignment", assignment_page)  # learning checks the enrolment, assignments render
@@ -129,6 +134,7 @@ def _register_page_parts(app: Flask) -> None:
     register_course_panel(app, "exam_url", exam_url)
     register_course_panel(app, "certificate", certificate_card)
     register_exams_remaining(app, exams_remaining)  # no "Completed" label while the exam is needed
+    templating.register_viewer_part(app, "unread", unread_count)  # the bell: counted per request, never cached
 
 
 def _register_cli(app: Flask) -> None:

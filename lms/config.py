@@ -59,8 +59,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)),
         **_grading(env),
         **_workspace(env),
+        **_mail(env),
     }
     config.update(overrides or {})
+    config["MAIL_SERVER"] = parse_mail_url(config["MAIL_URL"])
     # A server may drop idle connections, so check each one out with a ping; a SQLite file
     # cannot, and the ping was an extra statement on every request.
     server = not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
@@ -107,6 +109,55 @@ def _workspace(env: os._Environ | dict[str, str]) -> dict[str, Any]:
         "WORKSPACE_RUN_THREADS": int(env.get("WORKSPACE_RUN_THREADS", 2)),  # runs at a time per web process
         # Sandboxed kernels kept started per web process (0: start one per run).
         "WORKSPACE_KERNEL_POOL": int(env.get("WORKSPACE_KERNEL_POOL", 2)),
+    }
+
+
+def _mail(env: os._Environ | dict[str, str]) -> dict[str, Any]:
+    """Notification e-mail: the SMTP server (none: .eml files in instance/outbox/), sender, retries."""
+    return {
+        "MAIL_URL": env.get("MAIL_URL", ""),
+        "MAIL_FROM": env.get("MAIL_FROM", "Academy <academy@localhost>"),
+        "MAIL_TIMEOUT": float(env.get("MAIL_TIMEOUT", 20)),  # seconds per SMTP conversation step
+        "MAIL_MAX_TRIES": int(env.get("MAIL_MAX_TRIES", 6)),  # then failed, with the reason, for admins
+        "MAIL_RETRY_SECONDS": float(env.get("MAIL_RETRY_SECONDS", 60)),  # doubled after each failure
+        "MAIL_LEASE_SECONDS": float(env.get("MAIL_LEASE_SECONDS", 300)),  # a sender that died: tried again
+        "MAIL_SWEEP_SECONDS": float(env.get("MAIL_SWEEP_SECONDS", 15)),  # how often workers look for due mail
+    }
+
+
+def parse_mail_url(url: str) -> dict[str, Any] | None:
+    """`smtp://user:pass@host:587?starttls=true` or `smtps://user:pass@host:465` as settings;
+    None for an empty URL. A URL that cannot work is refused with what is wrong."""
+    if not url:
+        return None
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    shown = url.split("@")[-1]  # never print the password
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise ConfigError(f"MAIL_URL is not a valid URL (...@{shown}): {exc}") from None
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ConfigError(f"MAIL_URL must start with smtp:// or smtps://, not {parts.scheme or 'nothing'}://")
+    if not parts.hostname:
+        raise ConfigError(f"MAIL_URL names no host (...@{shown})")
+    query = {name: values[-1] for name, values in parse_qs(parts.query).items()}
+    unknown = set(query) - {"starttls"}
+    if unknown:
+        raise ConfigError(f"MAIL_URL has unknown options: {', '.join(sorted(unknown))} (only starttls)")
+    starttls = query.get("starttls", "false").lower()
+    if starttls not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
+        raise ConfigError(f"MAIL_URL's starttls must be true or false, not {starttls!r}")
+    if parts.scheme == "smtps" and _bool(starttls, False):
+        raise ConfigError("MAIL_URL: smtps:// is TLS from the start; starttls=true applies to smtp:// only")
+    return {
+        "scheme": parts.scheme,
+        "host": parts.hostname,
+        "port": port or (465 if parts.scheme == "smtps" else 25),
+        "username": unquote(parts.username or ""),
+        "password": unquote(parts.password or ""),
+        "starttls": _bool(starttls, False),
     }
 
 

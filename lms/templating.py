@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from flask import Flask, current_app, g, render_template, request, session, url_for
@@ -35,6 +36,17 @@ class PageParts:
         self.signed: dict[str, tuple[str, float]] = {}
         self.parts: dict[tuple, Markup] = {}
         self.pages: dict[tuple, str] = {}
+        self.viewer_parts: dict[str, Callable[[int], Hashable]] = {}
+
+    def viewer_values(self) -> dict[str, Hashable]:
+        """The signed-in viewer's values that change between their pages (the bell's unread count),
+        asked once per request and never kept across requests: they join the cache keys, so no
+        cached frame or page shows a stale one."""
+        if "viewer_values" not in g:
+            user = current_user._get_current_object()
+            signed_in = user.is_authenticated
+            g.viewer_values = {name: fn(user.id) for name, fn in self.viewer_parts.items()} if signed_in else {}
+        return g.viewer_values
 
     @staticmethod
     def _keep(cache: dict, key: Any, value: Any) -> None:
@@ -79,6 +91,7 @@ class PageParts:
             user.display_name if signed_in else None,
             user.role if signed_in else None,
             self.csrf_token(),
+            *sorted(self.viewer_values().items()),
         )
 
     def frame(self, context: Any, name: str) -> Markup:
@@ -101,6 +114,12 @@ class PageParts:
             html = render_template(template, **context)
             self._keep(self.pages, key, html)
         return html
+
+
+def register_viewer_part(app: Flask, name: str, fn: Callable[[int], Hashable]) -> None:
+    """A value of the signed-in viewer that the frame shows (templates: `viewer_parts[name]`),
+    computed by `fn(user_id)` once per request: a domain above templating plugs it in (create_app)."""
+    app.extensions["page_parts"].viewer_parts[name] = fn
 
 
 def render_page(template: str, **context: Any) -> str:
@@ -187,6 +206,7 @@ def init_app(app: Flask) -> None:
             return text % variables
 
         return {
+            "viewer_parts": parts.viewer_values() if request else {},
             "csrf_token": parts.csrf_token,  # Flask-WTF's own context processor hands out its own
             "current_locale": str(get_locale() or "en"),
             "languages": app.config["LANGUAGES"],

@@ -16,6 +16,7 @@ from lms.assignments import worker as grading_worker
 from lms.assignments.tasks import grading_in_worker
 from lms.db import utcnow
 from lms.extensions import db, queue
+from lms.notifications.tasks import mail_in_worker
 from lms.operations import services
 
 worker_cli = click.Group("worker", help="The background worker: runs every domain's queued tasks.")
@@ -25,8 +26,9 @@ log = logging.getLogger(__name__)
 @worker_cli.command("run")
 @click.option("--workers", type=click.IntRange(1, 256), help="Task threads (default: GRADING_WORKERS, 3 per core).")
 def run_command(workers: int | None) -> None:
-    """Run queued tasks until Ctrl-C: grading rounds (putting back on the queue what it lost)
-    and mastery refits; beats a heartbeat row every few seconds for /readyz."""
+    """Run queued tasks until Ctrl-C: grading rounds (putting back on the queue what it lost),
+    mastery refits and notification e-mail (sweeping for mail due again); beats a heartbeat row
+    every few seconds for /readyz."""
     # Ctrl-C stops the worker cleanly from its first line, even when started from a shell that
     # left SIGINT ignored (a background job without job control): Huey only sets it at run().
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -39,7 +41,7 @@ def run_command(workers: int | None) -> None:
 def _run(app: Flask, workers: int | None) -> None:
     count = workers or app.config["GRADING_WORKERS"]
     huey = queue.huey(app)
-    with grading_in_worker(app, count), Heartbeat(app, "worker"):
+    with grading_in_worker(app, count), mail_in_worker(app), Heartbeat(app, "worker"):
         click.echo(
             f"Worker: {count} thread(s), queue {type(huey.storage).__name__}, grading lease "
             f"{grading_worker.lease_seconds(app.config):g} s."

@@ -42,3 +42,17 @@ def test_create_app_binds_the_queue_creates_the_issuer_and_registers_filters(app
     assert "task_queue" in app.extensions
     assert issuing.config_from_app(app).issuer_dir.is_dir()
     assert "when" in app.jinja_env.filters
+
+
+def test_create_app_enqueues_notification_mail_after_each_commit_once(make_app):
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from lms.notifications import receivers as notifications
+
+    event.remove(Session, "after_commit", notifications._enqueue_committed)
+    event.remove(Session, "after_soft_rollback", notifications._forget_rolled_back)
+    make_app()
+    make_app()  # connected once per process however many apps
+    assert event.contains(Session, "after_commit", notifications._enqueue_committed)
+    assert event.contains(Session, "after_soft_rollback", notifications._forget_rolled_back)

@@ -40,7 +40,8 @@ def test_an_unchanged_dashboard_is_served_from_the_cache(client, learner):
     with counted_queries() as queries:
         second = page(client)
     assert second == first
-    assert len(queries) == 1  # the login check, which reads the dashboard versions too; nothing else
+    # the login check, which reads the dashboard versions too, and the bell's unread count; nothing else
+    assert len(queries) == 2 and "FROM notifications" in queries[1]
     assert "dashboard_versions" in queries[0] and "dashboard_epochs" in queries[0]
 
 
@@ -135,7 +136,7 @@ def test_another_learners_change_keeps_my_page_cached(client, learner, catalog):
     db.session.commit()
     with counted_queries() as queries:
         page(client)
-    assert len(queries) == 1  # the login check alone: nothing was rebuilt
+    assert len(queries) == 2 and "FROM notifications" in queries[1]  # the login check and the bell: nothing rebuilt
 
 
 def test_a_cached_page_expires_when_a_step_falls_due(client, catalog, learner):

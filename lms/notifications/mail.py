@@ -1,0 +1,118 @@
+"""A notification as an e-mail (text and HTML, in the recipient's language and time zone) and its
+delivery: to the SMTP server of MAIL_URL, or as an .eml file in instance/outbox/ without one."""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+from datetime import datetime
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flask import render_template
+from flask_babel import force_locale
+from jinja2 import TemplateNotFound
+
+from lms.db import utcnow
+from lms.localtime import zone_or_default
+
+if TYPE_CHECKING:
+    from lms.accounts.models import User
+    from lms.notifications.models import Notification
+
+# SMTP's policy (CRLF lines) that also refuses CR or LF inside a header value: no header injection.
+MAIL_POLICY = policy.SMTP
+
+
+def one_line(text: str) -> str:
+    """A header value from people's text (names, titles): line breaks become spaces."""
+    return " ".join(str(text).split())
+
+
+def build_message(notification: Notification, recipient: User) -> EmailMessage:
+    """The message for one notification: subject, text and HTML parts from the kind's templates
+    (notifications/mail/<kind>.*, else default.*), rendered in the recipient's language and zone."""
+    from flask import current_app
+
+    config = current_app.config
+    language = recipient.locale if recipient.locale in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
+    values = {
+        "notification": notification,
+        "subject": notification.subject,
+        "context": _with_times(notification.context),
+        "recipient": recipient,
+        "zone": zone_or_default(recipient.timezone),
+        "language": language,
+        "base_url": (config["ACADEMY_BASE_URL"] or "http://127.0.0.1:5000").rstrip("/"),
+    }
+    with force_locale(language):
+        subject = _render(notification.kind, "subject.txt", values)
+        text = _render(notification.kind, "txt", values)
+        html = _render(notification.kind, "html", values)
+    message = EmailMessage(policy=MAIL_POLICY)
+    message["Subject"] = one_line(subject)
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = Address(display_name=one_line(recipient.display_name), addr_spec=recipient.email)
+    message["Date"] = format_datetime(utcnow())
+    message["Message-ID"] = make_msgid(f"notification-{notification.id}")
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    message["Content-Language"] = language  # after the parts: add_alternative moves Content-* headers into them
+    return message
+
+
+def _render(kind: str, extension: str, values: dict[str, Any]) -> str:
+    try:
+        return render_template(f"notifications/mail/{kind}.{extension}", **values).strip() + "\n"
+    except TemplateNotFound:
+        return render_template(f"notifications/mail/default.{extension}", **values).strip() + "\n"
+
+
+def _with_times(context: dict[str, Any]) -> dict[str, Any]:
+    """Context values named *_at are stored as ISO strings; templates get them as datetimes for `when`."""
+    return {
+        name: datetime.fromisoformat(value) if name.endswith("_at") and isinstance(value, str) else value
+        for name, value in context.items()
+    }
+
+
+def deliver(message: EmailMessage, config: dict[str, Any] | Any, notification_id: int) -> None:
+    """Hand the message to MAIL_URL's server, or write it to instance/outbox/ when there is none.
+    Raises whatever the server or the disk raised: the caller keeps the message pending."""
+    server = config["MAIL_SERVER"]
+    if server is None:
+        _write_outbox(message, Path(config["INSTANCE_DIR"]) / "outbox", notification_id)
+        return
+    timeout = float(config["MAIL_TIMEOUT"])
+    if server["scheme"] == "smtps":
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            server["host"], server["port"], timeout=timeout, context=ssl.create_default_context()
+        )
+    else:
+        smtp = smtplib.SMTP(server["host"], server["port"], timeout=timeout)
+    with smtp:
+        if server["starttls"]:
+            smtp.starttls(context=ssl.create_default_context())
+        if server["username"]:
+            smtp.login(server["username"], server["password"])
+        smtp.send_message(message)
+
+
+def _write_outbox(message: EmailMessage, outbox: Path, notification_id: int) -> None:
+    """One .eml file per message, written whole or not at all (a temporary name, then renamed)."""
+    outbox.mkdir(parents=True, exist_ok=True)
+    name = f"{utcnow():%Y%m%dT%H%M%S}-{notification_id}.eml"
+    temporary = outbox / f".{name}.tmp"
+    temporary.write_bytes(message.as_bytes())
+    os.replace(temporary, outbox / name)
+
+
+def subject_line(notification: Notification) -> str:
+    """The notification's one-line title in the viewer's language: its mail subject (the inbox's rows)."""
+    values = {"subject": notification.subject, "context": _with_times(notification.context)}
+    return one_line(_render(notification.kind, "subject.txt", values))

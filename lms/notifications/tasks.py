@@ -1,0 +1,123 @@
+"""Queue tasks of notifications: send one message, and the sweep that re-enqueues what is due."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app
+
+from lms.extensions import db, queue
+from lms.notifications import mail, services
+from lms.notifications.services import RetryPolicy
+
+log = logging.getLogger(__name__)
+
+
+def retry_policy() -> RetryPolicy:
+    """The app's MAIL_MAX_TRIES, MAIL_RETRY_SECONDS and MAIL_LEASE_SECONDS."""
+    config = current_app.config
+    return RetryPolicy(config["MAIL_MAX_TRIES"], config["MAIL_RETRY_SECONDS"], config["MAIL_LEASE_SECONDS"])
+
+
+@queue.task
+def send_mail(notification_id: int) -> str:
+    """Send one notification's e-mail if it is pending and due; safe to run twice (the claim decides).
+    A failure leaves it pending with the reason, due again after the backoff, failed after the last try."""
+    policy = retry_policy()
+    notification = services.claim_mail(notification_id, policy)
+    if notification is None:
+        db.session.rollback()
+        return "not due"
+    recipient = notification.user
+    db.session.commit()  # the attempt is counted before the server is asked
+    if not recipient.active or not recipient.email:
+        services.mail_skipped(notification, "the account is disabled")
+        db.session.commit()
+        return "skipped"
+    try:
+        message = mail.build_message(notification, recipient)
+        mail.deliver(message, current_app.config, notification.id)
+    except Exception as exc:  # refused, unreachable, timed out, a template error: kept, retried, shown
+        reason = f"{type(exc).__name__}: {exc}"
+        again = services.mail_attempt_failed(notification, reason, policy)
+        db.session.commit()
+        log.warning(
+            "mail %d attempt %d failed (%s)%s",
+            notification.id,
+            notification.attempts,
+            reason,
+            "; will retry" if again else "; gave up",
+        )
+        return "retry" if again else "failed"
+    services.mail_sent(notification)
+    db.session.commit()
+    return "sent"
+
+
+def enqueue_mail(ids: Iterable[int]) -> list[int]:
+    """Put messages on the queue; called after the commit that stored them. A queue that is down
+    is logged, not raised: the rows stay pending and the worker's sweep enqueues them. Returns
+    the ids that did not reach the queue."""
+    ids = list(ids)
+    for done, notification_id in enumerate(ids):
+        try:
+            queue.enqueue(send_mail, notification_id)
+        except Exception as exc:
+            log.warning(
+                "mail queue unavailable (%s: %s): %d message(s) left pending for the sweep",
+                type(exc).__name__,
+                exc,
+                len(ids) - done,
+            )
+            return ids[done:]
+    return []
+
+
+def requeue_due_mail() -> int:
+    """Enqueue each pending message whose next attempt is due and which the queue does not hold:
+    never enqueued (the queue was down), due for a retry, or leased by a worker that died. Marks
+    failed those out of tries. Raises if the queue is down (the sweep tries again)."""
+    due = services.mail_due(retry_policy())
+    db.session.commit()
+    if not due:
+        return 0
+    waiting = {args[0] for args in queue.waiting(send_mail)}
+    lost = [notification_id for notification_id in due if notification_id not in waiting]
+    for notification_id in lost:
+        queue.enqueue(send_mail, notification_id)
+    return len(lost)
+
+
+@contextmanager
+def mail_in_worker(app: Flask) -> Iterator[None]:
+    """What a worker process adds for mail while its consumer runs: the sweep every
+    MAIL_SWEEP_SECONDS (retries fall due, crashes and queue outages leave rows pending)."""
+    stop = threading.Event()
+    thread = threading.Thread(target=_sweep, args=(app, stop), name="mail-sweep", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+
+
+def _sweep(app: Flask, stop: threading.Event) -> None:
+    interval = float(app.config["MAIL_SWEEP_SECONDS"])
+    failing = False
+    while not stop.wait(interval):
+        try:
+            with app.app_context():
+                count = requeue_due_mail()
+        except Exception:
+            if not failing:
+                log.exception("mail sweep failed; retrying every %g s", interval)
+            failing = True
+            continue
+        if failing:
+            log.warning("mail sweep works again")
+            failing = False
+        if count:
+            log.info("put %d message(s) on the mail queue", count)
