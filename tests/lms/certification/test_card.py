@@ -9,19 +9,7 @@ from lms.certification import exams, rules
 from lms.extensions import db
 from lms.learning import services as learning
 from tests.factories import login, make_user
-from tests.lms.certification.conftest import item, right_answers
-
-
-def _graded(learner, course, submission_id: int, score: float) -> None:
-    learning.record_event(
-        learner.id,
-        course.id,
-        "assignment_graded",
-        item_id=item(course, "add").id,
-        score=score,
-        max_score=5,
-        data={"submission_id": submission_id},
-    )
+from tests.lms.certification.conftest import graded, item, right_answers
 
 
 def _card(page: str) -> str:
@@ -34,7 +22,7 @@ def test_card_names_what_remains_then_the_exam_as_next_step(catalog, client):
     login(client, learner.email)
     learning.enroll(learner.id, course)
     learning.complete_lesson(learner.id, item(course, "01-hello"))
-    _graded(learner, course, 1, 3.1)  # 62 %, the course's pass mark is 70 %
+    graded(learner, course, 1, 3.1)  # 62 %, the course's pass mark is 70 %
     db.session.commit()
 
     page = client.get("/courses/cert-basics").get_data(as_text=True)
@@ -49,7 +37,7 @@ def test_card_names_what_remains_then_the_exam_as_next_step(catalog, client):
     assert "62% · pass mark 70% · 1 attempt" in add_row and "✓" not in add_row and " done" not in add_row
     assert "Continue" in page and "add" in page
 
-    _graded(learner, course, 2, 4)  # 80 %: every step done, the exam remains
+    graded(learner, course, 2, 4)  # 80 %: every step done, the exam remains
     db.session.commit()
     page = client.get("/courses/cert-basics").get_data(as_text=True)
     card = _card(page)

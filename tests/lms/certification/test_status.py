@@ -13,19 +13,7 @@ from lms.learning.services import CourseStatus
 from lms.recommend import paths
 from lms.teaching import services as teaching
 from tests.factories import login, make_user
-from tests.lms.certification.conftest import item, right_answers
-
-
-def _graded(learner, course, submission_id: int, score: float) -> None:
-    learning.record_event(
-        learner.id,
-        course.id,
-        "assignment_graded",
-        item_id=item(course, "add").id,
-        score=score,
-        max_score=5,
-        data={"submission_id": submission_id},
-    )
+from tests.lms.certification.conftest import graded, item, right_answers
 
 
 def _status(learner, course) -> tuple[CourseStatus, int]:
@@ -49,11 +37,11 @@ def test_status_through_every_state_in_the_services(catalog):
     learning.enroll(learner.id, course)
     assert _status(learner, course) == (CourseStatus.NOT_STARTED, 0)
 
-    _graded(learner, course, 1, 3.1)  # 62 %: below the pass mark, no step passed, but started
+    graded(learner, course, 1, 3.1)  # 62 %: below the pass mark, no step passed, but started
     assert _status(learner, course) == (CourseStatus.IN_PROGRESS, 0)
 
     learning.complete_lesson(learner.id, item(course, "01-hello"))
-    _graded(learner, course, 2, 4)  # 80 %: every step passed
+    graded(learner, course, 2, 4)  # 80 %: every step passed
     assert _status(learner, course) == (CourseStatus.EXAM_REMAINING, 100)
     assert rules.exams_remaining(learner.id, [course.id]) == {course.id}
     assert learning.completed_course_ids(learner.id, [course.id]) == {course.id}  # prerequisites ask steps only
@@ -72,7 +60,7 @@ def test_a_held_certificate_or_a_course_without_certificate_needs_no_exam(catalo
     learner, admin = make_user(), make_user("admin")
     learning.enroll(learner.id, course)
     learning.complete_lesson(learner.id, item(course, "01-hello"))
-    _graded(learner, course, 1, 5)
+    graded(learner, course, 1, 5)
     assert _status(learner, course)[0] == CourseStatus.EXAM_REMAINING
     services.award_by_hand(admin, learner, course=course, track=None, reason="Passed the exam on paper")
     assert _status(learner, course)[0] == CourseStatus.COMPLETED
@@ -81,7 +69,7 @@ def test_a_held_certificate_or_a_course_without_certificate_needs_no_exam(catalo
     other = make_user()
     learning.enroll(other.id, course)
     learning.complete_lesson(other.id, item(course, "01-hello"))
-    _graded(other, course, 2, 5)
+    graded(other, course, 2, 5)
     stored = rules.certification_of(course)
     stored.rules = {**stored.rules, "enabled": False}  # no certificate: the exam is not asked for
     db.session.flush()
@@ -108,13 +96,13 @@ def test_course_page_dashboard_and_path_show_the_label(catalog, client):
     login(client, learner.email)
     assert _side(client.get("/courses/cert-basics").get_data(as_text=True)) == "Not started · 0%"
 
-    _graded(learner, course, 1, 3.1)
+    graded(learner, course, 1, 3.1)
     db.session.commit()
     assert _side(client.get("/courses/cert-basics").get_data(as_text=True)) == "In progress · 0%"
     assert "In progress · 0 of 2 steps" in client.get("/dashboard").get_data(as_text=True)
 
     learning.complete_lesson(learner.id, item(course, "01-hello"))
-    _graded(learner, course, 2, 4)
+    graded(learner, course, 2, 4)
     db.session.commit()
     page = client.get("/courses/cert-basics").get_data(as_text=True)
     assert _side(page) == "Exam remaining · 100%" and "Completed" not in page

@@ -19,26 +19,14 @@ from lms.reports.models import ReportProgress
 from lms.reports.query import ReportFilter, completion_rows
 from lms.reports.services import course_stats, tier_stats
 from tests.factories import load_fixture_courses, make_user
-from tests.lms.certification.conftest import COURSES, item, right_answers
+from tests.lms.certification.conftest import COURSES, graded, item, right_answers
 from tests.lms.reports.helpers import login_as, token_for
-
-
-def _graded(user, course, submission_id: int, score: float) -> None:
-    learning.record_event(
-        user.id,
-        course.id,
-        "assignment_graded",
-        item_id=item(course, "add").id,
-        score=score,
-        max_score=5,
-        data={"submission_id": submission_id},
-    )
 
 
 def _steps_passed(user, course) -> None:
     learning.enroll(user.id, course)
     learning.complete_lesson(user.id, item(course, "01-hello"))
-    _graded(user, course, user.id * 10, 4)  # 80 %, pass mark 70 %
+    graded(user, course, user.id * 10, 4)  # 80 %, pass mark 70 %
 
 
 def _pass_exam(user, course) -> None:
@@ -61,7 +49,7 @@ def team(app):
     accounts.add_members(squad, list(people.values()))
     learning.enroll(people["nora"].id, course)  # enrolled only
     learning.enroll(people["fay"].id, course)
-    _graded(people["fay"], course, 1, 3.1)  # 62 %: a failed attempt, no step passed
+    graded(people["fay"], course, 1, 3.1)  # 62 %: a failed attempt, no step passed
     _steps_passed(people["eve"], course)  # the exam remains
     _steps_passed(people["carl"], course)
     _pass_exam(people["carl"], course)
