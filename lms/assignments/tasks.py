@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 
 from flask import Flask, current_app
 
 from lms.assignments import worker
 from lms.extensions import db, queue
+from lms.sweeps import sweeping
 
 log = logging.getLogger(__name__)
 
@@ -73,33 +74,11 @@ def grading_in_worker(app: Flask, threads: int) -> Iterator[None]:
 
         pool = KernelPool(worker.limits(app.config), size=threads)
         app.extensions["kernel_pool"] = pool
-    stop = threading.Event()
-    threading.Thread(target=_sweep, args=(app, stop), name="queue-sweep", daemon=True).start()
+    # every worker.sweep_seconds (2 s): expired leases, and queued work whose enqueue failed while the queue was down
+    lost = partial(log.warning, "put %d submission round(s) back on the grading queue")
     try:
-        yield
+        with sweeping(app, "queue sweep", worker.sweep_seconds(app.config), requeue_lost, lost):
+            yield
     finally:
-        stop.set()
         if pool is not None:
             pool.close()
-
-
-def _sweep(app: Flask, stop: threading.Event) -> None:
-    """Every worker.sweep_seconds (2 s), put back on the queue the rounds it should hold and does
-    not: expired leases, and queued work whose enqueue failed while the queue was down. A failing
-    queue (or database) is logged once, then retried quietly until it answers again."""
-    interval = worker.sweep_seconds(app.config)
-    failing = False
-    while not stop.wait(interval):
-        try:
-            with app.app_context():
-                count = requeue_lost()
-        except Exception:
-            if not failing:
-                log.exception("queue sweep failed; retrying every %g s", interval)
-            failing = True
-            continue
-        if failing:
-            log.warning("queue sweep works again")
-            failing = False
-        if count:
-            log.warning("put %d submission round(s) back on the grading queue", count)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import partial
 
 from flask import Flask, current_app
 
 from lms.extensions import db, queue
 from lms.notifications import mail, services
 from lms.notifications.services import RetryPolicy
+from lms.sweeps import sweeping
 
 log = logging.getLogger(__name__)
 
@@ -95,29 +96,6 @@ def requeue_due_mail() -> int:
 def mail_in_worker(app: Flask) -> Iterator[None]:
     """What a worker process adds for mail while its consumer runs: the sweep every
     MAIL_SWEEP_SECONDS (retries fall due, crashes and queue outages leave rows pending)."""
-    stop = threading.Event()
-    thread = threading.Thread(target=_sweep, args=(app, stop), name="mail-sweep", daemon=True)
-    thread.start()
-    try:
+    queued = partial(log.info, "put %d message(s) on the mail queue")
+    with sweeping(app, "mail sweep", float(app.config["MAIL_SWEEP_SECONDS"]), requeue_due_mail, queued):
         yield
-    finally:
-        stop.set()
-
-
-def _sweep(app: Flask, stop: threading.Event) -> None:
-    interval = float(app.config["MAIL_SWEEP_SECONDS"])
-    failing = False
-    while not stop.wait(interval):
-        try:
-            with app.app_context():
-                count = requeue_due_mail()
-        except Exception:
-            if not failing:
-                log.exception("mail sweep failed; retrying every %g s", interval)
-            failing = True
-            continue
-        if failing:
-            log.warning("mail sweep works again")
-            failing = False
-        if count:
-            log.info("put %d message(s) on the mail queue", count)
