@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,55 @@ class NotificationKind(StrEnum):
     CERTIFICATE_REVOKED = "certificate_revoked"
     FEEDBACK_REPLY = "feedback_reply"
     ANNOUNCEMENT = "announcement"
+    PASSWORD_RESET = "password_reset"
+    EMAIL_VERIFICATION = "email_verification"
+
+
+class Delivery(StrEnum):
+    """How a person receives one kind: in the inbox and mailed at once, in the inbox and gathered in
+    a daily digest e-mail, in the inbox only, or not at all."""
+
+    EMAIL = "email"
+    DIGEST = "digest"
+    IN_APP = "in_app"
+    OFF = "off"
+
+
+@dataclass(frozen=True)
+class KindRules:
+    """What a kind does unless its recipient chose otherwise. Account mail (`inbox=False`) is mailed
+    always and never shown in the inbox: a person cannot turn off their own password reset."""
+
+    default: Delivery
+    inbox: bool = True
+
+    @property
+    def configurable(self) -> bool:
+        return self.inbox
+
+
+# Every kind's rules; a later feature adds its kind here and its templates under notifications/mail/.
+# Chatty kinds (one per graded upload) default to the daily digest, the rest are mailed at once.
+KINDS: dict[NotificationKind, KindRules] = {
+    NotificationKind.GRADE_READY: KindRules(Delivery.DIGEST),
+    NotificationKind.GRADE_FAILED: KindRules(Delivery.EMAIL),
+    NotificationKind.REVIEW_ADDED: KindRules(Delivery.EMAIL),
+    NotificationKind.EXTENSION_GRANTED: KindRules(Delivery.EMAIL),
+    NotificationKind.WAITLIST_PROMOTED: KindRules(Delivery.EMAIL),
+    NotificationKind.WORKSHOP_REMINDER: KindRules(Delivery.EMAIL),
+    NotificationKind.ASSIGNMENT_DUE: KindRules(Delivery.EMAIL),
+    NotificationKind.PATH_DUE: KindRules(Delivery.EMAIL),
+    NotificationKind.PATH_OVERDUE: KindRules(Delivery.EMAIL),
+    NotificationKind.CERTIFICATE_AWARDED: KindRules(Delivery.EMAIL),
+    NotificationKind.CERTIFICATE_REVOKED: KindRules(Delivery.EMAIL),
+    NotificationKind.FEEDBACK_REPLY: KindRules(Delivery.EMAIL),
+    NotificationKind.ANNOUNCEMENT: KindRules(Delivery.EMAIL),
+    NotificationKind.PASSWORD_RESET: KindRules(Delivery.EMAIL, inbox=False),
+    NotificationKind.EMAIL_VERIFICATION: KindRules(Delivery.EMAIL, inbox=False),
+}
+
+# The kinds the bell counts and the inbox lists.
+INBOX_KINDS = tuple(str(kind) for kind, rules in KINDS.items() if rules.inbox)
 
 
 class EmailState(StrEnum):

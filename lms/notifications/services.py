@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.db import utcnow
 from lms.extensions import db
-from lms.notifications.models import EmailState, Notification, NotificationKind
+from lms.notifications.models import INBOX_KINDS, EmailState, Notification, NotificationKind
 
 if TYPE_CHECKING:
     from lms.accounts.models import User
@@ -139,7 +139,9 @@ def mail_due(policy: RetryPolicy, limit: int = 1000) -> list[int]:
 
 def unread_count(user_id: int) -> int:
     """The bell's number: this person's notifications not yet read (one indexed count per page)."""
-    statement = select(func.count()).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    statement = select(func.count()).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None), Notification.kind.in_(INBOX_KINDS)
+    )
     return db.session.scalar(statement) or 0
 
 
@@ -147,7 +149,7 @@ def inbox(user_id: int, limit: int = 50) -> list[Notification]:
     """This person's notifications, newest first."""
     statement = (
         select(Notification)
-        .where(Notification.user_id == user_id)
+        .where(Notification.user_id == user_id, Notification.kind.in_(INBOX_KINDS))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .limit(limit)
     )
@@ -157,7 +159,9 @@ def inbox(user_id: int, limit: int = 50) -> list[Notification]:
 def own_notification(user_id: int, notification_id: int) -> Notification | None:
     """The notification if it is this person's; None for another's or none (the view answers 404)."""
     notification = db.session.get(Notification, notification_id)
-    return notification if notification is not None and notification.user_id == user_id else None
+    if notification is None or notification.user_id != user_id or notification.kind not in INBOX_KINDS:
+        return None
+    return notification
 
 
 def mark_read(notification: Notification) -> None:
@@ -171,7 +175,7 @@ def mark_all_read(user_id: int) -> int:
     """Every unread notification of this person read now; returns how many. Flushes."""
     statement = (
         update(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None), Notification.kind.in_(INBOX_KINDS))
         .values(read_at=utcnow())
     )
     result = cast("CursorResult[Any]", db.session.execute(statement))

@@ -97,3 +97,15 @@ def test_a_link_elsewhere_is_never_followed(app, client):
 def test_signed_out_inbox_asks_to_log_in(client):
     assert client.get("/notifications").status_code == 302
     assert client.post("/notifications/read-all").status_code == 302
+
+
+def test_account_mail_is_never_in_the_inbox_or_the_bell(app, client):
+    user = make_user()
+    reset = notify(user, NotificationKind.PASSWORD_RESET, {"title": "Reset"}, {}, key="reset:1")
+    db.session.commit()
+    login(client, user.email)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert _bell(page) == "Notifications" and "Reset" not in page
+    assert client.post(f"/notifications/{reset}/read").status_code == 404
+    client.post("/notifications/read-all")
+    assert db.session.get(Notification, reset).read_at is None
