@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from lms import create_app
 from lms.extensions import db, limiter
+from tests.mailsink import SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -123,3 +124,11 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on a free port; `smtp.sink.envelopes` holds what it accepted."""
+    server = SmtpServer()
+    yield server
+    server.stop()

@@ -1,61 +1,8 @@
-"""A real SMTP server (aiosmtpd) on a free port, and the app sending to it."""
+"""The app sending to the test's real SMTP server (the `smtp` fixture of tests/conftest.py)."""
 
 from __future__ import annotations
 
-import socket
-
 import pytest
-from aiosmtpd.controller import Controller
-
-
-class Sink:
-    """Keeps every envelope it accepts; refuses each recipient while `refuse` is set."""
-
-    def __init__(self) -> None:
-        self.envelopes: list = []
-        self.refuse = False
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.refuse:
-            return "550 5.7.1 Mailbox unavailable (test refusal)"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted"
-
-
-class SmtpServer:
-    """aiosmtpd on one port for the test, which can be stopped and started again (an outage)."""
-
-    def __init__(self) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.sink = Sink()
-        self.controller: Controller | None = None
-        self.start()
-
-    @property
-    def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
