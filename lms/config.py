@@ -63,6 +63,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     }
     config.update(overrides or {})
     config["MAIL_SERVER"] = parse_mail_url(config["MAIL_URL"])
+    _check_ca_file(str(config["MAIL_CA_FILE"] or ""))
     # A server may drop idle connections, so check each one out with a ping; a SQLite file
     # cannot, and the ping was an extra statement on every request.
     server = not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
@@ -122,6 +123,9 @@ def _mail(env: os._Environ | dict[str, str]) -> dict[str, Any]:
         "MAIL_RETRY_SECONDS": float(env.get("MAIL_RETRY_SECONDS", 60)),  # doubled after each failure
         "MAIL_LEASE_SECONDS": float(env.get("MAIL_LEASE_SECONDS", 300)),  # a sender that died: tried again
         "MAIL_SWEEP_SECONDS": float(env.get("MAIL_SWEEP_SECONDS", 15)),  # how often workers look for due mail
+        # A PEM file of CA certificates trusted besides the system's (a private CA's mail server).
+        "MAIL_CA_FILE": env.get("MAIL_CA_FILE", ""),
+        "MAIL_BATCH_SIZE": int(env.get("MAIL_BATCH_SIZE", 50)),  # messages per queue task, sent over one connection
     }
 
 
@@ -159,6 +163,18 @@ def parse_mail_url(url: str) -> dict[str, Any] | None:
         "password": unquote(parts.password or ""),
         "starttls": _bool(starttls, False),
     }
+
+
+def _check_ca_file(path: str) -> None:
+    """MAIL_CA_FILE, when set, must be a readable PEM file of certificates: refused at start, not at the first mail."""
+    if not path:
+        return
+    import ssl
+
+    try:
+        ssl.create_default_context().load_verify_locations(cafile=path)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"MAIL_CA_FILE {path} cannot be read as PEM certificates: {exc}") from None
 
 
 def _instance_secret(instance: Path) -> str:

@@ -82,25 +82,90 @@ def _with_times(context: dict[str, Any]) -> dict[str, Any]:
 
 
 def deliver(message: EmailMessage, config: dict[str, Any] | Any, notification_id: int) -> None:
-    """Hand the message to MAIL_URL's server, or write it to instance/outbox/ when there is none.
+    """Hand one message to MAIL_URL's server, or write it to instance/outbox/ when there is none.
     Raises whatever the server or the disk raised: the caller keeps the message pending."""
-    server = config["MAIL_SERVER"]
-    if server is None:
-        _write_outbox(message, Path(config["INSTANCE_DIR"]) / "outbox", notification_id)
-        return
+    with Transport(config) as transport:
+        transport.send(message, notification_id)
+
+
+class Transport:
+    """One SMTP conversation for many messages (a batch): connected at the first message, reused
+    for the next, dropped after an error so the next message starts a fresh one. Without a server,
+    each message is an .eml file in instance/outbox/. Certificates are verified (MAIL_CA_FILE adds
+    a private CA to the system's)."""
+
+    def __init__(self, config: dict[str, Any] | Any) -> None:
+        self.config = config
+        self.server: dict[str, Any] | None = config["MAIL_SERVER"]
+        self.smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> Transport:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def send(self, message: EmailMessage, notification_id: int) -> None:
+        """Send one message; raises what the server (or the disk) raised. A connection a server
+        closed between two messages (idle or per-connection limits) is opened again once."""
+        if self.server is None:
+            _write_outbox(message, Path(self.config["INSTANCE_DIR"]) / "outbox", notification_id)
+            return
+        reused = self.smtp is not None
+        try:
+            self._connected().send_message(message)
+        except smtplib.SMTPServerDisconnected:
+            self.close()
+            if not reused:
+                raise
+            self._connected().send_message(message)  # once more, on a new connection
+        except BaseException:
+            self.close()
+            raise
+
+    def _connected(self) -> smtplib.SMTP:
+        if self.smtp is None:
+            self.smtp = connect(self.server or {}, self.config)
+        return self.smtp
+
+    def close(self) -> None:
+        """End the conversation politely if it still stands (a dead one is just dropped)."""
+        smtp, self.smtp = self.smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
+
+
+def connect(server: dict[str, Any], config: dict[str, Any] | Any) -> smtplib.SMTP:
+    """A logged-in conversation with MAIL_URL's server: TLS from the start (smtps://) or after
+    STARTTLS (?starttls=true), certificates checked against the system's CAs and MAIL_CA_FILE."""
     timeout = float(config["MAIL_TIMEOUT"])
+    context = tls_context(config.get("MAIL_CA_FILE") or None)
+    smtp: smtplib.SMTP
     if server["scheme"] == "smtps":
-        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-            server["host"], server["port"], timeout=timeout, context=ssl.create_default_context()
-        )
+        smtp = smtplib.SMTP_SSL(server["host"], server["port"], timeout=timeout, context=context)
     else:
         smtp = smtplib.SMTP(server["host"], server["port"], timeout=timeout)
-    with smtp:
+    try:
         if server["starttls"]:
-            smtp.starttls(context=ssl.create_default_context())
+            smtp.starttls(context=context)
         if server["username"]:
             smtp.login(server["username"], server["password"])
-        smtp.send_message(message)
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def tls_context(cafile: str | None) -> ssl.SSLContext:
+    """Verifying TLS (hostname and chain), trusting the system's CAs plus `cafile` if given."""
+    context = ssl.create_default_context()
+    if cafile:
+        context.load_verify_locations(cafile=cafile)
+    return context
 
 
 def _write_outbox(message: EmailMessage, outbox: Path, notification_id: int) -> None:

@@ -1,4 +1,5 @@
-"""Queue tasks of notifications: send one message, and the sweep that re-enqueues what is due."""
+"""Queue tasks of notifications: send messages (in batches over one SMTP connection), and the sweep
+that re-enqueues what is due."""
 
 from __future__ import annotations
 
@@ -24,9 +25,10 @@ def retry_policy() -> RetryPolicy:
 
 
 @queue.task
-def send_mail(notification_id: int) -> str:
+def send_mail(notification_id: int, transport: mail.Transport | None = None) -> str:
     """Send one notification's e-mail if it is pending and due; safe to run twice (the claim decides).
-    A failure leaves it pending with the reason, due again after the backoff, failed after the last try."""
+    A failure leaves it pending with the reason, due again after the backoff, failed after the last try.
+    `transport`: a batch's open connection (none: one of its own for this message)."""
     policy = retry_policy()
     notification = services.claim_mail(notification_id, policy)
     if notification is None:
@@ -40,7 +42,10 @@ def send_mail(notification_id: int) -> str:
         return "skipped"
     try:
         message = mail.build_message(notification, recipient)
-        mail.deliver(message, current_app.config, notification.id)
+        if transport is None:
+            mail.deliver(message, current_app.config, notification.id)
+        else:
+            transport.send(message, notification.id)
     except Exception as exc:  # refused, unreachable, timed out, a template error: kept, retried, shown
         reason = f"{type(exc).__name__}: {exc}"
         again = services.mail_attempt_failed(notification, reason, policy)
@@ -58,37 +63,52 @@ def send_mail(notification_id: int) -> str:
     return "sent"
 
 
+@queue.task
+def send_mail_batch(*notification_ids: int) -> dict[str, int]:
+    """Send several notifications' e-mails over one SMTP connection (reconnecting after an error);
+    each is claimed, counted, retried and failed on its own by send_mail. Returns the outcomes' counts."""
+    outcomes: dict[str, int] = {}
+    with mail.Transport(current_app.config) as transport:
+        for notification_id in notification_ids:
+            outcome = send_mail(notification_id, transport)
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
 def enqueue_mail(ids: Iterable[int]) -> list[int]:
-    """Put messages on the queue; called after the commit that stored them. A queue that is down
-    is logged, not raised: the rows stay pending and the worker's sweep enqueues them. Returns
-    the ids that did not reach the queue."""
+    """Put messages on the queue, MAIL_BATCH_SIZE to a task; called after the commit that stored them.
+    A queue that is down is logged, not raised: the rows stay pending and the worker's sweep
+    enqueues them. Returns the ids that did not reach the queue."""
     ids = list(ids)
-    for done, notification_id in enumerate(ids):
+    size = max(int(current_app.config["MAIL_BATCH_SIZE"]), 1)
+    for start in range(0, len(ids), size):
         try:
-            queue.enqueue(send_mail, notification_id)
+            queue.enqueue(send_mail_batch, *ids[start : start + size])
         except Exception as exc:
             log.warning(
                 "mail queue unavailable (%s: %s): %d message(s) left pending for the sweep",
                 type(exc).__name__,
                 exc,
-                len(ids) - done,
+                len(ids) - start,
             )
-            return ids[done:]
+            return ids[start:]
     return []
 
 
 def requeue_due_mail() -> int:
-    """Enqueue each pending message whose next attempt is due and which the queue does not hold:
-    never enqueued (the queue was down), due for a retry, or leased by a worker that died. Marks
-    failed those out of tries. Raises if the queue is down (the sweep tries again)."""
+    """Enqueue (in batches) each pending message whose next attempt is due and which the queue does
+    not hold: never enqueued (the queue was down), due for a retry, or leased by a worker that died.
+    Marks failed those out of tries. Raises if the queue is down (the sweep tries again)."""
     due = services.mail_due(retry_policy())
     db.session.commit()
     if not due:
         return 0
-    waiting = {args[0] for args in queue.waiting(send_mail)}
+    waiting = {notification_id for args in queue.waiting(send_mail_batch) for notification_id in args}
+    waiting |= {args[0] for args in queue.waiting(send_mail)}  # single sends, as enqueued before batches
     lost = [notification_id for notification_id in due if notification_id not in waiting]
-    for notification_id in lost:
-        queue.enqueue(send_mail, notification_id)
+    size = max(int(current_app.config["MAIL_BATCH_SIZE"]), 1)
+    for start in range(0, len(lost), size):
+        queue.enqueue(send_mail_batch, *lost[start : start + size])
     return len(lost)
 
 

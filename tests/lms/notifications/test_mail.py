@@ -10,7 +10,7 @@ from lms.db import clock_at, utcnow
 from lms.extensions import db, queue
 from lms.notifications.models import EmailState, Notification, NotificationKind
 from lms.notifications.services import notify
-from lms.notifications.tasks import requeue_due_mail, send_mail
+from lms.notifications.tasks import requeue_due_mail, send_mail, send_mail_batch
 from tests.factories import make_user
 
 SENT_AT = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # 17:00 in Shanghai, 10:00 in Paris
@@ -44,7 +44,7 @@ def test_committed_notification_is_queued_then_sent_in_the_recipients_language_a
     user.locale, user.timezone = "zh", "Asia/Shanghai"
     db.session.commit()
     new = _announce(user)
-    assert (new,) in queue.waiting(send_mail)  # enqueued by the commit, not sent by it
+    assert (new,) in queue.waiting(send_mail_batch)  # enqueued by the commit (a batch of one), not sent by it
     assert smtp.sink.envelopes == []
 
     assert send_mail(new) == "sent"
@@ -125,7 +125,7 @@ def test_a_stopped_server_loses_nothing_the_sweep_sends_it_once_back(app, smtp):
     queue.huey().flush()  # what the queue held is lost too: the row is the record
     with clock_at(utcnow() + timedelta(minutes=2)):
         assert requeue_due_mail() == 1
-        assert queue.waiting(send_mail) == {(new,)}
+        assert queue.waiting(send_mail_batch) == {(new,)}
         assert requeue_due_mail() == 0  # already on the queue: not added twice
         assert send_mail(new) == "sent"
     envelope, _ = _received(smtp)
