@@ -91,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.certification.views import bp as certification_bp
     from lms.feedback.views import bp as feedback_bp
     from lms.learning.views import bp as learning_bp
+    from lms.notifications.admin import bp as mail_admin_bp
     from lms.notifications.views import bp as notifications_bp
     from lms.operations.views import bp as operations_bp
     from lms.recommend.views import bp as recommend_bp
@@ -114,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
         workspace_bp,
         operations_bp,
         notifications_bp,
+        mail_admin_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

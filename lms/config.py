@@ -64,6 +64,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     config.update(overrides or {})
     config["MAIL_SERVER"] = parse_mail_url(config["MAIL_URL"])
     _check_ca_file(str(config["MAIL_CA_FILE"] or ""))
+    # Admins may read instance/outbox/ in the browser only where mail goes there: never in production.
+    config["MAIL_OUTBOX_VIEWER"] = config["MAIL_SERVER"] is None and config["ACADEMY_ENV"] != "production"
     # A server may drop idle connections, so check each one out with a ping; a SQLite file
     # cannot, and the ping was an extra statement on every request.
     server = not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")

@@ -11,18 +11,23 @@ from aiosmtpd.controller import Controller
 
 class Sink:
     """Keeps every envelope it accepts; refuses each recipient while `refuse` is set. With `hold_after`
-    set, the next MAIL command once that many were accepted never gets its answer (`held` is set):
-    the moment to stop the server mid-run without a message half accepted."""
+    set, each MAIL command once that many were accepted never gets its answer; `held` is set once
+    `hold_senders` connections wait so: with every sender waiting there, none has a message half
+    accepted, the moment to stop the server mid-run."""
 
     def __init__(self) -> None:
         self.envelopes: list = []
         self.refuse = False
         self.hold_after: int | None = None
+        self.hold_senders = 1
         self.held = threading.Event()
+        self._holding = 0
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         if self.hold_after is not None and len(self.envelopes) >= self.hold_after:
-            self.held.set()
+            self._holding += 1
+            if self._holding >= self.hold_senders:
+                self.held.set()
             await asyncio.Event().wait()  # until the server stops
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)

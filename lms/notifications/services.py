@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
 
 from lms.db import utcnow
 from lms.extensions import db
@@ -135,6 +136,40 @@ def mail_due(policy: RetryPolicy, limit: int = 1000) -> list[int]:
         row.last_error = row.last_error or "the worker stopped while sending, on the last try"
     db.session.flush()
     return [row.id for row in rows if row not in out_of_tries]
+
+
+def troubled_mail(page: int, page_size: int) -> tuple[list[Notification], int]:
+    """For admins: messages given up (failed) or still retrying after a failed attempt, newest
+    first, one page of them (recipients loaded), and how many there are in all."""
+    troubled = or_(
+        Notification.email_state == EmailState.FAILED,
+        (Notification.email_state == EmailState.PENDING) & Notification.last_error.is_not(None),
+    )
+    total = db.session.scalar(select(func.count()).where(troubled)) or 0
+    statement = (
+        select(Notification)
+        .where(troubled)
+        .options(joinedload(Notification.user))
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(page_size)
+        .offset((max(page, 1) - 1) * page_size)
+    )
+    return list(db.session.scalars(statement)), total
+
+
+def retry_failed_mail(notification_id: int) -> Notification | None:
+    """A failed message back to pending with fresh tries, due now and enqueued after the commit
+    (as a new one is). None when there is no such failed message. Flushes."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.email_state != EmailState.FAILED:
+        return None
+    notification.email_state = EmailState.PENDING
+    notification.attempts = 0
+    notification.next_attempt_at = utcnow()
+    notification.last_error = None
+    db.session.flush()
+    db.session.info.setdefault(PENDING_MAIL, []).append(notification.id)
+    return notification
 
 
 def unread_count(user_id: int) -> int:

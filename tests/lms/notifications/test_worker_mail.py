@@ -42,12 +42,12 @@ def test_the_worker_retries_while_the_server_is_down_and_delivers_once_it_is_bac
 
 
 def test_a_server_stopped_mid_run_delivers_every_message_exactly_once_when_back(app, smtp):
-    """200 messages in batches of 20 over 2 threads; the server stops after 60 (while a next message
-    waits for its MAIL answer, so none is half accepted) and starts again: all 200 arrive, once each."""
+    """200 messages in batches of 20 over 2 threads; the server stops after some 60 (once both threads
+    wait for the answer to a next MAIL, so none is half accepted) and starts again: all 200 arrive, once each."""
     users = [make_user(email=f"crowd{n}@example.test") for n in range(200)]
     context = {"author": "Ada", "body": "Hello", "sent_at": "2026-12-07T09:00:00+00:00"}
     ids = [notify(u, NotificationKind.ANNOUNCEMENT, {"title": "All"}, context, key="announcement:2") for u in users]
-    smtp.sink.hold_after = 60
+    smtp.sink.hold_after, smtp.sink.hold_senders = 60, 2
     db.session.commit()
     worker = Worker(
         app.config,
@@ -69,7 +69,8 @@ def test_a_server_stopped_mid_run_delivers_every_message_exactly_once_when_back(
         assert smtp.sink.held.wait(60), worker.output()
         smtp.stop()
         wait_for(lambda: failed_while_down() >= 20, 60, "attempts refused while the server is down")
-        assert len(smtp.sink.envelopes) == 60
+        accepted = len(smtp.sink.envelopes)
+        assert 60 <= accepted < 200
         assert not any(_row(i).email_state == EmailState.FAILED for i in ids)  # waiting, not given up
         smtp.sink.hold_after = None
         smtp.start()
