@@ -1,7 +1,8 @@
 """Web benchmark: catalog and dashboard latency, and dashboard throughput next to a trivial endpoint.
 
 One command (`make bench` or `python bench/web.py`): builds a fresh instance, seeds 10,000
-learners / 50 courses / 1,000,000 events, serves it with gunicorn (2 workers), then measures
+learners / 50 courses / 1,000,000 events / 5 unread notifications per learner (the bell counts
+them on every page), serves it with gunicorn (2 workers), then measures
 p50/p95 of the catalog and the dashboard and, with wrk and 20 connections, the dashboard's
 throughput as a ratio of /healthz's served the same way (and the workers' CPU time per request,
 which other load on the machine disturbs less). Also times `flask courses sync`.
@@ -109,7 +110,10 @@ def wrk(port: int, path: str, cookie: str, seconds: int, connections: int, serve
 
 def seed_label(args: argparse.Namespace) -> str:
     """What an instance was seeded with: a kept instance is reused only for the same figures."""
-    return f"{args.learners} learners, {args.courses} courses, {args.events} events"
+    return (
+        f"{args.learners} learners, {args.courses} courses, {args.events} events, "
+        f"{args.notifications} unread notifications each"
+    )
 
 
 def main() -> None:
@@ -117,6 +121,7 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--courses", type=int, default=50)
+    parser.add_argument("--notifications", type=int, default=5, help="unread notifications per learner")
     parser.add_argument("--requests", type=int, default=300, help="sequential requests per latency figure")
     parser.add_argument("--seconds", type=int, default=10, help="duration of each throughput run")
     parser.add_argument(
@@ -158,6 +163,7 @@ def main() -> None:
             print("set-up done, seeding...", flush=True)
             started = time.perf_counter()
             sizes = ["--learners", str(args.learners), "--courses", str(args.courses), "--events", str(args.events)]
+            sizes += ["--notifications", str(args.notifications)]
             flask(env, "demo", "seed", *sizes)
             seed_seconds = time.perf_counter() - started
             seeded_marker.write_text(seed_label(args))
@@ -196,7 +202,8 @@ def main() -> None:
     else:
         sync_inner = re.search(r"Synced in ([\d.]+) s", first_sync).group(1)
         print(
-            f"Seeded {args.learners:,} learners, {args.courses} courses, {args.events:,} events in {seed_seconds:.1f} s"
+            f"Seeded {args.learners:,} learners, {args.courses} courses, {args.events:,} events, "
+            f"{args.notifications} unread notifications each in {seed_seconds:.1f} s"
         )
         print(
             f"flask courses sync (demo catalog, empty DB): {float(sync_inner):.2f} s in-process, "
@@ -207,7 +214,8 @@ def main() -> None:
     print(f"dashboard p50 {dashboard[0]:6.1f} ms   p95 {dashboard[1]:6.1f} ms   target p95 < 50 ms")
     print(
         f"throughput, 20 connections, gunicorn 2 workers: dashboard {dash_rps:.0f} req/s, "
-        f"/healthz {trivial_rps:.0f} req/s, ratio {dash_rps / trivial_rps:.2f}   target >= 0.40"
+        f"/healthz {trivial_rps:.0f} req/s, ratio {dash_rps / trivial_rps:.2f}   target >= 0.40   "
+        f"(load average {os.getloadavg()[0]:.2f})"
     )
     print(
         f"server CPU per request (steadier under other load): dashboard {dash_cpu:.2f} ms, "

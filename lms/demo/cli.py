@@ -76,11 +76,12 @@ def cohort(learners: int) -> None:
 @click.option("--learners", default=10_000, show_default=True, type=click.IntRange(1, 1_000_000))
 @click.option("--courses", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--events", default=1_000_000, show_default=True, type=click.IntRange(0, 100_000_000))
-def seed(learners: int, courses: int, events: int) -> None:
-    """Add synthetic learners, courses (up to --courses in all) and learning events."""
+@click.option("--notifications", default=5, show_default=True, type=click.IntRange(0, 1000), help="unread, per learner")
+def seed(learners: int, courses: int, events: int, notifications: int) -> None:
+    """Add synthetic learners, courses (up to --courses in all), learning events and unread notifications."""
     _development_only("demo seed")
     started = time.perf_counter()
-    counts = services.seed_population(learners, courses, events)
+    counts = services.seed_population(learners, courses, events, notifications=notifications)
     db.session.commit()
     click.echo(f"Seeded {counts} in {time.perf_counter() - started:.1f} s.")
 

@@ -17,6 +17,7 @@ from lms.db import utcnow
 from lms.demo.models import DemoLoad
 from lms.extensions import db
 from lms.learning.models import Enrollment, LearningEvent, LearningEventKind
+from lms.notifications.models import EmailState, Notification, NotificationKind
 
 DEMO_ACCOUNTS = (
     ("admin@academy.test", "Ada Admin", "admin"),
@@ -72,8 +73,11 @@ def finish_load(load: DemoLoad, counts: dict[str, int]) -> None:
     db.session.flush()
 
 
-def seed_population(learners: int, courses: int, events: int, *, rng_seed: int = 7) -> dict[str, int]:
-    """Bulk-insert learners, synthetic courses and events (Core inserts: minutes would be hours)."""
+def seed_population(
+    learners: int, courses: int, events: int, *, notifications: int = 0, rng_seed: int = 7
+) -> dict[str, int]:
+    """Bulk-insert learners, synthetic courses and events (Core inserts: minutes would be hours), and
+    `notifications` unread ones per learner (already mailed: nothing is queued)."""
     rng = random.Random(rng_seed)
     password_hash = accounts.hash_password("bench-password-123")
     now = datetime.now(UTC)
@@ -167,7 +171,31 @@ def seed_population(learners: int, courses: int, events: int, *, rng_seed: int =
             flush_rows(enrollments, event_rows)
             enrollments, event_rows = [], []
     flush_rows(enrollments, event_rows)
+    seed_notifications(user_ids, notifications, now)
     return {"learners": len(user_ids), "courses": len(course_ids), "teams": team_rows}
+
+
+def seed_notifications(user_ids: list[int], per_user: int, now: datetime) -> int:
+    """`per_user` unread announcements for each of these learners, marked as mailed (the bell has
+    something to count on every page; the worker has nothing to send). Returns how many."""
+    rows = [
+        {
+            "user_id": uid,
+            "kind": NotificationKind.ANNOUNCEMENT.value,
+            "key": f"bench:{k}",
+            "subject": {"title": f"Practice notice {k + 1}", "url": "/dashboard"},
+            "context": {"author": "Academy", "body": "Synthetic notification for benchmarks."},
+            "created_at": now - timedelta(hours=k),
+            "email_state": EmailState.SENT.value,
+            "attempts": 1,
+            "sent_at": now - timedelta(hours=k),
+        }
+        for uid in user_ids
+        for k in range(per_user)
+    ]
+    for chunk in _chunks(rows, 5000):
+        db.session.execute(insert(Notification), chunk)
+    return len(rows)
 
 
 def flush_rows(enrollments: list[dict], events: list[dict]) -> int:
