@@ -72,6 +72,7 @@ def send_mail_batch(*notification_ids: int) -> dict[str, int]:
         for notification_id in notification_ids:
             outcome = send_mail(notification_id, transport)
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
+            db.session.expunge_all()  # each commit expires every object held: hold only this message's
     return outcomes
 
 
