@@ -123,12 +123,15 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_page_parts(app: Flask) -> None:
     """Learning's pages show parts owned by domains above it, which learning cannot import: they plug in here."""
+    from flask_login import current_user
+
+    from lms.accounts.services import read_with_login
     from lms.assignments.views import assignment_page
     from lms.certification.rules import exams_remaining
     from lms.certification.views import certificate_card, exam_url
     from lms.learning.services import register_exams_remaining
     from lms.learning.views import register_course_panel, register_item_page
-    from lms.notifications.services import unread_count
+    from lms.notifications.services import unread_column, unread_count
     from lms.recommend.views import recommended_modules
 
     register_item_page(app, "assignment", assignment_page)  # learning checks the enrolment, assignments render
@@ -136,7 +139,11 @@ def _register_page_parts(app: Flask) -> None:
     register_course_panel(app, "exam_url", exam_url)
     register_course_panel(app, "certificate", certificate_card)
     register_exams_remaining(app, exams_remaining)  # no "Completed" label while the exam is needed
-    templating.register_viewer_part(app, "unread", unread_count)  # the bell: counted per request, never cached
+    # The bell: counted per request (with the login check), never cached.
+    read_with_login("unread_notifications", unread_column)
+    templating.register_viewer_part(
+        app, "unread", lambda user_id: unread_count(user_id, getattr(current_user, "also", None))
+    )
 
 
 def _register_cli(app: Flask) -> None:

@@ -6,20 +6,19 @@ when the event it tells of was committed. Its e-mail is sent by the worker after
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, ScalarSelect, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
+from lms.accounts.models import User
 from lms.db import utcnow
 from lms.extensions import db
 from lms.notifications.models import INBOX_KINDS, EmailState, Notification, NotificationKind
-
-if TYPE_CHECKING:
-    from lms.accounts.models import User
 
 # Ids of notifications inserted in a session's open transaction; enqueued once it commits.
 PENDING_MAIL = "notifications_pending_mail"
@@ -172,12 +171,31 @@ def retry_failed_mail(notification_id: int) -> Notification | None:
     return notification
 
 
-def unread_count(user_id: int) -> int:
-    """The bell's number: this person's notifications not yet read (one indexed count per page)."""
-    statement = select(func.count()).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None), Notification.kind.in_(INBOX_KINDS)
+def unread_count(user_id: int, read_at_login: Mapping[str, Any] | None = None) -> int:
+    """The bell's number: this person's notifications not yet read (one indexed count).
+    `read_at_login`: what the request's login check read (SessionUser.also), which saves the query."""
+    if read_at_login and "unread_notifications" in read_at_login:
+        return int(read_at_login["unread_notifications"] or 0)
+    return db.session.scalar(select(_unread_of(literal(user_id)))) or 0
+
+
+def unread_column() -> ScalarSelect[Any]:
+    """The bell's count as a column of the login check's statement (accounts.services.read_with_login),
+    so a page served from the caches (the dashboard) needs no ORM session of its own for it."""
+    return _unread_of(User.__table__.c.id)
+
+
+def _unread_of(user_id: ColumnElement[Any]) -> ScalarSelect[Any]:
+    notifications = Notification.__table__  # Core columns: this runs with every signed-in request
+    return (
+        select(func.count())
+        .where(
+            notifications.c.user_id == user_id,
+            notifications.c.read_at.is_(None),
+            notifications.c.kind.in_(INBOX_KINDS),
+        )
+        .scalar_subquery()
     )
-    return db.session.scalar(statement) or 0
 
 
 def inbox(user_id: int, limit: int = 50) -> list[Notification]:
