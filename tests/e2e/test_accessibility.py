@@ -129,7 +129,11 @@ def _pages(people) -> dict[str, list[tuple[str, str]]]:
             ("instructor-submission", f"/teach/assignments/submissions/{people['submission']}"),
         ],
         "mona@example.com": [("manager-reports", "/reports/")],
-        "ada@example.com": [("admin-users", "/admin/users")],
+        "ada@example.com": [
+            ("admin-users", "/admin/users"),
+            ("admin-mail-deliveries", "/admin/mail/deliveries"),
+            ("admin-mail-outbox", "/admin/mail/outbox"),
+        ],
     }
 
 
