@@ -86,6 +86,7 @@ def _connect_receivers(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from lms.accounts.views import bp as accounts_bp
     from lms.admin.views import bp as admin_bp
+    from lms.announcements.views import bp as announcements_bp
     from lms.api.views import bp as api_bp
     from lms.assignments.views import bp as assignments_bp
     from lms.certification.views import bp as certification_bp
@@ -114,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
         workspace_bp,
         operations_bp,
         notifications_bp,
+        announcements_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)
