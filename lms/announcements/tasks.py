@@ -1,4 +1,5 @@
-"""The worker's fan-out of an announcement: one notification per recipient, written in bulk."""
+"""The worker's fan-out of an announcement: one notification per recipient, written in bulk, then
+their e-mails handed to the mail queue."""
 
 from __future__ import annotations
 
@@ -13,26 +14,33 @@ log = logging.getLogger(__name__)
 
 @queue.task
 def fan_out(announcement_id: int) -> int:
-    """Write every recipient's notification, chunk by chunk (each chunk committed, then its new rows
-    handed to the mail queue), and mark the announcement sent with its recipient count. Safe to run
-    again after a crash or twice at once: rows already written are skipped, never mailed twice.
-    Returns how many rows this run added."""
+    """Write every recipient's notification, then hand the new ones to the mail queue. Safe to run
+    again after a crash or twice at once: rows already written are skipped, never mailed twice
+    (rows written but not enqueued, the worker having died between, are pending: the mail sweep
+    enqueues them). Returns how many rows this run added."""
+    new = write_notifications(announcement_id)
+    enqueue_mail(new)  # a queue that is down leaves them pending for the sweep too
+    return len(new)
+
+
+def write_notifications(announcement_id: int) -> list[int]:
+    """The rows, chunk by chunk (each chunk its own short transaction, so readers and the web
+    workers never wait long on SQLite's lock), then the announcement marked sent with its
+    recipient count. Returns the ids of the rows added; none when it was already sent."""
     announcement = services.start_fan_out(announcement_id)
     if announcement is None:
         db.session.rollback()
-        return 0
+        return []
     db.session.commit()
     recipients = services.recipient_ids(announcement)
-    added = 0
+    new: list[int] = []
     for start in range(0, len(recipients), services.CHUNK):
-        new = services.write_copies(announcement, recipients[start : start + services.CHUNK])
+        new += services.write_copies(announcement, recipients[start : start + services.CHUNK])
         db.session.commit()
-        enqueue_mail(new)  # a queue that is down leaves them pending: the mail sweep enqueues them
-        added += len(new)
     services.finish_fan_out(announcement, len(recipients))
     db.session.commit()
-    log.info("announcement %d: %d recipient(s), %d new notification(s)", announcement_id, len(recipients), added)
-    return added
+    log.info("announcement %d: %d recipient(s), %d new notification(s)", announcement_id, len(recipients), len(new))
+    return new
 
 
 def enqueue_fan_out(announcement_id: int) -> None:
