@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, cast, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.accounts.models import Team, User, team_members
@@ -177,9 +177,11 @@ def finish_fan_out(announcement: Announcement, recipients: int) -> None:
     db.session.flush()
 
 
-def _announcement_id(key: ColumnElement[Any]) -> ColumnElement[int]:
-    """The announcement's id from its notifications' key ("announcement:<id>"), for a join on its primary key."""
-    return cast(func.substr(key, len(KEY_PREFIX) + 1), Integer)
+def _announcement_id(notes: Any) -> ColumnElement[int]:
+    """The announcement a notification row copies, from its subject (written by write_copies): NULL
+    for any other row, never an error (a cast of the key would fail on PostgreSQL for a key
+    that is not "announcement:<id>")."""
+    return notes.c.subject["announcement"].as_integer()
 
 
 def _undismissed() -> Any:
@@ -188,7 +190,7 @@ def _undismissed() -> Any:
     notes, dismissals = Notification.__table__, AnnouncementDismissal.__table__
     return notes.outerjoin(
         dismissals,
-        and_(dismissals.c.user_id == notes.c.user_id, dismissals.c.announcement_id == _announcement_id(notes.c.key)),
+        and_(dismissals.c.user_id == notes.c.user_id, dismissals.c.announcement_id == _announcement_id(notes)),
     )
 
 
@@ -218,7 +220,7 @@ def _shown_statement() -> Select[Any]:
         select(announcements.c.id, announcements.c.title, users.c.display_name, announcements.c.body_html)
         .select_from(
             _undismissed()
-            .join(announcements, announcements.c.id == _announcement_id(notes.c.key))
+            .join(announcements, announcements.c.id == _announcement_id(notes))
             .join(users, users.c.id == announcements.c.author_id)
         )
         .where(

@@ -12,6 +12,7 @@ from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.learning.services import enroll
 from lms.notifications.models import EmailState, NotificationKind
+from lms.notifications.services import notify
 from lms.notifications.tasks import send_mail
 from tests.factories import counted_queries, login, make_user, quick_users
 
@@ -116,3 +117,14 @@ def test_the_dashboard_shows_an_announcement_until_its_learner_dismisses_it(app,
     (row,) = copies(announcement_id)
     assert row.read_at is not None  # dismissed is seen: the bell no longer counts it
     assert "Lab day" in reader.get("/notifications").text  # it stays in the inbox
+
+
+def test_an_announcement_notification_from_elsewhere_shows_no_panel_and_breaks_no_page(client):
+    """A row of the kind not written by a fan-out (no announcement in its subject, a free key):
+    the login check and the dashboard read it as no announcement, on PostgreSQL too."""
+    learner = make_user()
+    notify(learner, NotificationKind.ANNOUNCEMENT, {"title": "Hand-made"}, {}, key="k")
+    db.session.commit()
+    login(client, learner.email)
+    page = _dashboard(client)
+    assert "Hand-made" not in page and 'class="announcements"' not in page
