@@ -10,12 +10,22 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import CursorResult, func, or_, select, update
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, CursorResult, and_, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.db import utcnow
+from lms.errors import UserError
 from lms.extensions import db
-from lms.notifications.models import INBOX_KINDS, EmailState, Notification, NotificationKind
+from lms.notifications.models import (
+    INBOX_KINDS,
+    KINDS,
+    Delivery,
+    EmailState,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
 
 if TYPE_CHECKING:
     from lms.accounts.models import User
@@ -44,7 +54,7 @@ def notify(
     transaction (flushed, never committed). `key` is the event's own row ("reply:42",
     "submission:7:2"), so a retried request adds nothing and another event is never swallowed.
     Returns the new notification's id, or None when this event was already recorded."""
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = _insert()
     now = utcnow()
     state = EmailState.PENDING if user.active else EmailState.SKIPPED
     statement = (
@@ -67,6 +77,11 @@ def notify(
     if new_id is not None and state == EmailState.PENDING:
         db.session.info.setdefault(PENDING_MAIL, []).append(new_id)
     return new_id
+
+
+def _insert() -> Any:
+    """INSERT with ON CONFLICT for this database (both dialects spell it the same way)."""
+    return postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def claim_mail(notification_id: int, policy: RetryPolicy) -> Notification | None:
@@ -137,11 +152,20 @@ def mail_due(policy: RetryPolicy, limit: int = 1000) -> list[int]:
     return [row.id for row in rows if row not in out_of_tries]
 
 
+def _shown_to(user_id: int) -> ColumnElement[bool]:
+    """This person's notifications the bell counts and the inbox lists: inbox kinds they have not
+    turned off (a correlated NOT EXISTS, so the bell stays one query)."""
+    turned_off = exists().where(
+        NotificationPreference.user_id == user_id,
+        NotificationPreference.kind == Notification.kind,
+        NotificationPreference.delivery == Delivery.OFF,
+    )
+    return and_(Notification.user_id == user_id, Notification.kind.in_(INBOX_KINDS), ~turned_off)
+
+
 def unread_count(user_id: int) -> int:
     """The bell's number: this person's notifications not yet read (one indexed count per page)."""
-    statement = select(func.count()).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None), Notification.kind.in_(INBOX_KINDS)
-    )
+    statement = select(func.count()).where(_shown_to(user_id), Notification.read_at.is_(None))
     return db.session.scalar(statement) or 0
 
 
@@ -149,7 +173,7 @@ def inbox(user_id: int, limit: int = 50) -> list[Notification]:
     """This person's notifications, newest first."""
     statement = (
         select(Notification)
-        .where(Notification.user_id == user_id, Notification.kind.in_(INBOX_KINDS))
+        .where(_shown_to(user_id))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .limit(limit)
     )
@@ -157,11 +181,9 @@ def inbox(user_id: int, limit: int = 50) -> list[Notification]:
 
 
 def own_notification(user_id: int, notification_id: int) -> Notification | None:
-    """The notification if it is this person's; None for another's or none (the view answers 404)."""
-    notification = db.session.get(Notification, notification_id)
-    if notification is None or notification.user_id != user_id or notification.kind not in INBOX_KINDS:
-        return None
-    return notification
+    """The notification if it is this person's and shown to them; None otherwise (the view answers 404)."""
+    statement = select(Notification).where(Notification.id == notification_id, _shown_to(user_id))
+    return db.session.scalars(statement).first()
 
 
 def mark_read(notification: Notification) -> None:
@@ -173,10 +195,118 @@ def mark_read(notification: Notification) -> None:
 
 def mark_all_read(user_id: int) -> int:
     """Every unread notification of this person read now; returns how many. Flushes."""
-    statement = (
-        update(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None), Notification.kind.in_(INBOX_KINDS))
-        .values(read_at=utcnow())
-    )
+    statement = update(Notification).where(_shown_to(user_id), Notification.read_at.is_(None)).values(read_at=utcnow())
     result = cast("CursorResult[Any]", db.session.execute(statement))
     return result.rowcount
+
+
+class PreferenceError(UserError):
+    """A preference that cannot be stored (an unknown kind or choice, or account mail)."""
+
+
+# What the settings page and the unsubscribe page call each kind a person can configure, and when it comes.
+KIND_TEXTS: dict[NotificationKind, tuple[Any, Any]] = {
+    NotificationKind.GRADE_READY: (_l("Grades"), _l("An uploaded notebook has been graded.")),
+    NotificationKind.GRADE_FAILED: (_l("Grading problems"), _l("A notebook could not be graded.")),
+    NotificationKind.REVIEW_ADDED: (_l("Reviews"), _l("An instructor reviewed your work or changed a grade.")),
+    NotificationKind.EXTENSION_GRANTED: (_l("Extensions"), _l("You were given more time for an assignment.")),
+    NotificationKind.WAITLIST_PROMOTED: (_l("Workshop places"), _l("A place opened up for you on a workshop.")),
+    NotificationKind.WORKSHOP_REMINDER: (_l("Workshop reminders"), _l("A workshop session you joined starts soon.")),
+    NotificationKind.ASSIGNMENT_DUE: (_l("Assignment deadlines"), _l("An assignment is due soon.")),
+    NotificationKind.PATH_DUE: (_l("Learning path deadlines"), _l("An item of your learning path is due soon.")),
+    NotificationKind.PATH_OVERDUE: (_l("Overdue path items"), _l("An item of your learning path is overdue.")),
+    NotificationKind.CERTIFICATE_AWARDED: (_l("Certificates"), _l("You earned a certificate.")),
+    NotificationKind.CERTIFICATE_REVOKED: (_l("Revoked certificates"), _l("A certificate of yours was revoked.")),
+    NotificationKind.FEEDBACK_REPLY: (_l("Feedback replies"), _l("Someone answered your feedback.")),
+    NotificationKind.ANNOUNCEMENT: (_l("Announcements"), _l("News from your courses and the Academy team.")),
+}
+
+CONFIGURABLE = tuple(kind for kind, rules in KINDS.items() if rules.configurable)
+
+
+def delivery_for(user_id: int, kind: str) -> Delivery:
+    """How this person receives `kind` now: their choice, else the kind's default. Account mail
+    (not configurable) is always mailed, whatever a row says."""
+    try:
+        rules = KINDS[NotificationKind(kind)]
+    except ValueError:
+        return Delivery.EMAIL
+    if not rules.configurable:
+        return rules.default
+    chosen = db.session.scalar(
+        select(NotificationPreference.delivery).where(
+            NotificationPreference.user_id == user_id, NotificationPreference.kind == kind
+        )
+    )
+    return Delivery(chosen) if chosen is not None else rules.default
+
+
+def preferences(user_id: int) -> dict[NotificationKind, Delivery]:
+    """Every configurable kind with this person's delivery for it (the settings page)."""
+    rows = db.session.execute(
+        select(NotificationPreference.kind, NotificationPreference.delivery).where(
+            NotificationPreference.user_id == user_id
+        )
+    )
+    chosen = {kind: Delivery(delivery) for kind, delivery in rows}
+    return {kind: chosen.get(kind, KINDS[kind].default) for kind in CONFIGURABLE}
+
+
+def parse_preferences(form: dict[str, str]) -> dict[NotificationKind, Delivery]:
+    """The settings form's {kind: delivery} as values; raises PreferenceError naming the first wrong
+    one (an unknown kind or choice, or account mail), so nothing is stored from a bad form."""
+    parsed: dict[NotificationKind, Delivery] = {}
+    for name, value in form.items():
+        try:
+            kind = NotificationKind(name)
+        except ValueError:
+            raise PreferenceError(_l("There is no kind of notification called “%(kind)s”.", kind=name)) from None
+        if kind not in CONFIGURABLE:
+            raise PreferenceError(_l("Account e-mail (password reset, address check) cannot be turned off."))
+        try:
+            parsed[kind] = Delivery(value)
+        except ValueError:
+            raise PreferenceError(
+                _l("“%(value)s” is not a choice for %(kind)s.", value=value, kind=KIND_TEXTS[kind][0])
+            ) from None
+    return parsed
+
+
+def set_preferences(user_id: int, choices: dict[NotificationKind, Delivery]) -> int:
+    """Store these choices, each as one upsert (two tabs saving at once both succeed; a choice
+    equal to the default is stored too, so a later change of the default keeps what a person
+    chose). Returns how many changed. Flushes."""
+    current = preferences(user_id)
+    now = utcnow()
+    for kind, delivery in choices.items():
+        if kind not in CONFIGURABLE:
+            raise PreferenceError(_l("Account e-mail (password reset, address check) cannot be turned off."))
+        statement = _insert()(NotificationPreference).values(
+            user_id=user_id, kind=str(kind), delivery=str(delivery), updated_at=now
+        )
+        db.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["user_id", "kind"], set_={"delivery": str(delivery), "updated_at": now}
+            )
+        )
+    db.session.flush()
+    return sum(1 for kind, delivery in choices.items() if current[kind] != delivery)
+
+
+def withhold(notification: Notification) -> str | None:
+    """Apply the recipient's preference at send time (so a change made after the event counts):
+    None to mail it now; "held" for the daily digest; "skipped" when they turned e-mail of the
+    kind off (in app only, or off). Flushes."""
+    delivery = delivery_for(notification.user_id, notification.kind)
+    if delivery == Delivery.EMAIL:
+        return None
+    if delivery == Delivery.DIGEST:
+        notification.email_state = EmailState.DIGEST
+        notification.next_attempt_at = None
+        db.session.flush()
+        return "held"
+    mail_skipped(notification, TURNED_OFF)
+    return "skipped"
+
+
+TURNED_OFF = "turned off by the recipient"

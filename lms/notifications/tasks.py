@@ -38,6 +38,10 @@ def send_mail(notification_id: int) -> str:
         services.mail_skipped(notification, "the account is disabled")
         db.session.commit()
         return "skipped"
+    withheld = services.withhold(notification)  # the recipient's preference, read now: in app, off or digest
+    if withheld is not None:
+        db.session.commit()
+        return withheld
     try:
         message = mail.build_message(notification, recipient)
         mail.deliver(message, current_app.config, notification.id)

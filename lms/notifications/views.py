@@ -1,12 +1,19 @@
-"""The inbox: a person's notifications, newest first, with mark-read and mark-all-read."""
+"""The inbox: a person's notifications, newest first, with mark-read and mark-all-read; the
+settings page where each person chooses how each kind reaches them."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+import logging
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.extensions import db
 from lms.notifications import mail, services
+from lms.notifications.models import Delivery
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("notifications", __name__)
 
@@ -37,6 +44,34 @@ def read_all():
     services.mark_all_read(current_user.id)
     db.session.commit()
     return redirect(url_for(".index"))
+
+
+# The choices of the settings page, in the order shown.
+CHOICES = (Delivery.EMAIL, Delivery.DIGEST, Delivery.IN_APP, Delivery.OFF)
+
+
+@bp.route("/notifications/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    chosen = services.preferences(current_user.id)
+    if request.method == "POST":
+        form = {name: value for name, value in request.form.items() if name != "csrf_token"}
+        try:
+            changed = services.set_preferences(current_user.id, services.parse_preferences(form))
+        except services.PreferenceError as exc:
+            db.session.rollback()
+            log.info("notification settings refused for user %d: %s", current_user.id, exc)
+            flash(str(exc), "error")
+            return _settings_page(chosen), 400
+        db.session.commit()
+        flash(_("Saved.") if changed else _("Nothing changed."), "success")
+        return redirect(url_for(".settings"))
+    return _settings_page(chosen)
+
+
+def _settings_page(chosen: dict):
+    kinds = [(kind, *services.KIND_TEXTS[kind], chosen[kind]) for kind in services.CONFIGURABLE]
+    return render_template("notifications/settings.html", kinds=kinds, choices=CHOICES)
 
 
 def _link(url: object) -> str | None:
