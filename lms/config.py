@@ -122,6 +122,8 @@ def _mail(env: os._Environ | dict[str, str]) -> dict[str, Any]:
         "MAIL_RETRY_SECONDS": float(env.get("MAIL_RETRY_SECONDS", 60)),  # doubled after each failure
         "MAIL_LEASE_SECONDS": float(env.get("MAIL_LEASE_SECONDS", 300)),  # a sender that died: tried again
         "MAIL_SWEEP_SECONDS": float(env.get("MAIL_SWEEP_SECONDS", 15)),  # how often workers look for due mail
+        "DIGEST_HOUR": int(env.get("DIGEST_HOUR", 8)),  # the daily digest's hour, in each person's time zone
+        "UNSUBSCRIBE_RATE_LIMIT": env.get("UNSUBSCRIBE_RATE_LIMIT", "20 per minute"),  # one-click POSTs per address
     }
 
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import ColumnElement, CursorResult, and_, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from lms.accounts.models import User
 from lms.db import utcnow
 from lms.errors import UserError
 from lms.extensions import db
@@ -26,9 +29,6 @@ from lms.notifications.models import (
     NotificationKind,
     NotificationPreference,
 )
-
-if TYPE_CHECKING:
-    from lms.accounts.models import User
 
 # Ids of notifications inserted in a session's open transaction; enqueued once it commits.
 PENDING_MAIL = "notifications_pending_mail"
@@ -310,3 +310,51 @@ def withhold(notification: Notification) -> str | None:
 
 
 TURNED_OFF = "turned off by the recipient"
+
+
+# The one-click unsubscribe link (RFC 8058): a token signed with the app's SECRET_KEY under its own
+# salt (a session cookie or a reset link cannot stand in for it), naming the person and the kind,
+# or DIGEST for the daily digest. It is the credential: it works without signing in.
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+UNSUBSCRIBE_MAX_AGE = timedelta(days=60)  # older mail: the page says so and points to the settings
+DIGEST = "digest"
+
+
+def _unsubscribe_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_token(user_id: int, kind: str) -> str:
+    """The token of the List-Unsubscribe link in a mail of `kind` (or DIGEST) to this person."""
+    return _unsubscribe_signer().dumps([user_id, kind])
+
+
+def unsubscribe_target(token: str) -> tuple[int, str] | None:
+    """(user id, kind) named by a valid token of an existing person and a kind one can turn off;
+    None for a forged, tampered or expired token (or one whose person is gone)."""
+    try:
+        user_id, kind = _unsubscribe_signer().loads(token, max_age=int(UNSUBSCRIBE_MAX_AGE.total_seconds()))
+    except (BadSignature, TypeError, ValueError):
+        return None
+    if not isinstance(user_id, int) or (kind != DIGEST and kind not in CONFIGURABLE):
+        return None
+    if db.session.get(User, user_id) is None:
+        return None
+    return user_id, kind
+
+
+def unsubscribe(user_id: int, kind: str) -> int:
+    """Stop e-mail of `kind` (each kind now in the digest, for DIGEST): it stays in the inbox
+    (in app only); a kind already in app only or off is left as it is, so a second click changes
+    nothing. Returns how many kinds changed. Flushes."""
+    current = preferences(user_id)
+    if kind == DIGEST:
+        mailed = [k for k, delivery in current.items() if delivery == Delivery.DIGEST]
+    else:
+        mailed = [k for k in (NotificationKind(kind),) if current[k] in (Delivery.EMAIL, Delivery.DIGEST)]
+    return set_preferences(user_id, dict.fromkeys(mailed, Delivery.IN_APP))
+
+
+def unsubscribe_topic(kind: str) -> Any:
+    """What an unsubscribe link stops, as the page says it ("Announcements", "The daily digest")."""
+    return _l("The daily digest") if kind == DIGEST else KIND_TEXTS[NotificationKind(kind)][0]

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.extensions import db
+from lms.extensions import csrf, db, limiter
 from lms.notifications import mail, services
 from lms.notifications.models import Delivery
 
@@ -72,6 +72,35 @@ def settings():
 def _settings_page(chosen: dict):
     kinds = [(kind, *services.KIND_TEXTS[kind], chosen[kind]) for kind in services.CONFIGURABLE]
     return render_template("notifications/settings.html", kinds=kinds, choices=CHOICES)
+
+
+@bp.get("/unsubscribe/<token>")
+def unsubscribe_page(token: str):
+    """The link in a mail's footer: says what will stop, with one button (nothing changes on GET,
+    so a mail scanner that follows links unsubscribes no one)."""
+    target = services.unsubscribe_target(token)
+    if target is None:
+        return _invalid_link(token)
+    return render_template("notifications/unsubscribe.html", topic=services.unsubscribe_topic(target[1]), done=False)
+
+
+@bp.post("/unsubscribe/<token>")
+@csrf.exempt  # RFC 8058 one-click: mail clients POST without a session; the signed token is the credential
+@limiter.limit(lambda: current_app.config["UNSUBSCRIBE_RATE_LIMIT"])
+def unsubscribe(token: str):
+    target = services.unsubscribe_target(token)
+    if target is None:
+        return _invalid_link(token)
+    user_id, kind = target
+    changed = services.unsubscribe(user_id, kind)
+    db.session.commit()
+    log.info("unsubscribed user %d from %s e-mail (%d kind(s) changed)", user_id, kind, changed)
+    return render_template("notifications/unsubscribe.html", topic=services.unsubscribe_topic(kind), done=True)
+
+
+def _invalid_link(token: str):
+    log.info("unsubscribe link refused: forged, tampered or expired (%s...)", token[:12])
+    return render_template("notifications/unsubscribe.html", invalid=True), 400
 
 
 def _link(url: object) -> str | None:
