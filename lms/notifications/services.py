@@ -7,8 +7,9 @@ when the event it tells of was committed. Its e-mail is sent by the worker after
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -20,12 +21,14 @@ from lms.accounts.models import User
 from lms.db import utcnow
 from lms.errors import UserError
 from lms.extensions import db
+from lms.localtime import in_zone, zone_or_default
 from lms.notifications.models import (
     INBOX_KINDS,
     KINDS,
     Delivery,
     EmailState,
     Notification,
+    NotificationDigest,
     NotificationKind,
     NotificationPreference,
 )
@@ -358,3 +361,125 @@ def unsubscribe(user_id: int, kind: str) -> int:
 def unsubscribe_topic(kind: str) -> Any:
     """What an unsubscribe link stops, as the page says it ("Announcements", "The daily digest")."""
     return _l("The daily digest") if kind == DIGEST else KIND_TEXTS[NotificationKind(kind)][0]
+
+
+# The daily digest: one e-mail per person and day of their own calendar, at DIGEST_HOUR in their
+# time zone, listing the notifications held for it (EmailState.DIGEST) before that hour. The hourly
+# task first opens the digests that are due (the unique (user, day) row decides: a second run or a
+# second worker opens nothing), then sends each open digest under a claim, as send_mail does.
+
+
+def digest_cutoff(day: date, hour: int, zone: str) -> datetime:
+    """`hour`:00 of `day` in `zone`, in UTC (on a night the clocks skip that hour, the moment after)."""
+    local = datetime(day.year, day.month, day.day, hour, tzinfo=ZoneInfo(zone_or_default(zone)))
+    return local.astimezone(ZoneInfo("UTC"))
+
+
+def open_digests(now: datetime, hour: int) -> list[int]:
+    """Open today's digest for each person whose digest hour has come in their zone and who has
+    notifications held from before it; those held later wait for the next day's. Returns the new
+    digests' ids (none for a person whose digest of the day exists). Flushes."""
+    held = (
+        select(Notification.user_id, User.timezone, func.min(Notification.created_at))
+        .join(User, User.id == Notification.user_id)
+        .where(Notification.email_state == EmailState.DIGEST, Notification.digest_id.is_(None))
+        .group_by(Notification.user_id, User.timezone)
+    )
+    opened = []
+    for user_id, zone, earliest in db.session.execute(held).all():
+        day = in_zone(now, zone).date()
+        cutoff = digest_cutoff(day, hour, zone)
+        if now < cutoff or earliest >= cutoff:
+            continue
+        statement = (
+            _insert()(NotificationDigest)
+            .values(user_id=user_id, day=day, created_at=now, state="pending", attempts=0, next_attempt_at=now)
+            .on_conflict_do_nothing(index_elements=["user_id", "day"])
+            .returning(NotificationDigest.id)
+        )
+        digest_id = db.session.execute(statement).scalar_one_or_none()
+        if digest_id is None:
+            continue
+        db.session.execute(
+            update(Notification)
+            .where(
+                Notification.user_id == user_id,
+                Notification.email_state == EmailState.DIGEST,
+                Notification.digest_id.is_(None),
+                Notification.created_at < cutoff,
+            )
+            .values(digest_id=digest_id)
+        )
+        opened.append(digest_id)
+    db.session.flush()
+    return opened
+
+
+def digests_due(now: datetime) -> list[int]:
+    """Open digests to send now: new ones, retries whose backoff is over, and those a dead worker left."""
+    statement = select(NotificationDigest.id).where(
+        NotificationDigest.state == "pending", NotificationDigest.next_attempt_at <= now
+    )
+    return list(db.session.scalars(statement.order_by(NotificationDigest.id)))
+
+
+def claim_digest(digest_id: int, policy: RetryPolicy, now: datetime) -> NotificationDigest | None:
+    """Take one attempt at a digest if it is open and due (leased, as claim_mail); None when it is
+    not ours to send now (sent, given up, or taken by another worker). Flushes; commit before sending."""
+    statement = (
+        update(NotificationDigest)
+        .where(
+            NotificationDigest.id == digest_id,
+            NotificationDigest.state == "pending",
+            NotificationDigest.attempts < policy.max_tries,
+            NotificationDigest.next_attempt_at <= now,
+        )
+        .values(attempts=NotificationDigest.attempts + 1, next_attempt_at=now + timedelta(seconds=policy.lease_seconds))
+    )
+    result = cast("CursorResult[Any]", db.session.execute(statement))
+    if result.rowcount != 1:
+        return None
+    return db.session.get(NotificationDigest, digest_id, populate_existing=True)
+
+
+def digest_items(digest: NotificationDigest) -> list[Notification]:
+    """What the digest lists, oldest first. Kinds the person has since turned to in app only or off
+    are left out (skipped, as send_mail would); those turned to e-mail at once stay in. Flushes."""
+    statement = (
+        select(Notification)
+        .where(Notification.digest_id == digest.id, Notification.email_state == EmailState.DIGEST)
+        .order_by(Notification.created_at, Notification.id)
+    )
+    items = []
+    for notification in db.session.scalars(statement):
+        if delivery_for(digest.user_id, notification.kind) in (Delivery.IN_APP, Delivery.OFF):
+            mail_skipped(notification, TURNED_OFF)
+        else:
+            items.append(notification)
+    return items
+
+
+def digest_done(digest: NotificationDigest, items: list[Notification], state: str, reason: str | None = None) -> None:
+    """The digest was sent (its items with it), or there was nothing to send (skipped, with the reason). Flushes."""
+    now = utcnow()
+    digest.state, digest.last_error, digest.next_attempt_at = state, reason, None
+    if state == EmailState.SENT:
+        digest.sent_at = now
+    for item in items:
+        item.email_state, item.last_error = (EmailState.SENT, None) if state == EmailState.SENT else (state, reason)
+        item.sent_at = now if state == EmailState.SENT else None
+    db.session.flush()
+
+
+def digest_attempt_failed(
+    digest: NotificationDigest, items: list[Notification], reason: str, policy: RetryPolicy
+) -> bool:
+    """An attempt failed: due again after the backoff (at the next hourly run after it), or failed
+    for good after the last try, its items with it. Returns True when it will be tried again. Flushes."""
+    digest.last_error = reason[:2000]
+    if digest.attempts < policy.max_tries:
+        digest.next_attempt_at = utcnow() + policy.backoff(digest.attempts)
+        db.session.flush()
+        return True
+    digest_done(digest, items, EmailState.FAILED, reason[:2000])
+    return False

@@ -1,14 +1,17 @@
-"""Queue tasks of notifications: send one message, and the sweep that re-enqueues what is due."""
+"""Queue tasks of notifications: send one message, the sweep that re-enqueues what is due, and the
+hourly daily digest."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from functools import partial
 
 from flask import Flask, current_app
 
+from lms.db import utcnow
 from lms.extensions import db, queue
 from lms.notifications import mail, services
 from lms.notifications.services import RetryPolicy
@@ -58,6 +61,53 @@ def send_mail(notification_id: int) -> str:
         )
         return "retry" if again else "failed"
     services.mail_sent(notification)
+    db.session.commit()
+    return "sent"
+
+
+@queue.periodic(minute="0")
+def send_digests(now: datetime | None = None) -> int:
+    """Hourly: open the daily digest of each person whose DIGEST_HOUR has come in their own time
+    zone, then send every digest that is due. Exactly once per person and day, however many times
+    and by however many workers it runs (the (user, day) row and the claim decide). Returns how
+    many were sent."""
+    now = now or utcnow()
+    services.open_digests(now, int(current_app.config["DIGEST_HOUR"]))
+    db.session.commit()
+    return sum(send_digest(digest_id, now) == "sent" for digest_id in services.digests_due(now))
+
+
+def send_digest(digest_id: int, now: datetime) -> str:
+    """Send one digest if it is open and due: sent with its items, skipped when nothing is left to
+    list (or the account is disabled), retried at a later run after a failure, failed after the last."""
+    policy = retry_policy()
+    digest = services.claim_digest(digest_id, policy, now)
+    if digest is None:
+        db.session.rollback()
+        return "not due"
+    recipient = digest.user
+    db.session.commit()  # the attempt is counted before the server is asked
+    items = services.digest_items(digest)
+    if not recipient.active or not recipient.email or not items:
+        reason = "the account is disabled" if items else "nothing left to send"
+        services.digest_done(digest, items, "skipped", reason)
+        db.session.commit()
+        return "skipped"
+    try:
+        mail.deliver(mail.build_digest(digest, items, recipient), current_app.config, f"digest-{digest.id}")
+    except Exception as exc:  # as send_mail: kept, retried, shown
+        reason = f"{type(exc).__name__}: {exc}"
+        again = services.digest_attempt_failed(digest, items, reason, policy)
+        db.session.commit()
+        log.warning(
+            "digest %d attempt %d failed (%s)%s",
+            digest.id,
+            digest.attempts,
+            reason,
+            "; will retry" if again else "; gave up",
+        )
+        return "retry" if again else "failed"
+    services.digest_done(digest, items, "sent")
     db.session.commit()
     return "sent"
 
