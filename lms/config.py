@@ -63,6 +63,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     }
     config.update(overrides or {})
     config["MAIL_SERVER"] = parse_mail_url(config["MAIL_URL"])
+    if not (isinstance(config["DIGEST_HOUR"], int) and 0 <= config["DIGEST_HOUR"] <= 23):
+        raise ConfigError(f"DIGEST_HOUR must be an hour from 0 to 23, not {config['DIGEST_HOUR']!r}")
     # A server may drop idle connections, so check each one out with a ping; a SQLite file
     # cannot, and the ping was an extra statement on every request.
     server = not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
@@ -122,9 +124,14 @@ def _mail(env: os._Environ | dict[str, str]) -> dict[str, Any]:
         "MAIL_RETRY_SECONDS": float(env.get("MAIL_RETRY_SECONDS", 60)),  # doubled after each failure
         "MAIL_LEASE_SECONDS": float(env.get("MAIL_LEASE_SECONDS", 300)),  # a sender that died: tried again
         "MAIL_SWEEP_SECONDS": float(env.get("MAIL_SWEEP_SECONDS", 15)),  # how often workers look for due mail
-        "DIGEST_HOUR": int(env.get("DIGEST_HOUR", 8)),  # the daily digest's hour, in each person's time zone
+        "DIGEST_HOUR": _hour(env.get("DIGEST_HOUR", "8")),  # the daily digest's hour, in each person's time zone
         "UNSUBSCRIBE_RATE_LIMIT": env.get("UNSUBSCRIBE_RATE_LIMIT", "20 per minute"),  # one-click POSTs per address
     }
+
+
+def _hour(text: str) -> int | str:
+    """An hour of the day as a number; left as given when it is none, for the check that names it."""
+    return int(text) if text.strip().isdigit() else text
 
 
 def parse_mail_url(url: str) -> dict[str, Any] | None:
