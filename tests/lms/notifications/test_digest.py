@@ -140,3 +140,19 @@ def test_a_digest_the_server_refused_is_retried_at_a_later_run_and_sent_once(app
 
 def test_the_digest_is_an_hourly_periodic_task():
     assert queue._schedules["lms.notifications.tasks.send_digests"] == {"minute": "0"}
+
+
+def test_the_digests_own_link_stops_the_digest_and_keeps_e_mail_at_once(app, smtp):
+    ann = _person("ann@example.test", "en", "Europe/Paris")
+    services.set_preferences(ann.id, {NotificationKind.ANNOUNCEMENT: services.Delivery.DIGEST})
+    db.session.commit()
+    _graded(ann, 1)
+    assert send_digests(datetime(2026, 12, 10, 7, 0, tzinfo=UTC)) == 1
+    message = message_from_bytes(smtp.sink.envelopes[-1].content, policy=policy.default)
+    path = message["List-Unsubscribe"][1:-1].removeprefix("http://127.0.0.1:5000")
+    response = app.test_client().post(path, data="List-Unsubscribe=One-Click")
+    assert response.status_code == 200 and "The daily digest will no longer be e-mailed" in response.text
+    db.session.expire_all()
+    chosen = services.preferences(ann.id)
+    assert chosen[NotificationKind.GRADE_READY] == chosen[NotificationKind.ANNOUNCEMENT] == services.Delivery.IN_APP
+    assert chosen[NotificationKind.FEEDBACK_REPLY] == services.Delivery.EMAIL  # mailed at once, as before
