@@ -15,6 +15,7 @@ from lms.notifications.models import EmailState, Notification, NotificationDiges
 from lms.notifications.services import notify
 from lms.notifications.tasks import RetryPolicy, send_digests, send_mail
 from tests.factories import make_user
+from tests.lms.notifications.contexts import ANY_KIND
 
 HELD_AT = datetime(2026, 12, 9, 1, 0, tzinfo=UTC)  # 09:00 Dec 9 in Shanghai, 20:00 Dec 8 in New York
 
@@ -30,7 +31,11 @@ def _graded(user, n: int, at: datetime = HELD_AT) -> int:
     """A grade_ready notification (its default is the digest), sent by the worker: held."""
     with clock_at(at):
         new = notify(
-            user, NotificationKind.GRADE_READY, {"title": f"Quiz {n} graded", "url": f"/grades/{n}"}, {}, key=f"g:{n}"
+            user,
+            NotificationKind.GRADE_READY,
+            {"title": f"Quiz {n} graded", "url": f"/grades/{n}"},
+            ANY_KIND,
+            key=f"g:{n}",
         )
         db.session.commit()
         assert send_mail(new) == "held"

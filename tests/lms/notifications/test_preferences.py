@@ -20,10 +20,11 @@ from lms.notifications.models import (
 from lms.notifications.services import TURNED_OFF, notify
 from lms.notifications.tasks import send_mail
 from tests.factories import counted_queries, login, make_user
+from tests.lms.notifications.contexts import ANY_KIND
 
 
 def _event(user, kind=NotificationKind.ANNOUNCEMENT, n: int = 1) -> int:
-    new = notify(user, kind, {"title": f"Event {n}", "url": "/dashboard"}, {}, key=f"event:{n}")
+    new = notify(user, kind, {"title": f"Event {n}", "url": "/dashboard"}, ANY_KIND, key=f"event:{n}")
     db.session.commit()
     return new
 

@@ -17,6 +17,7 @@ from lms.notifications.models import Delivery, NotificationKind, NotificationPre
 from lms.notifications.services import TURNED_OFF, notify
 from lms.notifications.tasks import send_mail
 from tests.factories import make_user
+from tests.lms.notifications.contexts import ANY_KIND
 
 BASE = "https://academy.example.test"
 ONE_CLICK = "List-Unsubscribe=One-Click"
@@ -34,7 +35,7 @@ def app(make_app, smtp):
 
 def _mailed(smtp, user, kind=NotificationKind.ANNOUNCEMENT, n: int = 1):
     """notify(), commit, send through the worker's task; the message the server received (or None)."""
-    new = notify(user, kind, {"title": f"News {n}", "url": "/dashboard"}, {"author": "Ada", "body": "Hi"}, key=f"e:{n}")
+    new = notify(user, kind, {"title": f"News {n}", "url": "/dashboard"}, ANY_KIND, key=f"e:{n}")
     db.session.commit()
     before = len(smtp.sink.envelopes)
     outcome = send_mail(new)
