@@ -45,6 +45,13 @@ def _row(kind: NotificationKind, index: int = -1) -> Notification:
     ]
 
 
+def _mailed(smtp, kind: NotificationKind) -> tuple[str, str, str]:
+    """The latest notification of a kind, sent by the worker's task: its subject and both parts."""
+    assert send_mail(_row(kind).id) == "sent"
+    message = message_from_bytes(smtp.sink.envelopes[-1].content, policy=policy.default)
+    return message["Subject"], message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()
+
+
 def test_a_grade_is_told_once_per_round_and_mailed_in_the_learners_language_and_zone(app, client, smtp):
     teacher, learner, _other = teacher_and_learners()
     learner.locale, learner.timezone = "zh", "Asia/Shanghai"
@@ -79,7 +86,7 @@ def test_a_grade_is_told_once_per_round_and_mailed_in_the_learners_language_and_
     assert "Squares" in client.get(SQUARES).text  # the link is the learner's assignment page
 
 
-def test_a_round_that_could_not_be_graded_is_told_with_its_reason(app):
+def test_a_round_that_could_not_be_graded_is_told_with_its_reason(app, smtp):
     teacher, learner, other = teacher_and_learners()
     item = item_of("add")
     data = add_answer(services.engine_release(services.current_release(item.id)).notebook_bytes)
@@ -101,9 +108,14 @@ def test_a_round_that_could_not_be_graded_is_told_with_its_reason(app):
         (learner.id, f"submission:{sub.id}:2"),
     ]
     assert _told(NotificationKind.GRADE_READY) == []
+    subject, text, html = _mailed(smtp, NotificationKind.GRADE_FAILED)
+    assert subject == "Could not be graded: Add two numbers"
+    for part in (text, html):
+        assert "could not be graded" in part and "bubblewrap is not installed" in part
+        assert "http://127.0.0.1:5000/courses/python-basics/add" in part
 
 
-def test_an_instructors_comment_and_mark_are_told_once_each(app, client):
+def test_an_instructors_comment_and_mark_are_told_once_each(app, client, smtp):
     teacher, learner, other = teacher_and_learners()
     sub = graded_squares(learner)
     login(client, teacher.email)
@@ -122,9 +134,14 @@ def test_an_instructors_comment_and_mark_are_told_once_each(app, client):
     told = _told(NotificationKind.REVIEW_ADDED)
     assert [who for who, _key in told] == [learner.id, learner.id] and told[0][1] != told[1][1]
     assert _row(NotificationKind.REVIEW_ADDED).context["comment"] == "Clear and short."
+    subject, text, html = _mailed(smtp, NotificationKind.REVIEW_ADDED)
+    assert subject == "Reviewed by your instructor: Squares"
+    for part in (text, html):
+        assert f"{teacher.display_name} reviewed your submission for Squares" in part
+        assert "Clear and short." in part and f"http://127.0.0.1:5000{SQUARES}" in part
 
 
-def test_an_extension_is_told_to_its_learner_once_per_new_date(app, client):
+def test_an_extension_is_told_to_its_learner_once_per_new_date(app, client, smtp):
     teacher, learner, other = teacher_and_learners()
     login(client, teacher.email)
     grant = "/teach/assignments/python-basics/squares/extensions"
@@ -135,3 +152,7 @@ def test_an_extension_is_told_to_its_learner_once_per_new_date(app, client):
     assert _row(NotificationKind.EXTENSION_GRANTED).context["due_at"] == "2030-01-12T00:00:00+00:00"
     client.post(grant, data={"learner_id": learner.id, "due_at": "2030-01-14T00:00"})  # a later date: told again
     assert [who for who, _key in _told(NotificationKind.EXTENSION_GRANTED)] == [learner.id, learner.id]
+    subject, text, html = _mailed(smtp, NotificationKind.EXTENSION_GRANTED)
+    assert subject == "Extension granted: Squares"
+    for part in (text, html):  # the learner's zone is UTC here
+        assert "until Jan 14, 2030, 12:00" in part and "AM UTC." in part and f"http://127.0.0.1:5000{SQUARES}" in part

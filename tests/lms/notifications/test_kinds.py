@@ -82,13 +82,13 @@ def test_a_waitlist_promotion_is_told_once_and_a_second_promotion_again(app):
 
 
 @pytest.mark.parametrize(
-    ("locale", "zone", "subject", "time", "hello"),
+    ("locale", "zone", "subject", "time", "join"),
     [
-        ("en", "Europe/Paris", "You have a seat: Workshop live-rag", "Mar 1, 2030, 10:00", "Hello Wu,"),
-        ("zh", "Asia/Shanghai", "你已获得名额：Workshop live-rag", "2030年3月1日 17:00", "你好，Wu："),
+        ("en", "Europe/Paris", "You have a seat: Workshop live-rag", "Mar 1, 2030, 10:00", "The join link is on"),
+        ("zh", "Asia/Shanghai", "你已获得名额：Workshop live-rag", "2030年3月1日 17:00", "参加链接在工作坊页面上"),
     ],
 )
-def test_the_promotion_mail_in_the_learners_language_and_zone(app, client, smtp, locale, zone, subject, time, hello):
+def test_the_promotion_mail_in_the_learners_language_and_zone(app, client, smtp, locale, zone, subject, time, join):
     session = _full_session()
     seated, waiting = make_user(), make_user(email="wu@example.test", name="Wu")
     waiting.locale, waiting.timezone = locale, zone
@@ -101,7 +101,7 @@ def test_the_promotion_mail_in_the_learners_language_and_zone(app, client, smtp,
     assert message["Subject"] == subject and message["Content-Language"] == locale
     link = f"http://127.0.0.1:5000/workshops/live-rag#session-{session.id}"
     for part in (text, html):
-        assert hello in part and time in part and "Room 4" in part and link in part
+        assert time in part and "Room 4" in part and join in part and link in part
     login(client, waiting.email)
     page = client.get("/workshops/live-rag").text  # the link's page, with the session's anchor
     assert f'id="session-{session.id}"' in page
@@ -126,6 +126,10 @@ def test_a_certificate_awarded_revoked_and_reinstated_is_told_each_time(app, cli
     assert [who for who, _key in _told(NotificationKind.CERTIFICATE_AWARDED)] == [holder.id, holder.id]
     assert all(who == holder.id for kind in NotificationKind for who, _key in _told(kind))  # `other`: none
 
+    message, text, html = _mailed(smtp, _first(NotificationKind.CERTIFICATE_AWARDED).id)
+    assert message["Subject"] == "证书已颁发：Live RAG"
+    for part in (text, html):
+        assert "恭喜" in part and cert.public_id in part and f"http://127.0.0.1:5000/verify/{cert.public_id}" in part
     message, text, html = _mailed(smtp, _first(NotificationKind.CERTIFICATE_REVOKED).id)
     assert message["Subject"] == "证书已撤销：Live RAG"
     for part in (text, html):
