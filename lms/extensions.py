@@ -115,7 +115,9 @@ class TaskQueue:
         return fn
 
     def periodic(self, **crontab: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        """Register a task the worker runs on a schedule (huey crontab fields, UTC)."""
+        """Register a task the workers run on a schedule (huey crontab fields: minute, hour, day,
+        month, day_of_week; UTC), once per scheduled minute however many workers run
+        (lms.operations.tasks claims each slot). The function takes no arguments."""
 
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
             self.task(fn)
@@ -123,6 +125,14 @@ class TaskQueue:
             return fn
 
         return register
+
+    def schedules(self) -> dict[str, dict[str, str]]:
+        """Every periodic task's qualified name and crontab fields."""
+        return dict(self._schedules)
+
+    def function(self, name: str) -> Callable[..., Any]:
+        """The plain function registered under a qualified name (KeyError for none)."""
+        return self._tasks[name]
 
     def init_app(self, app: Flask) -> None:
         app.extensions["task_queue"] = {"huey": None, "bound": {}}
@@ -158,11 +168,10 @@ class TaskQueue:
         return state["huey"]
 
     def _bind(self, huey: Any, app: Flask, name: str, fn: Callable[..., Any]) -> Any:
-        from huey import crontab
-
-        short, schedule = name.rsplit(".", 1)[-1], self._schedules.get(name)
-        decorate = huey.periodic_task(crontab(**schedule), name=short) if schedule else huey.task(name=short)
-        return decorate(_in_context(app, fn))
+        # Periodic tasks are bound as plain tasks too: Huey's own scheduler would enqueue them in
+        # every worker, checking once a minute from its start (a minute can be skipped); the
+        # workers' slot scheduler (lms.operations.tasks) enqueues them instead.
+        return huey.task(name=name.rsplit(".", 1)[-1])(_in_context(app, fn))
 
     def enqueue(self, fn: Callable[..., Any], *args: Any) -> None:
         """Put one call of a registered task on the queue."""
