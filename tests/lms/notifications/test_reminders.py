@@ -22,7 +22,7 @@ from lms.notifications.tasks import send_mail
 from lms.recommend import paths
 from lms.workshops import registration
 from tests.conftest import FIXTURES
-from tests.factories import counted_queries, item, load_fixture_courses, make_user
+from tests.factories import counted_queries, item, load_fixture_courses, login, make_user
 from tests.lms.assignments.helpers import add_answer
 from tests.lms.reports.helpers import complete_basics
 from tests.lms.workshops.helpers import make_workshop
@@ -194,7 +194,7 @@ def _mailed(smtp, notification_id: int):
     return message, message.get_body(("plain",)).get_content(), message.get_body(("html",)).get_content()
 
 
-def test_reminders_are_mailed_in_the_recipients_language_and_zone(app, smtp):
+def test_reminders_are_mailed_in_the_recipients_language_and_zone(app, smtp, client):
     courses = load_fixture_courses(FIXTURES / "courses")
     li = make_user(email="li@example.test", name="Li Wei")
     li.locale, li.timezone = "zh", "Asia/Shanghai"
@@ -216,6 +216,10 @@ def test_reminders_are_mailed_in_the_recipients_language_and_zone(app, smtp):
         assert "一小时内开始" in part and "17:00" in part
         assert "https://meet.test/x" in part
         assert "http://127.0.0.1:5000/workshops/live-rag" in part
+
+    login(client, "li@example.test")
+    inbox = client.get("/notifications").get_data(as_text=True)
+    assert "提醒：Workshop live-rag，2030年3月4日 17:00 CST" in inbox  # the inbox row: the same subject line
 
     [(assignment_id,)] = db.session.execute(select(Notification.id).where(Notification.user_id == ada.id)).all()
     message, text, html = _mailed(smtp, assignment_id)
