@@ -168,10 +168,15 @@ class TaskQueue:
         return state["huey"]
 
     def _bind(self, huey: Any, app: Flask, name: str, fn: Callable[..., Any]) -> Any:
-        # Periodic tasks are bound as plain tasks too: Huey's own scheduler would enqueue them in
-        # every worker, checking once a minute from its start (a minute can be skipped); the
-        # workers' slot scheduler (lms.operations.tasks) enqueues them instead.
-        return huey.task(name=name.rsplit(".", 1)[-1])(_in_context(app, fn))
+        from huey import crontab
+
+        # Periodic tasks are bound with their schedule (huey.read_periodic says what is due at a
+        # time), but no consumer runs Huey's scheduler for them: it would enqueue them in every
+        # worker, checking once a minute counted from its start. lms.operations.tasks enqueues
+        # each slot and runs it once across workers instead.
+        short, schedule = name.rsplit(".", 1)[-1], self._schedules.get(name)
+        decorate = huey.periodic_task(crontab(**schedule), name=short) if schedule else huey.task(name=short)
+        return decorate(_in_context(app, fn))
 
     def enqueue(self, fn: Callable[..., Any], *args: Any) -> None:
         """Put one call of a registered task on the queue."""

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from lms.db import utcnow
-from lms.extensions import db
+from lms.extensions import db, queue
 from lms.notifications.models import Notification, NotificationKind
 from lms.operations import periodic
 from lms.operations.models import PeriodicRun
@@ -99,3 +99,20 @@ def test_two_workers_run_each_slot_once(app):
     assert [(r.kind, r.key) for r in reminders] == [
         (NotificationKind.WORKSHOP_REMINDER, f"session:{session.id}:24h:{session.starts_at.isoformat()}")
     ]
+
+
+def test_every_registered_schedule_is_a_valid_crontab(app):
+    schedules = queue.schedules()
+    assert {REMINDERS, NIGHTLY} <= set(schedules)
+    for task, crontab in schedules.items():
+        periodic.matcher(crontab)  # raises ValueError for a field Huey cannot read
+        assert callable(queue.function(task))
+
+
+def test_a_run_that_fails_keeps_its_slot_and_the_reason(app):
+    slot = datetime(2026, 12, 7, 18, 10, tzinfo=UTC)
+    gone = "lms.removed.tasks.old_job"  # enqueued before a deploy that removed the task
+    assert run_periodic(gone, slot.isoformat()).startswith("failed: KeyError")
+    run = db.session.get(PeriodicRun, (gone, slot))
+    assert run.finished_at is not None and run.outcome == f"failed: KeyError: '{gone}'"
+    assert run_periodic(gone, slot.isoformat()) == "taken"
