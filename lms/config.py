@@ -60,6 +60,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         **_grading(env),
         **_workspace(env),
         **_mail(env),
+        **_periodic(env),
     }
     config.update(overrides or {})
     config["MAIL_SERVER"] = parse_mail_url(config["MAIL_URL"])
@@ -122,6 +123,15 @@ def _mail(env: os._Environ | dict[str, str]) -> dict[str, Any]:
         "MAIL_RETRY_SECONDS": float(env.get("MAIL_RETRY_SECONDS", 60)),  # doubled after each failure
         "MAIL_LEASE_SECONDS": float(env.get("MAIL_LEASE_SECONDS", 300)),  # a sender that died: tried again
         "MAIL_SWEEP_SECONDS": float(env.get("MAIL_SWEEP_SECONDS", 15)),  # how often workers look for due mail
+    }
+
+
+def _periodic(env: os._Environ | dict[str, str]) -> dict[str, Any]:
+    """Periodic tasks on the workers: how often each looks for due slots, how late a slot still runs."""
+    return {
+        "PERIODIC_CHECK_SECONDS": float(env.get("PERIODIC_CHECK_SECONDS", 10)),
+        # A slot missed while no worker ran (a deploy, an outage) still runs this long after its minute.
+        "PERIODIC_GRACE_SECONDS": float(env.get("PERIODIC_GRACE_SECONDS", 3600)),
     }
 
 
