@@ -3,14 +3,12 @@ password reset by a mailed link."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from lms.accounts import services
+from lms.accounts import services, tasks
 from lms.accounts.forms import (
     ConfirmEmailForm,
     ForgotPasswordForm,
@@ -41,11 +39,6 @@ def _login_limit() -> str:
 
 def _account_mail_limit() -> str:
     return current_app.config["ACCOUNT_MAIL_RATE_LIMIT"]
-
-
-def _link_to(endpoint: str) -> Callable[[str], str]:
-    """The path of a mailed link (the mail adds ACADEMY_BASE_URL), for a service that makes the token."""
-    return lambda token: url_for(endpoint, token=token)
 
 
 def _mail_sent(purpose: str, email: str) -> str:
@@ -106,7 +99,7 @@ def register():
             form.email.errors.append(str(exc))
         else:
             if verify:  # DECISIONS "Sign-up, in one sequence": the address first, then the first login
-                services.start_verification(user, _link_to("accounts.verify"))
+                services.start_verification(user, tasks.link_path(services.VERIFY))
                 db.session.commit()
                 return _mail_sent(services.VERIFY, user.email)
             _sign_in(user)
@@ -176,13 +169,11 @@ def profile():
 @limiter.limit(_account_mail_limit, methods=["POST"])
 @limiter.limit(_account_mail_limit, methods=["POST"], key_func=_login_account_key)
 def forgot():
-    """The same answer whether or not the address has an account: nothing to learn by asking."""
+    """The same answer, at the same cost (an enqueue), whether or not the address has an account."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data, _link_to("accounts.reset"))
-        db.session.commit()
-        email = services.normalize_email(form.email.data)
-        return _mail_sent(services.RESET, email)
+        tasks.ask_for_link(services.RESET, form.email.data)
+        return _mail_sent(services.RESET, services.normalize_email(form.email.data))
     return render_template("accounts/forgot.html", form=form)
 
 
@@ -237,8 +228,7 @@ def resend_verification():
     """Offered on the login page after the right password; says the same for any address."""
     form = ResendVerificationForm()
     if form.validate_on_submit():
-        services.resend_verification(form.email.data, _link_to("accounts.verify"))
-        db.session.commit()
+        tasks.ask_for_link(services.VERIFY, form.email.data)
         flash(_("If %(email)s is waiting for confirmation, a new link is on its way.", email=form.email.data), "info")
     return redirect(url_for("accounts.login"))
 
