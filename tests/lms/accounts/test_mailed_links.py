@@ -19,6 +19,7 @@ from lms.extensions import db, queue
 from lms.notifications.models import EmailState, Notification, NotificationKind
 from lms.notifications.tasks import send_mail
 from tests.factories import PASSWORD, login, make_user
+from tests.postgres import free_port
 
 BASE = "https://academy.example.test"
 NEW_PASSWORD = "a brand new passphrase"
@@ -264,3 +265,18 @@ def test_with_verification_off_a_sign_up_is_signed_in_at_once(app):
     assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
     assert services.find_user("new@example.com").email_verified_at is not None
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
+
+
+def test_with_the_queue_down_the_request_records_the_link_itself(make_app, smtp, caplog):
+    """Nothing listens on the queue's port: the reset is recorded in the request (logged), and its
+    mail stays pending for the workers' sweep, rather than being lost."""
+    app = make_app(MAIL_URL=smtp.url, QUEUE_URL=f"redis://127.0.0.1:{free_port()}/0")
+    with app.app_context():
+        user = make_user(email="patient@example.test")
+        response = _forgot(app.test_client(), "patient@example.test")
+        assert response.status_code == 200 and "Check your inbox" in response.text
+        assert "the password_reset link is made in the request" in caplog.text
+        row = _notification(user.id, NotificationKind.PASSWORD_RESET)
+        assert row.email_state == EmailState.PENDING and "secret_path" in row.context
+        assert send_mail(row.id) == "sent"  # what the sweep enqueues once the queue is back
+        assert smtp.sink.envelopes[-1].rcpt_tos == ["patient@example.test"]
