@@ -347,22 +347,23 @@ def request_password_reset(email: str, link: Callable[[str], str]) -> User | Non
         return None
     row, token = issue_token(user, RESET)
     _mail_link(user, row, NotificationKind.PASSWORD_RESET, link(token))
-    log.info("password reset link %d mailed to %s", row.id, user.email)
+    log.info("password reset link %d for %s recorded; the worker mails it", row.id, user.email)
     return user
 
 
-def _mail_link(user: User, row: AccountToken, kind: NotificationKind, path: str) -> None:
-    """The link goes in the notification's `secret_path`, which notifications drops once the mail
-    is sent or given up; the row's id keys the notification (one mail per link)."""
-    hours = link_hours(row.purpose)
-    subject = {"title": _MAIL_TITLES[kind]}  # the mail's own subject line is its template, in the person's language
-    notify(user, kind, subject, {"secret_path": path, "hours": hours}, f"token:{row.id}")
-
-
+# The notification's own title (an account mail is never listed in the inbox; its subject line is a template).
 _MAIL_TITLES = {
     NotificationKind.PASSWORD_RESET: "Password reset",
     NotificationKind.EMAIL_VERIFICATION: "Confirm your e-mail address",
 }
+
+
+def _mail_link(user: User, row: AccountToken, kind: NotificationKind, path: str) -> None:
+    """The link goes in the notification's `secret_path`, which notifications drops once the mail
+    is sent, skipped or given up; the row's id keys the notification (one mail per link)."""
+    hours = link_hours(row.purpose)
+    subject = {"title": _MAIL_TITLES[kind]}
+    notify(user, kind, subject, {"secret_path": path, "hours": hours}, f"token:{row.id}")
 
 
 def reset_password(token: str, new_password: str) -> User:
@@ -384,7 +385,7 @@ def start_verification(user: User, link: Callable[[str], str]) -> None:
     """Mail a one-time link that confirms the address (sign-up with EMAIL_VERIFICATION on). Flushes."""
     row, token = issue_token(user, VERIFY)
     _mail_link(user, row, NotificationKind.EMAIL_VERIFICATION, link(token))
-    log.info("address confirmation link %d mailed to %s", row.id, user.email)
+    log.info("address confirmation link %d for %s recorded; the worker mails it", row.id, user.email)
 
 
 def resend_verification(email: str, link: Callable[[str], str]) -> bool:

@@ -85,7 +85,7 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("recommend.dashboard"))
     form = RegisterForm()
-    verify = current_app.config["EMAIL_VERIFICATION"]
+    confirm_first = current_app.config["EMAIL_VERIFICATION"]
     if form.validate_on_submit():
         try:
             user = services.create_user(
@@ -93,12 +93,12 @@ def register():
                 form.password.data,
                 form.display_name.data,
                 timezone=form.timezone.data,
-                verified=not verify,
+                verified=not confirm_first,
             )
         except services.AccountError as exc:
             form.email.errors.append(str(exc))
         else:
-            if verify:  # DECISIONS "Sign-up, in one sequence": the address first, then the first login
+            if confirm_first:  # DECISIONS "Sign-up, in one sequence": the address first, then the first login
                 services.start_verification(user, tasks.link_path(services.VERIFY))
                 db.session.commit()
                 return _mail_sent(services.VERIFY, user.email)
