@@ -53,6 +53,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Mailed account links (a password reset, a new confirmation link), per IP address and per address.
+        "ACCOUNT_MAIL_RATE_LIMIT": env.get("ACCOUNT_MAIL_RATE_LIMIT", "5 per hour"),
+        # Sign-ups confirm their e-mail address by a mailed link before their first login.
+        "EMAIL_VERIFICATION": _bool(env.get("EMAIL_VERIFICATION"), False),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "LANGUAGES": {"en": "English", "zh": "中文"},
