@@ -53,6 +53,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Mailed account links (a password reset, a new confirmation link), per IP address and per address.
+        "ACCOUNT_MAIL_RATE_LIMIT": env.get("ACCOUNT_MAIL_RATE_LIMIT", "5 per hour"),
+        # Sign-ups confirm their e-mail address by a mailed link before their first login.
+        "EMAIL_VERIFICATION": _bool(env.get("EMAIL_VERIFICATION"), False),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "LANGUAGES": {"en": "English", "zh": "中文"},
@@ -60,6 +64,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         **_grading(env),
         **_workspace(env),
         **_mail(env),
+        **_periodic(env),
     }
     config.update(overrides or {})
     config["MAIL_SERVER"] = parse_mail_url(config["MAIL_URL"])
@@ -132,6 +137,15 @@ def _mail(env: os._Environ | dict[str, str]) -> dict[str, Any]:
 def _hour(text: str) -> int | str:
     """An hour of the day as a number; left as given when it is none, for the check that names it."""
     return int(text) if text.strip().isdigit() else text
+
+
+def _periodic(env: os._Environ | dict[str, str]) -> dict[str, Any]:
+    """Periodic tasks on the workers: how often each looks for due slots, how late a slot still runs."""
+    return {
+        "PERIODIC_CHECK_SECONDS": float(env.get("PERIODIC_CHECK_SECONDS", 10)),
+        # A slot missed while no worker ran (a deploy, an outage) still runs this long after its minute.
+        "PERIODIC_GRACE_SECONDS": float(env.get("PERIODIC_GRACE_SECONDS", 3600)),
+    }
 
 
 def parse_mail_url(url: str) -> dict[str, Any] | None:

@@ -36,6 +36,10 @@ from lms.notifications.models import (
 # Ids of notifications inserted in a session's open transaction; enqueued once it commits.
 PENDING_MAIL = "notifications_pending_mail"
 
+# Context values only the mail may carry (a one-time link's token): dropped from the row once its
+# mail is sent, skipped or given up, so the table holds them only while they wait to be sent.
+SECRET_PREFIX = "secret_"
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -56,7 +60,8 @@ def notify(
     """Record that `kind` happened to `user`, once per (user, kind, key), inside the caller's
     transaction (flushed, never committed). `key` is the event's own row ("reply:42",
     "submission:7:2"), so a retried request adds nothing and another event is never swallowed.
-    Returns the new notification's id, or None when this event was already recorded."""
+    Returns the new notification's id, or None when this event was already recorded. Context
+    values named `secret_*` are forgotten once the mail is sent, skipped or given up."""
     insert = _insert()
     now = utcnow()
     state = EmailState.PENDING if user.active else EmailState.SKIPPED
@@ -114,6 +119,7 @@ def mail_sent(notification: Notification) -> None:
     notification.sent_at = utcnow()
     notification.next_attempt_at = None
     notification.last_error = None
+    _forget_secrets(notification)
     db.session.flush()
 
 
@@ -122,6 +128,7 @@ def mail_skipped(notification: Notification, reason: str) -> None:
     notification.email_state = EmailState.SKIPPED
     notification.next_attempt_at = None
     notification.last_error = reason[:2000]
+    _forget_secrets(notification)
     db.session.flush()
 
 
@@ -132,10 +139,19 @@ def mail_attempt_failed(notification: Notification, reason: str, policy: RetryPo
     if notification.attempts >= policy.max_tries:
         notification.email_state = EmailState.FAILED
         notification.next_attempt_at = None
+        _forget_secrets(notification)
     else:
         notification.next_attempt_at = utcnow() + policy.backoff(notification.attempts)
     db.session.flush()
     return notification.email_state == EmailState.PENDING
+
+
+def _forget_secrets(notification: Notification) -> None:
+    """Drop the `secret_*` context values: the mail that needed them is sent or will never be."""
+    if any(name.startswith(SECRET_PREFIX) for name in notification.context):
+        notification.context = {
+            name: value for name, value in notification.context.items() if not name.startswith(SECRET_PREFIX)
+        }
 
 
 def mail_due(policy: RetryPolicy, limit: int = 1000) -> list[int]:
@@ -151,6 +167,7 @@ def mail_due(policy: RetryPolicy, limit: int = 1000) -> list[int]:
         row.email_state = EmailState.FAILED
         row.next_attempt_at = None
         row.last_error = row.last_error or "the worker stopped while sending, on the last try"
+        _forget_secrets(row)
     db.session.flush()
     return [row.id for row in rows if row not in out_of_tries]
 

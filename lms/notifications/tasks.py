@@ -1,5 +1,5 @@
 """Queue tasks of notifications: send one message, the sweep that re-enqueues what is due, and the
-hourly daily digest."""
+periodic reminders and daily digest."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from flask import Flask, current_app
 
 from lms.db import utcnow
 from lms.extensions import db, queue
-from lms.notifications import mail, services
+from lms.notifications import mail, reminders, services
 from lms.notifications.services import RetryPolicy
 from lms.sweeps import sweeping
 
@@ -153,3 +153,11 @@ def mail_in_worker(app: Flask) -> Iterator[None]:
     queued = partial(log.info, "put %d message(s) on the mail queue")
     with sweeping(app, "mail sweep", float(app.config["MAIL_SWEEP_SECONDS"]), requeue_due_mail, queued):
         yield
+
+
+@queue.periodic(minute="*/5")
+def send_reminders() -> str:
+    """Every five minutes (once across workers): the reminders due now, each notified once per person
+    and key (workshop sessions 24 h and 1 h ahead, assignments due within 48 h, assigned paths)."""
+    sent = reminders.send_due(utcnow())
+    return ", ".join(f"{name} {count}" for name, count in sent.items()) or "no reminder finders"

@@ -144,7 +144,7 @@ def test_a_digest_the_server_refused_is_retried_at_a_later_run_and_sent_once(app
 
 
 def test_the_digest_is_an_hourly_periodic_task():
-    assert queue._schedules["lms.notifications.tasks.send_digests"] == {"minute": "0"}
+    assert queue.schedules()["lms.notifications.tasks.send_digests"] == {"minute": "0"}
 
 
 def test_the_digests_own_link_stops_the_digest_and_keeps_e_mail_at_once(app, smtp):
