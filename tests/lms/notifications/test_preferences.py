@@ -140,3 +140,15 @@ def test_bad_settings_are_refused_with_a_message_and_nothing_is_stored(app, clie
 
 def test_the_settings_page_needs_a_sign_in(client):
     assert client.get("/notifications/settings").status_code == 302
+
+
+def test_the_settings_page_in_chinese(app, client):
+    user = make_user()
+    user.locale = "zh"
+    db.session.commit()
+    login(client, user.email)
+    page = client.get("/notifications/settings").get_data(as_text=True)
+    for words in ("通知设置", "公告", "立即发邮件", "每日摘要", "仅站内", "关闭", "保存设置"):
+        assert words in page
+    refused = client.post("/notifications/settings", data={"grade_ready": "pigeon"}).get_data(as_text=True)
+    assert "“pigeon”不是“成绩”的可选项。" in refused
