@@ -4,6 +4,7 @@ hourly task runs; with its own one-click unsubscribe link."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 
@@ -111,6 +112,32 @@ def test_run_twice_or_by_two_workers_the_digest_is_sent_once(app, smtp):
     assert services.claim_digest(first[0], policy, tomorrow) is not None
     db.session.commit()
     assert services.claim_digest(first[0], policy, tomorrow) is None  # leased by the first worker
+
+
+def test_two_workers_running_the_digest_at_the_same_moment_send_it_once(app, smtp):
+    li = _person("li@example.test", "zh", "Asia/Shanghai")
+    _graded(li, 1)
+    eight = datetime(2026, 12, 10, 0, 0, tzinfo=UTC)
+    start, results, errors = threading.Barrier(2), [], []
+
+    def worker() -> None:
+        with app.app_context():  # its own session and connection, as another worker process has
+            try:
+                start.wait()
+                results.append(send_digests(eight))
+            except Exception as exc:
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == [] and sorted(results) == [0, 1]
+    assert len(smtp.sink.envelopes) == 1
+    assert db.session.query(NotificationDigest).count() == 1
 
 
 def test_held_after_the_hour_waits_for_the_next_day_and_a_kind_turned_off_is_left_out(app, smtp):
