@@ -467,9 +467,10 @@ def digest_items(digest: NotificationDigest) -> list[Notification]:
         .where(Notification.digest_id == digest.id, Notification.email_state == EmailState.DIGEST)
         .order_by(Notification.created_at, Notification.id)
     )
+    chosen = {str(kind): delivery for kind, delivery in preferences(digest.user_id).items()}  # one query
     items = []
     for notification in db.session.scalars(statement):
-        if delivery_for(digest.user_id, notification.kind) in (Delivery.IN_APP, Delivery.OFF):
+        if chosen.get(notification.kind) in (Delivery.IN_APP, Delivery.OFF):
             mail_skipped(notification, TURNED_OFF)
         else:
             items.append(notification)
