@@ -313,6 +313,10 @@ def set_preferences(user_id: int, choices: dict[NotificationKind, Delivery]) -> 
     return sum(1 for kind, delivery in choices.items() if current[kind] != delivery)
 
 
+# The reason kept on a mail skipped because its recipient chose in app only or off for its kind.
+TURNED_OFF = "turned off by the recipient"
+
+
 def withhold(notification: Notification) -> str | None:
     """Apply the recipient's preference at send time (so a change made after the event counts):
     None to mail it now; "held" for the daily digest; "skipped" when they turned e-mail of the
@@ -327,9 +331,6 @@ def withhold(notification: Notification) -> str | None:
         return "held"
     mail_skipped(notification, TURNED_OFF)
     return "skipped"
-
-
-TURNED_OFF = "turned off by the recipient"
 
 
 # The one-click unsubscribe link (RFC 8058): a token signed with the app's SECRET_KEY under its own
