@@ -66,12 +66,16 @@ def send_mail(notification_id: int) -> str:
 
 
 @queue.periodic(minute="0")
-def send_digests(now: datetime | None = None) -> int:
-    """Hourly: open the daily digest of each person whose DIGEST_HOUR has come in their own time
-    zone, then send every digest that is due. Exactly once per person and day, however many times
+def send_digests() -> str:
+    """Hourly (once across workers): the daily digests due now."""
+    return f"{send_digests_at(utcnow())} digest(s) sent"
+
+
+def send_digests_at(now: datetime) -> int:
+    """Open the daily digest of each person whose DIGEST_HOUR has come in their own time zone at
+    `now`, then send every digest that is due. Exactly once per person and day, however many times
     and by however many workers it runs (the (user, day) row and the claim decide). Returns how
     many were sent."""
-    now = now or utcnow()
     services.open_digests(now, int(current_app.config["DIGEST_HOUR"]))
     db.session.commit()
     return sum(send_digest(digest_id, now) == "sent" for digest_id in services.digests_due(now))

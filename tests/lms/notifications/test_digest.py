@@ -14,7 +14,7 @@ from lms.localtime import show
 from lms.notifications import services
 from lms.notifications.models import EmailState, Notification, NotificationDigest, NotificationKind
 from lms.notifications.services import notify
-from lms.notifications.tasks import RetryPolicy, send_digests, send_mail
+from lms.notifications.tasks import RetryPolicy, send_digests_at, send_mail
 from tests.factories import make_user
 from tests.lms.notifications.contexts import ANY_KIND
 
@@ -62,8 +62,8 @@ def test_digest_at_eight_in_each_persons_zone_in_their_language(app, smtp):
     ann_items = [_graded(ann, 3)]
     assert smtp.sink.envelopes == []  # held, not mailed
 
-    assert send_digests(datetime(2026, 12, 9, 12, 0, tzinfo=UTC)) == 0  # 07:00 in New York; Li's came after 08:00
-    assert send_digests(datetime(2026, 12, 9, 13, 0, tzinfo=UTC)) == 1  # 08:00 in New York
+    assert send_digests_at(datetime(2026, 12, 9, 12, 0, tzinfo=UTC)) == 0  # 07:00 in New York; Li's came after 08:00
+    assert send_digests_at(datetime(2026, 12, 9, 13, 0, tzinfo=UTC)) == 1  # 08:00 in New York
     message = _messages(smtp)["ann@example.test"]
     assert message["Subject"] == "Your Academy digest: 1 notification"
     text = message.get_body(("plain",)).get_content()
@@ -72,8 +72,8 @@ def test_digest_at_eight_in_each_persons_zone_in_their_language(app, smtp):
     assert "times in America/New_York" in text
     assert _rows(ann_items)[0].email_state == EmailState.SENT
 
-    assert send_digests(datetime(2026, 12, 9, 23, 0, tzinfo=UTC)) == 0  # 07:00 Dec 10 in Shanghai
-    assert send_digests(datetime(2026, 12, 10, 0, 0, tzinfo=UTC)) == 1  # 08:00 in Shanghai
+    assert send_digests_at(datetime(2026, 12, 9, 23, 0, tzinfo=UTC)) == 0  # 07:00 Dec 10 in Shanghai
+    assert send_digests_at(datetime(2026, 12, 10, 0, 0, tzinfo=UTC)) == 1  # 08:00 in Shanghai
     assert len(smtp.sink.envelopes) == 2
     zh = _messages(smtp)["li@example.test"]
     assert zh["Subject"] == "你的 Academy 摘要：2 条通知"
@@ -96,9 +96,9 @@ def test_run_twice_or_by_two_workers_the_digest_is_sent_once(app, smtp):
     li = _person("li@example.test", "zh", "Asia/Shanghai")
     _graded(li, 1)
     eight = datetime(2026, 12, 10, 0, 0, tzinfo=UTC)
-    assert send_digests(eight) == 1
-    assert send_digests(eight) == 0
-    assert send_digests(eight + timedelta(hours=1)) == 0
+    assert send_digests_at(eight) == 1
+    assert send_digests_at(eight) == 0
+    assert send_digests_at(eight + timedelta(hours=1)) == 0
     assert len(smtp.sink.envelopes) == 1
     assert db.session.query(NotificationDigest).count() == 1
 
@@ -124,7 +124,7 @@ def test_two_workers_running_the_digest_at_the_same_moment_send_it_once(app, smt
         with app.app_context():  # its own session and connection, as another worker process has
             try:
                 start.wait()
-                results.append(send_digests(eight))
+                results.append(send_digests_at(eight))
             except Exception as exc:
                 errors.append(exc)
             finally:
@@ -144,13 +144,13 @@ def test_held_after_the_hour_waits_for_the_next_day_and_a_kind_turned_off_is_lef
     ann = _person("ann@example.test", "en", "Europe/Paris")
     eight = datetime(2026, 12, 10, 7, 0, tzinfo=UTC)  # 08:00 in Paris
     early, late = _graded(ann, 1, eight - timedelta(hours=2)), _graded(ann, 2, eight + timedelta(minutes=1))
-    assert send_digests(eight) == 1
+    assert send_digests_at(eight) == 1
     assert "Quiz 2" not in smtp.sink.envelopes[-1].content.decode()
     assert [r.email_state for r in _rows([early, late])] == [EmailState.SENT, EmailState.DIGEST]
 
     services.set_preferences(ann.id, {NotificationKind.GRADE_READY: services.Delivery.OFF})
     db.session.commit()  # turned off while held: tomorrow's digest has nothing left, and is not sent
-    assert send_digests(eight + timedelta(days=1)) == 0
+    assert send_digests_at(eight + timedelta(days=1)) == 0
     assert len(smtp.sink.envelopes) == 1
     assert _rows([late])[0].email_state == EmailState.SKIPPED and _rows([late])[0].last_error == services.TURNED_OFF
 
@@ -160,18 +160,23 @@ def test_a_digest_the_server_refused_is_retried_at_a_later_run_and_sent_once(app
     item = _graded(li, 1)
     eight = datetime(2026, 12, 10, 0, 0, tzinfo=UTC)
     smtp.stop()
-    assert send_digests(eight) == 0
+    assert send_digests_at(eight) == 0
     digest = db.session.query(NotificationDigest).one()
     assert digest.state == "pending" and digest.attempts == 1 and "ConnectionRefusedError" in digest.last_error
     assert _rows([item])[0].email_state == EmailState.DIGEST
     smtp.start()
-    assert send_digests(eight + timedelta(hours=1)) == 1
-    assert send_digests(eight + timedelta(hours=2)) == 0
+    assert send_digests_at(eight + timedelta(hours=1)) == 1
+    assert send_digests_at(eight + timedelta(hours=2)) == 0
     assert len(smtp.sink.envelopes) == 1 and _rows([item])[0].email_state == EmailState.SENT
 
 
-def test_the_digest_is_an_hourly_periodic_task():
-    assert queue.schedules()["lms.notifications.tasks.send_digests"] == {"minute": "0"}
+def test_the_digest_is_an_hourly_periodic_task_the_workers_run_by_its_name(app, smtp):
+    name = "lms.notifications.tasks.send_digests"
+    assert queue.schedules()[name] == {"minute": "0"}
+    _graded(_person("li@example.test", "zh", "Asia/Shanghai"), 1)
+    with clock_at(datetime(2026, 12, 10, 0, 0, tzinfo=UTC)):  # the slot of 08:00 in Shanghai
+        assert queue.function(name)() == "1 digest(s) sent"  # as lms.operations.tasks.run_periodic calls it
+    assert len(smtp.sink.envelopes) == 1
 
 
 def test_the_digests_own_link_stops_the_digest_and_keeps_e_mail_at_once(app, smtp):
@@ -179,7 +184,7 @@ def test_the_digests_own_link_stops_the_digest_and_keeps_e_mail_at_once(app, smt
     services.set_preferences(ann.id, {NotificationKind.ANNOUNCEMENT: services.Delivery.DIGEST})
     db.session.commit()
     _graded(ann, 1)
-    assert send_digests(datetime(2026, 12, 10, 7, 0, tzinfo=UTC)) == 1
+    assert send_digests_at(datetime(2026, 12, 10, 7, 0, tzinfo=UTC)) == 1
     message = message_from_bytes(smtp.sink.envelopes[-1].content, policy=policy.default)
     path = message["List-Unsubscribe"][1:-1].removeprefix("http://127.0.0.1:5000")
     response = app.test_client().post(path, data="List-Unsubscribe=One-Click")
