@@ -48,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     _register_blueprints(app)
     _register_page_parts(app)
+    _register_reminders(app)
     _register_cli(app)
     _register_errors(app)
     _register_security_headers(app)
@@ -137,6 +138,19 @@ def _register_page_parts(app: Flask) -> None:
     register_course_panel(app, "certificate", certificate_card)
     register_exams_remaining(app, exams_remaining)  # no "Completed" label while the exam is needed
     templating.register_viewer_part(app, "unread", unread_count)  # the bell: counted per request, never cached
+
+
+def _register_reminders(app: Flask) -> None:
+    """What the worker's periodic `send_reminders` asks for (lms.notifications.reminders): each
+    domain finds its own due reminders in one set-based query."""
+    from lms.assignments.reminders import due_reminders
+    from lms.notifications.reminders import register_finder
+    from lms.reports.reminders import path_reminders
+    from lms.workshops.reminders import session_reminders
+
+    register_finder(app, "workshops", session_reminders)
+    register_finder(app, "assignments", due_reminders)
+    register_finder(app, "paths", path_reminders)
 
 
 def _register_cli(app: Flask) -> None:

@@ -54,6 +54,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "ANNOUNCEMENT_RATE_LIMIT": env.get("ANNOUNCEMENT_RATE_LIMIT", "5 per hour"),  # sends per author
+        # Mailed account links (a password reset, a new confirmation link), per IP address and per address.
+        "ACCOUNT_MAIL_RATE_LIMIT": env.get("ACCOUNT_MAIL_RATE_LIMIT", "5 per hour"),
+        # Sign-ups confirm their e-mail address by a mailed link before their first login.
+        "EMAIL_VERIFICATION": _bool(env.get("EMAIL_VERIFICATION"), False),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "LANGUAGES": {"en": "English", "zh": "中文"},
@@ -61,9 +65,12 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         **_grading(env),
         **_workspace(env),
         **_mail(env),
+        **_periodic(env),
     }
     config.update(overrides or {})
     config["MAIL_SERVER"] = parse_mail_url(config["MAIL_URL"])
+    if not (isinstance(config["DIGEST_HOUR"], int) and 0 <= config["DIGEST_HOUR"] <= 23):
+        raise ConfigError(f"DIGEST_HOUR must be an hour from 0 to 23, not {config['DIGEST_HOUR']!r}")
     # A server may drop idle connections, so check each one out with a ping; a SQLite file
     # cannot, and the ping was an extra statement on every request.
     server = not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
@@ -123,6 +130,22 @@ def _mail(env: os._Environ | dict[str, str]) -> dict[str, Any]:
         "MAIL_RETRY_SECONDS": float(env.get("MAIL_RETRY_SECONDS", 60)),  # doubled after each failure
         "MAIL_LEASE_SECONDS": float(env.get("MAIL_LEASE_SECONDS", 300)),  # a sender that died: tried again
         "MAIL_SWEEP_SECONDS": float(env.get("MAIL_SWEEP_SECONDS", 15)),  # how often workers look for due mail
+        "DIGEST_HOUR": _hour(env.get("DIGEST_HOUR", "8")),  # the daily digest's hour, in each person's time zone
+        "UNSUBSCRIBE_RATE_LIMIT": env.get("UNSUBSCRIBE_RATE_LIMIT", "20 per minute"),  # one-click POSTs per address
+    }
+
+
+def _hour(text: str) -> int | str:
+    """An hour of the day as a number; left as given when it is none, for the check that names it."""
+    return int(text) if text.strip().isdigit() else text
+
+
+def _periodic(env: os._Environ | dict[str, str]) -> dict[str, Any]:
+    """Periodic tasks on the workers: how often each looks for due slots, how late a slot still runs."""
+    return {
+        "PERIODIC_CHECK_SECONDS": float(env.get("PERIODIC_CHECK_SECONDS", 10)),
+        # A slot missed while no worker ran (a deploy, an outage) still runs this long after its minute.
+        "PERIODIC_GRACE_SECONDS": float(env.get("PERIODIC_GRACE_SECONDS", 3600)),
     }
 
 

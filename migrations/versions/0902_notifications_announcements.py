@@ -1,7 +1,7 @@
 """notifications: announcements (who wrote what to whom, the fan-out's state) and their dismissals
 
 Revision ID: 0902
-Revises: 0900
+Revises: 0901
 Create Date: 2026-12-07 18:00:00
 
 """
@@ -13,7 +13,7 @@ import lms.db
 
 # revision identifiers, used by Alembic.
 revision = '0902'
-down_revision = '0900'
+down_revision = '0901'
 branch_labels = None
 depends_on = None
 
