@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.accounts.models import Team, User, team_members
@@ -23,7 +23,7 @@ from lms.catalog.markdown import render_markdown
 from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.models import Enrollment
-from lms.notifications.models import EmailState, Notification, NotificationKind
+from lms.notifications.models import Delivery, EmailState, Notification, NotificationKind, NotificationPreference
 from lms.teaching.services import taught_courses
 
 if TYPE_CHECKING:
@@ -194,16 +194,24 @@ def _undismissed() -> Any:
     )
 
 
+def _open(notes: Any) -> ColumnElement[bool]:
+    """The viewer's announcement rows they neither dismissed nor turned off (announcements "off"
+    in their notification settings: no inbox row, no panel either)."""
+    dismissals, prefs = AnnouncementDismissal.__table__, NotificationPreference.__table__
+    turned_off = exists().where(
+        prefs.c.user_id == notes.c.user_id,
+        prefs.c.kind == str(NotificationKind.ANNOUNCEMENT),
+        prefs.c.delivery == str(Delivery.OFF),
+    )
+    return and_(notes.c.kind == str(NotificationKind.ANNOUNCEMENT), dismissals.c.user_id.is_(None), ~turned_off)
+
+
 def _open_count() -> Any:
-    notes, dismissals = Notification.__table__, AnnouncementDismissal.__table__
+    notes = Notification.__table__
     return (
         select(func.count())
         .select_from(_undismissed())
-        .where(
-            notes.c.user_id == User.__table__.c.id,
-            notes.c.kind == str(NotificationKind.ANNOUNCEMENT),
-            dismissals.c.user_id.is_(None),
-        )
+        .where(notes.c.user_id == User.__table__.c.id, _open(notes))
         .scalar_subquery()
     )
 
@@ -214,7 +222,7 @@ read_with_login(OPEN, _open_count)
 
 
 def _shown_statement() -> Select[Any]:
-    notes, dismissals = Notification.__table__, AnnouncementDismissal.__table__
+    notes = Notification.__table__
     announcements, users = Announcement.__table__, User.__table__
     return (
         select(announcements.c.id, announcements.c.title, users.c.display_name, announcements.c.body_html)
@@ -223,11 +231,7 @@ def _shown_statement() -> Select[Any]:
             .join(announcements, announcements.c.id == _announcement_id(notes))
             .join(users, users.c.id == announcements.c.author_id)
         )
-        .where(
-            notes.c.user_id == bindparam("user_id"),
-            notes.c.kind == str(NotificationKind.ANNOUNCEMENT),
-            dismissals.c.user_id.is_(None),
-        )
+        .where(notes.c.user_id == bindparam("user_id"), _open(notes))
         .order_by(announcements.c.id.desc())
         .limit(SHOWN_LIMIT)
     )

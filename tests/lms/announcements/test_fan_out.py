@@ -11,8 +11,8 @@ from lms.announcements.models import AnnouncementState
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.learning.services import enroll
-from lms.notifications.models import EmailState, NotificationKind
-from lms.notifications.services import notify
+from lms.notifications.models import Delivery, EmailState, NotificationKind
+from lms.notifications.services import notify, set_preferences
 from lms.notifications.tasks import send_mail
 from tests.factories import counted_queries, login, make_user, quick_users
 
@@ -128,3 +128,17 @@ def test_an_announcement_notification_from_elsewhere_shows_no_panel_and_breaks_n
     login(client, learner.email)
     page = _dashboard(client)
     assert "Hand-made" not in page and 'class="announcements"' not in page
+
+
+def test_a_learner_who_turned_announcements_off_sees_no_panel(app, client, teacher, basics):
+    learner = make_user()
+    enroll(learner.id, basics)
+    set_preferences(learner.id, {NotificationKind.ANNOUNCEMENT: Delivery.OFF})
+    db.session.commit()
+    announcement_id = _announce(client, teacher, basics, title="Lab day")
+    fan_out(announcement_id)
+    reader = app.test_client()
+    login(reader, learner.email)
+    with counted_queries() as seen:
+        page = _dashboard(reader)
+    assert "Lab day" not in page and not any("JOIN announcements ON" in s for s in seen)
