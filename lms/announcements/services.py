@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
@@ -132,6 +133,15 @@ def start_fan_out(announcement_id: int) -> Announcement | None:
     announcement.state = AnnouncementState.SENDING
     db.session.flush()
     return announcement
+
+
+def stalled(written_before: datetime) -> list[int]:
+    """Announcements not sent though written before this moment: their enqueue failed (the queue
+    was down) or their worker died mid-fan-out. Oldest first."""
+    query = select(Announcement.id).where(
+        Announcement.state != AnnouncementState.SENT, Announcement.created_at < written_before
+    )
+    return list(db.session.scalars(query.order_by(Announcement.id)))
 
 
 def recipient_ids(announcement: Announcement) -> list[int]:

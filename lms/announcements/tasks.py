@@ -4,12 +4,15 @@ their e-mails handed to the mail queue."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from lms.announcements import services
+from lms.db import utcnow
 from lms.extensions import db, queue
 from lms.notifications.tasks import enqueue_mail
 
 log = logging.getLogger(__name__)
+STALLED_AFTER = timedelta(minutes=2)  # a fan-out of 10,000 rows takes well under a second
 
 
 @queue.task
@@ -41,6 +44,19 @@ def write_notifications(announcement_id: int) -> list[int]:
     db.session.commit()
     log.info("announcement %d: %d recipient(s), %d new notification(s)", announcement_id, len(recipients), len(new))
     return new
+
+
+@queue.periodic(minute="*/5")
+def resume_fan_outs() -> int:
+    """Fan out the announcements still not sent STALLED_AFTER after they were written (a queue that
+    was down when the request enqueued, a worker that died mid-way): nothing an author sends stays
+    queued for ever. Safe beside a fan-out still running (its rows are skipped). Returns how many."""
+    stalled = services.stalled(utcnow() - STALLED_AFTER)
+    db.session.rollback()
+    for announcement_id in stalled:
+        log.warning("announcement %d was not sent: fanning it out now", announcement_id)
+        fan_out(announcement_id)
+    return len(stalled)
 
 
 def enqueue_fan_out(announcement_id: int) -> None:

@@ -108,5 +108,5 @@ def _period_name(limit) -> str:
 def _enqueue(announcement_id: int) -> None:
     try:
         enqueue_fan_out(announcement_id)
-    except Exception as exc:  # stored and shown as queued; the author can see it did not go out
+    except Exception as exc:  # stored and shown as queued: the workers' resume_fan_outs sends it within minutes
         log.warning("announcement %d: the queue is unavailable (%s: %s)", announcement_id, type(exc).__name__, exc)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import email
 import email.policy
+from datetime import timedelta
 
-from lms.announcements import services
-from lms.announcements.models import AnnouncementState
+from lms.announcements import services, tasks
+from lms.announcements.models import Announcement, AnnouncementState
+from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.learning.services import enroll
@@ -142,3 +144,19 @@ def test_a_learner_who_turned_announcements_off_sees_no_panel(app, client, teach
     with counted_queries() as seen:
         page = _dashboard(reader)
     assert "Lab day" not in page and not any("JOIN announcements ON" in s for s in seen)
+
+
+def test_an_announcement_left_queued_is_fanned_out_by_the_periodic_sweep(client, teacher, basics):
+    """The queue was down when the request enqueued it: the worker's sweep sends it later."""
+    enroll(make_user().id, basics)
+    db.session.commit()
+    stuck = _announce(client, teacher, basics, title="Stuck")
+    announcement = db.session.get(Announcement, stuck)
+    announcement.created_at = utcnow() - timedelta(minutes=10)
+    db.session.commit()
+    fresh = _announce(client, teacher, basics, title="Just written")
+    assert tasks.resume_fan_outs() == 1
+    db.session.expire_all()
+    assert db.session.get(Announcement, stuck).state == AnnouncementState.SENT and len(copies(stuck)) == 1
+    assert db.session.get(Announcement, fresh).state == AnnouncementState.QUEUED and copies(fresh) == []
+    assert tasks.resume_fan_outs() == 0
