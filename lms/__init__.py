@@ -48,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     _register_blueprints(app)
     _register_page_parts(app)
+    _register_reminders(app)
     _register_cli(app)
     _register_errors(app)
     _register_security_headers(app)
@@ -86,6 +87,7 @@ def _connect_receivers(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from lms.accounts.views import bp as accounts_bp
     from lms.admin.views import bp as admin_bp
+    from lms.announcements.views import bp as announcements_bp
     from lms.api.views import bp as api_bp
     from lms.assignments.views import bp as assignments_bp
     from lms.certification.views import bp as certification_bp
@@ -116,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
         operations_bp,
         notifications_bp,
         mail_admin_bp,
+        announcements_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)
@@ -144,6 +147,19 @@ def _register_page_parts(app: Flask) -> None:
     templating.register_viewer_part(
         app, "unread", lambda user_id: unread_count(user_id, getattr(current_user, "also", None))
     )
+
+
+def _register_reminders(app: Flask) -> None:
+    """What the worker's periodic `send_reminders` asks for (lms.notifications.reminders): each
+    domain finds its own due reminders in one set-based query."""
+    from lms.assignments.reminders import due_reminders
+    from lms.notifications.reminders import register_finder
+    from lms.reports.reminders import path_reminders
+    from lms.workshops.reminders import session_reminders
+
+    register_finder(app, "workshops", session_reminders)
+    register_finder(app, "assignments", due_reminders)
+    register_finder(app, "paths", path_reminders)
 
 
 def _register_cli(app: Flask) -> None:

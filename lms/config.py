@@ -53,6 +53,11 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "ANNOUNCEMENT_RATE_LIMIT": env.get("ANNOUNCEMENT_RATE_LIMIT", "5 per hour"),  # sends per author
+        # Mailed account links (a password reset, a new confirmation link), per IP address and per address.
+        "ACCOUNT_MAIL_RATE_LIMIT": env.get("ACCOUNT_MAIL_RATE_LIMIT", "5 per hour"),
+        # Sign-ups confirm their e-mail address by a mailed link before their first login.
+        "EMAIL_VERIFICATION": _bool(env.get("EMAIL_VERIFICATION"), False),
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "LANGUAGES": {"en": "English", "zh": "中文"},
@@ -60,12 +65,15 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         **_grading(env),
         **_workspace(env),
         **_mail(env),
+        **_periodic(env),
     }
     config.update(overrides or {})
     config["MAIL_SERVER"] = parse_mail_url(config["MAIL_URL"])
     _check_ca_file(str(config["MAIL_CA_FILE"] or ""))
     # Admins may read instance/outbox/ in the browser only where mail goes there: never in production.
     config["MAIL_OUTBOX_VIEWER"] = config["MAIL_SERVER"] is None and config["ACADEMY_ENV"] != "production"
+    if not (isinstance(config["DIGEST_HOUR"], int) and 0 <= config["DIGEST_HOUR"] <= 23):
+        raise ConfigError(f"DIGEST_HOUR must be an hour from 0 to 23, not {config['DIGEST_HOUR']!r}")
     # A server may drop idle connections, so check each one out with a ping; a SQLite file
     # cannot, and the ping was an extra statement on every request.
     server = not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
@@ -128,6 +136,22 @@ def _mail(env: os._Environ | dict[str, str]) -> dict[str, Any]:
         # A PEM file of CA certificates trusted besides the system's (a private CA's mail server).
         "MAIL_CA_FILE": env.get("MAIL_CA_FILE", ""),
         "MAIL_BATCH_SIZE": int(env.get("MAIL_BATCH_SIZE", 50)),  # messages per queue task, sent over one connection
+        "DIGEST_HOUR": _hour(env.get("DIGEST_HOUR", "8")),  # the daily digest's hour, in each person's time zone
+        "UNSUBSCRIBE_RATE_LIMIT": env.get("UNSUBSCRIBE_RATE_LIMIT", "20 per minute"),  # one-click POSTs per address
+    }
+
+
+def _hour(text: str) -> int | str:
+    """An hour of the day as a number; left as given when it is none, for the check that names it."""
+    return int(text) if text.strip().isdigit() else text
+
+
+def _periodic(env: os._Environ | dict[str, str]) -> dict[str, Any]:
+    """Periodic tasks on the workers: how often each looks for due slots, how late a slot still runs."""
+    return {
+        "PERIODIC_CHECK_SECONDS": float(env.get("PERIODIC_CHECK_SECONDS", 10)),
+        # A slot missed while no worker ran (a deploy, an outage) still runs this long after its minute.
+        "PERIODIC_GRACE_SECONDS": float(env.get("PERIODIC_GRACE_SECONDS", 3600)),
     }
 
 

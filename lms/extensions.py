@@ -115,7 +115,9 @@ class TaskQueue:
         return fn
 
     def periodic(self, **crontab: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        """Register a task the worker runs on a schedule (huey crontab fields, UTC)."""
+        """Register a task the workers run on a schedule (huey crontab fields: minute, hour, day,
+        month, day_of_week; UTC), once per scheduled minute however many workers run
+        (lms.operations.tasks claims each slot). The function takes no arguments."""
 
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:
             self.task(fn)
@@ -123,6 +125,14 @@ class TaskQueue:
             return fn
 
         return register
+
+    def schedules(self) -> dict[str, dict[str, str]]:
+        """Every periodic task's qualified name and crontab fields."""
+        return dict(self._schedules)
+
+    def function(self, name: str) -> Callable[..., Any]:
+        """The plain function registered under a qualified name (KeyError for none)."""
+        return self._tasks[name]
 
     def init_app(self, app: Flask) -> None:
         app.extensions["task_queue"] = {"huey": None, "bound": {}}
@@ -160,6 +170,10 @@ class TaskQueue:
     def _bind(self, huey: Any, app: Flask, name: str, fn: Callable[..., Any]) -> Any:
         from huey import crontab
 
+        # Periodic tasks are bound with their schedule (huey.read_periodic says what is due at a
+        # time), but no consumer runs Huey's scheduler for them: it would enqueue them in every
+        # worker, checking once a minute counted from its start. lms.operations.tasks enqueues
+        # each slot and runs it once across workers instead.
         short, schedule = name.rsplit(".", 1)[-1], self._schedules.get(name)
         decorate = huey.periodic_task(crontab(**schedule), name=short) if schedule else huey.task(name=short)
         return decorate(_in_context(app, fn))

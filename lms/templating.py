@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable, Hashable
+from functools import lru_cache
 from typing import Any
 
 from flask import Flask, current_app, g, render_template, request, session, url_for
@@ -21,6 +22,7 @@ from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from lms.catalog.markdown import render_markdown
 from lms.localtime import when
 
 CSRF_REUSE_SECONDS = 60  # tokens never expire here (WTF_CSRF_TIME_LIMIT None); re-signed each minute
@@ -128,6 +130,13 @@ def render_page(template: str, **context: Any) -> str:
     return current_app.extensions["page_parts"].page(template, **context)
 
 
+@lru_cache(maxsize=64)
+def markdown(text: str) -> Markup:
+    """People's Markdown (an announcement's body in its e-mail) as sanitized HTML; remembered, as a
+    worker renders the same body for each of its recipients."""
+    return Markup(render_markdown(text))
+
+
 def csp_nonce() -> str:
     """This response's CSP nonce for styles, made on first use: the security headers add it to
     style-src only for pages that call this (pages cached across requests must not)."""
@@ -169,6 +178,7 @@ def init_app(app: Flask) -> None:
     parts = app.extensions["page_parts"] = PageParts(app)
     # Every time a page shows goes through `when` (lms.localtime): the viewer's zone, labelled.
     app.add_template_filter(when)
+    app.add_template_filter(markdown)
 
     @pass_context
     def frame(context: Any, name: str) -> Markup:

@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, inspect, text
 from lms import create_app
 from lms.assignments.models import ChangeKind
 from lms.extensions import db
+from lms.notifications.models import EmailState
 from tests.conftest import _test_config
 
 
@@ -31,8 +32,10 @@ def test_upgrade_on_empty_database_matches_models(database_url, tmp_path):
             diff = compare_metadata(context, db.metadata)
             tables = set(inspect(conn).get_table_names())
             checks = {c["name"]: c["sqltext"] for c in inspect(conn).get_check_constraints("grade_changes")}
+            checks |= {c["name"]: c["sqltext"] for c in inspect(conn).get_check_constraints("notifications")}
         db.engine.dispose()
     assert diff == [], diff
     assert {"users", "courses", "items", "learning_events", "quiz_attempts"} <= tables
     # compare_metadata does not compare CHECK constraints: the audit kinds the models write must be allowed
     assert all(f"'{kind.value}'" in checks["ck_grade_changes_kind_known"] for kind in ChangeKind)
+    assert all(f"'{state.value}'" in checks["ck_notifications_email_state_known"] for state in EmailState)

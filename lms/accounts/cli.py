@@ -51,9 +51,10 @@ def create_user(email: str, role: str, team_name: str | None, display_name: str,
 @users_cli.command("reset-password")
 @click.argument("email")
 def reset_password(email: str) -> None:
-    """Print a one-time password-reset link (there is no mail server)."""
+    """Print a one-time password-reset link (for a person without mail); earlier links stop working."""
     user = _user_or_fail(email)
-    token = services.make_reset_token(user, current_app.config["SECRET_KEY"])
+    _row, token = services.issue_token(user, services.RESET)
+    db.session.commit()
     base = current_app.config["ACADEMY_BASE_URL"] or "http://127.0.0.1:5000"  # `make run` serves there
     with current_app.test_request_context(base_url=base):
         link = url_for("accounts.reset", token=token, _external=True)

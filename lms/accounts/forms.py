@@ -57,6 +57,30 @@ class ProfileForm(FlaskForm):
             raise ValidationError(_l("Unknown time zone; use a name like Europe/Berlin or Asia/Shanghai."))
 
 
+def _stripped(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
+class ForgotPasswordForm(FlaskForm):
+    # As at login, the lookup decides, not a syntax check: `email_validator` refuses addresses
+    # accounts may have (the demo's *@academy.test, any made by the CLI).
+    email = EmailField(_l("E-mail"), filters=[_stripped], validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Send me a link"))
+
+
+class ResendVerificationForm(FlaskForm):
+    """The login page's "send the link again", for a sign-up whose address is not confirmed yet."""
+
+    email = HiddenField(validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Send the link again"))
+
+
+class ConfirmEmailForm(FlaskForm):
+    """A button, so that opening the mailed link (or a mail scanner fetching it) changes nothing."""
+
+    submit = SubmitField(_l("Confirm my address"))
+
+
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)])
     confirm = PasswordField(

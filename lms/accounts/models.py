@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Base, utcnow
@@ -41,6 +41,10 @@ class User(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(20), default="learner")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the person proved the address is theirs; None only for a sign-up waiting for that proof
+    # (EMAIL_VERIFICATION on). Accounts never asked for it (made by the CLI or an admin, signed up
+    # with the setting off or before it existed) count as verified from their creation.
+    email_verified_at: Mapped[datetime | None]
 
     teams: Mapped[list[Team]] = relationship(secondary=team_members, back_populates="members")
     managed_teams: Mapped[list[Team]] = relationship(secondary=team_managers, back_populates="managers")
@@ -123,6 +127,31 @@ class LoginSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+TOKEN_PURPOSES = ("password_reset", "email_verification")
+
+
+class AccountToken(Base):
+    """A one-time link mailed to a person (a password reset, an address to confirm). Only the
+    SHA-256 of its random token is stored: a database dump holds no link that works. It ends
+    (`ended_at`) when used or when a newer one of the same purpose is issued, and by `expires_at`."""
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (
+        CheckConstraint(f"purpose IN {TOKEN_PURPOSES}", name="purpose_known"),
+        Index("ix_account_tokens_user_purpose", "user_id", "purpose"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
 

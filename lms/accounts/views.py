@@ -1,4 +1,5 @@
-"""Sign-up, login, logout, profile and password reset."""
+"""Sign-up (with the address confirmed by mail if EMAIL_VERIFICATION), login, logout, profile and
+password reset by a mailed link."""
 
 from __future__ import annotations
 
@@ -7,8 +8,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from lms.accounts import services
-from lms.accounts.forms import LanguageForm, LoginForm, ProfileForm, RegisterForm, ResetPasswordForm
+from lms.accounts import services, tasks
+from lms.accounts.forms import (
+    ConfirmEmailForm,
+    ForgotPasswordForm,
+    LanguageForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResendVerificationForm,
+    ResetPasswordForm,
+)
 from lms.extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -25,6 +35,21 @@ def _login_account_key() -> str:
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _account_mail_limit() -> str:
+    return current_app.config["ACCOUNT_MAIL_RATE_LIMIT"]
+
+
+def _mail_sent(purpose: str, email: str) -> str:
+    """The page after a link was mailed (or, for an unknown address, would have been)."""
+    return render_template("accounts/mail_sent.html", purpose=purpose, email=email, hours=services.link_hours(purpose))
+
+
+def _link_problem(exc: services.LinkError, purpose: str):
+    """The page of a link that does not work: what is wrong, and how to get a new one."""
+    page = render_template("accounts/link_problem.html", message=str(exc), purpose=purpose)
+    return page, exc.status
 
 
 # Where each role starts after logging in: the page that answers its first question (what do my
@@ -60,14 +85,23 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("recommend.dashboard"))
     form = RegisterForm()
+    confirm_first = current_app.config["EMAIL_VERIFICATION"]
     if form.validate_on_submit():
         try:
             user = services.create_user(
-                form.email.data, form.password.data, form.display_name.data, timezone=form.timezone.data
+                form.email.data,
+                form.password.data,
+                form.display_name.data,
+                timezone=form.timezone.data,
+                verified=not confirm_first,
             )
         except services.AccountError as exc:
             form.email.errors.append(str(exc))
         else:
+            if confirm_first:  # DECISIONS "Sign-up, in one sequence": the address first, then the first login
+                services.start_verification(user, tasks.link_path(services.VERIFY))
+                db.session.commit()
+                return _mail_sent(services.VERIFY, user.email)
             _sign_in(user)
             flash(_("Welcome to Academy, %(name)s!", name=user.display_name), "success")
             # The dashboard says what to do next (the placement quiz); see DECISIONS "Sign-up, in one sequence".
@@ -84,7 +118,13 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data)
+            user = services.authenticate(
+                form.email.data, form.password.data, require_verified=current_app.config["EMAIL_VERIFICATION"]
+            )
+        except services.EmailNotVerified as exc:  # the right password, the address not confirmed yet
+            db.session.commit()  # a rehashed password
+            resend = ResendVerificationForm(email=services.normalize_email(form.email.data))
+            return render_template("accounts/login.html", form=form, unverified=str(exc), resend=resend)
         except services.AccountError as exc:  # a disabled account, with its right password
             flash(str(exc), "error")
         else:
@@ -125,19 +165,72 @@ def profile():
     return render_template("accounts/profile.html", form=form)
 
 
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(_account_mail_limit, methods=["POST"])
+@limiter.limit(_account_mail_limit, methods=["POST"], key_func=_login_account_key)
+def forgot():
+    """The same answer, at the same cost (an enqueue), whether or not the address has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        tasks.ask_for_link(services.RESET, form.email.data)
+        return _mail_sent(services.RESET, services.normalize_email(form.email.data))
+    return render_template("accounts/forgot.html", form=form)
+
+
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset(token: str):
+    try:
+        services.check_token(token, services.RESET)
+    except services.LinkError as exc:
+        return _link_problem(exc, services.RESET)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            services.reset_password(token, form.password.data, current_app.config["SECRET_KEY"])
+            services.reset_password(token, form.password.data)
+        except services.LinkError as exc:  # used by another request meanwhile
+            db.session.rollback()
+            return _link_problem(exc, services.RESET)
         except services.AccountError as exc:
-            flash(str(exc), "error")
+            form.password.errors.append(str(exc))
         else:
             db.session.commit()
+            if current_user.is_authenticated:  # its login session ended with all the others
+                logout_user()
+            session.clear()
             flash(_("Password changed. Log in with the new one."), "success")
             return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset.html", form=form)
+    return render_template("accounts/reset.html", form=form, min_password=services.MIN_PASSWORD)
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def verify(token: str):
+    try:
+        services.check_token(token, services.VERIFY)
+    except services.LinkError as exc:
+        return _link_problem(exc, services.VERIFY)
+    form = ConfirmEmailForm()
+    if form.validate_on_submit():
+        try:
+            services.verify_email(token)
+        except services.LinkError as exc:
+            db.session.rollback()
+            return _link_problem(exc, services.VERIFY)
+        db.session.commit()
+        flash(_("Your e-mail address is confirmed. Log in to start."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/confirm_email.html", form=form)
+
+
+@bp.post("/verify/resend")
+@limiter.limit(_account_mail_limit)
+@limiter.limit(_account_mail_limit, key_func=_login_account_key)
+def resend_verification():
+    """Offered on the login page after the right password; says the same for any address."""
+    form = ResendVerificationForm()
+    if form.validate_on_submit():
+        tasks.ask_for_link(services.VERIFY, form.email.data)
+        flash(_("If %(email)s is waiting for confirmation, a new link is on its way.", email=form.email.data), "info")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.post("/language")

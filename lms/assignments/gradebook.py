@@ -17,7 +17,7 @@ from sqlalchemy import Update, select, update
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
-from lms.assignments import audit, services
+from lms.assignments import audit, notices, services
 from lms.assignments.audit import Actor
 from lms.assignments.models import ChangeKind, Extension, Grade, Submission, SubmissionState
 from lms.assignments.policy import Policy
@@ -155,13 +155,15 @@ def set_manual(grade: Grade, grade_id: str, points: float, comment: str, *, by: 
         "field": grade_id,
         "reason": reason,
     }
+    rows = []
     if points_changed:
-        audit.record(ChangeKind.MANUAL_MARK, old=old_points, new=points, **change)
+        rows.append(audit.record(ChangeKind.MANUAL_MARK, old=old_points, new=points, **change))
     if old_comment != comment:
-        audit.record(ChangeKind.COMMENT, old=old_comment or None, new=comment or None, **change)
+        rows.append(audit.record(ChangeKind.COMMENT, old=old_comment or None, new=comment or None, **change))
     grade.manual = {**grade.manual, grade_id: {"points": points, "comment": comment}}
     db.session.flush()
     record_graded(submission, grade)
+    notices.review_added(submission, rows[0], comment if old_comment != comment else "")
     return True
 
 
@@ -219,15 +221,19 @@ def review(submission: Submission, comment: str, adjustment: float, *, by: Actor
     if comment != grade.comment:
         changed.append(ChangeKind.GENERAL_COMMENT)
     row = {"by": by, "item": item, "learner_id": submission.user_id, "submission_id": submission.id}
+    rows = []
     if ChangeKind.ADJUSTMENT in changed:
-        audit.record(ChangeKind.ADJUSTMENT, field="points", old=grade.adjustment, new=adjustment, reason=reason, **row)
+        points = {"field": "points", "old": grade.adjustment, "new": adjustment, "reason": reason}
+        rows.append(audit.record(ChangeKind.ADJUSTMENT, **points, **row))
         grade.adjustment = adjustment
     if ChangeKind.GENERAL_COMMENT in changed:
-        audit.record(ChangeKind.GENERAL_COMMENT, old=grade.comment or None, new=comment or None, **row)
+        rows.append(audit.record(ChangeKind.GENERAL_COMMENT, old=grade.comment or None, new=comment or None, **row))
         grade.comment = comment
     db.session.flush()
     if ChangeKind.ADJUSTMENT in changed:
         record_graded(submission, grade)
+    if rows:
+        notices.review_added(submission, rows[0], comment if ChangeKind.GENERAL_COMMENT in changed else "")
     return changed
 
 
@@ -276,7 +282,7 @@ def grant_extension(item: Item, learner: User, due_at: datetime, *, by: Actor, r
     ext = db.session.scalar(select(Extension).where(*mine).execution_options(populate_existing=True))
     if ext is not None and ext.due_at == due_at:
         return ext
-    audit.record(
+    change = audit.record(
         ChangeKind.EXTENSION_GRANTED,
         by=by,
         item=item,
@@ -293,6 +299,7 @@ def grant_extension(item: Item, learner: User, due_at: datetime, *, by: Actor, r
     ext.due_at, ext.granted_by_id, ext.granted_at = due_at, by.id, utcnow()
     db.session.flush()
     _rescore_lateness(item, learner, before, due_at)
+    notices.extension_granted(ext, item, learner, change)
     return ext
 
 

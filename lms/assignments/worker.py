@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 
 import grading
-from lms.assignments import audit, services
+from lms.assignments import audit, notices, services
 from lms.assignments.models import ChangeKind, Grade, Submission, SubmissionState
 from lms.assignments.policy import Policy
 from lms.catalog.models import Item
@@ -109,6 +109,7 @@ def finish(
         _record_regrade_result(submission, previous, grade.raw_score)
     db.session.flush()
     record_graded(submission, grade)
+    notices.grade_ready(submission, grade)
     return True
 
 
@@ -149,17 +150,20 @@ def record_graded(submission: Submission, grade: Grade) -> None:
 
 
 def fail(submission_id: int, run: int, token: str, reason: str) -> None:
-    """Mark the round failed (a problem of ours, not the learner's: they see the reason); a failed
-    regrade round also appends its audit row (the score it had -> none)."""
+    """Mark the round failed (a problem of ours, not the learner's: they see the reason, on the page
+    and in a notification); a failed regrade round also appends its audit row (the score it had -> none)."""
     failed = db.session.execute(
         update(Submission)
         .where(Submission.id == submission_id, Submission.run == run, Submission.lease_token == token)
         .values(state=SubmissionState.FAILED, lease_token=None, lease_expires_at=None, failure=reason[:2000])
         .execution_options(synchronize_session=False)
     )
-    if failed.rowcount == 1 and run > 1:  # a regrade that failed: the learner's score for it is gone
-        submission = db.session.get(Submission, submission_id)
+    if failed.rowcount != 1:
+        return
+    submission = db.session.get_one(Submission, submission_id)
+    if run > 1:  # a regrade that failed: the learner's score for it is gone
         _record_regrade_result(submission, _previous_grade(submission_id, run), None, reason)
+    notices.grade_failed(submission, run, reason)
 
 
 def _previous_grade(submission_id: int, run: int) -> Grade | None:

@@ -17,6 +17,8 @@ from lms.certification.models import Certificate, CertificateAction, Track
 from lms.db import utcnow
 from lms.errors import UserError
 from lms.extensions import db
+from lms.notifications.models import NotificationKind
+from lms.notifications.services import notify
 from lms.teaching.services import teaches
 
 MAX_REASON = 2000
@@ -80,17 +82,31 @@ def award(
     if existing is not None:
         if existing.revoked_at is not None and by_hand:
             existing.revoked_at, existing.revoke_reason = None, None
-            existing.actions.append(CertificateAction(action="reinstated", actor_id=actor_id, reason=reason))
+            reinstated = CertificateAction(action="reinstated", actor_id=actor_id, reason=reason)
+            existing.actions.append(reinstated)
             db.session.flush()
+            _tell(existing, reinstated, NotificationKind.CERTIFICATE_AWARDED)
         return existing
     cert = _insert(user, kind, subject, title, course_id)
     if cert is None:  # a concurrent award committed first
         first = find_by_subject(user.id, subject)
         assert first is not None  # _insert saw it
         return first
-    cert.actions.append(CertificateAction(action="awarded", actor_id=actor_id, reason=reason))
+    awarded = CertificateAction(action="awarded", actor_id=actor_id, reason=reason)
+    cert.actions.append(awarded)
     db.session.flush()
+    _tell(cert, awarded, NotificationKind.CERTIFICATE_AWARDED)
     return cert
+
+
+def _tell(cert: Certificate, action: CertificateAction, kind: NotificationKind) -> None:
+    """The holder learns of an award, a reinstatement or a revocation; keyed by the certificate and
+    the action row, so a reinstated certificate is told again while a repeated award tells nothing."""
+    subject = {"title": cert.title, "url": f"/verify/{cert.public_id}", "certificate_id": cert.public_id}
+    context = {"title": cert.title, "public_id": cert.public_id, "reason": cert.revoke_reason or ""}
+    context["acted_at"] = action.acted_at.isoformat()
+    holder = db.session.get_one(User, cert.user_id)
+    notify(holder, kind, subject, context, key=f"certificate:{cert.id}:{action.id}")
 
 
 def _course_title(course: Course) -> str:
@@ -175,8 +191,10 @@ def revoke(actor: User | None, cert: Certificate, reason: str, *, when: datetime
     if cert.revoked_at is not None:
         raise CertificationError(_l("This certificate is already revoked."))
     cert.revoked_at, cert.revoke_reason = when or utcnow(), reason
-    cert.actions.append(CertificateAction(action="revoked", actor_id=actor.id if actor else None, reason=reason))
+    revoked = CertificateAction(action="revoked", actor_id=actor.id if actor else None, reason=reason)
+    cert.actions.append(revoked)
     db.session.flush()
+    _tell(cert, revoked, NotificationKind.CERTIFICATE_REVOKED)
     return cert
 
 

@@ -15,6 +15,8 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.feedback.models import REPORT_KINDS, ContentReport, ContentReportMessage
 from lms.feedback.surveys import FeedbackError
+from lms.notifications.models import NotificationKind
+from lms.notifications.services import notify
 from lms.teaching.services import teaches
 
 
@@ -47,13 +49,26 @@ def add_message(report: ContentReport, author: User, body: str) -> None:
         raise FeedbackError(_l("Write a message first."))
     if report.status == "closed":
         raise FeedbackError(_l("This report is closed."))
-    report.messages.append(ContentReportMessage(author_id=author.id, body=body[:4000]))
+    message = ContentReportMessage(author_id=author.id, body=body[:4000])
+    report.messages.append(message)
     if author.id != report.user_id:
         report.status = "answered"
         report.first_answered_at = report.first_answered_at or utcnow()
     else:
         report.status = "open"
     db.session.flush()
+    if author.id != report.user_id:
+        _tell_reporter(report, message, author)
+
+
+def _tell_reporter(report: ContentReport, message: ContentReportMessage, author: User) -> None:
+    """The learner who filed the report hears of each answer (keyed by the message: one per answer)."""
+    item = db.session.get_one(Item, report.item_id)
+    subject = {"title": item.title, "url": f"/feedback/reports/{report.id}", "report_id": report.id}
+    context = {"about": item.title, "by": author.display_name, "reply": message.body[:1000]}
+    context["replied_at"] = message.created_at.isoformat()
+    reporter = db.session.get_one(User, report.user_id)
+    notify(reporter, NotificationKind.FEEDBACK_REPLY, subject, context, key=f"report-message:{message.id}")
 
 
 def close_report(report: ContentReport) -> None:

@@ -19,6 +19,8 @@ from lms.errors import UserError
 from lms.extensions import db
 from lms.feedback.models import Survey, SurveyResponse
 from lms.learning.services import completed_course_ids, enrolled_course_ids
+from lms.notifications.models import NotificationKind
+from lms.notifications.services import notify
 from lms.teaching.services import course_stats, teaches
 from lms.workshops.models import Registration, Workshop, WorkshopSession
 from lms.workshops.services import teaches as teaches_workshop
@@ -204,12 +206,26 @@ def results(survey: Survey, completed: int | None = None) -> Results:
 
 
 def reply(response: SurveyResponse, author: User, text: str) -> None:
-    """Answer a comment; the learner sees it beside their response."""
-    text = text.strip()
+    """Answer a comment; the learner sees it beside their response and is notified, unless the survey
+    is anonymous (no one is known to tell). The same reply again changes nothing and tells nothing;
+    a changed reply is told again (the key holds the reply's digest: a reply has no row of its own)."""
+    text = text.strip()[:4000]
     if not text:
         raise FeedbackError(_l("Write a reply first."))
-    response.reply, response.replied_at, response.replied_by_id = text[:4000], utcnow(), author.id
+    if text == response.reply:
+        return
+    response.reply, response.replied_at, response.replied_by_id = text, utcnow(), author.id
     db.session.flush()
+    learner = db.session.get(User, response.user_id) if response.user_id else None
+    if learner is None:
+        return
+    kind, about = subject_of(response.survey)
+    assert about is not None  # a survey's course or workshop is deleted with it
+    subject = {"title": about.title, "url": f"/feedback/surveys/{kind}/{about.slug}", "response_id": response.id}
+    context = {"about": about.title, "by": author.display_name, "reply": text[:1000], "comment": response.comment[:500]}
+    context["replied_at"] = response.replied_at.isoformat()
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    notify(learner, NotificationKind.FEEDBACK_REPLY, subject, context, key=f"survey-reply:{response.id}:{digest}")
 
 
 def pending(secret: str, user: User) -> list[tuple[str, Course | Workshop]]:

@@ -7,9 +7,9 @@ import os
 import smtplib
 import ssl
 from datetime import datetime
-from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,13 +20,33 @@ from jinja2 import TemplateNotFound
 
 from lms.db import utcnow
 from lms.localtime import zone_or_default
+from lms.notifications import services
 
 if TYPE_CHECKING:
     from lms.accounts.models import User
-    from lms.notifications.models import Notification
+    from lms.notifications.models import Notification, NotificationDigest
+
+# Headers holding one URL: folding a line without a space in it turns it into an RFC 2047 encoded
+# word, which mail clients do not read as a URL, so these are written on one line (< 998 characters).
+UNFOLDED = frozenset({"list-unsubscribe"})
+
+
+class _MailPolicy(EmailPolicy):
+    """SMTP's policy, except that the UNFOLDED headers are never folded."""
+
+    def fold(self, name: str, value: str) -> str:
+        if name.lower() in UNFOLDED:
+            return f"{name}: {value}{self.linesep}"
+        return super().fold(name, value)
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        if name.lower() in UNFOLDED:
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
+
 
 # SMTP's policy (CRLF lines) that also refuses CR or LF inside a header value: no header injection.
-MAIL_POLICY = policy.SMTP
+MAIL_POLICY = _MailPolicy(linesep="\r\n")
 
 
 def one_line(text: str) -> str:
@@ -41,6 +61,8 @@ def build_message(notification: Notification, recipient: User) -> EmailMessage:
 
     config = current_app.config
     language = recipient.locale if recipient.locale in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
+    base_url = (config["ACADEMY_BASE_URL"] or "http://127.0.0.1:5000").rstrip("/")
+    unsubscribe = unsubscribe_url(base_url, recipient.id, notification.kind)
     values = {
         "notification": notification,
         "subject": notification.subject,
@@ -48,7 +70,8 @@ def build_message(notification: Notification, recipient: User) -> EmailMessage:
         "recipient": recipient,
         "zone": zone_or_default(recipient.timezone),
         "language": language,
-        "base_url": (config["ACADEMY_BASE_URL"] or "http://127.0.0.1:5000").rstrip("/"),
+        "base_url": base_url,
+        "unsubscribe_url": unsubscribe,
     }
     with force_locale(language):
         subject = _render(notification.kind, "subject.txt", values)
@@ -60,10 +83,76 @@ def build_message(notification: Notification, recipient: User) -> EmailMessage:
     message["To"] = Address(display_name=one_line(recipient.display_name), addr_spec=recipient.email)
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = make_msgid(f"notification-{notification.id}")
+    if unsubscribe:
+        one_click(message, unsubscribe)
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     message["Content-Language"] = language  # after the parts: add_alternative moves Content-* headers into them
     return message
+
+
+def build_digest(digest: NotificationDigest, items: list[Notification], recipient: User) -> EmailMessage:
+    """The daily digest: one message listing `items` (title, time in the person's zone, link), in
+    their language, with the digest's own one-click unsubscribe link."""
+    from flask import current_app
+
+    config = current_app.config
+    language = recipient.locale if recipient.locale in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
+    base_url = (config["ACADEMY_BASE_URL"] or "http://127.0.0.1:5000").rstrip("/")
+    unsubscribe = _unsubscribe_link(base_url, recipient.id, services.DIGEST)
+    with force_locale(language):
+        entries = [
+            (subject_line(item), _absolute(base_url, item.subject.get("url")), item.created_at) for item in items
+        ]
+        values = {
+            "subject": {"title": ""},
+            "entries": entries,
+            "day": digest.day,
+            "recipient": recipient,
+            "zone": zone_or_default(recipient.timezone),
+            "language": language,
+            "base_url": base_url,
+            "unsubscribe_url": unsubscribe,
+        }
+        subject = render_template("notifications/mail/digest.subject.txt", **values).strip()
+        values["subject"]["title"] = subject
+        text = render_template("notifications/mail/digest.txt", **values).strip() + "\n"
+        html = render_template("notifications/mail/digest.html", **values).strip() + "\n"
+    message = EmailMessage(policy=MAIL_POLICY)
+    message["Subject"] = one_line(subject)
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = Address(display_name=one_line(recipient.display_name), addr_spec=recipient.email)
+    message["Date"] = format_datetime(utcnow())
+    message["Message-ID"] = make_msgid(f"digest-{digest.id}")
+    one_click(message, unsubscribe)
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    message["Content-Language"] = language
+    return message
+
+
+def _absolute(base_url: str, url: object) -> str | None:
+    """A notification's link as a full address on this site; None for none (or one elsewhere)."""
+    if isinstance(url, str) and url.startswith("/") and not url.startswith(("//", "/\\")):
+        return base_url + url
+    return None
+
+
+def unsubscribe_url(base_url: str, user_id: int, kind: str) -> str | None:
+    """The one-click unsubscribe link of a mail of `kind` (or services.DIGEST); None for account mail."""
+    if kind != services.DIGEST and kind not in services.CONFIGURABLE:
+        return None
+    return _unsubscribe_link(base_url, user_id, kind)
+
+
+def _unsubscribe_link(base_url: str, user_id: int, kind: str) -> str:
+    return f"{base_url}/unsubscribe/{services.unsubscribe_token(user_id, kind)}"
+
+
+def one_click(message: EmailMessage, url: str) -> None:
+    """RFC 8058: the link mail clients offer as "Unsubscribe", which they POST to without a session."""
+    message["List-Unsubscribe"] = f"<{url}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
 
 
 def _render(kind: str, extension: str, values: dict[str, Any]) -> str:
@@ -81,7 +170,7 @@ def _with_times(context: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def deliver(message: EmailMessage, config: dict[str, Any] | Any, notification_id: int) -> None:
+def deliver(message: EmailMessage, config: dict[str, Any] | Any, notification_id: int | str) -> None:
     """Hand one message to MAIL_URL's server, or write it to instance/outbox/ when there is none.
     Raises whatever the server or the disk raised: the caller keeps the message pending."""
     with Transport(config) as transport:
@@ -105,7 +194,7 @@ class Transport:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def send(self, message: EmailMessage, notification_id: int) -> None:
+    def send(self, message: EmailMessage, notification_id: int | str) -> None:
         """Send one message; raises what the server (or the disk) raised. A connection a server
         closed between two messages (idle or per-connection limits) is opened again once."""
         if self.server is None:
@@ -168,7 +257,7 @@ def tls_context(cafile: str | None) -> ssl.SSLContext:
     return context
 
 
-def _write_outbox(message: EmailMessage, outbox: Path, notification_id: int) -> None:
+def _write_outbox(message: EmailMessage, outbox: Path, notification_id: int | str) -> None:
     """One .eml file per message, written whole or not at all (a temporary name, then renamed)."""
     outbox.mkdir(parents=True, exist_ok=True)
     name = f"{utcnow():%Y%m%dT%H%M%S}-{notification_id}.eml"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Base, utcnow
@@ -84,13 +84,18 @@ KINDS: dict[NotificationKind, KindRules] = {
 INBOX_KINDS = tuple(str(kind) for kind, rules in KINDS.items() if rules.inbox)
 
 
+DELIVERIES = tuple(delivery.value for delivery in Delivery)
+
+
 class EmailState(StrEnum):
-    """Where the notification's e-mail is: waiting (or retrying), delivered, given up, not to be sent."""
+    """Where the notification's e-mail is: waiting (or retrying), delivered, given up, not to be sent,
+    or held for its recipient's daily digest (then sent or failed with the digest)."""
 
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
     SKIPPED = "skipped"
+    DIGEST = "digest"
 
 
 EMAIL_STATES = tuple(state.value for state in EmailState)
@@ -121,6 +126,48 @@ class Notification(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    # The digest that took it (held rows without one wait for the next digest).
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("notification_digests.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship()
+
+
+class NotificationPreference(Base):
+    """A person's choice for one kind; no row means the kind's default (`KINDS[kind].default`)."""
+
+    __tablename__ = "notification_preferences"
+    __table_args__ = (CheckConstraint(f"delivery IN {DELIVERIES}", name="delivery_known"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    delivery: Mapped[str] = mapped_column(String(10))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+DIGEST_STATES = tuple(state.value for state in EmailState if state != EmailState.DIGEST)
+
+
+class NotificationDigest(Base):
+    """One person's daily digest e-mail for one day of their own calendar: unique per (user, day),
+    so a second run or a second worker creates nothing and sends nothing. Its notifications point
+    at it (`Notification.digest_id`) and are marked sent with it."""
+
+    __tablename__ = "notification_digests"
+    __table_args__ = (
+        UniqueConstraint("user_id", "day", name="uq_notification_digests_day"),
+        CheckConstraint(f"state IN {DIGEST_STATES}", name="state_known"),
+        Index("ix_notification_digests_due", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)  # in the person's time zone
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None]  # due from then: a claim leases it until then
     sent_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()

@@ -11,8 +11,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, cast
 
-# The names mail._write_outbox gives (<UTC time>-<notification id>.eml): nothing else is opened.
-NAME = re.compile(r"\d{8}T\d{6}-\d+\.eml")
+# The names mail._write_outbox gives (<UTC time>-<notification id or digest-id>.eml): nothing else is opened.
+NAME = re.compile(r"\d{8}T\d{6}-[a-z0-9-]+\.eml")
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,19 @@
-"""Queue tasks of notifications: send messages (in batches over one SMTP connection), and the sweep
-that re-enqueues what is due."""
+"""Queue tasks of notifications: send messages (in batches over one SMTP connection), the sweep
+that re-enqueues what is due, and the periodic reminders and daily digest."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from functools import partial
 
 from flask import Flask, current_app
 
+from lms.db import utcnow
 from lms.extensions import db, queue
-from lms.notifications import mail, services
+from lms.notifications import mail, reminders, services
 from lms.notifications.services import RetryPolicy
 from lms.sweeps import sweeping
 
@@ -40,6 +42,10 @@ def send_mail(notification_id: int, transport: mail.Transport | None = None) -> 
         services.mail_skipped(notification, "the account is disabled")
         db.session.commit()
         return "skipped"
+    withheld = services.withhold(notification)  # the recipient's preference, read now: in app, off or digest
+    if withheld is not None:
+        db.session.commit()
+        return withheld
     try:
         message = mail.build_message(notification, recipient)
         if transport is None:
@@ -74,6 +80,57 @@ def send_mail_batch(*notification_ids: int) -> dict[str, int]:
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
             db.session.expunge_all()  # each commit expires every object held: hold only this message's
     return outcomes
+
+
+@queue.periodic(minute="0")
+def send_digests() -> str:
+    """Hourly (once across workers): the daily digests due now."""
+    return f"{send_digests_at(utcnow())} digest(s) sent"
+
+
+def send_digests_at(now: datetime) -> int:
+    """Open the daily digest of each person whose DIGEST_HOUR has come in their own time zone at
+    `now`, then send every digest that is due. Exactly once per person and day, however many times
+    and by however many workers it runs (the (user, day) row and the claim decide). Returns how
+    many were sent."""
+    services.open_digests(now, int(current_app.config["DIGEST_HOUR"]))
+    db.session.commit()
+    return sum(send_digest(digest_id, now) == "sent" for digest_id in services.digests_due(now))
+
+
+def send_digest(digest_id: int, now: datetime) -> str:
+    """Send one digest if it is open and due: sent with its items, skipped when nothing is left to
+    list (or the account is disabled), retried at a later run after a failure, failed after the last."""
+    policy = retry_policy()
+    digest = services.claim_digest(digest_id, policy, now)
+    if digest is None:
+        db.session.rollback()
+        return "not due"
+    recipient = digest.user
+    db.session.commit()  # the attempt is counted before the server is asked
+    items = services.digest_items(digest)
+    if not recipient.active or not recipient.email or not items:
+        reason = "the account is disabled" if items else "nothing left to send"
+        services.digest_done(digest, items, "skipped", reason)
+        db.session.commit()
+        return "skipped"
+    try:
+        mail.deliver(mail.build_digest(digest, items, recipient), current_app.config, f"digest-{digest.id}")
+    except Exception as exc:  # as send_mail: kept, retried, shown
+        reason = f"{type(exc).__name__}: {exc}"
+        again = services.digest_attempt_failed(digest, items, reason, policy)
+        db.session.commit()
+        log.warning(
+            "digest %d attempt %d failed (%s)%s",
+            digest.id,
+            digest.attempts,
+            reason,
+            "; will retry" if again else "; gave up",
+        )
+        return "retry" if again else "failed"
+    services.digest_done(digest, items, "sent")
+    db.session.commit()
+    return "sent"
 
 
 def enqueue_mail(ids: Iterable[int]) -> list[int]:
@@ -120,3 +177,11 @@ def mail_in_worker(app: Flask) -> Iterator[None]:
     queued = partial(log.info, "put %d message(s) on the mail queue")
     with sweeping(app, "mail sweep", float(app.config["MAIL_SWEEP_SECONDS"]), requeue_due_mail, queued):
         yield
+
+
+@queue.periodic(minute="*/5")
+def send_reminders() -> str:
+    """Every five minutes (once across workers): the reminders due now, each notified once per person
+    and key (workshop sessions 24 h and 1 h ahead, assignments due within 48 h, assigned paths)."""
+    sent = reminders.send_due(utcnow())
+    return ", ".join(f"{name} {count}" for name, count in sent.items()) or "no reminder finders"

@@ -17,7 +17,8 @@ from lms.assignments.tasks import grading_in_worker
 from lms.db import utcnow
 from lms.extensions import db, queue
 from lms.notifications.tasks import mail_in_worker
-from lms.operations import services
+from lms.operations import periodic, services
+from lms.operations.tasks import periodic_in_worker
 
 worker_cli = click.Group("worker", help="The background worker: runs every domain's queued tasks.")
 log = logging.getLogger(__name__)
@@ -27,8 +28,8 @@ log = logging.getLogger(__name__)
 @click.option("--workers", type=click.IntRange(1, 256), help="Task threads (default: GRADING_WORKERS, 3 per core).")
 def run_command(workers: int | None) -> None:
     """Run queued tasks until Ctrl-C: grading rounds (putting back on the queue what it lost),
-    mastery refits and notification e-mail (sweeping for mail due again); beats a heartbeat row
-    every few seconds for /readyz."""
+    mastery refits, notification e-mail (sweeping for mail due again) and the periodic tasks (each
+    scheduled slot once across workers); beats a heartbeat row every few seconds for /readyz."""
     # Ctrl-C stops the worker cleanly from its first line, even when started from a shell that
     # left SIGINT ignored (a background job without job control): Huey only sets it at run().
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -41,11 +42,12 @@ def run_command(workers: int | None) -> None:
 def _run(app: Flask, workers: int | None) -> None:
     count = workers or app.config["GRADING_WORKERS"]
     huey = queue.huey(app)
-    with grading_in_worker(app, count), mail_in_worker(app), Heartbeat(app, "worker"):
+    with grading_in_worker(app, count), mail_in_worker(app), periodic_in_worker(app), Heartbeat(app, "worker"):
         click.echo(
             f"Worker: {count} thread(s), queue {type(huey.storage).__name__}, grading lease "
             f"{grading_worker.lease_seconds(app.config):g} s."
         )
+        # Huey's scheduler stays off for periodic tasks: periodic_in_worker enqueues their slots.
         # SQLite is polled: a short fixed delay. Redis blocks in BRPOP and only sleeps after an
         # error (Redis down): back off to 1 s, so an outage logs once a second, not 20 times.
         delays = (0.1, 2.0, 1.0) if huey.storage.blocking else (0.02, 1.0, 0.05)
@@ -80,6 +82,22 @@ def status_command() -> None:
         )
     if not rows:
         click.echo("no worker has a heartbeat: start one with `flask worker run`")
+
+
+@worker_cli.command("periodic")
+def periodic_command() -> None:
+    """Every periodic task: its schedule (UTC), its next slot, and its latest run (which worker, how it ended)."""
+    now = utcnow()
+    for schedule in periodic.schedules(queue.schedules(), now):
+        fields = " ".join(schedule.crontab.get(f, "*") for f in ("minute", "hour", "day", "month", "day_of_week"))
+        upcoming = f"{schedule.next_slot:%Y-%m-%d %H:%M}" if schedule.next_slot else "none within 8 days"
+        click.echo(f"{schedule.task}  [{fields}]  next {upcoming} UTC")
+        run = schedule.last
+        if run is None:
+            click.echo("    last run: none kept")
+            continue
+        state = run.outcome if run.finished_at else "running (or its worker stopped)"
+        click.echo(f"    last run: slot {run.slot:%Y-%m-%d %H:%M} UTC on {run.host} pid {run.pid}: {state}")
 
 
 class Heartbeat:

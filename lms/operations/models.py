@@ -1,10 +1,10 @@
-"""Heartbeats of running worker processes."""
+"""Heartbeats of running worker processes, and the slots of periodic tasks they claimed."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.db import Base, utcnow
@@ -25,3 +25,19 @@ class WorkerHeartbeat(Base):
     pid: Mapped[int]
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     beat_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # the freshest one is asked for
+
+
+class PeriodicRun(Base):
+    """One scheduled slot of a periodic task (its name and the UTC minute it was due), claimed by
+    the first worker to insert this row: every worker enqueues each slot it sees, and the others
+    find the row taken and do nothing. Kept two weeks for `flask worker periodic`."""
+
+    __tablename__ = "periodic_runs"
+
+    task: Mapped[str] = mapped_column(String(200), primary_key=True)  # the qualified name
+    slot: Mapped[datetime] = mapped_column(primary_key=True, index=True)  # old ones are pruned by slot
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int]
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(Text)  # what the task returned, or why it failed

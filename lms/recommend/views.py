@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from lms.announcements import services as announcements
 from lms.catalog.models import Course
 from lms.extensions import db
 from lms.learning.forms import ActionForm, choice_indexes
@@ -29,7 +30,9 @@ def recommended_modules(course: Course) -> dict[str, str]:
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    return render_page("recommend/dashboard.html", body=dashboard_body(current_user._get_current_object()))
+    user = current_user._get_current_object()
+    shown = announcements.shown_to(user)  # no query unless the login check counted some
+    return render_page("recommend/dashboard.html", body=dashboard_body(user), announcements=shown)
 
 
 @bp.get("/skills")

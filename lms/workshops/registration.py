@@ -19,6 +19,8 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.models import LearningEventKind
 from lms.learning.services import record_event
+from lms.notifications.models import NotificationKind
+from lms.notifications.services import notify
 from lms.spreadsheets import neutralize
 from lms.workshops.models import Registration, WorkshopSession
 from lms.workshops.services import WorkshopError
@@ -112,7 +114,30 @@ def fill_from_waitlist(session: WorkshopSession, *, now: datetime | None = None)
     db.session.expire(session, ["confirmed_count"])
     for registration in promoted:
         db.session.refresh(registration)
+        _tell_promoted(session, registration)
     return promoted
+
+
+def _tell_promoted(session: WorkshopSession, registration: Registration) -> None:
+    """The learner has a seat now. Keyed by the registration and this promotion's moment: a second
+    promotion (after cancelling and queueing again) is its own notification."""
+    workshop = session.workshop
+    assert registration.promoted_at is not None  # set by the promotion just made
+    subject = {
+        "title": workshop.title,
+        "url": f"/workshops/{workshop.slug}#session-{session.id}",
+        "session_id": session.id,
+    }
+    context = {
+        "workshop": workshop.title,
+        "session": session.title,
+        "starts_at": session.starts_at.isoformat(),
+        "ends_at": session.ends_at.isoformat(),
+        "place": session.place,
+        "online": bool(session.online_url),
+    }
+    key = f"registration:{registration.id}:promoted:{registration.promoted_at.isoformat()}"
+    notify(db.session.get_one(User, registration.user_id), NotificationKind.WAITLIST_PROMOTED, subject, context, key)
 
 
 def _promote_next(session_id: int, now: datetime) -> int | None:

@@ -43,3 +43,19 @@ def test_a_bad_mail_url_is_refused_with_what_is_wrong(url, said):
 def test_the_app_refuses_to_start_with_a_bad_mail_url(make_app):
     with pytest.raises(ConfigError, match="MAIL_URL"):
         make_app(MAIL_URL="smtp//mail.example.test")
+
+
+@pytest.mark.parametrize("hour", [24, -1, "eight"])
+def test_the_app_refuses_to_start_with_a_digest_hour_that_is_no_hour(make_app, hour):
+    with pytest.raises(ConfigError, match="DIGEST_HOUR must be an hour from 0 to 23"):
+        make_app(DIGEST_HOUR=hour)
+
+
+def test_the_digest_hour_is_read_from_the_environment(monkeypatch):
+    from lms.config import load_config
+
+    monkeypatch.setenv("DIGEST_HOUR", "7")
+    assert load_config({"SECRET_KEY": "x"})["DIGEST_HOUR"] == 7
+    monkeypatch.setenv("DIGEST_HOUR", "8am")
+    with pytest.raises(ConfigError, match="not '8am'"):
+        load_config({"SECRET_KEY": "x"})
