@@ -11,6 +11,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -232,15 +233,15 @@ def connect(server: dict[str, Any], config: dict[str, Any] | Any) -> smtplib.SMT
     """A logged-in conversation with MAIL_URL's server: TLS from the start (smtps://) or after
     STARTTLS (?starttls=true), certificates checked against the system's CAs and MAIL_CA_FILE."""
     timeout = float(config["MAIL_TIMEOUT"])
-    context = tls_context(config.get("MAIL_CA_FILE") or None)
+    cafile = config.get("MAIL_CA_FILE") or None
     smtp: smtplib.SMTP
     if server["scheme"] == "smtps":
-        smtp = smtplib.SMTP_SSL(server["host"], server["port"], timeout=timeout, context=context)
+        smtp = smtplib.SMTP_SSL(server["host"], server["port"], timeout=timeout, context=tls_context(cafile))
     else:
         smtp = smtplib.SMTP(server["host"], server["port"], timeout=timeout)
     try:
         if server["starttls"]:
-            smtp.starttls(context=context)
+            smtp.starttls(context=tls_context(cafile))
         if server["username"]:
             smtp.login(server["username"], server["password"])
     except BaseException:
@@ -249,8 +250,10 @@ def connect(server: dict[str, Any], config: dict[str, Any] | Any) -> smtplib.SMT
     return smtp
 
 
+@lru_cache(maxsize=4)
 def tls_context(cafile: str | None) -> ssl.SSLContext:
-    """Verifying TLS (hostname and chain), trusting the system's CAs plus `cafile` if given."""
+    """Verifying TLS (hostname and chain), trusting the system's CAs plus `cafile` if given. Made
+    once per process and file (loading the system's CAs takes ~25 ms) and shared by connections."""
     context = ssl.create_default_context()
     if cafile:
         context.load_verify_locations(cafile=cafile)
