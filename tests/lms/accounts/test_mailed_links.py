@@ -52,7 +52,7 @@ def _work_queue() -> list[str]:
 def _mail_link(smtp) -> tuple[object, str]:
     """Work the queue (the link recorded, then mailed), then read the link (a path) out of the
     message the SMTP server received; both parts carry the same one."""
-    assert _work_queue()[-1] == "send_mail"
+    assert _work_queue()[-1] == "send_mail_batch"
     message = message_from_bytes(smtp.sink.envelopes[-1].content, policy=policy.default)
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
@@ -203,7 +203,7 @@ def test_the_link_is_forgotten_when_its_mail_is_given_up(app, smtp):
     user = make_user(email="gone@example.test")
     _forgot(app.test_client(), "gone@example.test")
     smtp.stop()
-    assert _work_queue() == ["mail_account_link", "send_mail"]  # refused: due again after the backoff
+    assert _work_queue() == ["mail_account_link", "send_mail_batch"]  # refused: due again after the backoff
     new = _notification(user.id, NotificationKind.PASSWORD_RESET).id
     assert _notification(user.id, NotificationKind.PASSWORD_RESET).attempts == 1
     assert "secret_path" in _notification(user.id, NotificationKind.PASSWORD_RESET).context  # kept for the retry
