@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
@@ -213,7 +214,12 @@ def _open(notes: Any) -> ColumnElement[bool]:
         prefs.c.kind == str(NotificationKind.ANNOUNCEMENT),
         prefs.c.delivery == str(Delivery.OFF),
     )
-    return and_(notes.c.kind == str(NotificationKind.ANNOUNCEMENT), dismissals.c.user_id.is_(None), ~turned_off)
+    return and_(
+        notes.c.kind == str(NotificationKind.ANNOUNCEMENT),
+        _announcement_id(notes).is_not(None),  # a row copying no announcement has no panel to show
+        dismissals.c.user_id.is_(None),
+        ~turned_off,
+    )
 
 
 def _open_count() -> Any:
@@ -231,7 +237,9 @@ def _open_count() -> Any:
 read_with_login(OPEN, _open_count)
 
 
+@cache
 def _shown_statement() -> Select[Any]:
+    """Built once: a dashboard with open announcements runs it on every visit."""
     notes = Notification.__table__
     announcements, users = Announcement.__table__, User.__table__
     return (
@@ -253,7 +261,8 @@ def shown_to(user: User | SessionUser) -> tuple[Shown, ...]:
     read_at_login = getattr(user, "also", None) or {}
     if read_at_login.get(OPEN, None) == 0:
         return ()
-    rows = db.session.connection().execute(_shown_statement(), {"user_id": user.id})
+    with db.engine.connect() as conn:  # as the login check: a cached dashboard builds no ORM session
+        rows = conn.execute(_shown_statement(), {"user_id": user.id}).all()
     return tuple(Shown(row.id, row.title, row.display_name, Markup(row.body_html)) for row in rows)
 
 

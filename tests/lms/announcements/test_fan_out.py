@@ -128,8 +128,10 @@ def test_an_announcement_notification_from_elsewhere_shows_no_panel_and_breaks_n
     notify(learner, NotificationKind.ANNOUNCEMENT, {"title": "Hand-made"}, {}, key="k")
     db.session.commit()
     login(client, learner.email)
-    page = _dashboard(client)
+    with counted_queries() as seen:
+        page = _dashboard(client)
     assert "Hand-made" not in page and 'class="announcements"' not in page
+    assert not any("JOIN announcements ON" in s for s in seen)  # not open: the login check counted none
 
 
 def test_a_learner_who_turned_announcements_off_sees_no_panel(app, client, teacher, basics):
