@@ -78,18 +78,7 @@ def build_message(notification: Notification, recipient: User) -> EmailMessage:
         subject = _render(notification.kind, "subject.txt", values)
         text = _render(notification.kind, "txt", values)
         html = _render(notification.kind, "html", values)
-    message = EmailMessage(policy=MAIL_POLICY)
-    message["Subject"] = one_line(subject)
-    message["From"] = config["MAIL_FROM"]
-    message["To"] = Address(display_name=one_line(recipient.display_name), addr_spec=recipient.email)
-    message["Date"] = format_datetime(utcnow())
-    message["Message-ID"] = make_msgid(f"notification-{notification.id}")
-    if unsubscribe:
-        one_click(message, unsubscribe)
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
-    message["Content-Language"] = language  # after the parts: add_alternative moves Content-* headers into them
-    return message
+    return _assemble(recipient, language, f"notification-{notification.id}", unsubscribe, (subject, text, html))
 
 
 def build_digest(digest: NotificationDigest, items: list[Notification], recipient: User) -> EmailMessage:
@@ -119,16 +108,29 @@ def build_digest(digest: NotificationDigest, items: list[Notification], recipien
         values["subject"]["title"] = subject
         text = render_template("notifications/mail/digest.txt", **values).strip() + "\n"
         html = render_template("notifications/mail/digest.html", **values).strip() + "\n"
+    return _assemble(recipient, language, f"digest-{digest.id}", unsubscribe, (subject, text, html))
+
+
+def _assemble(
+    recipient: User, language: str, id_key: str, unsubscribe: str | None, texts: tuple[str, str, str]
+) -> EmailMessage:
+    """The headers and parts every mail we send has, notification or digest, written once so both
+    keep the same From, one-line Subject, Message-ID form, one-click link and Content-Language.
+    `texts`: the rendered subject, text and HTML."""
+    from flask import current_app
+
+    subject, text, html = texts
     message = EmailMessage(policy=MAIL_POLICY)
     message["Subject"] = one_line(subject)
-    message["From"] = config["MAIL_FROM"]
+    message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = Address(display_name=one_line(recipient.display_name), addr_spec=recipient.email)
     message["Date"] = format_datetime(utcnow())
-    message["Message-ID"] = make_msgid(f"digest-{digest.id}")
-    one_click(message, unsubscribe)
+    message["Message-ID"] = make_msgid(id_key)
+    if unsubscribe:
+        one_click(message, unsubscribe)
     message.set_content(text)
     message.add_alternative(html, subtype="html")
-    message["Content-Language"] = language
+    message["Content-Language"] = language  # after the parts: add_alternative moves Content-* headers into them
     return message
 
 
