@@ -75,6 +75,29 @@ def live_item_totals() -> Select:
     return live_items().with_only_columns(Item.course_id, func.count().label("total")).group_by(Item.course_id)
 
 
+def not_completed(stmt: Select) -> Select:
+    """`stmt` (which joins User and Course) narrowed to the courses its users have not completed:
+    items left (or none counted), or an exam still to pass without a live course certificate. One
+    definition for the team page's overdue panel and the path reminders, so both agree."""
+    totals = live_item_totals().subquery()
+    done = func.coalesce(ReportProgress.done, 0)
+    total = func.coalesce(totals.c.total, 0)
+    return (
+        stmt.outerjoin(totals, totals.c.course_id == Course.id)
+        .outerjoin(ReportProgress, and_(ReportProgress.user_id == User.id, ReportProgress.course_id == Course.id))
+        .outerjoin(
+            Certificate,
+            and_(
+                Certificate.user_id == User.id,
+                Certificate.course_id == Course.id,
+                Certificate.kind == "course",
+                Certificate.revoked_at.is_(None),
+            ),
+        )
+        .where(or_(total == 0, done < total, and_(ReportProgress.exam_pending.is_(True), Certificate.id.is_(None))))
+    )
+
+
 def scoped_members(viewer: User, team_id: int | None = None):
     """(team_id, user_id) of the members of the teams the viewer may read (one team if given)."""
     members = select(team_members.c.team_id, team_members.c.user_id).where(
