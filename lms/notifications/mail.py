@@ -58,20 +58,13 @@ def one_line(text: str) -> str:
 def build_message(notification: Notification, recipient: User) -> EmailMessage:
     """The message for one notification: subject, text and HTML parts from the kind's templates
     (notifications/mail/<kind>.*, else default.*), rendered in the recipient's language and zone."""
-    from flask import current_app
-
-    config = current_app.config
-    language = recipient.locale if recipient.locale in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
-    base_url = (config["ACADEMY_BASE_URL"] or "http://127.0.0.1:5000").rstrip("/")
+    language, base_url, common = _for_recipient(recipient)
     unsubscribe = unsubscribe_url(base_url, recipient.id, notification.kind)
     values = {
+        **common,
         "notification": notification,
         "subject": notification.subject,
         "context": _with_times(notification.context),
-        "recipient": recipient,
-        "zone": zone_or_default(recipient.timezone),
-        "language": language,
-        "base_url": base_url,
         "unsubscribe_url": unsubscribe,
     }
     with force_locale(language):
@@ -84,24 +77,17 @@ def build_message(notification: Notification, recipient: User) -> EmailMessage:
 def build_digest(digest: NotificationDigest, items: list[Notification], recipient: User) -> EmailMessage:
     """The daily digest: one message listing `items` (title, time in the person's zone, link), in
     their language, with the digest's own one-click unsubscribe link."""
-    from flask import current_app
-
-    config = current_app.config
-    language = recipient.locale if recipient.locale in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
-    base_url = (config["ACADEMY_BASE_URL"] or "http://127.0.0.1:5000").rstrip("/")
+    language, base_url, common = _for_recipient(recipient)
     unsubscribe = _unsubscribe_link(base_url, recipient.id, services.DIGEST)
     with force_locale(language):
         entries = [
             (subject_line(item), _absolute(base_url, item.subject.get("url")), item.created_at) for item in items
         ]
         values = {
+            **common,
             "subject": {"title": ""},
             "entries": entries,
             "day": digest.day,
-            "recipient": recipient,
-            "zone": zone_or_default(recipient.timezone),
-            "language": language,
-            "base_url": base_url,
             "unsubscribe_url": unsubscribe,
         }
         subject = render_template("notifications/mail/digest.subject.txt", **values).strip()
@@ -109,6 +95,19 @@ def build_digest(digest: NotificationDigest, items: list[Notification], recipien
         text = render_template("notifications/mail/digest.txt", **values).strip() + "\n"
         html = render_template("notifications/mail/digest.html", **values).strip() + "\n"
     return _assemble(recipient, language, f"digest-{digest.id}", unsubscribe, (subject, text, html))
+
+
+def _for_recipient(recipient: User) -> tuple[str, str, dict[str, Any]]:
+    """The recipient's language (theirs if offered, else the default), the site's address, and the
+    template values every mail has (recipient, zone, language, base_url): one place, so a
+    notification and a digest to the same person agree on language, zone and links."""
+    from flask import current_app
+
+    config = current_app.config
+    language = recipient.locale if recipient.locale in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
+    base_url = (config["ACADEMY_BASE_URL"] or "http://127.0.0.1:5000").rstrip("/")
+    zone = zone_or_default(recipient.timezone)
+    return language, base_url, {"recipient": recipient, "zone": zone, "language": language, "base_url": base_url}
 
 
 def _assemble(
