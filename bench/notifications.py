@@ -25,7 +25,6 @@ import re
 import shutil
 import signal
 import smtplib
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -40,25 +39,16 @@ from aiosmtpd.controller import Controller
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv" / "bin"
 sys.path.insert(0, str(ROOT))
+
+# The web benchmark's: both benches run `flask` commands and pick ports the same way.
+from bench.web import flask, free_port  # noqa: E402
+
 PASSWORD = "bench-password-123"
 ADMIN = "admin@bench.test"
 
 
 def load() -> str:
     return f"load {os.getloadavg()[0]:.2f}"
-
-
-def flask(env: dict, *args: str) -> str:
-    result = subprocess.run([str(VENV / "flask"), *args], env=env, cwd=ROOT, capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Sink:

@@ -4,8 +4,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import Connection, DateTime, Engine, MetaData, TypeDecorator
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, registry
 
 NAMING_CONVENTION = {
@@ -24,6 +26,12 @@ _clock: ContextVar[datetime | None] = ContextVar("academy_clock", default=None)
 def utcnow() -> datetime:
     """Now, in UTC, timezone-aware: the real clock, or the moment `clock_at` set in this context."""
     return _clock.get() or datetime.now(UTC)
+
+
+def insert_for(bind: Engine | Connection) -> Any:
+    """The INSERT construct of `bind`'s database that has ON CONFLICT (PostgreSQL's or SQLite's:
+    both spell it the same way), for writes that must do nothing or update when the row exists."""
+    return postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
 
 
 @contextmanager

@@ -16,13 +16,12 @@ from typing import TYPE_CHECKING, Any
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.accounts.models import Team, User, team_members
 from lms.accounts.services import read_with_login
 from lms.announcements.models import Announcement, AnnouncementDismissal, AnnouncementState, Audience
 from lms.catalog.markdown import render_markdown
-from lms.db import utcnow
+from lms.db import insert_for, utcnow
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.notifications.models import Delivery, EmailState, Notification, NotificationKind, NotificationPreference
@@ -173,7 +172,7 @@ def write_copies(announcement: Announcement, user_ids: Sequence[int]) -> list[in
         }
         for user_id in user_ids
     ]
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = insert_for(db.session.get_bind())
     notes = db.metadata.tables["notifications"]  # Core: no ORM objects for ten thousand rows
     statement = insert(notes).on_conflict_do_nothing(index_elements=["user_id", "kind", "key"]).returning(notes.c.id)
     # executemany with RETURNING: SQLAlchemy sends it as multi-row VALUES batches ("insertmanyvalues").
@@ -291,7 +290,7 @@ def dismiss(user_id: int, announcement_id: int) -> bool:
     it); False when they did not receive it. Dismissing twice changes nothing. Flushes."""
     if not received(user_id, announcement_id):
         return False
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = insert_for(db.session.get_bind())
     db.session.execute(
         insert(AnnouncementDismissal)
         .values(user_id=user_id, announcement_id=announcement_id, dismissed_at=utcnow())

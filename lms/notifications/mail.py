@@ -58,77 +58,78 @@ def one_line(text: str) -> str:
 def build_message(notification: Notification, recipient: User) -> EmailMessage:
     """The message for one notification: subject, text and HTML parts from the kind's templates
     (notifications/mail/<kind>.*, else default.*), rendered in the recipient's language and zone."""
-    from flask import current_app
-
-    config = current_app.config
-    language = recipient.locale if recipient.locale in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
-    base_url = (config["ACADEMY_BASE_URL"] or "http://127.0.0.1:5000").rstrip("/")
+    language, base_url, common = _for_recipient(recipient)
     unsubscribe = unsubscribe_url(base_url, recipient.id, notification.kind)
     values = {
+        **common,
         "notification": notification,
         "subject": notification.subject,
         "context": _with_times(notification.context),
-        "recipient": recipient,
-        "zone": zone_or_default(recipient.timezone),
-        "language": language,
-        "base_url": base_url,
         "unsubscribe_url": unsubscribe,
     }
     with force_locale(language):
         subject = _render(notification.kind, "subject.txt", values)
         text = _render(notification.kind, "txt", values)
         html = _render(notification.kind, "html", values)
-    message = EmailMessage(policy=MAIL_POLICY)
-    message["Subject"] = one_line(subject)
-    message["From"] = config["MAIL_FROM"]
-    message["To"] = Address(display_name=one_line(recipient.display_name), addr_spec=recipient.email)
-    message["Date"] = format_datetime(utcnow())
-    message["Message-ID"] = make_msgid(f"notification-{notification.id}")
-    if unsubscribe:
-        one_click(message, unsubscribe)
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
-    message["Content-Language"] = language  # after the parts: add_alternative moves Content-* headers into them
-    return message
+    return _assemble(recipient, language, f"notification-{notification.id}", unsubscribe, (subject, text, html))
 
 
 def build_digest(digest: NotificationDigest, items: list[Notification], recipient: User) -> EmailMessage:
     """The daily digest: one message listing `items` (title, time in the person's zone, link), in
     their language, with the digest's own one-click unsubscribe link."""
-    from flask import current_app
-
-    config = current_app.config
-    language = recipient.locale if recipient.locale in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
-    base_url = (config["ACADEMY_BASE_URL"] or "http://127.0.0.1:5000").rstrip("/")
+    language, base_url, common = _for_recipient(recipient)
     unsubscribe = _unsubscribe_link(base_url, recipient.id, services.DIGEST)
     with force_locale(language):
         entries = [
             (subject_line(item), _absolute(base_url, item.subject.get("url")), item.created_at) for item in items
         ]
         values = {
+            **common,
             "subject": {"title": ""},
             "entries": entries,
             "day": digest.day,
-            "recipient": recipient,
-            "zone": zone_or_default(recipient.timezone),
-            "language": language,
-            "base_url": base_url,
             "unsubscribe_url": unsubscribe,
         }
         subject = render_template("notifications/mail/digest.subject.txt", **values).strip()
         values["subject"]["title"] = subject
         text = render_template("notifications/mail/digest.txt", **values).strip() + "\n"
         html = render_template("notifications/mail/digest.html", **values).strip() + "\n"
+    return _assemble(recipient, language, f"digest-{digest.id}", unsubscribe, (subject, text, html))
+
+
+def _for_recipient(recipient: User) -> tuple[str, str, dict[str, Any]]:
+    """The recipient's language (theirs if offered, else the default), the site's address, and the
+    template values every mail has (recipient, zone, language, base_url): one place, so a
+    notification and a digest to the same person agree on language, zone and links."""
+    from flask import current_app
+
+    config = current_app.config
+    language = recipient.locale if recipient.locale in config["LANGUAGES"] else config["BABEL_DEFAULT_LOCALE"]
+    base_url = (config["ACADEMY_BASE_URL"] or "http://127.0.0.1:5000").rstrip("/")
+    zone = zone_or_default(recipient.timezone)
+    return language, base_url, {"recipient": recipient, "zone": zone, "language": language, "base_url": base_url}
+
+
+def _assemble(
+    recipient: User, language: str, id_key: str, unsubscribe: str | None, texts: tuple[str, str, str]
+) -> EmailMessage:
+    """The headers and parts every mail we send has, notification or digest, written once so both
+    keep the same From, one-line Subject, Message-ID form, one-click link and Content-Language.
+    `texts`: the rendered subject, text and HTML."""
+    from flask import current_app
+
+    subject, text, html = texts
     message = EmailMessage(policy=MAIL_POLICY)
     message["Subject"] = one_line(subject)
-    message["From"] = config["MAIL_FROM"]
+    message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = Address(display_name=one_line(recipient.display_name), addr_spec=recipient.email)
     message["Date"] = format_datetime(utcnow())
-    message["Message-ID"] = make_msgid(f"digest-{digest.id}")
-    one_click(message, unsubscribe)
+    message["Message-ID"] = make_msgid(id_key)
+    if unsubscribe:
+        one_click(message, unsubscribe)
     message.set_content(text)
     message.add_alternative(html, subtype="html")
-    message["Content-Language"] = language
+    message["Content-Language"] = language  # after the parts: add_alternative moves Content-* headers into them
     return message
 
 

@@ -16,11 +16,10 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import ColumnElement, CursorResult, ScalarSelect, and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
-from lms.db import utcnow
+from lms.db import insert_for, utcnow
 from lms.errors import UserError
 from lms.extensions import db
 from lms.localtime import in_zone, zone_or_default
@@ -64,7 +63,7 @@ def notify(
     "submission:7:2"), so a retried request adds nothing and another event is never swallowed.
     Returns the new notification's id, or None when this event was already recorded. Context
     values named `secret_*` are forgotten once the mail is sent, skipped or given up."""
-    insert = _insert()
+    insert = insert_for(db.session.get_bind())
     now = utcnow()
     state = EmailState.PENDING if user.active else EmailState.SKIPPED
     statement = (
@@ -87,11 +86,6 @@ def notify(
     if new_id is not None and state == EmailState.PENDING:
         db.session.info.setdefault(PENDING_MAIL, []).append(new_id)
     return new_id
-
-
-def _insert() -> Any:
-    """INSERT with ON CONFLICT for this database (both dialects spell it the same way)."""
-    return postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def claim_mail(notification_id: int, policy: RetryPolicy) -> Notification | None:
@@ -348,7 +342,7 @@ def set_preferences(user_id: int, choices: dict[NotificationKind, Delivery]) -> 
     for kind, delivery in choices.items():
         if kind not in CONFIGURABLE:
             raise PreferenceError(_l("Account e-mail (password reset, address check) cannot be turned off."))
-        statement = _insert()(NotificationPreference).values(
+        statement = insert_for(db.session.get_bind())(NotificationPreference).values(
             user_id=user_id, kind=str(kind), delivery=str(delivery), updated_at=now
         )
         db.session.execute(
@@ -457,7 +451,7 @@ def open_digests(now: datetime, hour: int) -> list[int]:
         if now < cutoff or earliest >= cutoff:
             continue
         statement = (
-            _insert()(NotificationDigest)
+            insert_for(db.session.get_bind())(NotificationDigest)
             .values(user_id=user_id, day=day, created_at=now, state="pending", attempts=0, next_attempt_at=now)
             .on_conflict_do_nothing(index_elements=["user_id", "day"])
             .returning(NotificationDigest.id)

@@ -4,10 +4,11 @@ that re-enqueues what is due, and the periodic reminders and daily digest."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 
@@ -16,6 +17,9 @@ from lms.extensions import db, queue
 from lms.notifications import mail, reminders, services
 from lms.notifications.services import RetryPolicy
 from lms.sweeps import sweeping
+
+if TYPE_CHECKING:
+    from lms.notifications.models import Notification, NotificationDigest
 
 log = logging.getLogger(__name__)
 
@@ -53,17 +57,9 @@ def send_mail(notification_id: int, transport: mail.Transport | None = None) -> 
         else:
             transport.send(message, notification.id)
     except Exception as exc:  # refused, unreachable, timed out, a template error: kept, retried, shown
-        reason = f"{type(exc).__name__}: {exc}"
-        again = services.mail_attempt_failed(notification, reason, policy)
-        db.session.commit()
-        log.warning(
-            "mail %d attempt %d failed (%s)%s",
-            notification.id,
-            notification.attempts,
-            reason,
-            "; will retry" if again else "; gave up",
+        return _attempt_failed(
+            "mail", notification, exc, lambda reason: services.mail_attempt_failed(notification, reason, policy)
         )
-        return "retry" if again else "failed"
     services.mail_sent(notification)
     db.session.commit()
     return "sent"
@@ -117,20 +113,27 @@ def send_digest(digest_id: int, now: datetime) -> str:
     try:
         mail.deliver(mail.build_digest(digest, items, recipient), current_app.config, f"digest-{digest.id}")
     except Exception as exc:  # as send_mail: kept, retried, shown
-        reason = f"{type(exc).__name__}: {exc}"
-        again = services.digest_attempt_failed(digest, items, reason, policy)
-        db.session.commit()
-        log.warning(
-            "digest %d attempt %d failed (%s)%s",
-            digest.id,
-            digest.attempts,
-            reason,
-            "; will retry" if again else "; gave up",
+        return _attempt_failed(
+            "digest", digest, exc, lambda reason: services.digest_attempt_failed(digest, items, reason, policy)
         )
-        return "retry" if again else "failed"
     services.digest_done(digest, items, "sent")
     db.session.commit()
     return "sent"
+
+
+def _attempt_failed(
+    what: str, row: Notification | NotificationDigest, exc: Exception, record: Callable[[str], bool]
+) -> str:
+    """A send that raised, for a message or a digest alike, so both keep the same reason text, log
+    line and outcome: `record` stores the reason and says whether a try is left; then the commit.
+    Returns "retry" or "failed"."""
+    reason = f"{type(exc).__name__}: {exc}"
+    again = record(reason)
+    db.session.commit()
+    log.warning(
+        "%s %d attempt %d failed (%s)%s", what, row.id, row.attempts, reason, "; will retry" if again else "; gave up"
+    )
+    return "retry" if again else "failed"
 
 
 def enqueue_mail(ids: Iterable[int]) -> list[int]:

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from lms.db import utcnow
+from lms.db import insert_for, utcnow
 from lms.extensions import db
 from lms.operations.models import PeriodicRun
 
@@ -60,7 +59,7 @@ def _minute(moment: datetime) -> datetime:
 def claim(task: str, slot: datetime, host: str, pid: int) -> bool:
     """Take the slot for this run: True for the first caller, False once any run took it (on any
     worker). Prunes claims older than KEEP_RUNS. Flushes; commit before doing the work."""
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = insert_for(db.session.get_bind())
     now = utcnow()
     statement = (
         insert(PeriodicRun)

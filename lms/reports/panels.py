@@ -15,8 +15,7 @@ from lms.certification.models import Certificate
 from lms.extensions import db
 from lms.feedback.models import SurveyResponse
 from lms.recommend.models import LearningPath, PathAssignment, PathItem
-from lms.reports.models import ReportProgress
-from lms.reports.query import live_item_totals
+from lms.reports.query import not_completed
 from lms.workshops.models import Registration, Workshop, WorkshopSession
 
 
@@ -107,38 +106,22 @@ def overdue_paths(team_id: int, now: datetime, *, limit: int = 50) -> tuple[int,
     """Courses of paths assigned to the team (or to one member) past their due date and not completed
     (an exam still to pass keeps a course overdue, as on the learner's path)."""
     members = _members(team_id)
-    totals = live_item_totals().subquery()
-    done = func.coalesce(ReportProgress.done, 0)
-    total = func.coalesce(totals.c.total, 0)
     stmt = (
-        select(User.display_name, LearningPath.title, Course.title, PathItem.due_at)
-        .select_from(PathAssignment)
-        .join(LearningPath, LearningPath.id == PathAssignment.path_id)
-        .join(PathItem, PathItem.path_id == LearningPath.id)
-        .join(Course, Course.id == PathItem.course_id)
-        .join(
-            User,
-            or_(
-                and_(PathAssignment.team_id == team_id, User.id.in_(members)),
-                and_(PathAssignment.user_id == User.id, User.id.in_(members)),
-            ),
+        not_completed(
+            select(User.display_name, LearningPath.title, Course.title, PathItem.due_at)
+            .select_from(PathAssignment)
+            .join(LearningPath, LearningPath.id == PathAssignment.path_id)
+            .join(PathItem, PathItem.path_id == LearningPath.id)
+            .join(Course, Course.id == PathItem.course_id)
+            .join(
+                User,
+                or_(
+                    and_(PathAssignment.team_id == team_id, User.id.in_(members)),
+                    and_(PathAssignment.user_id == User.id, User.id.in_(members)),
+                ),
+            )
         )
-        .outerjoin(totals, totals.c.course_id == Course.id)
-        .outerjoin(ReportProgress, and_(ReportProgress.user_id == User.id, ReportProgress.course_id == Course.id))
-        .outerjoin(
-            Certificate,
-            and_(
-                Certificate.user_id == User.id,
-                Certificate.course_id == Course.id,
-                Certificate.kind == "course",
-                Certificate.revoked_at.is_(None),
-            ),
-        )
-        .where(
-            PathItem.due_at.is_not(None),
-            PathItem.due_at < now,
-            or_(total == 0, done < total, and_(ReportProgress.exam_pending.is_(True), Certificate.id.is_(None))),
-        )
+        .where(PathItem.due_at.is_not(None), PathItem.due_at < now)
         .distinct()
     )
     count = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0

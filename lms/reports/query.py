@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import Numeric, Select, String, and_, case, cast, func, literal, or_, select
 
@@ -75,6 +76,38 @@ def live_item_totals() -> Select:
     return live_items().with_only_columns(Item.course_id, func.count().label("total")).group_by(Item.course_id)
 
 
+def not_completed(stmt: Select) -> Select:
+    """`stmt` (which joins User and Course) narrowed to the courses its users have not completed:
+    items left (or none counted), or an exam still to pass without a live course certificate. One
+    definition for the team page's overdue panel and the path reminders, so both agree."""
+    stmt, done, total = with_progress(stmt, User.id, Course.id)
+    return stmt.where(
+        or_(total == 0, done < total, and_(ReportProgress.exam_pending.is_(True), Certificate.id.is_(None)))
+    )
+
+
+def with_progress(stmt: Select, user_id: Any, course_id: Any) -> tuple[Select, Any, Any]:
+    """`stmt` outer-joined to what a learner's completion of a course is read from: the course's live
+    item total, reports' progress row and the learner's live course certificate (certification's
+    table, read only); with the steps done and the total (0 for none). Shared by the completion
+    report and not_completed, so the report's status and the reminders read the same rows."""
+    totals = live_item_totals().subquery()
+    stmt = (
+        stmt.outerjoin(totals, totals.c.course_id == course_id)
+        .outerjoin(ReportProgress, and_(ReportProgress.user_id == user_id, ReportProgress.course_id == course_id))
+        .outerjoin(
+            Certificate,
+            and_(
+                Certificate.user_id == user_id,
+                Certificate.course_id == course_id,
+                Certificate.kind == "course",
+                Certificate.revoked_at.is_(None),
+            ),
+        )
+    )
+    return stmt, func.coalesce(ReportProgress.done, 0), func.coalesce(totals.c.total, 0)
+
+
 def scoped_members(viewer: User, team_id: int | None = None):
     """(team_id, user_id) of the members of the teams the viewer may read (one team if given)."""
     members = select(team_members.c.team_id, team_members.c.user_id).where(
@@ -105,21 +138,16 @@ def completion_base(viewer: User, flt: ReportFilter, members=None) -> tuple[Sele
     """Enrollments of the viewer's team members joined to progress and to their live course certificate,
     filtered; and its key columns."""
     members = members if members is not None else scoped_members(viewer, flt.team_id)
-    totals = live_item_totals().subquery()
-    done = func.coalesce(ReportProgress.done, 0)
-    total = func.coalesce(totals.c.total, 0)
-    status = status_expression(done, total)
-    stmt = _with_certificate(
+    stmt, done, total = with_progress(
         select()
         .select_from(Enrollment)
         .join(members, members.c.user_id == Enrollment.user_id)
-        .join(Course, Course.id == Enrollment.course_id)
-        .outerjoin(totals, totals.c.course_id == Enrollment.course_id)
-        .outerjoin(
-            ReportProgress,
-            and_(ReportProgress.user_id == Enrollment.user_id, ReportProgress.course_id == Enrollment.course_id),
-        )
-    ).where(Course.archived_at.is_(None))
+        .join(Course, Course.id == Enrollment.course_id),
+        Enrollment.user_id,
+        Enrollment.course_id,
+    )
+    status = status_expression(done, total)
+    stmt = stmt.where(Course.archived_at.is_(None))
     if flt.course_id is not None:
         stmt = stmt.where(Enrollment.course_id == flt.course_id)
     if flt.tier is not None:
@@ -131,19 +159,6 @@ def completion_base(viewer: User, flt: ReportFilter, members=None) -> tuple[Sele
     if flt.enrolled_to is not None:
         stmt = stmt.where(Enrollment.enrolled_at < datetime.combine(flt.enrolled_to + timedelta(days=1), time(), UTC))
     return stmt, {"members": members, "done": done, "total": total, "status": status}
-
-
-def _with_certificate(stmt: Select) -> Select:
-    """Join the learner's live course certificate, if any (certification's table, read only)."""
-    return stmt.outerjoin(
-        Certificate,
-        and_(
-            Certificate.user_id == Enrollment.user_id,
-            Certificate.course_id == Enrollment.course_id,
-            Certificate.kind == "course",
-            Certificate.revoked_at.is_(None),
-        ),
-    )
 
 
 def completion_statement(viewer: User, flt: ReportFilter) -> Select:

@@ -6,17 +6,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, union
+from sqlalchemy import select, union
 
 from lms.accounts.models import User, team_members
 from lms.catalog.models import Course
-from lms.certification.models import Certificate
 from lms.extensions import db
 from lms.notifications.models import NotificationKind
 from lms.notifications.reminders import Reminder
 from lms.recommend.models import LearningPath, PathAssignment, PathItem
-from lms.reports.models import ReportProgress
-from lms.reports.query import live_item_totals
+from lms.reports.query import not_completed
 
 AHEAD = timedelta(days=7)  # "due in 7 days"
 OVERDUE_FOR = timedelta(days=7)  # an overdue reminder found later than this is not sent
@@ -34,33 +32,19 @@ def path_reminders(now: datetime) -> list[Reminder]:
             team_members, team_members.c.team_id == PathAssignment.team_id
         ),
     ).subquery()
-    totals = live_item_totals().subquery()
-    done = func.coalesce(ReportProgress.done, 0)
-    total = func.coalesce(totals.c.total, 0)
     rows = db.session.execute(
-        select(User, LearningPath.id, LearningPath.title, Course.id, Course.title, PathItem.due_at)
-        .select_from(assignees)
-        .join(User, User.id == assignees.c.user_id)
-        .join(LearningPath, LearningPath.id == assignees.c.path_id)
-        .join(PathItem, PathItem.path_id == LearningPath.id)
-        .join(Course, Course.id == PathItem.course_id)
-        .outerjoin(totals, totals.c.course_id == Course.id)
-        .outerjoin(ReportProgress, and_(ReportProgress.user_id == User.id, ReportProgress.course_id == Course.id))
-        .outerjoin(
-            Certificate,
-            and_(
-                Certificate.user_id == User.id,
-                Certificate.course_id == Course.id,
-                Certificate.kind == "course",
-                Certificate.revoked_at.is_(None),
-            ),
-        )
-        .where(
+        not_completed(
+            select(User, LearningPath.id, LearningPath.title, Course.id, Course.title, PathItem.due_at)
+            .select_from(assignees)
+            .join(User, User.id == assignees.c.user_id)
+            .join(LearningPath, LearningPath.id == assignees.c.path_id)
+            .join(PathItem, PathItem.path_id == LearningPath.id)
+            .join(Course, Course.id == PathItem.course_id)
+        ).where(
             User.active.is_(True),
             Course.archived_at.is_(None),
             PathItem.due_at > now - OVERDUE_FOR,
             PathItem.due_at <= now + AHEAD,
-            or_(total == 0, done < total, and_(ReportProgress.exam_pending.is_(True), Certificate.id.is_(None))),
         )
     )
     reminders = []
