@@ -202,7 +202,7 @@ def reset(token: str):
     return render_template("accounts/reset.html", form=form, min_password=services.MIN_PASSWORD)
 
 
-@bp.route("/verify/<token>", methods=["GET", "POST"])
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
 def verify(token: str):
     try:
         services.check_token(token, services.VERIFY)
@@ -221,7 +221,7 @@ def verify(token: str):
     return render_template("accounts/confirm_email.html", form=form)
 
 
-@bp.post("/verify/resend")
+@bp.post("/confirm/resend")
 @limiter.limit(_account_mail_limit)
 @limiter.limit(_account_mail_limit, key_func=_login_account_key)
 def resend_verification():

@@ -108,7 +108,7 @@ def test_with_verification_on_a_sign_up_confirms_its_address_from_the_mail(page,
         expect(page.get_by_role("button", name="Send the link again")).to_be_visible()
         _both_widths(page, "accounts-login-unverified")
 
-        page.goto(_mailed_link(live_app, mail_worker, "Vera Verify <vera@example.com>", "verify"))
+        page.goto(_mailed_link(live_app, mail_worker, "Vera Verify <vera@example.com>", "confirm"))
         _both_widths(page, "accounts-confirm-email")
         page.get_by_role("button", name="Confirm my address").click()
         page.wait_for_url("**/login")

@@ -56,3 +56,22 @@ def test_create_app_enqueues_notification_mail_after_each_commit_once(make_app):
     make_app()  # connected once per process however many apps
     assert event.contains(Session, "after_commit", notifications._enqueue_committed)
     assert event.contains(Session, "after_soft_rollback", notifications._forget_rolled_back)
+
+
+def test_no_route_is_shadowed_by_another(app):
+    """Each route, built with sample values, is answered by its own endpoint for each of its methods:
+    a new `/verify/<token>` once hid the public certificate check `/verify/<public_id>`."""
+    adapter = app.url_map.bind("localhost")
+    samples = {"integer": 7, "path": "a/b", "default": "Q3XJ7K2PLM"}
+    shadowed = []
+    for rule in app.url_map.iter_rules():
+        values = {
+            name: samples.get(type(converter).__name__.removesuffix("Converter").lower(), samples["default"])
+            for name, converter in rule._converters.items()
+        }
+        path = adapter.build(rule.endpoint, values)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            endpoint, _ = adapter.match(path, method=method)
+            if endpoint != rule.endpoint:
+                shadowed.append(f"{method} {rule.rule} ({rule.endpoint}) is answered by {endpoint}")
+    assert not shadowed, shadowed

@@ -230,16 +230,16 @@ def test_with_verification_on_a_sign_up_confirms_its_address_before_the_first_lo
         user = services.find_user("new@example.com")
         assert user.email_verified_at is None and before.email_verified_at is not None
         message, first = _mail_link(smtp)
-        assert message["Subject"] == "Confirm your e-mail address for Academy" and first.startswith("/verify/")
+        assert message["Subject"] == "Confirm your e-mail address for Academy" and first.startswith("/confirm/")
 
         refused = login(client, "new@example.com", "a long password 1")
         assert refused.status_code == 200 and "Confirm your e-mail address first" in refused.text
-        assert 'action="/verify/resend"' in refused.text and "Send the link again" in refused.text
+        assert 'action="/confirm/resend"' in refused.text and "Send the link again" in refused.text
         wrong = login(client, "new@example.com", "not the password")
         assert "Wrong e-mail or password." in wrong.text and "Confirm your" not in wrong.text
         assert login(app.test_client(), "old@example.test").status_code == 302
 
-        again = client.post("/verify/resend", data={"email": "new@example.com"}, follow_redirects=True)
+        again = client.post("/confirm/resend", data={"email": "new@example.com"}, follow_redirects=True)
         assert "a new link is on its way" in again.text
         _message, second = _mail_link(smtp)
         assert client.get(first).status_code == 410  # replaced by the new one
@@ -254,8 +254,8 @@ def test_with_verification_on_a_sign_up_confirms_its_address_before_the_first_lo
         assert client.post(second).status_code == 410
 
         for n in range(4):  # 1 above + 4 here: per IP address (and per address)
-            client.post("/verify/resend", data={"email": f"x{n}@example.test"})
-        assert client.post("/verify/resend", data={"email": "new@example.com"}).status_code == 429
+            client.post("/confirm/resend", data={"email": f"x{n}@example.test"})
+        assert client.post("/confirm/resend", data={"email": "new@example.com"}).status_code == 429
         _work_queue()  # no account waits for confirmation: nothing mailed
         assert len(smtp.sink.envelopes) == 2
 
