@@ -56,7 +56,7 @@ def _mail_link(smtp) -> tuple[object, str]:
     message = message_from_bytes(smtp.sink.envelopes[-1].content, policy=policy.default)
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    links = set(re.findall(re.escape(BASE) + r"(/(?:reset|verify)/[\w-]+)", text + html))
+    links = set(re.findall(re.escape(BASE) + r"(/(?:reset|confirm)/[\w-]+)", text + html))
     assert len(links) == 1, (text, html)
     return message, links.pop()
 

@@ -15,7 +15,8 @@ from lms.assignments import gradebook, services, worker
 from lms.assignments.audit import Actor
 from lms.db import clock_at
 from lms.extensions import db
-from lms.notifications.models import Notification, NotificationKind
+from lms.notifications.models import Delivery, Notification, NotificationKind
+from lms.notifications.services import set_preferences
 from lms.notifications.tasks import send_mail
 from tests.factories import login
 from tests.lms.assignments.helpers import add_answer, graded_squares, grading_app, item_of, teacher_and_learners
@@ -71,6 +72,9 @@ def test_a_grade_is_told_once_per_round_and_mailed_in_the_learners_language_and_
     ]
 
     grade = db.session.get(type(sub), sub.id).grades[0]
+    assert send_mail(_row(NotificationKind.GRADE_READY, 1).id) == "held"  # grades go to the daily digest by default
+    set_preferences(learner.id, {NotificationKind.GRADE_READY: Delivery.EMAIL})
+    db.session.commit()
     assert send_mail(_row(NotificationKind.GRADE_READY, 0).id) == "sent"
     [envelope] = smtp.sink.envelopes
     assert envelope.rcpt_tos == [learner.email]
