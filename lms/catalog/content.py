@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lms.catalog.content_hash import lesson_visible, quiz_visible
 from lms.catalog.markdown import RENDER_VERSION, render_lesson, render_markdown
 from lms.catalog.notebook_checks import load_assignment
 from lms.catalog.problems import Problem, ProblemCollector, is_slug
@@ -202,7 +203,7 @@ def _lesson(course: ProblemCollector, path: Path, text: str, slug: str) -> ItemS
     for line, target in links:
         if not (path.parent / target).resolve().exists():
             course.problem(path, line, f"link to missing file {target!r}")
-    return ItemSpec("lesson", slug, first[2:].strip()[:200], "", body_html=body_html)
+    return ItemSpec("lesson", slug, first[2:].strip()[:200], "", body_html=body_html, visible=lesson_visible(text))
 
 
 def _quiz(course: ProblemCollector, path: Path, text: str, slug: str) -> ItemSpec | None:
@@ -211,7 +212,8 @@ def _quiz(course: ProblemCollector, path: Path, text: str, slug: str) -> ItemSpe
         return None
     _check_question_ids(course, path, data, quiz.questions)
     questions = [_question_data(q) for q in quiz.questions]
-    return ItemSpec("quiz", slug, quiz.title, "", data={"pass_mark": quiz.pass_mark, "questions": questions})
+    data = {"pass_mark": quiz.pass_mark, "questions": questions}
+    return ItemSpec("quiz", slug, quiz.title, "", data=data, visible=quiz_visible(quiz))
 
 
 def _check_question_ids(course: ProblemCollector, path: Path, data: Any, questions: list) -> None:

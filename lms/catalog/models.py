@@ -113,6 +113,9 @@ class Item(Base):
     source_path: Mapped[str] = mapped_column(String(300), default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # SHA-256 of what learners see (lms/catalog/content_hash.py), set at every sync and kept when
+    # archived; None only for an item archived before hashes existed (its file was gone).
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
     archived_at: Mapped[datetime | None]
 
     module: Mapped[Module] = relationship(back_populates="items")

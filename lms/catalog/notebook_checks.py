@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lms.catalog import notebook_format as nbformat
+from lms.catalog.content_hash import notebook_visible
 from lms.catalog.notebook_lines import CellLines, cell_lines, line_of_cell
 from lms.catalog.problems import ProblemCollector
 from lms.catalog.specs import ItemSpec
@@ -41,7 +42,8 @@ def load_assignment(course: ProblemCollector, path: Path, text: str, slug: str) 
         return None
     title = notebook_title(notebook) or slug
     data = {"notebook": path.name, "max_points": max_points, "grade_ids": grade_ids}
-    return ItemSpec("assignment", slug, title, "", data=data, release=release)
+    visible = notebook_visible(release.notebook)  # the released notebook: no solutions, no hidden tests
+    return ItemSpec("assignment", slug, title, "", data=data, release=release, visible=visible)
 
 
 def _read(course: ProblemCollector, path: Path, text: str) -> NotebookNode | None:

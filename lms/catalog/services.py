@@ -106,3 +106,11 @@ def get_item(course: Course, item_slug: str) -> Item | None:
             Module.archived_at.is_(None),
         )
     )
+
+
+def item_changed_since(item: Item, content_sha256: str | None) -> bool:
+    """Whether the item's content differs from the content hash recorded earlier (by a thread at
+    posting, a search index, a translation). An item whose own hash is unknown (archived before
+    hashes were stored) is never reported changed: there is nothing to compare with. A record
+    without a hash (None) counts as changed against a known one: whoever kept it must look again."""
+    return item.content_sha256 is not None and item.content_sha256 != content_sha256

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lms.catalog.content_hash import content_sha256
 from lms.catalog.schema import CourseFile
 
 
@@ -20,6 +21,12 @@ class ItemSpec:
     body_html: str = ""
     data: dict[str, Any] = field(default_factory=dict)
     release: Any = None  # assignments: the grading.Release (hidden tests: never in `data`)
+    visible: Any = None  # what learners see, normalised (lms/catalog/content_hash.py)
+
+    @property
+    def content_sha256(self) -> str:
+        """The item's content hash, from its final title (course.yml may override the file's)."""
+        return content_sha256(self.kind, self.title, self.visible)
 
 
 @dataclass

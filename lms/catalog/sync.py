@@ -128,6 +128,7 @@ def _sync_modules(course: Course, specs: list[ModuleSpec]) -> None:
             item.module_id, item.kind, item.title = module.id, item_spec.kind, item_spec.title
             item.position, item.source_path = item_position, item_spec.source_path
             item.body_html, item.data, item.archived_at = item_spec.body_html, item_spec.data, None
+            item.content_sha256 = item_spec.content_sha256
             live_items.add(item_spec.slug)
     now = utcnow()
     for slug, module in modules.items():
