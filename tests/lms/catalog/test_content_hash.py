@@ -9,8 +9,10 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, select, text
 
 from lms import create_app
+from lms.catalog.content import load_courses
 from lms.catalog.models import Course, Item
 from lms.catalog.services import item_changed_since
+from lms.config import ROOT
 from lms.extensions import db
 from tests.conftest import _test_config
 from tests.lms.catalog.test_validate import NB, edit
@@ -41,6 +43,19 @@ def test_every_kind_gets_a_hash_and_the_same_files_give_the_same_hashes(runner, 
     assert all(re.fullmatch(r"[0-9a-f]{64}", h or "") for h in first.values()), first
     assert len(set(first.values())) == len(first)  # no two items alike
     assert synced(runner, tree, "--force") == first  # parsed, released and hashed again
+
+
+def test_the_demo_catalog_loads_to_the_same_distinct_hashes_twice():
+    """Every shipped notebook's release, quiz and lesson hashes alike on each load (no timestamps
+    or random cell ids in what is hashed), and no two items share one."""
+
+    def load() -> dict[tuple[str, str], str]:
+        result = load_courses(ROOT / "courses")
+        return {(c.slug, i.slug): i.content_sha256 for c in result.courses for m in c.modules for i in m.items}
+
+    first = load()
+    assert len(first) >= 40 and len(set(first.values())) == len(first)
+    assert load() == first
 
 
 def test_a_changed_lesson_gets_a_new_hash_and_its_neighbours_keep_theirs(runner, tree):
