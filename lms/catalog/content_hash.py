@@ -38,13 +38,15 @@ def notebook_visible(notebook_json: str) -> list[dict[str, Any]]:
     release has no outputs; ids, execution counts and nbgrader metadata are not shown)."""
     cells = json.loads(notebook_json).get("cells", [])
     return [
-        {
-            "type": cell.get("cell_type", ""),
-            "source": _lines("".join(s) if isinstance(s := cell.get("source", ""), list) else s),
-            "attachments": cell.get("attachments") or {},
-        }
+        {"type": cell.get("cell_type", ""), "source": _source(cell), "attachments": cell.get("attachments") or {}}
         for cell in cells
     ]
+
+
+def _source(cell: dict[str, Any]) -> str:
+    """A cell's source as one string: nbformat stores it as a string or as a list of lines."""
+    source = cell.get("source", "")
+    return _lines("".join(source) if isinstance(source, list) else source)
 
 
 def _lines(text: str) -> str:
