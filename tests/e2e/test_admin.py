@@ -23,6 +23,9 @@ def test_admin_disables_a_user_who_is_then_told_at_login(browser, page, live_app
 
     _log_in(page, base_url, "root@example.com")
     expect(page.get_by_role("link", name="My learning")).to_be_visible()
+    # Measured once the stylesheet applies: a layout forced before it arrives is the unstyled list
+    # (it failed so twice in full runs, one line per link).
+    page.wait_for_load_state("load")
     nav = page.get_by_role("navigation", name="Main")
     # One line at 1280 px: the navigation's text lies on one line (its flex items never wrap
     # themselves; their labels do) and nothing overflows it.
