@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from lms import create_app
 from lms.extensions import db, limiter
@@ -132,3 +132,16 @@ def smtp():
     server = SmtpServer()
     yield server
     server.stop()
+
+
+def empty_database_url(database_url: str, tmp_path: Path, name: str) -> str:
+    """A URL to a new, empty database beside the test database (a PostgreSQL database `name`
+    dropped and created again, or a SQLite file): for tests that run the migrations themselves."""
+    if not database_url.startswith("postgresql"):
+        return f"sqlite:///{tmp_path / (name + '.db')}"
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return database_url.rsplit("/", 1)[0] + "/" + name

@@ -5,25 +5,17 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
 from lms import create_app
 from lms.assignments.models import ChangeKind
 from lms.extensions import db
 from lms.notifications.models import EmailState
-from tests.conftest import _test_config
+from tests.conftest import _test_config, empty_database_url
 
 
 def test_upgrade_on_empty_database_matches_models(database_url, tmp_path):
-    if database_url.startswith("postgresql"):
-        url = database_url.rsplit("/", 1)[0] + "/migrations_check"
-        admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS migrations_check"))
-            conn.execute(text("CREATE DATABASE migrations_check"))
-        admin.dispose()
-    else:
-        url = f"sqlite:///{tmp_path / 'empty.db'}"
+    url = empty_database_url(database_url, tmp_path, "migrations_check")
     app = create_app(_test_config(url, tmp_path / "instance"))
     with app.app_context():
         upgrade(revision="heads")

@@ -6,7 +6,7 @@ import json
 import re
 
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from lms import create_app
 from lms.catalog.content import load_courses
@@ -14,7 +14,7 @@ from lms.catalog.models import Course, Item
 from lms.catalog.services import item_changed_since
 from lms.config import ROOT
 from lms.extensions import db
-from tests.conftest import _test_config
+from tests.conftest import _test_config, empty_database_url
 from tests.lms.catalog.test_validate import NB, edit
 
 BASICS = "python-basics"
@@ -132,15 +132,7 @@ def test_item_changed_since(runner, tree):
 
 def test_the_migration_makes_the_next_sync_fill_the_hashes(database_url, tmp_path):
     """Courses loaded before the column existed are reloaded by the next sync, which fills it."""
-    if database_url.startswith("postgresql"):
-        url = database_url.rsplit("/", 1)[0] + "/content_hash_check"
-        admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS content_hash_check"))
-            conn.execute(text("CREATE DATABASE content_hash_check"))
-        admin.dispose()
-    else:
-        url = f"sqlite:///{tmp_path / 'before.db'}"
+    url = empty_database_url(database_url, tmp_path, "content_hash_check")
     app = create_app(_test_config(url, tmp_path / "instance"))
     with app.app_context():
         upgrade(revision="heads")
