@@ -14,7 +14,7 @@ from sqlalchemy import Row, TextClause, bindparam, delete, text
 from lms.db import insert_for, utcnow
 from lms.extensions import db
 from lms.search.models import SearchDocument
-from lms.search.text import index_terms, query_terms
+from lms.search.text import index_text, phrase, query_terms
 
 SNIPPET_CHARS = 160
 MAX_LIMIT = 50
@@ -66,8 +66,8 @@ def index(doc: Document) -> None:
         "language": doc.language,
         "title": doc.title,
         "body": doc.body,
-        "title_terms": index_terms(doc.title),
-        "body_terms": index_terms(doc.body),
+        "title_terms": index_text(doc.title),
+        "body_terms": index_text(doc.body),
     }
     insert = insert_for(db.session.get_bind())(SearchDocument).values(**values)
     changed = {k: insert.excluded[k] for k in values if k not in ("doc_type", "doc_id")}
@@ -139,8 +139,8 @@ def _bind(sql: str, doc_types: Collection[str], course_ids: Collection[int] | No
 def _search_sqlite(
     terms: list[str], doc_types: Collection[str], course_ids: Collection[int] | None, limit: int
 ) -> Sequence[Row[Any]]:
-    # Each term quoted as an FTS5 string (a quote doubled), so no term is read as syntax.
-    match = " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
+    # Each term an FTS5 string (a CJK pair: a two-token phrase); terms are only letters and digits.
+    match = " OR ".join(f'"{phrase(term)}"' for term in terms)
     sql = f"""
         SELECT d.doc_type, d.doc_id, d.course_id, d.title, d.body, -bm25(search_fts, 5.0, 1.0) AS score
         FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid
@@ -153,13 +153,13 @@ def _search_sqlite(
 def _search_postgres(
     terms: list[str], doc_types: Collection[str], course_ids: Collection[int] | None, limit: int
 ) -> Sequence[Row[Any]]:
-    query = " || ".join(f"plainto_tsquery('simple', :t{i})" for i in range(len(terms)))
+    query = " || ".join(f"phraseto_tsquery('simple', :t{i})" for i in range(len(terms)))
     sql = f"""
         SELECT d.doc_type, d.doc_id, d.course_id, d.title, d.body, ts_rank(d.tsv, q) AS score
         FROM search_documents d, ({"SELECT " + query + " AS q"}) AS query
         WHERE d.tsv @@ q AND d.doc_type IN :doc_types {_audience(course_ids)}
         ORDER BY score DESC, d.id LIMIT :limit"""
-    params: dict[str, object] = {f"t{i}": term for i, term in enumerate(terms)}
+    params: dict[str, object] = {f"t{i}": phrase(term) for i, term in enumerate(terms)}
     params["limit"] = limit
     return db.session.execute(_bind(sql, doc_types, course_ids), params).all()
 
