@@ -106,3 +106,14 @@ def test_reindex_of_an_unknown_type_is_refused(app, runner_for):
 @pytest.fixture
 def runner_for():
     return lambda app: app.test_cli_runner()
+
+
+def test_reindex_refuses_an_indexer_yielding_another_type_and_keeps_the_old_rows(app, runner_for):
+    services.index(Document("note", "kept", "Kept note", "still searchable"))
+    db.session.commit()
+    services.register_indexer(app, "note", lambda: iter([Document("thread", "x", "Wrong", "type")]))
+    result = runner_for(app).invoke(args=["search", "reindex", "note"])
+    assert result.exit_code != 0
+    assert "the note indexer yielded a thread document" in result.output
+    db.session.rollback()
+    assert ids(services.search("kept", ["note"], course_ids=None)) == [("note", "kept")]
