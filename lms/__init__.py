@@ -172,6 +172,7 @@ def _register_cli(app: Flask) -> None:
     from lms.operations.cli import grading_alias, worker_cli
     from lms.recommend.cli import recommend_cli
     from lms.reports.cli import reports_cli
+    from lms.search.cli import search_cli
     from lms.workshops.cli import workshops_cli
 
     groups = (
@@ -186,6 +187,7 @@ def _register_cli(app: Flask) -> None:
         feedback_cli,
         recommend_cli,
         reports_cli,
+        search_cli,
         worker_cli,
     )
     for group in groups:

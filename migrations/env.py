@@ -93,6 +93,9 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # The search index's FTS5 table, tsvector column and indexes are made by raw DDL, not models.
+    from lms.search.models import include_name
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 

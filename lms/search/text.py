@@ -1,0 +1,40 @@
+"""Text to search terms: the one place that decides what a word is, for indexing and querying
+alike, on SQLite and PostgreSQL.
+
+Latin text is words. Chinese (and Japanese, Korean) has no spaces, and a dictionary segmenter
+cuts the same words differently in a query and in a text (jieba keeps 中文字体 whole where a
+post says 中文 and 字体). So every CJK character is indexed as a token of its own, and a query
+asks for its overlapping two-character pairs, each as a phrase (模型 -> "模 型"), ORed and
+ranked: no dictionary, and a two-character word is exactly one phrase. bench/search_zh.py
+measured this against FTS5 trigram, jieba and pg_trgm (figures in README)."""
+
+from __future__ import annotations
+
+import re
+
+CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_CJK_CHAR = re.compile(f"[{CJK}]")
+_SEGMENT = re.compile(rf"[{CJK}]+|[^\W_{CJK}]+")
+
+
+def index_text(text: str) -> str:
+    """The text as the index sees it: lower case, each CJK character a separate token."""
+    return _CJK_CHAR.sub(lambda m: f" {m.group(0)} ", text.lower())
+
+
+def query_terms(query: str) -> list[str]:
+    """A query's distinct terms in order, as they appear in text: Latin words, and each run of
+    CJK characters as its overlapping pairs (a lone character stays one term)."""
+    seen: dict[str, None] = {}
+    for segment in _SEGMENT.findall(query.lower()):
+        if _CJK_CHAR.match(segment) and len(segment) > 1:
+            for i in range(len(segment) - 1):
+                seen.setdefault(segment[i : i + 2], None)
+        else:
+            seen.setdefault(segment, None)
+    return list(seen)
+
+
+def phrase(term: str) -> str:
+    """A term as the index's tokens: a CJK pair becomes the two-token phrase the index holds."""
+    return index_text(term).strip().replace("  ", " ")
