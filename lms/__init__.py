@@ -91,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.api.views import bp as api_bp
     from lms.assignments.views import bp as assignments_bp
     from lms.certification.views import bp as certification_bp
+    from lms.community.views import bp as community_bp
     from lms.feedback.views import bp as feedback_bp
     from lms.learning.views import bp as learning_bp
     from lms.notifications.admin import bp as mail_admin_bp
@@ -119,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
         notifications_bp,
         mail_admin_bp,
         announcements_bp,
+        community_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

@@ -49,6 +49,10 @@ class Course(Base):
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     # The `survey:` key of course.yml, stored at sync: feedback reads it here, never from the file.
     survey: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The `community:` key of course.yml: hours a question may wait for an answer before the staff
+    # are told, and how many members' flags hide a post until a moderator looks.
+    community_sla_hours: Mapped[int] = mapped_column(default=24, server_default="24")
+    community_flag_threshold: Mapped[int] = mapped_column(default=3, server_default="3")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     archived_at: Mapped[datetime | None]

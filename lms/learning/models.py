@@ -21,6 +21,10 @@ class LearningEventKind(StrEnum):
     ASSIGNMENT_GRADED = "assignment_graded"
     EXAM_SUBMITTED = "exam_submitted"
     WORKSHOP_ATTENDED = "workshop_attended"
+    # Community kinds (lms.community): what a learner did for others, never progress.
+    THREAD_ASKED = "thread_asked"
+    ANSWER_POSTED = "answer_posted"
+    ANSWER_ACCEPTED = "answer_accepted"
 
 
 # Kinds that tell where a learner stands: certification, mastery, reports and dashboard freshness
@@ -51,6 +55,7 @@ class Enrollment(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    left_at: Mapped[datetime | None]  # the learner left the course: reads its community, no longer posts
 
 
 class LearningEvent(Base):
