@@ -25,6 +25,9 @@ TITLE_LIMIT = 200
 BODY_LIMIT = 20_000  # characters of Markdown a post may have (the limit)
 TAG_LIMIT = 40
 REASON_LIMIT = 500
+# The code of conduct's version (lms/templates/community/conduct*.html). Changing it asks every
+# member to accept again at their next post.
+CONDUCT_VERSION = "2026-12"
 
 
 class ThreadKind(StrEnum):

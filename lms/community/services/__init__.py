@@ -18,6 +18,7 @@ from lms.catalog.markdown import render_markdown
 from lms.catalog.models import Course, Item
 from lms.community.models import (
     BODY_LIMIT,
+    CONDUCT_VERSION,
     TAG_LIMIT,
     TITLE_LIMIT,
     CommunityMember,
@@ -31,6 +32,7 @@ from lms.db import utcnow
 from lms.errors import UserError
 from lms.extensions import db
 from lms.learning.models import Enrollment
+from lms.signals import post_replied, thread_asked
 from lms.teaching.services import teaches
 
 if TYPE_CHECKING:
@@ -41,6 +43,10 @@ TAGS_PER_THREAD = 5
 
 class CommunityError(UserError):
     """A refusal to read, post or moderate, worded for the person refused."""
+
+
+class ConductRequired(CommunityError):
+    """The member has not accepted the code of conduct's current version: views send them to it."""
 
 
 def is_staff(user: User, course_id: int) -> bool:
@@ -71,6 +77,8 @@ def check_can_post(user: User, course: Course) -> None:
     standing = member(user.id)
     if standing is not None and standing.suspended_at is not None:
         raise CommunityError(_l("Your account is suspended from the community; you can still read."))
+    if standing is None or standing.conduct_version != CONDUCT_VERSION:
+        raise ConductRequired(_l("Please read and accept the code of conduct before your first post."))
     if is_staff(user, course.id):
         return
     enrollment = enrollment_of(user, course.id)
@@ -166,6 +174,7 @@ def ask(
     )
     db.session.add(ThreadFollow(thread_id=thread.id, user_id=user.id, created_at=now))
     db.session.flush()
+    thread_asked.send(thread)
     return thread
 
 
@@ -201,4 +210,5 @@ def reply(user: User, thread: Thread, body: str) -> Post:
     db.session.add(post)
     db.session.flush()
     db.session.refresh(thread)
+    post_replied.send(post)
     return post

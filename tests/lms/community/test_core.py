@@ -14,6 +14,8 @@ from lms.extensions import db
 from lms.learning.services import enroll, get_enrollment
 from tests.factories import make_user
 
+from .conftest import accept_conduct
+
 
 def test_a_question_on_a_lesson_remembers_its_permanent_ids_and_content_hash(asker, basics, lesson):
     thread = services.ask(asker, basics, title="  Why   does\tthis fail? ", body="It **fails**.", item=lesson)
@@ -48,6 +50,10 @@ def test_who_may_post(app, asker, teacher, basics, other_course):
         services.check_can_post(AnonymousUserMixin(), basics)
     outsider = make_user()
     enroll(outsider.id, other_course)
+    with pytest.raises(services.ConductRequired):
+        services.check_can_post(outsider, other_course)  # enrolled, but never accepted the code of conduct
+    accept_conduct(outsider)
+    services.check_can_post(outsider, other_course)
     with pytest.raises(services.CommunityError, match="Enroll"):
         services.ask(outsider, basics, title="Hi", body="Hello")
     services.check_can_post(teacher, basics)  # staff post without enrolling
@@ -61,7 +67,8 @@ def test_who_may_post(app, asker, teacher, basics, other_course):
     assert services.can_read(asker, basics)  # a leaver still reads
     assert not services.can_read(outsider, basics)
 
-    db.session.add(CommunityMember(user_id=teacher.id, suspended_at=utcnow(), suspension_reason="test"))
+    standing = db.session.get(CommunityMember, teacher.id)
+    standing.suspended_at, standing.suspension_reason = utcnow(), "test"
     with pytest.raises(services.CommunityError, match="suspended"):
         services.check_can_post(teacher, basics)
     assert db.session.scalar(select(func.count()).select_from(Post)) == 1  # nothing half-written
