@@ -72,15 +72,17 @@ def _create_issuer(app: Flask) -> None:
 
 def _connect_receivers(app: Flask) -> None:
     """Each domain's reactions to other domains' signals: releases stored and certificates
-    awarded, mastery and dashboards, reports' read model, notifications' mail enqueued after commit.
+    awarded, mastery and dashboards, reports' read model, the community's events and notifications,
+    notifications' mail enqueued after commit.
     Whatever blueprints the app has."""
     from lms.assignments import receivers as assignments
     from lms.certification import receivers as certification
+    from lms.community import receivers as community
     from lms.notifications import receivers as notifications
     from lms.recommend import receivers as recommend
     from lms.reports import receivers as reports
 
-    for domain in (assignments, certification, recommend, reports, notifications):
+    for domain in (assignments, certification, recommend, reports, community, notifications):
         domain.connect(app)
 
 

@@ -19,10 +19,11 @@ from lms.catalog.models import Course, Item, Module
 from lms.errors import UserError
 from lms.extensions import db
 from lms.learning import counting
-from lms.learning.models import Enrollment, LearningEvent, LearningEventKind, QuizAttempt
+from lms.learning.models import PROGRESS_KINDS, Enrollment, LearningEvent, LearningEventKind, QuizAttempt
 from lms.signals import learning_event_recorded
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_PROGRESS = sorted(PROGRESS_KINDS)  # a list, so the cached statements' SQL is the same in every process
 
 
 class LearningError(UserError):
@@ -235,8 +236,8 @@ def _progress_columns() -> tuple[Label[int], Label[int], Label[datetime], Label[
             live_item,
         )
     )
-    last = select(func.max(LearningEvent.occurred_at)).where(
-        LearningEvent.user_id == user_id, LearningEvent.course_id == Course.id
+    last = select(func.max(LearningEvent.occurred_at)).where(  # progress only: a community post is no study
+        LearningEvent.user_id == user_id, LearningEvent.course_id == Course.id, LearningEvent.kind.in_(_PROGRESS)
     )
     started = (
         select(LearningEvent.id)
