@@ -10,7 +10,7 @@ from flask import Flask
 
 from lms.accounts.models import User
 from lms.community.models import ModerationLog, Post, Thread
-from lms.community.services import events
+from lms.community.services import events, notices
 from lms.signals import answer_accepted, members_mentioned, post_moderated, post_replied, thread_asked
 
 
@@ -30,18 +30,20 @@ def on_thread_asked(thread: Thread, **_: Any) -> None:
 
 
 def on_post_replied(post: Post, **_: Any) -> None:
-    """The answerer's event when the reply is an answer."""
+    """The answerer's event when the reply is an answer; the thread's followers told."""
     events.record_answer(post)
+    notices.tell_followers(post)
 
 
 def on_answer_accepted(thread: Thread, accepted_by: User | None = None, **_: Any) -> None:
-    """The answerer's event."""
+    """The answerer's event and notification."""
     events.record_accepted(thread, accepted_by)
+    notices.tell_accepted(thread, accepted_by)
 
 
 def on_members_mentioned(post: Post, users: list[User] | None = None, **_: Any) -> None:
-    """Nothing yet (notifications come next)."""
+    notices.tell_mentioned(post, users or [])
 
 
 def on_post_moderated(entry: ModerationLog, **_: Any) -> None:
-    """Nothing yet (notifications come next)."""
+    notices.tell_moderated(entry)
