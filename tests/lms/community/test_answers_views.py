@@ -244,5 +244,8 @@ def test_the_partials_show_each_viewer_their_own_buttons(app, question, asker, a
     shown = render_partials(app, asker, question, answer)
     for text in ("Accepted answer", "Staff answer", "Withdraw acceptance", "Pinned", f'href="#post-{answer.id}"'):
         assert text in shown, text
+    answer.hidden_at = question.accepted_at  # hidden pending review: staff see it, with no buttons
+    hidden = render_partials(app, teacher, question, answer, staff=True).split("thread-answer-actions")[0]
+    assert "vote-static" in hidden and "vote-button" not in hidden and "Add to FAQ" not in hidden
     answer.deleted_at = question.accepted_at
     assert "answer-actions" not in render_partials(app, asker, question, answer).split("thread-answer-actions")[0]
