@@ -242,8 +242,11 @@ def test_the_partials_show_each_viewer_their_own_buttons(app, question, asker, a
     answers.mark_staff_answer(teacher, answer)
     answers.set_pinned(teacher, question, True)
     shown = render_partials(app, asker, question, answer)
-    for text in ("Accepted answer", "Staff answer", "Withdraw acceptance", "Pinned", f'href="#post-{answer.id}"'):
+    for text in ("Accepted answer", "Staff answer", "Withdraw acceptance", "Jump to the accepted answer"):
         assert text in shown, text
+    assert f'href="#post-{answer.id}"' in shown and "Unpin" in render_partials(
+        app, teacher, question, answer, staff=True
+    )
     answer.hidden_at = question.accepted_at  # hidden pending review: staff see it, with no buttons
     hidden = render_partials(app, teacher, question, answer, staff=True).split("thread-answer-actions")[0]
     assert "vote-static" in hidden and "vote-button" not in hidden and "Add to FAQ" not in hidden
