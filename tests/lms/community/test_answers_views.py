@@ -203,6 +203,8 @@ def test_the_faq_page_prefills_the_answer_and_adds_edits_and_deletes_entries(app
 
     edit = f"/courses/python-basics/community/faq/{entry.id}"
     assert "Stop a loop?" in staff.get(edit).text
+    refused = staff.post(edit, data={"question": "How do I stop a loop?", "answer": "x" * 20_001})
+    assert refused.status_code == 400 and "at most 20,000 characters" in refused.text
     response = staff.post(edit, data={"question": "How do I stop a loop?", "answer": "Use `break`."})
     assert response.status_code == 303
     db.session.expire_all()
