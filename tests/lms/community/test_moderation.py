@@ -5,15 +5,17 @@ neither posts nor flags."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
+from lms.accounts.models import User
 from lms.community import services
-from lms.community.models import CommunityMember, ModerationLog, PostFlag
+from lms.community.models import CommunityMember, ModerationLog, Post, PostFlag
 from lms.community.services import moderation
-from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.services import enroll
 from lms.signals import post_moderated
@@ -83,21 +85,52 @@ def test_a_flag_is_one_per_person_never_on_your_own_post_and_only_by_readers(
     assert _flags() == 1 and reply.active_flag_count == 1  # nothing half-written
 
 
-def test_a_second_flag_racing_past_the_check_is_refused_by_the_index_in_a_savepoint(thread, answerer):
-    """The partial unique index refuses a second active flag; the SAVEPOINT keeps the session usable."""
-    from sqlalchemy.exc import IntegrityError
+def _flag_in_own_session(app, user_id: int, post_id: int, outcomes: list[str], errors: list[Exception]) -> None:
+    """One request: its own app context and session, as in production."""
+    try:
+        with app.app_context():
+            try:
+                user, post = db.session.get(User, user_id), db.session.get(Post, post_id)
+                moderation.flag(user, post, "spam", per_hour=10)
+                db.session.commit()
+                outcomes.append("flagged")
+            except services.CommunityError as exc:
+                db.session.rollback()
+                outcomes.append(str(exc))
+    except Exception as exc:  # noqa: BLE001 - reported to the test thread
+        errors.append(exc)
 
-    opening = thread_post(thread)
-    db.session.add(PostFlag(post_id=opening.id, user_id=answerer.id, reason="spam"))
-    db.session.flush()
-    with pytest.raises(IntegrityError), db.session.begin_nested():
-        db.session.add(PostFlag(post_id=opening.id, user_id=answerer.id, reason="abuse"))
-    assert _flags() == 1  # the session still works after the refused insert
-    resolved = db.session.scalar(select(PostFlag))
-    resolved.resolved_at = utcnow()
-    db.session.add(PostFlag(post_id=opening.id, user_id=answerer.id, reason="abuse"))
-    db.session.flush()  # once the first is resolved, the same person may flag again
-    assert _flags() == 2
+
+def test_two_racing_flags_by_one_person_count_once(app, thread, answerer):
+    """Both requests pass the "already flagged?" check before either writes (a barrier in the flush
+    holds them there), so the partial unique index decides inside the SAVEPOINT: one flag, the
+    counter at 1, a clear refusal for the other."""
+    db.session.commit()
+    post_id = thread_post(thread).id
+    barrier = threading.Barrier(2, timeout=20)
+
+    def hold_at_the_flag(session, _context, _instances) -> None:
+        if any(isinstance(o, PostFlag) for o in session.new):
+            barrier.wait()
+
+    outcomes: list[str] = []
+    errors: list[Exception] = []
+    event.listen(Session, "before_flush", hold_at_the_flag)
+    try:
+        racers = [
+            threading.Thread(target=_flag_in_own_session, args=(app, answerer.id, post_id, outcomes, errors))
+            for _ in range(2)
+        ]
+        for racer in racers:
+            racer.start()
+        for racer in racers:
+            racer.join(timeout=60)
+    finally:
+        event.remove(Session, "before_flush", hold_at_the_flag)
+    assert errors == []
+    assert sorted(outcomes) == ["You already flagged this post; the moderators will review it.", "flagged"]
+    db.session.expire_all()
+    assert _flags() == 1 and db.session.scalar(select(Post.active_flag_count).where(Post.id == post_id)) == 1
 
 
 def test_a_flag_flood_by_one_account_is_refused(asker, basics, answerer):
@@ -204,6 +237,4 @@ def test_a_suspended_member_reads_but_neither_posts_nor_flags_until_lifted(
 
 
 def thread_post(thread):
-    from lms.community.models import Post
-
     return db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.position == 1))
