@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -30,11 +31,13 @@ class RegisterForm(FlaskForm):
     # Filled by static/timezone.js with the browser's zone; missing or unknown means UTC (the service decides).
     timezone = HiddenField()
     # DECISIONS "Sign-up, in one sequence": the code of conduct is accepted on the form (its version is recorded).
-    conduct = BooleanField(
-        _l("I have read and accept the code of conduct"),
-        validators=[DataRequired(_l("Please accept the code of conduct to join."))],
-    )
+    conduct = BooleanField(_l("I have read and accept the code of conduct"), render_kw={"required": True})
     submit = SubmitField(_l("Create account"))
+
+    def validate_conduct(self, field: BooleanField) -> None:
+        # Translated now, as a str: the error summary lists str messages (a lazy one would be left out).
+        if not field.data:
+            raise ValidationError(_("Please accept the code of conduct to join."))
 
 
 class LoginForm(FlaskForm):

@@ -44,6 +44,7 @@ def test_sign_up_without_the_box_is_refused_and_creates_nothing(app):
     response = app.test_client().post("/register", data={**SIGN_UP, "confirm": SIGN_UP["password"]})
     assert response.status_code == 200
     assert "Please accept the code of conduct to join." in response.text
+    assert '<a href="#conduct">' in response.text  # in the error summary, linking to the box
     assert db.session.scalar(select(func.count()).select_from(User)) == 0
     assert db.session.scalar(select(func.count()).select_from(CommunityMember)) == 0
 
