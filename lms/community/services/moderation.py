@@ -91,7 +91,7 @@ def flag(user: User, post: Post, reason: str, note: str = "", *, per_hour: int) 
         raise CommunityError(_l("Your account is suspended from the community; you can still read."))
     if post.author_id == user.id:
         raise CommunityError(_l("You cannot flag your own post."))
-    if post.deleted_at is not None or post.hidden_at is not None or thread.deleted_at is not None:
+    if any(at is not None for at in (post.deleted_at, post.hidden_at, thread.deleted_at, thread.hidden_at)):
         raise CommunityError(_l("This post is already hidden or deleted."))
     if reason not in FLAG_REASONS:
         raise CommunityError(_l("Choose a reason for the flag."))

@@ -123,12 +123,14 @@ def moderation_all():
 
 def _queue_page(course_ids: list[int] | None, course: Course | None):
     entries = moderation.review_queue(course_ids)
+    suspended = moderation.suspended_members(course_ids)
     return render_template(
         "community/moderation.html",
         course=course,
         entries=entries,
         flaggers=moderation.flaggers(entries),
-        suspended=moderation.suspended_members(course_ids),
+        suspended=suspended,
+        suspended_ids={user.id for user, _standing in suspended},
         form=ModerationForm(),
         thread_url=thread_url,
     )
@@ -192,10 +194,12 @@ def moderate_member(slug: str, user_id: int):
 @role_required("instructor")
 def moderation_log():
     page = request.args.get("page", 1, type=int) or 1
-    course_ids = None if current_user.role == "admin" else [c.id for c in taught_courses(current_user)]
+    courses = taught_courses(current_user)
+    course_ids = None if current_user.role == "admin" else [c.id for c in courses]
     rows, more = moderation.log_page(course_ids, max(page, 1))
     return render_template(
         "community/moderation_log.html",
+        courses=courses,
         rows=rows,
         names=moderation.log_names(rows),
         page=max(page, 1),

@@ -151,6 +151,7 @@ def test_flags_reaching_the_threshold_hide_the_post_and_an_opening_post_its_thre
 ):
     basics.community_flag_threshold = 2
     reply = services.reply(answerer, thread, "Buy cheap watches at example.com")
+    answer = services.reply(flaggers[2], thread, "Profile it first")
     moderation.flag(flaggers[0], reply, "spam", per_hour=10)
     assert reply.hidden_at is None
     moderation.flag(flaggers[1], reply, "spam", per_hour=10)
@@ -165,6 +166,8 @@ def test_flags_reaching_the_threshold_hide_the_post_and_an_opening_post_its_thre
     moderation.flag(flaggers[1], opening, "abuse", per_hour=10)
     assert opening.hidden_at is not None and thread.hidden_at is not None
     assert [e.post.id for e in moderation.review_queue([basics.id])] == [reply.id, opening.id]  # oldest first
+    with pytest.raises(services.CommunityError, match="already hidden"):  # a reply of the hidden thread
+        moderation.flag(flaggers[1], answer, "spam", per_hour=10)
 
 
 def test_each_action_needs_a_reason_resolves_the_flags_and_is_logged(thread, basics, teacher, flaggers, moderated):

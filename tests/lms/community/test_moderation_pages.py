@@ -76,6 +76,12 @@ def test_a_member_flags_and_a_moderator_hides_from_the_queue(app, basics, thread
     assert db.session.get(Post, reply.id).hidden_at is not None and _count(ModerationLog) == 1
     log = staff.get("/community/moderation/log").text
     assert "Advertising" in log and "Tess Teacher" in log and "Why is my loop slow?" in log
+    assert f'href="/courses/{basics.slug}/community/moderation"' in log  # the queues of their courses
+    member_url = f"/courses/{basics.slug}/community/members/{reply.author_id}/moderate"
+    response = staff.post(member_url, data={"action": "suspend", "reason": "Spam", "next": "/x"})
+    assert response.location == "/x"
+    queue = staff.get(f"/courses/{basics.slug}/community/moderation").text
+    assert "Lift the suspension of Ben Answerer" in queue and "Suspended members" in queue
     assert "Nothing to review" not in page  # hidden posts stay in the queue, to be unhidden
 
 
