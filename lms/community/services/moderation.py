@@ -291,8 +291,7 @@ def review_queue(course_ids: list[int] | None, limit: int = 100) -> list[QueueEn
     entries = []
     for post, thread in rows:
         mine = flags.get(post.id, [])
-        since = mine[0].created_at if mine else post.hidden_at
-        assert since is not None
+        since = mine[0].created_at if mine else post.hidden_at or post.created_at
         entries.append(QueueEntry(post, thread, mine, since))
     return sorted(entries, key=lambda e: e.waiting_since)[:limit]
 
