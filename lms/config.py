@@ -54,6 +54,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "ANNOUNCEMENT_RATE_LIMIT": env.get("ANNOUNCEMENT_RATE_LIMIT", "5 per hour"),  # sends per author
+        # Community flags one account may raise in an hour (counted in the database, all processes).
+        "COMMUNITY_FLAGS_PER_HOUR": int(env.get("COMMUNITY_FLAGS_PER_HOUR", 10)),
         # Mailed account links (a password reset, a new confirmation link), per IP address and per address.
         "ACCOUNT_MAIL_RATE_LIMIT": env.get("ACCOUNT_MAIL_RATE_LIMIT", "5 per hour"),
         # Sign-ups confirm their e-mail address by a mailed link before their first login.

@@ -135,6 +135,13 @@ class Post(Base):
     __table_args__ = (
         Index("ix_posts_thread_position", "thread_id", "position", unique=True),  # pages of a thread
         Index("ix_posts_author", "author_id", "created_at"),
+        # The moderation queue: the few posts with active flags or hidden (services.moderation.NEEDS_REVIEW).
+        Index(
+            "ix_posts_review",
+            "thread_id",
+            sqlite_where=text("active_flag_count > 0 OR hidden_at IS NOT NULL"),
+            postgresql_where=text("active_flag_count > 0 OR hidden_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

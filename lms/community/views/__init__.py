@@ -6,4 +6,5 @@ from flask import Blueprint
 bp = Blueprint("community", __name__)
 
 from lms.community.views import answers as answers  # noqa: E402
+from lms.community.views import moderation as moderation  # noqa: E402
 from lms.community.views import threads as threads  # noqa: E402  (registers the routes)
