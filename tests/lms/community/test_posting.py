@@ -55,7 +55,13 @@ def test_the_list_filters_and_puts_pinned_threads_first(asker, answerer, teacher
 
     everything = posting.list_threads(asker, basics)
     assert _titles(everything)[0] == "Read me first"  # pinned, though its activity is the oldest
-    assert set(_titles(everything)) == {"Read me first", "Only the asker replied", "Answered", "A discussion", "On the lesson"}
+    assert set(_titles(everything)) == {
+        "Read me first",
+        "Only the asker replied",
+        "Answered",
+        "A discussion",
+        "On the lesson",
+    }
     row = next(r for r in everything.rows if r.thread.id == about_lesson.id)
     assert (row.item_title, row.author_name, row.answered, row.accepted) == (lesson.title, "Ada Asker", False, False)
 
@@ -144,14 +150,17 @@ def test_links_are_marked_nofollow_and_scripts_are_gone(asker, basics):
     assert thread.title == "<script>alert(1)</script>"  # stored as written, escaped where shown
 
 
-def test_mentions_of_course_members_are_marked_and_told_once(app, asker, answerer, teacher, basics, other_course, mentioned):
+def test_mentions_of_course_members_are_marked_and_told_once(
+    app, asker, answerer, teacher, basics, other_course, mentioned
+):
     stranger = accept_conduct(make_user(name="Sam Stranger"))
     enroll(stranger.id, other_course)
     thread = posting.ask(
         asker,
         basics,
         title="Mentions",
-        body="Thanks @benanswerer and @TessTeacher, not @SamStranger.\n\n`@BenAnswerer` in code\n\n```\n@BenAnswerer\n```",
+        body="Thanks @benanswerer and @TessTeacher, not @SamStranger.\n\n"
+        "`@BenAnswerer` in code\n\n```\n@BenAnswerer\n```",
     )
     opening = db.session.scalar(select(Post).where(Post.thread_id == thread.id))
     assert '<span class="mention">@benanswerer</span>' in opening.body_html
