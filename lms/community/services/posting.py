@@ -14,7 +14,6 @@ from enum import StrEnum
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -223,10 +222,10 @@ def check_limits(user: User, course: Course, body: str, *, new_post: bool = True
         )
         if (recent or 0) >= hourly:
             raise CommunityError(
-                _ln(
-                    "New accounts may post %(num)s time an hour; please wait a little before posting again.",
-                    "New accounts may post %(num)s times an hour; please wait a little before posting again.",
-                    hourly,
+                _l(
+                    "You have reached the posting limit of new accounts (at most %(count)s an hour). "
+                    "Please wait a little before posting again.",
+                    count=hourly,
                 )
             )
 
