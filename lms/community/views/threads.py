@@ -93,9 +93,17 @@ def ask(slug: str):
     form = AskForm(item=request.args.get("item", ""), module=request.args.get("module", ""))
     item = catalog.get_item(course, form.item.data) or abort(404) if form.item.data else None
     module = item.module.slug if item else form.module.data or None
-    if module and module not in {m.slug for m, _items in catalog.syllabus(course)}:
+    modules = {m.slug: m.title for m, _items in catalog.syllabus(course)}
+    if module and module not in modules:
         abort(404)
-    context = {"course": course, "form": form, "item": item, "module": module, "why_not": why_not_post(course)}
+    context = {
+        "course": course,
+        "form": form,
+        "item": item,
+        "module": module,
+        "module_title": modules.get(module or ""),
+        "why_not": why_not_post(course),
+    }
     if request.method == "GET" or context["why_not"]:
         return render_template("community/ask.html", **context)
     if not form.validate_on_submit():

@@ -288,3 +288,28 @@ def test_new_account_limits_come_from_the_environment(app, asker, basics, monkey
         posting.reply(asker, thread, "two")
     asker.created_at = utcnow() - timedelta(days=8)
     posting.reply(asker, thread, "two")
+
+
+def test_over_long_posts_unknown_kinds_and_modules_are_refused_with_nothing_stored(thread, answerer, lesson, client_as):
+    client = client_as(answerer)
+    refused = client.post(_thread_url(thread, "/reply"), data={"body": "x" * 20_001})
+    assert refused.status_code == 400 and "at most 20,000 characters" in refused.text
+    form = {"title": "A title", "kind": "rant", "body": "b"}
+    refused = client.post("/courses/python-basics/community/ask", data=form)
+    assert refused.status_code == 400 and "Not a valid choice" in refused.text
+    page = client.get(f"/courses/python-basics/community/ask?module={lesson.module.slug}")
+    assert lesson.module.title in page.text
+    assert client.get("/courses/python-basics/community/ask?module=nope").status_code == 404
+    assert _count(Post) == 2 and _count(Thread) == 1
+
+
+def test_a_member_who_never_accepted_the_code_of_conduct_is_sent_to_it(app, thread, basics, client_as):
+    newcomer = make_user()
+    enroll(newcomer.id, basics)
+    db.session.commit()
+    answer = client_as(newcomer).post(_thread_url(thread, "/reply"), data={"body": "hello"})
+    if "community.conduct" in app.view_functions:
+        assert answer.headers["Location"].startswith("/community/conduct?next=")
+    else:  # the conduct page is another part of the community: until it is in, the refusal is said
+        assert answer.headers["Location"] == _thread_url(thread)
+    assert _count(Post) == 2
