@@ -39,6 +39,7 @@ from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.signals import members_mentioned, post_moderated
 
+MAX_ID = 2**31 - 1  # beyond an integer column: no such row (PostgreSQL would refuse the query)
 THREADS_PER_PAGE = 20
 POSTS_PER_PAGE = 50
 # A web address, linked or bare: spam counts by addresses, whatever the Markdown around them.
@@ -141,7 +142,7 @@ def _filters(
 def readable_thread(user: User, course: Course, thread_id: int) -> Thread | None:
     """The thread if it belongs to the course and the user may read it (a hidden thread: staff
     only); None otherwise, so that views answer 404 alike for another course's id and no access."""
-    thread = db.session.get(Thread, thread_id)
+    thread = db.session.get(Thread, thread_id) if 0 < thread_id <= MAX_ID else None
     if thread is None or thread.course_id != course.id or not core.can_read(user, course):
         return None
     if thread.hidden_at is not None and not core.is_staff(user, course.id):
@@ -151,7 +152,7 @@ def readable_thread(user: User, course: Course, thread_id: int) -> Thread | None
 
 def thread_post(thread: Thread, post_id: int) -> Post | None:
     """A post of this thread (None for another thread's post id)."""
-    post = db.session.get(Post, post_id)
+    post = db.session.get(Post, post_id) if 0 < post_id <= MAX_ID else None
     return post if post is not None and post.thread_id == thread.id else None
 
 
@@ -330,7 +331,7 @@ def mark_duplicate(user: User, thread: Thread, original_ref: str) -> Thread:
             raise CommunityError(_l("Only the asker or the course's staff can mark a thread as a duplicate."))
         core.check_can_post(user, thread.course)
     match = re.search(r"(\d+)/?\s*(?:[?#].*)?$", original_ref.strip())
-    original = db.session.get(Thread, int(match[1])) if match else None
+    original = db.session.get(Thread, int(match[1])) if match and 0 < int(match[1]) <= MAX_ID else None
     if original is None or original.course_id != thread.course_id or original.deleted_at or original.hidden_at:
         raise CommunityError(_l("Give the number or the address of another thread of this course."))
     seen = {thread.id}

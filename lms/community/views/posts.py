@@ -59,7 +59,8 @@ def edit_post(slug: str, thread_id: int, post_id: int):
 def post_history(slug: str, thread_id: int, post_id: int):
     thread, post = _post(slug, thread_id, post_id)
     author = current_user.is_authenticated and post.author_id == current_user.id
-    if not core.is_staff(current_user, thread.course_id) and (post.deleted_at or (post.hidden_at and not author)):
+    gone = post.deleted_at or thread.deleted_at or (post.hidden_at and not author)
+    if gone and not core.is_staff(current_user, thread.course_id):
         abort(404)
     return render_template(
         "community/history.html", course=thread.course, thread=thread, post=post, revisions=posting.revisions(post)

@@ -17,7 +17,6 @@ from lms.community.services import posting
 from lms.community.services.posting import ThreadFilter
 from lms.community.views import bp
 from lms.extensions import db
-from lms.learning.services import get_enrollment
 
 
 def load_course(slug: str) -> Course:
@@ -140,7 +139,6 @@ def thread_page(course: Course, thread: Thread, form: ReplyForm, preview: str | 
     """The thread with one page of its posts, the viewer's marks on them and the reply form."""
     page = posting.post_page(thread, request.args.get("page", 1, type=int) or 1)
     votes, flags = posting.viewer_marks(current_user, page.posts)
-    enrollment = get_enrollment(current_user.id, course.id) if current_user.is_authenticated else None
     context = {
         "course": course,
         "thread": thread,
@@ -156,7 +154,6 @@ def thread_page(course: Course, thread: Thread, form: ReplyForm, preview: str | 
         "item_changed": thread.item is not None and catalog.item_changed_since(thread.item, thread.item_sha256),
         "original": db.session.get(Thread, thread.duplicate_of_id) if thread.duplicate_of_id else None,
         "why_not": why_not_post(course, thread),
-        "left": enrollment is not None and enrollment.left_at is not None,
     }
     return render_template("community/thread.html", **context), status
 

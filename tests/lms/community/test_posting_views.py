@@ -207,6 +207,9 @@ def test_deleting_the_opening_post_deletes_the_thread(thread, asker, answerer, c
     page = client_as(answerer).get(_thread_url(thread))
     assert "This thread was deleted." in page.text and "stops" not in page.text and 'name="body"' not in page.text
     assert "Why does the loop stop?" not in client_as(answerer).get("/courses/python-basics/community").text
+    reply = db.session.scalar(select(Post.id).where(Post.thread_id == thread.id, Post.position == 2))
+    db.session.commit()
+    assert client_as(answerer).get(f"{_thread_url(thread)}/posts/{reply}/history").status_code == 404
 
 
 def test_long_threads_page_by_fifty(app, thread, answerer, client_as):
@@ -313,3 +316,13 @@ def test_a_member_who_never_accepted_the_code_of_conduct_is_sent_to_it(app, thre
     else:  # the conduct page is another part of the community: until it is in, the refusal is said
         assert answer.headers["Location"] == _thread_url(thread)
     assert _count(Post) == 2
+
+
+def test_out_of_range_ids_and_pages_are_answered_not_errors(thread, answerer, client_as):
+    client = client_as(answerer)
+    assert client.get("/courses/python-basics/community/99999999999999999999").status_code == 404
+    assert client.get(_thread_url(thread, "/posts/99999999999999999999/history")).status_code == 404
+    refused = client.post(_thread_url(thread, "/duplicate"), data={"original": "99999999999999999999"})
+    assert refused.status_code == 302  # to the thread, with the refusal flashed
+    assert "No more threads." in client.get("/courses/python-basics/community?page=400").text
+    assert "Check the" in client.get(_thread_url(thread, "?page=999")).text  # the last page
