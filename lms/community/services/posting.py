@@ -255,11 +255,13 @@ def ask(
 
 
 def reply(user: User, thread: Thread, body: str) -> Post:
-    """Reply through the core, after the limits; mentions marked and told. The caller commits."""
+    """Reply through the core, after the limits; the replier follows the thread; mentions marked
+    and told. The caller commits."""
     core.check_can_post(user, thread.course)
     core.check_thread_open(thread)
     check_limits(user, thread.course, body)
     post = core.reply(user, thread, body)
+    follow(user, thread)  # who replies hears of the replies that follow
     _mention(post, thread.course, already=set())
     return post
 
@@ -379,27 +381,28 @@ def _text_parts(html: str) -> list[tuple[str, bool]]:
 
 
 def _handles(html: str) -> set[str]:
+    """The @handles written outside code and links, as written (compared without case later)."""
     found: set[str] = set()
     for piece, text in _text_parts(html):
         if text:
-            found |= {m.rstrip(".-").lower() for m in _MENTION.findall(piece)}
+            found |= {m.rstrip(".-") for m in _MENTION.findall(piece)}
     return found
 
 
 def _members_named(course: Course, handles: set[str]) -> list[User]:
     """Course members (enrolled learners who have not left, its instructors, admins) whose display
-    name without spaces is one of the handles (lower case)."""
+    name without spaces is one of the handles, whatever the case. SQLite lowers ASCII letters only,
+    so the handles are also looked up as written (`@Élodie`), then compared in Python."""
     if not handles:
         return []
-    handle = func.lower(func.replace(User.display_name, " ", ""))
+    joined = func.replace(User.display_name, " ", "")
+    lowered = {h.lower() for h in handles}
     learners = select(Enrollment.user_id).where(Enrollment.course_id == course.id, Enrollment.left_at.is_(None))
     teachers = select(CourseInstructor.email).where(CourseInstructor.course_id == course.id)
     staff = or_(User.role == "admin", and_(User.role == "instructor", User.email.in_(teachers)))
-    return list(
-        db.session.scalars(
-            select(User).where(handle.in_(sorted(handles)), User.active.is_(True), or_(User.id.in_(learners), staff))
-        )
-    )
+    named = or_(func.lower(joined).in_(sorted(lowered)), joined.in_(sorted(handles)))
+    found = db.session.scalars(select(User).where(named, User.active.is_(True), or_(User.id.in_(learners), staff)))
+    return [u for u in found if "".join(u.display_name.split()).lower() in lowered]
 
 
 def _mention(post: Post, course: Course, *, already: set[int]) -> None:

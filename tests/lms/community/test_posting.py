@@ -269,3 +269,18 @@ def test_a_thread_of_another_course_or_hidden_is_not_readable(asker, answerer, t
     thread.hidden_at = utcnow()
     assert posting.readable_thread(answerer, basics, thread.id) is None
     assert posting.readable_thread(teacher, basics, thread.id) == thread
+
+
+def test_mentions_match_names_with_accents_whatever_their_case(app, asker, basics, mentioned):
+    elodie = accept_conduct(make_user(name="Élodie Ünal"))
+    enroll(elodie.id, basics)
+    thread = posting.ask(asker, basics, title="Accents", body="@ÉlodieÜnal and @élodieünal")
+    assert mentioned == [["Élodie Ünal"]]
+    html = db.session.scalar(select(Post.body_html).where(Post.thread_id == thread.id))
+    assert html.count('class="mention"') == 2
+
+
+def test_who_replies_follows_the_thread(asker, answerer, basics):
+    thread = posting.ask(asker, basics, title="Follow on reply", body="b")
+    posting.reply(answerer, thread, "an answer")
+    assert posting.is_following(answerer, thread)
