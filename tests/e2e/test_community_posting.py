@@ -58,6 +58,12 @@ def test_ask_on_a_lesson_with_preview_reply_edit_and_delete(browser, base_url, l
         lesson = next(i for _m, items in catalog.syllabus(course) for i in items if i.kind == "lesson")
         lesson_slug, lesson_title = lesson.slug, lesson.title
 
+    visitor = browser.new_context(viewport=WIDE, locale="en-US").new_page()
+    visitor.goto(f"{base_url}/courses/{COURSE}/community")
+    expect(visitor.locator(".community-about").get_by_role("link", name="Log in")).to_be_visible()
+    _both_widths(visitor, "community-visitor")
+    visitor.context.close()
+
     ada, ada_errors = _login(browser, base_url, "ada@example.com")
     ada.goto(f"{base_url}/courses/{COURSE}/community")
     expect(ada.get_by_role("heading", name="No questions yet")).to_be_visible()
