@@ -1,8 +1,8 @@
 """Posting in Chromium: a learner asks about a lesson (the page names it) and previews the Markdown
 through static/community.js before posting; another learner finds it in the course's list and replies
 mentioning the asker; the asker edits (the history keeps the first version); the replier deletes
-their reply and a tombstone stays. The console stays free of errors (no CSP refusals). Screenshots
-at 1280 and 375 px."""
+their reply and a tombstone stays. The console stays free of errors (no CSP refusals); each page
+passes axe-core and fits 375 px. Screenshots at 1280 and 375 px."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.services import enroll
 from tests.e2e.conftest import shot
+from tests.e2e.test_accessibility import _axe
 from tests.factories import PASSWORD, make_user
 
 COURSE = "llm-api-fundamentals"
@@ -44,8 +45,11 @@ def _login(browser, base_url: str, email: str):
 
 
 def _both_widths(page, name: str) -> None:
+    """Screenshots at both widths, with no serious axe-core violation and nothing wider than 375 px."""
+    assert _axe(page) == [], name
     shot(page, f"{name}-1280")
     page.set_viewport_size(NARROW)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), name
     shot(page, f"{name}-375")
     page.set_viewport_size(WIDE)
 
@@ -96,12 +100,14 @@ def test_ask_on_a_lesson_with_preview_reply_edit_and_delete(browser, base_url, l
 
     ada.goto(thread_url)
     ada.locator(".post.opening").get_by_role("link", name="Edit").click()
+    assert _axe(ada) == []  # the edit page
     ada.fill("textarea[name=body]", "I call the API with a long prompt and `timeout=5`.")
     ada.get_by_role("button", name="Save").click()
     opening = ada.locator(".post.opening")
     expect(opening).to_contain_text("timeout=5")
     opening.get_by_role("link", name="edited").click()
     expect(ada.locator(".revision-body")).to_contain_text("**a long prompt**")
+    assert _axe(ada) == []  # the history page
     ada.go_back()
 
     ben.goto(thread_url)
