@@ -326,3 +326,13 @@ def test_out_of_range_ids_and_pages_are_answered_not_errors(thread, answerer, cl
     assert refused.status_code == 302  # to the thread, with the refusal flashed
     assert "No more threads." in client.get("/courses/python-basics/community?page=400").text
     assert "Check the" in client.get(_thread_url(thread, "?page=999")).text  # the last page
+
+
+def test_the_pages_speak_chinese(thread, answerer, client_as):
+    answerer.locale = "zh"
+    db.session.commit()
+    client = client_as(answerer)
+    listing = client.get("/courses/python-basics/community").text
+    assert "问答与讨论" in listing and "1 条回复" in listing
+    assert "你的回复" in client.get(_thread_url(thread)).text
+    assert "提问" in client.get("/courses/python-basics/community/ask").text
