@@ -135,8 +135,9 @@ def thread(slug: str, thread_id: int):
     return thread_page(course, thread, ReplyForm())
 
 
-def thread_page(course: Course, thread: Thread, form: ReplyForm, preview: str | None = None, status: int = 200):
-    """The thread with one page of its posts, the viewer's marks on them and the reply form."""
+def thread_page(course: Course, thread: Thread, reply_form: ReplyForm, preview: str | None = None, status: int = 200):
+    """The thread with one page of its posts, the viewer's marks on them and the reply form. The
+    other slices' partials read `staff`, `viewer_votes`, `viewer_flags` and `form` (the CSRF token)."""
     page = posting.post_page(thread, request.args.get("page", 1, type=int) or 1)
     votes, flags = posting.viewer_marks(current_user, page.posts)
     context = {
@@ -146,8 +147,8 @@ def thread_page(course: Course, thread: Thread, form: ReplyForm, preview: str | 
         "staff": core.is_staff(current_user, course.id),
         "viewer_votes": votes,
         "viewer_flags": flags,
-        "form": form,
-        "button": ButtonForm(),
+        "form": ButtonForm(),
+        "reply_form": reply_form,
         "duplicate_form": DuplicateForm(),
         "preview": preview,
         "following": posting.is_following(current_user, thread),
