@@ -77,6 +77,14 @@ class Thread(Base):
         # A lesson's panel and a course's list: first page by last activity.
         Index("ix_threads_item_activity", "item_id", "last_activity_at"),
         Index("ix_threads_course_activity", "course_id", "last_activity_at"),
+        # The pinned few, first on a course's list (migration 1301).
+        Index(
+            "ix_threads_course_pinned",
+            "course_id",
+            "last_activity_at",
+            sqlite_where=text("pinned_at IS NOT NULL"),
+            postgresql_where=text("pinned_at IS NOT NULL"),
+        ),
         # The staff queue: a course's questions without an answer, oldest first.
         Index("ix_threads_course_unanswered", "course_id", "first_reply_at", "created_at"),
         Index("ix_threads_author", "author_id", "created_at"),

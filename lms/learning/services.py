@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.catalog import services as catalog
 from lms.catalog.models import Course, Item, Module
+from lms.db import utcnow
 from lms.errors import UserError
 from lms.extensions import db
 from lms.learning import counting
@@ -115,9 +116,10 @@ def get_enrollment(user_id: int, course_id: int) -> Enrollment | None:
 
 
 def enroll(user_id: int, course: Course) -> Enrollment:
-    """Enroll once; enrolling again returns the existing enrollment."""
+    """Enroll once; enrolling again returns the existing enrollment (back in, if they had left)."""
     existing = get_enrollment(user_id, course.id)
     if existing:
+        existing.left_at = None
         return existing
     enrollment = Enrollment(user_id=user_id, course_id=course.id)
     try:
@@ -128,6 +130,16 @@ def enroll(user_id: int, course: Course) -> Enrollment:
         assert winner is not None  # the unique (user, course) row that refused ours
         return winner
     record_event(user_id, course.id, LearningEventKind.ENROLLED)
+    return enrollment
+
+
+def leave(user_id: int, course: Course) -> Enrollment | None:
+    """The learner leaves the course: their work and its record stay; the course's community they
+    still read but no longer write in. Enrolling again brings them back. None if never enrolled."""
+    enrollment = get_enrollment(user_id, course.id)
+    if enrollment is not None and enrollment.left_at is None:
+        enrollment.left_at = utcnow()
+        db.session.flush()
     return enrollment
 
 

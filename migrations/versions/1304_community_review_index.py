@@ -2,7 +2,7 @@
 moderation queue reads those few rows instead of every post
 
 Revision ID: 1304
-Revises: 1300
+Revises: 1301
 Create Date: 2026-12-07 22:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '1304'
-down_revision = '1300'
+down_revision = '1301'
 branch_labels = None
 depends_on = None
 
