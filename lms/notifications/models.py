@@ -35,6 +35,7 @@ class NotificationKind(StrEnum):
     ANNOUNCEMENT = "announcement"
     PASSWORD_RESET = "password_reset"
     EMAIL_VERIFICATION = "email_verification"
+    COMMUNITY_OVERDUE = "community_overdue"
 
 
 class Delivery(StrEnum):
@@ -78,6 +79,7 @@ KINDS: dict[NotificationKind, KindRules] = {
     NotificationKind.ANNOUNCEMENT: KindRules(Delivery.EMAIL),
     NotificationKind.PASSWORD_RESET: KindRules(Delivery.EMAIL, inbox=False),
     NotificationKind.EMAIL_VERIFICATION: KindRules(Delivery.EMAIL, inbox=False),
+    NotificationKind.COMMUNITY_OVERDUE: KindRules(Delivery.EMAIL),
 }
 
 # The kinds the bell counts and the inbox lists.

@@ -280,6 +280,10 @@ KIND_TEXTS: dict[NotificationKind, tuple[Any, Any]] = {
     NotificationKind.CERTIFICATE_REVOKED: (_l("Revoked certificates"), _l("A certificate of yours was revoked.")),
     NotificationKind.FEEDBACK_REPLY: (_l("Feedback replies"), _l("Someone answered your feedback.")),
     NotificationKind.ANNOUNCEMENT: (_l("Announcements"), _l("News from your courses and the Academy team.")),
+    NotificationKind.COMMUNITY_OVERDUE: (
+        _l("Overdue questions"),
+        _l("A question in a course you teach has waited longer than its answer time."),
+    ),
 }
 
 CONFIGURABLE = tuple(kind for kind, rules in KINDS.items() if rules.configurable)

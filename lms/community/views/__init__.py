@@ -5,4 +5,5 @@ from flask import Blueprint
 
 bp = Blueprint("community", __name__)
 
+from lms.community.views import queue as queue  # noqa: E402
 from lms.community.views import threads as threads  # noqa: E402  (registers the routes)
