@@ -5,15 +5,12 @@ from __future__ import annotations
 import json
 
 import click
-from sqlalchemy import select
 
 from lms.catalog import services as catalog
-from lms.catalog.models import Course
 from lms.community.services import figures as community_figures
 from lms.community.services import queue as staff_queue
 from lms.community.tasks import notify_overdue_questions
 from lms.db import utcnow
-from lms.extensions import db
 
 community_cli = click.Group("community", help="Questions and discussion: answer-time figures, the SLA check.")
 
@@ -61,7 +58,7 @@ def stats_command(slug: str | None, start: str | None, end: str | None, as_json:
             raise click.ClickException(f"No live course with the slug {slug!r} (see `flask courses validate`).")
         courses = [course]
     else:
-        courses = list(db.session.scalars(select(Course).where(Course.archived_at.is_(None)).order_by(Course.title)))
+        courses = catalog.list_courses()
     waiting = staff_queue.queue_counts([c.id for c in courses], now)
     per_course = community_figures.course_figures([c.id for c in courses], period, now)
     platform = community_figures.platform_figures(period, now) if slug is None else None

@@ -52,7 +52,9 @@ class Period:
 
     @property
     def weeks(self) -> list[date]:
-        """The Monday of every week the period touches."""
+        """The Monday of every week the period touches (none if it ends before it starts)."""
+        if self.end < self.start:
+            return []
         first = self.start - timedelta(days=self.start.weekday())
         return [first + timedelta(weeks=n) for n in range((self.end - first).days // 7 + 1)]
 
