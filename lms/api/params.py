@@ -74,7 +74,8 @@ def parse_community_params(args: MultiDict, now: datetime) -> tuple[str | None, 
         raise ParamError(problems)
     today = now.astimezone(UTC).date()
     end = min(end or today, today)
-    start = max(start or default_period(now).start, end - timedelta(days=MAX_DAYS - 1))
+    earliest = end - timedelta(days=MAX_DAYS - 1) if end > date.min + timedelta(days=MAX_DAYS) else date.min
+    start = max(start or default_period(now).start, earliest)
     return slug, Period(start, end)
 
 

@@ -67,9 +67,10 @@ def default_period(now: datetime) -> Period:
 
 
 def parse_period(start: str | None, end: str | None, now: datetime) -> Period:
-    """A period from two dates as typed (YYYY-MM-DD, either may be left out); FiguresError otherwise."""
+    """A period from two dates as typed (YYYY-MM-DD, either may be left out; the end stops at today);
+    FiguresError otherwise."""
     default = default_period(now)
-    first, last = _day(start, default.start), _day(end, default.end)
+    first, last = _day(start, default.start), min(_day(end, default.end), default.end)  # no later day counts
     if first > last:
         raise FiguresError(_l("The period starts after it ends."))
     if (last - first).days >= MAX_DAYS:

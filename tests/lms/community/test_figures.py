@@ -136,8 +136,10 @@ def test_the_default_period_is_twelve_weeks_to_today_and_typed_periods_are_check
     assert (period.start, period.end, len(period.weeks)) == (date(2029, 12, 17), date(2030, 3, 6), 12)
     assert parse_period(None, None, now) == period
     assert parse_period("2030-01-01", "2030-01-31", now) == Period(date(2030, 1, 1), date(2030, 1, 31))
+    assert parse_period("2030-03-01", "9999-12-31", now) == Period(date(2030, 3, 1), date(2030, 3, 6))  # to today
     for start, end, message in (
         ("2030-02-01", "2030-01-01", "starts after it ends"),
+        ("2030-04-01", None, "starts after it ends"),  # after today
         ("2030-13-01", None, "is not a date"),
         ("20300101", None, "is not a date"),
         ("2020-01-01", "2030-01-01", "at most 731 days"),

@@ -79,6 +79,8 @@ def test_every_well_formed_period_is_answered_and_says_which_days_counted(client
     backwards = _get(client, bearer, **{"from": "2030-02-01", "to": "2030-01-01"}).json["platform"]
     assert backwards["period"] == {"start": "2030-02-01", "end": "2030-01-01"}
     assert backwards["questions"] == 0 and backwards["weeks"] == []
+    ancient = _get(client, bearer, **{"from": "2000-01-01", "to": "0002-01-01"}).json["platform"]  # found by the fuzz
+    assert ancient["period"] == {"start": "2000-01-01", "end": "0002-01-01"} and ancient["questions"] == 0
     long = _get(client, bearer, **{"from": "0001-01-01", "to": "9999-12-31"}).json["platform"]
     assert long["period"] == {"start": "2028-01-28", "end": "2030-01-27"}  # 731 days up to today
     assert long["questions"] == 7
