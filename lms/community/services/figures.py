@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, Date, Integer, Select, and_, case, cast, f
 from lms.catalog.models import Course
 from lms.community.models import Post, Thread, ThreadKind
 from lms.community.services import CommunityError
-from lms.community.services.queue import QueueCount, queue_counts, seconds_between
+from lms.community.services.queue import QueueCount, at, queue_counts, seconds_between
 from lms.extensions import db
 
 DEFAULT_WEEKS = 12
@@ -301,61 +301,53 @@ def _shares(keys: list[Any], asked: ColumnElement[bool], now: datetime) -> dict[
     return shares
 
 
-def _week_of(column: Any) -> Any:
-    """SQL for the Monday (UTC) of a time column."""
+def _week_of(column: Any, first: date) -> Any:
+    """SQL for the week of a time column: on PostgreSQL its Monday (UTC), on SQLite the number of
+    whole weeks since `first` (a Monday), cheaper to compute on every row than date()'s Monday."""
     if db.session.get_bind().dialect.name == "postgresql":
         return cast(func.date_trunc("week", func.timezone("UTC", column)), Date)
-    return func.date(column, "-6 days", "weekday 1")  # SQLite keeps UTC text
-
-
-def _monday(value: Any) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value
+    since = func.julianday(column) - func.julianday(at(datetime.combine(first, time(), UTC)))
+    return cast(since / 7, Integer)  # SQLite keeps UTC text; rows before `first` are filtered out
 
 
 def _weeks(
     keys: list[Any], asked: ColumnElement[bool], scope: list[ColumnElement[bool]], period: Period
 ) -> dict[tuple[Any, date], tuple[int, int, int]]:
     """Per key and week: questions asked, answers (replies to a counted question by anyone but its
-    asker), and people who posted anything (three grouped queries)."""
+    asker), and people who posted anything (two grouped queries: the threads, then the posts)."""
+    first = period.start - timedelta(days=period.start.weekday())
     counts: dict[tuple[Any, date], list[int]] = {}
 
-    def add(statement: Select, slot: int) -> None:
-        for row in db.session.execute(statement):
-            key, (week, count) = _key(row, keys)
-            counts.setdefault((key, _monday(week)), [0, 0, 0])[slot] = count
+    def monday(week: Any) -> date:
+        return first + timedelta(weeks=week) if isinstance(week, int) else week
 
-    week = _week_of(Thread.created_at)
-    add(select(*keys, week, func.count()).where(asked).group_by(*keys, week), 0)
-    posted = and_(
-        Post.created_at >= period.starts_at,
-        Post.created_at < period.ends_at,
-        Post.deleted_at.is_(None),
-        Post.hidden_at.is_(None),
-        Thread.deleted_at.is_(None),
-        Thread.hidden_at.is_(None),
-        *scope,
+    week = _week_of(Thread.created_at, first)
+    for row in db.session.execute(select(*keys, week, func.count()).where(asked).group_by(*keys, week)):
+        key, (when, questions) = _key(row, keys)
+        counts[(key, monday(when))] = [questions, 0, 0]
+    answer = and_(
+        Thread.kind == ThreadKind.QUESTION,
+        Thread.duplicate_of_id.is_(None),
+        Post.position > 1,
+        Post.author_id != Thread.author_id,
     )
-    week = _week_of(Post.created_at)
-    answers = (
-        select(*keys, week, func.count())
+    week = _week_of(Post.created_at, first)
+    posts = (
+        select(*keys, week, func.sum(case((answer, 1), else_=0)), func.count(func.distinct(Post.author_id)))
         .select_from(Post)
         .join(Thread, Thread.id == Post.thread_id)
         .where(
-            posted,
-            Thread.kind == ThreadKind.QUESTION,
-            Thread.duplicate_of_id.is_(None),
-            Post.position > 1,
-            Post.author_id != Thread.author_id,
+            Post.created_at >= period.starts_at,
+            Post.created_at < period.ends_at,
+            Post.deleted_at.is_(None),
+            Post.hidden_at.is_(None),
+            Thread.deleted_at.is_(None),
+            Thread.hidden_at.is_(None),
+            *scope,
         )
         .group_by(*keys, week)
     )
-    add(answers, 1)
-    posters = (
-        select(*keys, week, func.count(func.distinct(Post.author_id)))
-        .select_from(Post)
-        .join(Thread, Thread.id == Post.thread_id)
-        .where(posted)
-        .group_by(*keys, week)
-    )
-    add(posters, 2)
+    for row in db.session.execute(posts):
+        key, (when, answers, posters) = _key(row, keys)
+        counts.setdefault((key, monday(when)), [0, 0, 0])[1:] = [int(answers or 0), posters]
     return {key: (q, a, p) for key, (q, a, p) in counts.items()}

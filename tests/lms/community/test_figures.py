@@ -154,4 +154,4 @@ def test_figures_of_many_courses_take_the_queries_of_one(known, other_course):
         course_figures(ids[:1], PERIOD, T0 + 20 * DAY)
     with counted_queries() as two:
         course_figures(ids, PERIOD, T0 + 20 * DAY)
-    assert len(one) == len(two) == 6  # two spreads, the shares, three weekly series
+    assert len(one) == len(two) == 5  # two spreads, the shares, the weekly questions, the weekly posts

@@ -12,7 +12,7 @@ import pytest
 from lms.db import clock_at
 from tests.lms.community.test_figures import DAY, T0, known  # noqa: F401  (the fixture: known questions and answers)
 
-NOW = datetime(2030, 1, 27, 12, 0, tzinfo=UTC)
+NOW = datetime(2030, 2, 10, 12, 0, tzinfo=UTC)  # a Sunday, after the period asked for
 JANUARY = ["--from", "2030-01-01", "--to", "2030-01-31"]
 
 
@@ -75,7 +75,7 @@ def test_clear_errors(runner):
 @pytest.mark.usefixtures("known")
 def test_the_default_period_is_the_last_twelve_weeks(runner):
     result = _stats(runner, "--course", "python-basics")
-    assert result.output.splitlines()[0] == "Python basics (python-basics), 2029-11-05 to 2030-01-27 (UTC)"
+    assert result.output.splitlines()[0] == "Python basics (python-basics), 2029-11-19 to 2030-02-10 (UTC)"
     assert sum(line.startswith("  20") for line in result.output.splitlines()) == 12
 
 
