@@ -16,6 +16,7 @@ from lms.db import clock_at, utcnow
 from lms.extensions import db
 from lms.learning.services import enroll
 from tests.e2e.conftest import shot
+from tests.e2e.test_accessibility import _axe
 from tests.factories import PASSWORD, make_user
 
 HOUR = timedelta(hours=1)
@@ -77,6 +78,7 @@ def test_the_instructor_sees_the_overdue_question_and_the_figures(page, base_url
     expect(rows.first).to_contain_text("Overdue by 8 hours")
     expect(rows.nth(1)).to_contain_text("Due in 10 hours")
     expect(page.locator("#queue-summary")).to_contain_text("1 overdue")
+    assert _axe(page) == []
     shot(page, "community-queue-01-all-1280")
 
     rows.first.get_by_role("link", name="LLM API fundamentals").click()
@@ -84,7 +86,9 @@ def test_the_instructor_sees_the_overdue_question_and_the_figures(page, base_url
     expect(page.get_by_text("Answer time: 12 h")).to_be_visible()
     page.set_viewport_size({"width": 375, "height": 800})
     expect(page.locator("table.cq-table tbody tr.cq-overdue")).to_have_count(1)
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1  # no sideways scroll
     shot(page, "community-queue-02-course-375")
     page.goto(base_url + "/teach/")
     expect(page.locator('.cf-card[data-course="llm-api-fundamentals"]')).to_be_visible()
+    assert _axe(page) == []
     shot(page, "community-queue-03-teaching-375")
