@@ -171,6 +171,7 @@ def _register_cli(app: Flask) -> None:
     from lms.assignments.cli import grading_cli
     from lms.catalog.cli import courses_cli
     from lms.certification.cli import certificates_cli
+    from lms.community.cli import community_cli
     from lms.demo.cli import demo_cli, platform_cli
     from lms.feedback.cli import feedback_cli
     from lms.operations.cli import grading_alias, worker_cli
@@ -192,6 +193,7 @@ def _register_cli(app: Flask) -> None:
         recommend_cli,
         reports_cli,
         search_cli,
+        community_cli,
         worker_cli,
     )
     for group in groups:

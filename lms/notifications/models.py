@@ -39,6 +39,7 @@ class NotificationKind(StrEnum):
     POST_MODERATED = "post_moderated"
     PASSWORD_RESET = "password_reset"
     EMAIL_VERIFICATION = "email_verification"
+    COMMUNITY_OVERDUE = "community_overdue"
 
 
 class Delivery(StrEnum):
@@ -88,6 +89,7 @@ KINDS: dict[NotificationKind, KindRules] = {
     NotificationKind.POST_MODERATED: KindRules(Delivery.EMAIL),
     NotificationKind.PASSWORD_RESET: KindRules(Delivery.EMAIL, inbox=False),
     NotificationKind.EMAIL_VERIFICATION: KindRules(Delivery.EMAIL, inbox=False),
+    NotificationKind.COMMUNITY_OVERDUE: KindRules(Delivery.EMAIL),
 }
 
 # The kinds the bell counts and the inbox lists.

@@ -326,6 +326,10 @@ KIND_TEXTS: dict[NotificationKind, tuple[Any, Any]] = {
         _l("Moderation"),
         _l("A moderator hid, restored, deleted or locked your post, or changed your standing in the community."),
     ),
+    NotificationKind.COMMUNITY_OVERDUE: (
+        _l("Overdue questions"),
+        _l("A question in a course you teach has waited longer than its answer time."),
+    ),
 }
 
 CONFIGURABLE = tuple(kind for kind, rules in KINDS.items() if rules.configurable)
