@@ -40,6 +40,22 @@ if TYPE_CHECKING:
     from lms.accounts.models import User
 
 TAGS_PER_THREAD = 5
+POSTS_PER_PAGE = 50  # a thread's page
+
+
+def page_of(position: int) -> int:
+    """The page of a thread that shows the post at `position`."""
+    return (position - 1) // POSTS_PER_PAGE + 1
+
+
+def thread_path(course_slug: str, thread_id: int, post: Post | None = None) -> str:
+    """A thread's page (the `community.thread` route) as a path, at the post's page and anchor when
+    one is named: mails from the worker and the queue link to it without a request."""
+    path = f"/courses/{course_slug}/community/{thread_id}"
+    if post is None:
+        return path
+    page = page_of(post.position)
+    return (f"{path}?page={page}" if page > 1 else path) + f"#post-{post.id}"
 
 
 class CommunityError(UserError):

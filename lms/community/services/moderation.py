@@ -326,9 +326,10 @@ def log_page(course_ids: list[int] | None, page: int, per_page: int = 50) -> tup
 
 @dataclass
 class LogNames:
-    """What the log's rows point to, loaded once per page: threads, courses and people by id."""
+    """What the log's rows point to, loaded once per page: threads, posts, courses and people by id."""
 
     threads: dict[int, Thread]
+    posts: dict[int, Post]
     courses: dict[int, Course]
     users: dict[int, User]
 
@@ -337,8 +338,10 @@ def log_names(rows: list[ModerationLog]) -> LogNames:
     thread_ids = {r.thread_id for r in rows if r.thread_id is not None}
     course_ids = {r.course_id for r in rows if r.course_id is not None}
     user_ids = {r.target_user_id for r in rows if r.target_user_id is not None}
+    post_ids = {r.post_id for r in rows if r.post_id is not None}
     return LogNames(
         threads={t.id: t for t in db.session.scalars(select(Thread).where(Thread.id.in_(thread_ids)))},
+        posts={p.id: p for p in db.session.scalars(select(Post).where(Post.id.in_(post_ids)))},
         courses={c.id: c for c in db.session.scalars(select(Course).where(Course.id.in_(course_ids)))},
         users={u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))},
     )

@@ -17,9 +17,9 @@ from markupsafe import Markup
 from sqlalchemy import and_, or_, select, update
 
 from lms.accounts.models import User
-from lms.catalog.models import Course, CourseInstructor
+from lms.catalog.models import CourseInstructor
 from lms.community.models import ModerationAction, ModerationLog, Post, Thread, ThreadFollow
-from lms.community.services import can_read
+from lms.community.services import can_read, thread_path
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.notifications.models import Notification, NotificationKind
@@ -44,12 +44,6 @@ TOLD_ACTIONS = frozenset(
 )
 
 
-def thread_url(course: Course, thread: Thread, post: Post | None = None) -> str:
-    """The thread's page (at the post, when one is named), as a path on this site."""
-    url = f"/courses/{course.slug}/community/{thread.id}"
-    return f"{url}#post-{post.id}" if post is not None else url
-
-
 def excerpt(post: Post) -> str:
     """The post's text without markup (from its sanitised HTML), cut to EXCERPT_LIMIT characters."""
     text = " ".join(Markup(post.body_html).striptags().split())
@@ -59,7 +53,12 @@ def excerpt(post: Post) -> str:
 def _about_post(post: Post) -> tuple[dict[str, Any], dict[str, Any]]:
     """A reply's or mention's subject (the thread at the post) and the values its texts use."""
     thread, course = post.thread, post.thread.course
-    subject = {"title": thread.title, "url": thread_url(course, thread, post), "thread": thread.id, "post": post.id}
+    subject = {
+        "title": thread.title,
+        "url": thread_path(course.slug, thread.id, post),
+        "thread": thread.id,
+        "post": post.id,
+    }
     context = {
         "by": post.author.display_name,
         "course": course.title,
@@ -175,7 +174,7 @@ def tell_moderated(entry: ModerationLog) -> int | None:
     duplicate_of = db.session.get(Thread, thread.duplicate_of_id) if thread and thread.duplicate_of_id else None
     subject = {
         "title": thread.title if thread is not None else "",
-        "url": thread_url(course, thread, post) if course and thread else "/community/conduct",
+        "url": thread_path(course.slug, thread.id, post) if course and thread else "/community/conduct",
         "moderation": entry.id,
     }
     context = {

@@ -41,7 +41,6 @@ from lms.signals import members_mentioned, post_moderated
 
 MAX_ID = 2**31 - 1  # beyond an integer column: no such row (PostgreSQL would refuse the query)
 THREADS_PER_PAGE = 20
-POSTS_PER_PAGE = 50
 # A web address, linked or bare: spam counts by addresses, whatever the Markdown around them.
 _LINK = re.compile(r"(?:https?://|www\.)", re.IGNORECASE)
 # @Name: a display name without its spaces. Read from the rendered text, so `@decorator` in code is no mention.
@@ -159,20 +158,16 @@ def thread_post(thread: Thread, post_id: int) -> Post | None:
 def post_page(thread: Thread, page: int) -> PostPage:
     """One page of the thread's posts by position, with their authors (one query on the
     (thread, position) index)."""
-    pages = max(1, -(-(thread.reply_count + 1) // POSTS_PER_PAGE))
+    pages = max(1, -(-(thread.reply_count + 1) // core.POSTS_PER_PAGE))
     page = min(max(page, 1), pages)
-    first = (page - 1) * POSTS_PER_PAGE + 1
+    first = (page - 1) * core.POSTS_PER_PAGE + 1
     posts = db.session.scalars(
         select(Post)
-        .where(Post.thread_id == thread.id, Post.position.between(first, first + POSTS_PER_PAGE - 1))
+        .where(Post.thread_id == thread.id, Post.position.between(first, first + core.POSTS_PER_PAGE - 1))
         .order_by(Post.position)
         .options(joinedload(Post.author))
     ).all()
     return PostPage(list(posts), page, pages)
-
-
-def page_of(post: Post) -> int:
-    return (post.position - 1) // POSTS_PER_PAGE + 1
 
 
 def viewer_marks(user: User, posts: list[Post]) -> tuple[set[int], set[int]]:

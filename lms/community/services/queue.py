@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Float, and_, case, cast, func, literal, se
 from lms.accounts.models import User
 from lms.catalog.models import Course, CourseInstructor, Item
 from lms.community.models import Thread, ThreadKind
+from lms.community.services import thread_path
 from lms.db import UTCDateTime
 from lms.extensions import db
 from lms.notifications.models import NotificationKind
@@ -26,11 +27,6 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import InstrumentedAttribute
 
 QUEUE_LIMIT = 200  # rows a queue page lists (the oldest); the count says how many wait in all
-
-
-def thread_path(course_slug: str, thread_id: int) -> str:
-    """A thread's page (the `community.thread` route), as a path: mails and the queue link to it."""
-    return f"/courses/{course_slug}/community/{thread_id}"
 
 
 def seconds_between(later: ColumnElement | InstrumentedAttribute, earlier: ColumnElement | InstrumentedAttribute):

@@ -19,7 +19,7 @@ from wtforms import StringField, TextAreaField
 from lms.catalog import services as catalog
 from lms.community.models import BODY_LIMIT, TITLE_LIMIT
 from lms.community.services import CommunityError, ConductRequired, answers, is_staff
-from lms.community.views import bp
+from lms.community.views import bp, thread_url
 from lms.extensions import db
 
 THREAD = "/courses/<slug>/community/<int:thread_id>"
@@ -59,8 +59,7 @@ def _thread_url(course, thread, post=None) -> str:
     thread at the post."""
     if target := _next_in(course):
         return target
-    anchor = f"post-{post.id}" if post is not None else None
-    return url_for("community.thread", slug=course.slug, thread_id=thread.id, _anchor=anchor)
+    return thread_url(course.slug, thread.id, post)
 
 
 def _act(course, thread, post, action: Callable[[], object], done: str | None):

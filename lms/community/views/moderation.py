@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from lms.accounts.access import role_required
@@ -19,7 +18,7 @@ from lms.community.models import CONDUCT_VERSION, CommunityMember
 from lms.community.moderation_forms import ConductForm, FlagForm, ModerationForm
 from lms.community.services import CommunityError, can_read, is_staff, moderation
 from lms.community.services import conduct as conduct_service
-from lms.community.views import bp
+from lms.community.views import bp, thread_url
 from lms.extensions import db
 from lms.teaching.services import taught_courses
 
@@ -66,15 +65,6 @@ def _moderated(slug: str) -> Course:
     return course
 
 
-def thread_url(course: Course, thread_id: int, post_id: int | None = None) -> str:
-    """The thread page (slice A's community.thread), at the post."""
-    try:
-        url = url_for("community.thread", slug=course.slug, thread_id=thread_id)
-    except BuildError:  # the thread page is another part of the community, not merged yet
-        url = f"{request.script_root}/courses/{course.slug}/community/{thread_id}"
-    return f"{url}#post-{post_id}" if post_id else url
-
-
 def _back(course: Course, fallback: str | None = None) -> str:
     return same_site(request.form.get("next")) or fallback or url_for("community.moderation_queue", slug=course.slug)
 
@@ -87,7 +77,7 @@ def flag_post(slug: str, thread_id: int, post_id: int):
     if post is None or not can_read(current_user, course):
         abort(404)
     form = FlagForm()
-    back = _back(course, thread_url(course, thread_id, post_id))
+    back = _back(course, thread_url(course.slug, thread_id, post))
     if not form.validate_on_submit():
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(back)

@@ -3,7 +3,7 @@ marking a thread as a duplicate of another of the course."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,7 +11,7 @@ from lms.community import services as core
 from lms.community.forms import ButtonForm, DuplicateForm, EditForm
 from lms.community.models import Post, Thread
 from lms.community.services import posting
-from lms.community.views import bp
+from lms.community.views import bp, thread_url
 from lms.community.views.threads import conduct_redirect, load_thread
 from lms.extensions import db
 
@@ -28,9 +28,7 @@ def _post(slug: str, thread_id: int, post_id: int, *, own: bool = False) -> tupl
 
 
 def _back(thread: Thread, post: Post | None = None):
-    anchor = f"post-{post.id}" if post is not None else None
-    page = posting.page_of(post) if post is not None else None
-    return redirect(url_for(".thread", slug=thread.course.slug, thread_id=thread.id, page=page, _anchor=anchor))
+    return redirect(thread_url(thread.course.slug, thread.id, post))
 
 
 @bp.route(POST_URL + "/edit", methods=["GET", "POST"])

@@ -15,7 +15,7 @@ from lms.community.forms import AskForm, ButtonForm, DuplicateForm, ReplyForm
 from lms.community.models import Thread, ThreadKind
 from lms.community.services import posting
 from lms.community.services.posting import ThreadFilter
-from lms.community.views import bp
+from lms.community.views import bp, thread_url
 from lms.extensions import db
 
 
@@ -176,8 +176,7 @@ def reply(slug: str, thread_id: int):
         form.body.errors = [str(exc)]
         return thread_page(course, thread, form, status=400)
     db.session.commit()
-    page = posting.page_of(post)
-    return redirect(url_for(".thread", slug=slug, thread_id=thread_id, page=page, _anchor=f"post-{post.id}"))
+    return redirect(thread_url(slug, thread_id, post))
 
 
 @bp.post("/community/preview")

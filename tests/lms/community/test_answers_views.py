@@ -22,22 +22,6 @@ from .conftest import accept_conduct
 
 
 @pytest.fixture
-def app(app):
-    """The thread page, the course's list and the code of conduct are other parts' pages (slices A
-    and D of issue 17): until they are merged, plain stand-ins answer their endpoints, so that the
-    redirects here can be built."""
-    stand_ins = {
-        "community.thread": "/courses/<slug>/community/<int:thread_id>",
-        "community.course_threads": "/courses/<slug>/community",
-        "community.conduct": "/community/conduct",
-    }
-    for endpoint, rule in stand_ins.items():
-        if endpoint not in app.view_functions:
-            app.add_url_rule(rule, endpoint=endpoint, view_func=lambda **_kw: "stand-in")
-    return app
-
-
-@pytest.fixture
 def question(asker, answerer, basics, lesson):
     thread = services.ask(asker, basics, title="Why does my loop never end?", body="`while True:`", item=lesson)
     services.reply(answerer, thread, "Add a `break`.")

@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from flask import url_for
 
-from lms.community.models import ThreadKind
+from lms.community.models import Post, ThreadKind
 from lms.community.services import queue as staff_queue
+from lms.community.services import thread_path
+from lms.community.views import thread_url
 from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.services import enroll
@@ -134,11 +135,12 @@ def test_queue_counts_and_breaches_are_one_query_each(waiting, basics, other_cou
     assert [b.title for b in breaches] == ["Next course question", "Why does my loop never end?"]
 
 
-def test_the_queue_links_the_thread_page(app):
-    """The queue and the overdue mail link `thread_path`, the agreed route of the thread page."""
-    if "community.thread" not in app.view_functions:
-        pytest.skip("the thread page (community.thread) is built in another slice of issue 17")
+def test_links_built_without_a_request_match_the_thread_route(app):
+    """Mails from the worker and the queue link `thread_path`; pages link `thread_url` (url_for):
+    the same thread, page and post."""
     with app.test_request_context():
-        assert url_for("community.thread", slug="python-basics", thread_id=7) == staff_queue.thread_path(
-            "python-basics", 7
-        )
+        for post in (None, Post(id=90, position=50), Post(id=91, position=51)):
+            assert thread_path("python-basics", 7, post) == thread_url("python-basics", 7, post)
+    assert (
+        thread_path("python-basics", 7, Post(id=91, position=51)) == "/courses/python-basics/community/7?page=2#post-91"
+    )

@@ -152,7 +152,7 @@ def test_reply_limits_and_leavers(app, thread, asker, answerer, basics, client_a
     assert refused.status_code == 400 and "at most 2 links" in refused.text and links in refused.text
     done = client.post(_thread_url(thread, "/reply"), data={"body": "Thanks!"})
     post = db.session.scalars(select(Post).order_by(Post.id.desc())).first()
-    assert done.headers["Location"].endswith(f"?page=1#post-{post.id}") and post.body == "Thanks!"
+    assert done.headers["Location"].endswith(f"/community/{thread.id}#post-{post.id}") and post.body == "Thanks!"
     for n in range(3):
         client.post(_thread_url(thread, "/reply"), data={"body": f"more {n}"})
     refused = client.post(_thread_url(thread, "/reply"), data={"body": "sixth in an hour"})
