@@ -4,13 +4,9 @@ asker, logged); staff answers and the thread's first staff answer time; pins; FA
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
-from lms.accounts.models import User
 from lms.community import services
 from lms.community.models import FaqEntry, ModerationLog, Post, PostVote, Thread, ThreadKind
 from lms.community.services import answers
@@ -21,6 +17,7 @@ from lms.signals import answer_accepted
 from tests.factories import make_user
 
 from .conftest import accept_conduct
+from .racing import race_twice
 
 
 @pytest.fixture
@@ -86,50 +83,14 @@ def enrolled(thread: Thread):
     return user
 
 
-def _vote_in_own_session(app, user_id: int, post_id: int, outcomes: list, errors: list) -> None:
-    try:
-        with app.app_context():
-            user = db.session.get(User, user_id)
-            post = db.session.get(Post, post_id)
-            try:
-                answers.upvote(user, post)
-                db.session.commit()
-                outcomes.append("voted")
-            except services.CommunityError as exc:
-                db.session.rollback()
-                outcomes.append(str(exc))
-    except Exception as exc:  # noqa: BLE001 - reported to the test thread
-        errors.append(exc)
-
-
 def test_two_racing_votes_by_one_person_count_once(app, question):
     """Both requests pass the "already voted?" check before either writes (a barrier in the flush
     holds them there), so the primary key decides: one vote, the counter at 1, a clear refusal."""
     voter = accept_conduct(enrolled(question))
     db.session.commit()
     answer_id = post_at(question, 3).id
-    barrier = threading.Barrier(2, timeout=20)
-
-    def hold_at_the_vote(session, _context, _instances) -> None:
-        if any(isinstance(o, PostVote) for o in session.new):
-            barrier.wait()
-
-    outcomes: list[str] = []
-    errors: list[Exception] = []
-    event.listen(Session, "before_flush", hold_at_the_vote)
-    try:
-        racers = [
-            threading.Thread(target=_vote_in_own_session, args=(app, voter.id, answer_id, outcomes, errors))
-            for _ in range(2)
-        ]
-        for racer in racers:
-            racer.start()
-        for racer in racers:
-            racer.join(timeout=60)
-    finally:
-        event.remove(Session, "before_flush", hold_at_the_vote)
-    assert errors == []
-    assert sorted(outcomes) == ["You already upvoted this post.", "voted"]
+    outcomes = race_twice(app, voter.id, answer_id, PostVote, answers.upvote, "voted")
+    assert outcomes == ["You already upvoted this post.", "voted"]
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(PostVote).where(PostVote.post_id == answer_id)) == 1
     assert db.session.scalar(select(Post.vote_count).where(Post.id == answer_id)) == 1

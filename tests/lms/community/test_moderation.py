@@ -5,14 +5,11 @@ neither posts nor flags."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
-from lms.accounts.models import User
 from lms.community import services
 from lms.community.models import CommunityMember, ModerationLog, Post, PostFlag
 from lms.community.services import moderation
@@ -22,6 +19,7 @@ from lms.signals import post_moderated
 from tests.factories import make_user
 
 from .conftest import accept_conduct
+from .racing import race_twice
 
 
 @pytest.fixture
@@ -85,50 +83,15 @@ def test_a_flag_is_one_per_person_never_on_your_own_post_and_only_by_readers(
     assert _flags() == 1 and reply.active_flag_count == 1  # nothing half-written
 
 
-def _flag_in_own_session(app, user_id: int, post_id: int, outcomes: list[str], errors: list[Exception]) -> None:
-    """One request: its own app context and session, as in production."""
-    try:
-        with app.app_context():
-            try:
-                user, post = db.session.get(User, user_id), db.session.get(Post, post_id)
-                moderation.flag(user, post, "spam", per_hour=10)
-                db.session.commit()
-                outcomes.append("flagged")
-            except services.CommunityError as exc:
-                db.session.rollback()
-                outcomes.append(str(exc))
-    except Exception as exc:  # noqa: BLE001 - reported to the test thread
-        errors.append(exc)
-
-
 def test_two_racing_flags_by_one_person_count_once(app, thread, answerer):
     """Both requests pass the "already flagged?" check before either writes (a barrier in the flush
     holds them there), so the partial unique index decides inside the SAVEPOINT: one flag, the
     counter at 1, a clear refusal for the other."""
     db.session.commit()
     post_id = thread_post(thread).id
-    barrier = threading.Barrier(2, timeout=20)
-
-    def hold_at_the_flag(session, _context, _instances) -> None:
-        if any(isinstance(o, PostFlag) for o in session.new):
-            barrier.wait()
-
-    outcomes: list[str] = []
-    errors: list[Exception] = []
-    event.listen(Session, "before_flush", hold_at_the_flag)
-    try:
-        racers = [
-            threading.Thread(target=_flag_in_own_session, args=(app, answerer.id, post_id, outcomes, errors))
-            for _ in range(2)
-        ]
-        for racer in racers:
-            racer.start()
-        for racer in racers:
-            racer.join(timeout=60)
-    finally:
-        event.remove(Session, "before_flush", hold_at_the_flag)
-    assert errors == []
-    assert sorted(outcomes) == ["You already flagged this post; the moderators will review it.", "flagged"]
+    flag = lambda user, post: moderation.flag(user, post, "spam", per_hour=10)
+    outcomes = race_twice(app, answerer.id, post_id, PostFlag, flag, "flagged")
+    assert outcomes == ["You already flagged this post; the moderators will review it.", "flagged"]
     db.session.expire_all()
     assert _flags() == 1 and db.session.scalar(select(Post.active_flag_count).where(Post.id == post_id)) == 1
 
