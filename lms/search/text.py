@@ -14,12 +14,15 @@ import re
 
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _CJK_CHAR = re.compile(f"[{CJK}]")
+_NOT_WORD = re.compile(r"[\W_]+")
 _SEGMENT = re.compile(rf"[{CJK}]+|[^\W_{CJK}]+")
 
 
 def index_text(text: str) -> str:
-    """The text as the index sees it: lower case, each CJK character a separate token."""
-    return _CJK_CHAR.sub(lambda m: f" {m.group(0)} ", text.lower())
+    """The text as the index sees it: lower case, each CJK character a separate token, and
+    punctuation a space, as queries split it (PostgreSQL's parser would keep `functools.wraps`
+    or `a_b` as one token that a query for `wraps` or `b` never finds; FTS5 splits them anyway)."""
+    return _NOT_WORD.sub(" ", _CJK_CHAR.sub(lambda m: f" {m.group(0)} ", text.lower()))
 
 
 def query_terms(query: str) -> list[str]:

@@ -5,4 +5,5 @@ from flask import Blueprint
 
 bp = Blueprint("community", __name__)
 
+from lms.community.views import panels as panels  # noqa: E402  (the panel, similar threads, search)
 from lms.community.views import threads as threads  # noqa: E402  (registers the routes)
