@@ -157,7 +157,7 @@ def test_visitors_and_non_members_see_an_invitation_never_threads(client, app, a
     services.ask(asker, basics, title="A private question", body="Body", item=lesson)
     db.session.commit()
     panel = panel_html(page_of(client, "/courses/python-basics"))
-    assert "Sign in" in panel and "A private question" not in panel and "Ask a question" not in panel
+    assert "Sign in to read them" in panel and "A private question" not in panel and "Ask a question" not in panel
     outsider = make_user()
     login(client, outsider.email)
     panel = panel_html(page_of(client, "/courses/python-basics"))
