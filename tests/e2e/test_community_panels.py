@@ -84,7 +84,19 @@ def test_panel_on_a_lesson_and_similar_answered_threads_while_typing_a_title(app
     shot(page, "community-panel-lesson-375")
     page.set_viewport_size(WIDE)
 
-    panel.get_by_role("link", name="Ask a question").click()
+    page.goto(f"{base_url}/courses/{COURSE}")  # the course page: every module's threads, a filter per module
+    panel = page.locator("#community")
+    expect(panel.locator(".cq-thread")).to_have_count(2)
+    panel.get_by_role("link", name="Your first request").click()
+    expect(panel.locator(".cq-thread")).to_have_count(1)
+    expect(panel.locator(".cq-modules [aria-current]")).to_have_text("Your first request")
+    shot(page, "community-panel-course-1280")
+    page.set_viewport_size(NARROW)
+    shot(page, "community-panel-course-375")
+    page.set_viewport_size(WIDE)
+
+    page.goto(f"{base_url}/courses/{COURSE}/01-first-request")
+    page.locator("#community").get_by_role("link", name="Ask a question").click()
     page.wait_for_url("**/community/ask?item=01-first-request")
     results = page.locator("#similar-threads .cq-similar-results")
     expect(results).to_have_attribute("aria-live", "polite")
