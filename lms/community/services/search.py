@@ -37,7 +37,7 @@ SEARCH_LIMIT = 20
 # counts character pairs, also those across two words, which dilute it). bench/search_zh.py
 # --similar on tests/fixtures/search/similar.yaml: related threads hold 0.25-0.88 of their
 # title's words, other hits 0.09-0.38; 0.25 keeps 16 of 16 related and drops 13 of 16 others
-# (0.5 would drop 4 related ones). README, "Search before asking".
+# (0.5 would drop 4 related ones). README, "Community".
 MIN_COVERAGE = 0.25
 _CJK_RUN = re.compile(f"[{CJK}]")
 _WATCHED_THREAD = ("title", "hidden_at", "deleted_at", "course_id")
@@ -50,31 +50,43 @@ def document(thread: Thread, opening: Post | None) -> search.Document | None:
     hidden or deleted opening post leaves the title searchable, not its text."""
     if thread.deleted_at is not None or thread.hidden_at is not None:
         return None
-    body = opening.body if opening is not None and opening.hidden_at is None and opening.deleted_at is None else ""
-    language = "zh" if _CJK_RUN.search(thread.title + body) else "en"
-    return search.Document(DOC_TYPE, str(thread.id), thread.title, body, language, thread.course_id)
+    shown = opening is not None and opening.hidden_at is None and opening.deleted_at is None
+    return _document(thread.id, thread.course_id, thread.title, opening.body if shown and opening else "")
+
+
+def _document(thread_id: int, course_id: int, title: str, body: str) -> search.Document:
+    language = "zh" if _CJK_RUN.search(title + body) else "en"
+    return search.Document(DOC_TYPE, str(thread_id), title, body, language, course_id)
 
 
 def sync(thread_ids: Iterable[int]) -> None:
-    """Make the index say what the threads now say (index, replace or remove)."""
+    """Make the index say what the threads now say (index, replace or remove), read from the
+    database's columns: a bulk UPDATE may have left the session's objects behind."""
     ids = sorted(set(thread_ids))
     if not ids:
         return
     opening = aliased(Post)
     rows = db.session.execute(
-        select(Thread, opening)
+        select(
+            Thread.id,
+            Thread.course_id,
+            Thread.title,
+            Thread.hidden_at,
+            Thread.deleted_at,
+            opening.body,
+            opening.hidden_at.label("body_hidden_at"),
+            opening.deleted_at.label("body_deleted_at"),
+        )
         .outerjoin(opening, and_(opening.thread_id == Thread.id, opening.position == 1))
         .where(Thread.id.in_(ids))
     ).all()
-    found = set()
-    for thread, post in rows:
-        found.add(thread.id)
-        doc = document(thread, post)
-        if doc is None:
-            search.remove(DOC_TYPE, str(thread.id))
-        else:
-            search.index(doc)
-    for gone in set(ids) - found:
+    indexed = set()
+    for row in rows:
+        if row.hidden_at is None and row.deleted_at is None:
+            shown = row.body is not None and row.body_hidden_at is None and row.body_deleted_at is None
+            search.index(_document(row.id, row.course_id, row.title, row.body if shown else ""))
+            indexed.add(row.id)
+    for gone in set(ids) - indexed:
         search.remove(DOC_TYPE, str(gone))
 
 
