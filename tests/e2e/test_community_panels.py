@@ -95,6 +95,14 @@ def test_panel_on_a_lesson_and_similar_answered_threads_while_typing_a_title(app
     shot(page, "community-panel-course-375")
     page.set_viewport_size(WIDE)
 
+    page.goto(f"{base_url}/courses/{COURSE}/community/search?q=API+key")  # the course's thread search
+    expect(page.locator(".cq-hit")).to_have_count(2)
+    expect(page.locator(".cq-hit", has_text="Where do I put the API key?")).to_contain_text("1 reply")
+    shot(page, "community-search-1280")
+    page.set_viewport_size(NARROW)
+    shot(page, "community-search-375")
+    page.set_viewport_size(WIDE)
+
     page.goto(f"{base_url}/courses/{COURSE}/01-first-request")
     page.locator("#community").get_by_role("link", name="Ask a question").click()
     page.wait_for_url("**/community/ask?item=01-first-request")

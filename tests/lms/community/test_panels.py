@@ -98,6 +98,7 @@ def test_a_lessons_panel_lists_faq_then_threads_pinned_first_with_counters_and_l
     assert "Answered" in rows["Answered one"] and "Unanswered" in rows[escaped]
     assert f'href="/courses/python-basics/community/ask?item={lesson.slug}"' in panel
     assert f'href="/courses/python-basics/community?item={lesson.slug}"' in panel
+    assert 'href="/courses/python-basics/community/search"' in panel
 
 
 def test_the_course_page_panel_filters_by_module(client, asker, basics, lesson):
