@@ -72,15 +72,17 @@ def _create_issuer(app: Flask) -> None:
 
 def _connect_receivers(app: Flask) -> None:
     """Each domain's reactions to other domains' signals: releases stored and certificates
-    awarded, mastery and dashboards, reports' read model, notifications' mail enqueued after commit.
+    awarded, mastery and dashboards, reports' read model, the community's events and notifications,
+    notifications' mail enqueued after commit.
     Whatever blueprints the app has."""
     from lms.assignments import receivers as assignments
     from lms.certification import receivers as certification
+    from lms.community import receivers as community
     from lms.notifications import receivers as notifications
     from lms.recommend import receivers as recommend
     from lms.reports import receivers as reports
 
-    for domain in (assignments, certification, recommend, reports, notifications):
+    for domain in (assignments, certification, recommend, reports, community, notifications):
         domain.connect(app)
     from lms.community.services import search as community_search
 
@@ -175,6 +177,7 @@ def _register_cli(app: Flask) -> None:
     from lms.assignments.cli import grading_cli
     from lms.catalog.cli import courses_cli
     from lms.certification.cli import certificates_cli
+    from lms.community.cli import community_cli
     from lms.demo.cli import demo_cli, platform_cli
     from lms.feedback.cli import feedback_cli
     from lms.operations.cli import grading_alias, worker_cli
@@ -196,6 +199,7 @@ def _register_cli(app: Flask) -> None:
         recommend_cli,
         reports_cli,
         search_cli,
+        community_cli,
         worker_cli,
     )
     for group in groups:

@@ -54,6 +54,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "ANNOUNCEMENT_RATE_LIMIT": env.get("ANNOUNCEMENT_RATE_LIMIT", "5 per hour"),  # sends per author
+        # Community flags one account may raise in an hour (counted in the database, all processes).
+        "COMMUNITY_FLAGS_PER_HOUR": int(env.get("COMMUNITY_FLAGS_PER_HOUR", 10)),
         # Mailed account links (a password reset, a new confirmation link), per IP address and per address.
         "ACCOUNT_MAIL_RATE_LIMIT": env.get("ACCOUNT_MAIL_RATE_LIMIT", "5 per hour"),
         # Sign-ups confirm their e-mail address by a mailed link before their first login.
@@ -66,6 +68,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         **_workspace(env),
         **_mail(env),
         **_periodic(env),
+        **_community(env),
     }
     config.update(overrides or {})
     config["MAIL_SERVER"] = parse_mail_url(config["MAIL_URL"])
@@ -152,6 +155,16 @@ def _periodic(env: os._Environ | dict[str, str]) -> dict[str, Any]:
         "PERIODIC_CHECK_SECONDS": float(env.get("PERIODIC_CHECK_SECONDS", 10)),
         # A slot missed while no worker ran (a deploy, an outage) still runs this long after its minute.
         "PERIODIC_GRACE_SECONDS": float(env.get("PERIODIC_GRACE_SECONDS", 3600)),
+    }
+
+
+def _community(env: os._Environ | dict[str, str]) -> dict[str, Any]:
+    """Community limits against spam: new accounts post less often and with fewer links."""
+    return {
+        "COMMUNITY_NEW_ACCOUNT_DAYS": int(env.get("COMMUNITY_NEW_ACCOUNT_DAYS", 7)),  # an account this young is new
+        "COMMUNITY_NEW_ACCOUNT_POSTS_PER_HOUR": int(env.get("COMMUNITY_NEW_ACCOUNT_POSTS_PER_HOUR", 5)),
+        "COMMUNITY_MAX_LINKS": int(env.get("COMMUNITY_MAX_LINKS", 5)),  # links a post may hold
+        "COMMUNITY_NEW_ACCOUNT_MAX_LINKS": int(env.get("COMMUNITY_NEW_ACCOUNT_MAX_LINKS", 2)),
     }
 
 

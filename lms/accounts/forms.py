@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from lms.accounts.services import MIN_PASSWORD
@@ -20,7 +30,14 @@ class RegisterForm(FlaskForm):
     )
     # Filled by static/timezone.js with the browser's zone; missing or unknown means UTC (the service decides).
     timezone = HiddenField()
+    # DECISIONS "Sign-up, in one sequence": the code of conduct is accepted on the form (its version is recorded).
+    conduct = BooleanField(_l("I have read and accept the code of conduct"), render_kw={"required": True})
     submit = SubmitField(_l("Create account"))
+
+    def validate_conduct(self, field: BooleanField) -> None:
+        # Translated now, as a str: the error summary lists str messages (a lazy one would be left out).
+        if not field.data:
+            raise ValidationError(_("Please accept the code of conduct to join."))
 
 
 class LoginForm(FlaskForm):

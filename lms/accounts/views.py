@@ -19,6 +19,7 @@ from lms.accounts.forms import (
     ResendVerificationForm,
     ResetPasswordForm,
 )
+from lms.community.services import conduct
 from lms.extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -98,6 +99,7 @@ def register():
         except services.AccountError as exc:
             form.email.errors.append(str(exc))
         else:
+            conduct.accept(user)  # the box is required: the version read is recorded with the account
             if confirm_first:  # DECISIONS "Sign-up, in one sequence": the address first, then the first login
                 services.start_verification(user, tasks.link_path(services.VERIFY))
                 db.session.commit()

@@ -6,6 +6,7 @@ from typing import Any
 
 from lms.api.params import MAX_ID, MAX_PAGE, MAX_PER_PAGE
 from lms.catalog.models import TIERS
+from lms.community.services.figures import MAX_DAYS
 from lms.recommend.ranking import SCORES
 from lms.reports.query import STATUSES
 
@@ -75,6 +76,56 @@ PATH_COURSE_PROPERTIES = {
     "overdue": {"type": "boolean", "description": "Due date passed, course not completed"},
     "url": {"type": "string", "description": "The course page"},
 }
+SPREAD = {
+    "type": "object",
+    "required": ["answered", "median", "p90"],
+    "properties": {
+        "answered": {"type": "integer", "minimum": 0, "description": "Questions with such an answer"},
+        "median": {**NUMBER_OR_NULL, "description": "Seconds from the question to the answer, median"},
+        "p90": {**NUMBER_OR_NULL, "description": "Seconds, 90th percentile (percentile_cont)"},
+    },
+}
+SHARE = {
+    "type": "object",
+    "required": ["within", "of", "percent"],
+    "properties": {
+        "within": {"type": "integer", "minimum": 0},
+        "of": {"type": "integer", "minimum": 0, "description": "Questions asked at least that long ago"},
+        "percent": {"type": ["integer", "null"], "minimum": 0, "maximum": 100},
+    },
+}
+FIGURES_PROPERTIES = {
+    "course_id": {"type": ["integer", "null"]},
+    "period": {
+        "type": "object",
+        "required": ["start", "end"],
+        "properties": {"start": {"type": "string", "format": "date"}, "end": {"type": "string", "format": "date"}},
+    },
+    "questions": {"type": "integer", "minimum": 0, "description": "Questions asked in the period"},
+    "first_answer": {**SPREAD, "description": "Time to the first reply by anyone but the asker"},
+    "first_staff_answer": {**SPREAD, "description": "Time to the first staff answer"},
+    "answered_24h": {**SHARE, "description": "Questions with an accepted or staff answer within 24 h"},
+    "answered_72h": {**SHARE, "description": "The same within 72 h"},
+    "weeks": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["starts", "questions", "answers", "posters"],
+            "properties": {
+                "starts": {"type": "string", "format": "date", "description": "The week's Monday (UTC)"},
+                "questions": {"type": "integer", "minimum": 0},
+                "answers": {"type": "integer", "minimum": 0, "description": "Replies to questions by others"},
+                "posters": {"type": "integer", "minimum": 0, "description": "People who posted anything"},
+            },
+        },
+    },
+}
+FIGURES = {"type": "object", "required": list(FIGURES_PROPERTIES), "properties": FIGURES_PROPERTIES}
+COURSE_FIGURES = {
+    "type": "object",
+    "required": ["slug", "title", *FIGURES_PROPERTIES],
+    "properties": {"slug": {"type": "string"}, "title": {"type": "string"}, **FIGURES_PROPERTIES},
+}
 ERRORS = {
     "400": _error("Invalid query parameters (details name each one)."),
     "401": _error("Missing, unknown or revoked token."),
@@ -102,9 +153,10 @@ def openapi_document(server_url: str, session_cookie: str) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {
             "title": "Academy reporting API",
-            "version": "1.1.0",
+            "version": "1.2.0",
             "description": (
-                "Read-only reports for managers: create a personal token under Reports › API tokens. "
+                "Read-only reports for managers: create a personal token under Reports › API tokens "
+                "(community answer-time figures added in 1.2.0). "
                 "The signed-in learner's own recommendations, for the site's pages."
             ),
         },
@@ -137,6 +189,38 @@ def openapi_document(server_url: str, session_cookie: str) -> dict[str, Any]:
                         "200": _json("One page of rows", _ref("CompletionPage")),
                         **ERRORS,
                         "404": _error("The team is not one you can read."),
+                    },
+                }
+            },
+            "/reports/community": {
+                "get": {
+                    "operationId": "communityFigures",
+                    "summary": "Answer times of questions and discussion, every course together and each",
+                    "description": (
+                        "Questions asked in the period (kind question; hidden, deleted and duplicates left out). "
+                        "Without `course`: every course together (`platform`) and each live course; with it, "
+                        "that course only (`platform` is null). Figures name no person."
+                    ),
+                    "parameters": [
+                        _param(
+                            "course", {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,99}$"}, "One course's slug"
+                        ),
+                        _param(
+                            "from",
+                            {"type": "string", "format": "date"},
+                            f"First day (UTC); default: the Monday 11 weeks before this week's; moved up to "
+                            f"{MAX_DAYS} days before `to` at most (`period` in the answer says which days counted)",
+                        ),
+                        _param(
+                            "to",
+                            {"type": "string", "format": "date"},
+                            "Last day (UTC), included; default and latest: today; before `from`, nothing matches",
+                        ),
+                    ],
+                    "responses": {
+                        "200": _json("Figures", _ref("CommunityFigures")),
+                        **ERRORS,
+                        "404": _error("No such course."),
                     },
                 }
             },
@@ -177,6 +261,16 @@ def openapi_document(server_url: str, session_cookie: str) -> dict[str, Any]:
                         "per_page": {"type": "integer"},
                         "has_more": {"type": "boolean"},
                         "next": {"type": ["string", "null"]},
+                    },
+                },
+                "Figures": FIGURES,
+                "CourseFigures": COURSE_FIGURES,
+                "CommunityFigures": {
+                    "type": "object",
+                    "required": ["platform", "courses"],
+                    "properties": {
+                        "platform": {"oneOf": [_ref("Figures"), {"type": "null"}]},
+                        "courses": {"type": "array", "items": _ref("CourseFigures")},
                     },
                 },
                 "Recommendation": {

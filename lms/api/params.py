@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import UTC, date, datetime, timedelta
 
 from werkzeug.datastructures import MultiDict
 
 from lms.catalog.models import TIERS
+from lms.community.services.figures import MAX_DAYS, Period, default_period
 from lms.reports.query import STATUSES, ReportFilter
 
 MAX_ID = 2**31 - 1
 MAX_PAGE = 100_000
 MAX_PER_PAGE = 500
 KNOWN = {"team_id", "course_id", "tier", "status", "enrolled_from", "enrolled_to", "page", "per_page"}
+COMMUNITY_KNOWN = {"course", "from", "to"}
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 
 
 class ParamError(ValueError):
@@ -46,14 +50,39 @@ def _date(args: MultiDict, name: str, problems: dict) -> date | None:
         return None
 
 
-def parse_completion_params(args: MultiDict) -> tuple[ReportFilter, int, int]:
-    """(filter, page, per_page) from the query string; ParamError lists every problem at once."""
-    problems: dict[str, str] = {}
+def _known(args: MultiDict, known: set[str], problems: dict[str, str]) -> None:
     for name in args:
-        if name not in KNOWN:
+        if name not in known:
             problems[name] = "unknown parameter"
         elif len(args.getlist(name)) > 1:
             problems[name] = "give it once"
+
+
+def parse_community_params(args: MultiDict, now: datetime) -> tuple[str | None, Period]:
+    """(course slug or None, period) for the community figures; ParamError lists every problem at
+    once. Every well-formed period is answered, as the completion filters are: `to` defaults to
+    today and stops there (no later day has anything to count), `from` defaults to 12 weeks back
+    and is moved up to MAX_DAYS before `to`; a `to` before `from` matches nothing. The answer's
+    `period` says which days were counted."""
+    problems: dict[str, str] = {}
+    _known(args, COMMUNITY_KNOWN, problems)
+    slug = args.get("course") or None
+    if slug is not None and not SLUG.fullmatch(slug):
+        problems["course"] = "a course slug: lowercase letters, digits and hyphens"
+    start, end = _date(args, "from", problems), _date(args, "to", problems)
+    if problems:
+        raise ParamError(problems)
+    today = now.astimezone(UTC).date()
+    end = min(end or today, today)
+    earliest = end - timedelta(days=MAX_DAYS - 1) if end > date.min + timedelta(days=MAX_DAYS) else date.min
+    start = max(start or default_period(now).start, earliest)
+    return slug, Period(start, end)
+
+
+def parse_completion_params(args: MultiDict) -> tuple[ReportFilter, int, int]:
+    """(filter, page, per_page) from the query string; ParamError lists every problem at once."""
+    problems: dict[str, str] = {}
+    _known(args, KNOWN, problems)
     tier, status = args.get("tier") or None, args.get("status") or None
     if tier is not None and tier not in TIERS:
         problems["tier"] = "one of " + ", ".join(TIERS)

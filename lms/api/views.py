@@ -11,7 +11,10 @@ from werkzeug.exceptions import HTTPException
 
 from lms.api.auth import api_error, reports_reader, signed_in
 from lms.api.openapi import openapi_document
-from lms.api.params import ParamError, parse_completion_params
+from lms.api.params import ParamError, parse_community_params, parse_completion_params
+from lms.catalog import services as catalog
+from lms.community.services import figures as community
+from lms.db import utcnow
 from lms.recommend import paths
 from lms.recommend import services as recommend
 from lms.reports.query import completion_rows
@@ -63,6 +66,27 @@ def completions():
             "per_page": per_page,
             "has_more": has_more,
             "next": url_for("api.completions", page=page + 1, **params, _external=True) if has_more else None,
+        }
+    )
+
+
+@bp.get("/reports/community")
+@reports_reader
+def community_figures():
+    now = utcnow()
+    slug, period = parse_community_params(request.args, now)
+    if slug is not None:
+        course = catalog.get_course(slug)
+        if course is None:
+            return api_error(404, "No such course.")
+        courses = [course]
+    else:
+        courses = catalog.list_courses()
+    figures = community.course_figures([c.id for c in courses], period, now)
+    return jsonify(
+        {
+            "platform": community.platform_figures(period, now).as_dict() if slug is None else None,
+            "courses": [{"slug": c.slug, "title": c.title, **figures[c.id].as_dict()} for c in courses],
         }
     )
 

@@ -99,6 +99,14 @@ class CertificateSettings(_Strict):
     template: str | None = Field(default=None, max_length=300)
 
 
+class CommunitySettings(_Strict):
+    """The `community:` key of course.yml: how long a question may wait for an answer before the
+    course's staff are told, and how many members' flags hide a post until a moderator looks."""
+
+    sla_hours: int = Field(default=24, ge=1, le=720, strict=True)  # strict: YAML `yes` is no number of hours
+    flag_threshold: int = Field(default=3, ge=1, le=50, strict=True)
+
+
 class CourseFile(_Strict):
     title: Title
     summary: str = Field(min_length=1, max_length=1000)
@@ -113,6 +121,7 @@ class CourseFile(_Strict):
     exam: ExamSettings | None = None
     certificate: CertificateSettings = Field(default_factory=lambda: CertificateSettings())
     survey: SurveySpec | None = None  # feedback: custom questions after completion
+    community: CommunitySettings = Field(default_factory=lambda: CommunitySettings())
 
 
 class QuizOption(_Strict):

@@ -92,6 +92,7 @@ def _apply_course(course: Course, spec: CourseSpec, tags: dict[str, Tag]) -> Non
     course.title, course.summary, course.tier = f.title, f.summary, f.tier
     course.language, course.estimated_hours, course.pass_mark = f.language, f.estimated_hours, f.pass_mark
     course.survey = f.survey.model_dump() if f.survey else None
+    course.community_sla_hours, course.community_flag_threshold = f.community.sla_hours, f.community.flag_threshold
     course.content_hash = spec.content_hash
     course.archived_at = None
     course.updated_at = utcnow()

@@ -77,6 +77,14 @@ class Thread(Base):
         # A lesson's panel and a course's list: first page by last activity.
         Index("ix_threads_item_activity", "item_id", "last_activity_at"),
         Index("ix_threads_course_activity", "course_id", "last_activity_at"),
+        # The pinned few, first on a course's list (migration 1301).
+        Index(
+            "ix_threads_course_pinned",
+            "course_id",
+            "last_activity_at",
+            sqlite_where=text("pinned_at IS NOT NULL"),
+            postgresql_where=text("pinned_at IS NOT NULL"),
+        ),
         # The staff queue: a course's questions without an answer, oldest first.
         Index("ix_threads_course_unanswered", "course_id", "first_reply_at", "created_at"),
         Index("ix_threads_author", "author_id", "created_at"),
@@ -135,6 +143,13 @@ class Post(Base):
     __table_args__ = (
         Index("ix_posts_thread_position", "thread_id", "position", unique=True),  # pages of a thread
         Index("ix_posts_author", "author_id", "created_at"),
+        # The moderation queue: the few posts with active flags or hidden (services.moderation.NEEDS_REVIEW).
+        Index(
+            "ix_posts_review",
+            "thread_id",
+            sqlite_where=text("active_flag_count > 0 OR hidden_at IS NOT NULL"),
+            postgresql_where=text("active_flag_count > 0 OR hidden_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,13 +16,15 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.catalog import services as catalog
 from lms.catalog.models import Course, Item, Module
+from lms.db import utcnow
 from lms.errors import UserError
 from lms.extensions import db
 from lms.learning import counting
-from lms.learning.models import Enrollment, LearningEvent, LearningEventKind, QuizAttempt
+from lms.learning.models import PROGRESS_KINDS, Enrollment, LearningEvent, LearningEventKind, QuizAttempt
 from lms.signals import learning_event_recorded
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_PROGRESS = sorted(PROGRESS_KINDS)  # a list, so the cached statements' SQL is the same in every process
 
 
 class LearningError(UserError):
@@ -114,9 +116,10 @@ def get_enrollment(user_id: int, course_id: int) -> Enrollment | None:
 
 
 def enroll(user_id: int, course: Course) -> Enrollment:
-    """Enroll once; enrolling again returns the existing enrollment."""
+    """Enroll once; enrolling again returns the existing enrollment (back in, if they had left)."""
     existing = get_enrollment(user_id, course.id)
     if existing:
+        existing.left_at = None
         return existing
     enrollment = Enrollment(user_id=user_id, course_id=course.id)
     try:
@@ -127,6 +130,16 @@ def enroll(user_id: int, course: Course) -> Enrollment:
         assert winner is not None  # the unique (user, course) row that refused ours
         return winner
     record_event(user_id, course.id, LearningEventKind.ENROLLED)
+    return enrollment
+
+
+def leave(user_id: int, course: Course) -> Enrollment | None:
+    """The learner leaves the course: their work and its record stay; the course's community they
+    still read but no longer write in. Enrolling again brings them back. None if never enrolled."""
+    enrollment = get_enrollment(user_id, course.id)
+    if enrollment is not None and enrollment.left_at is None:
+        enrollment.left_at = utcnow()
+        db.session.flush()
     return enrollment
 
 
@@ -235,8 +248,8 @@ def _progress_columns() -> tuple[Label[int], Label[int], Label[datetime], Label[
             live_item,
         )
     )
-    last = select(func.max(LearningEvent.occurred_at)).where(
-        LearningEvent.user_id == user_id, LearningEvent.course_id == Course.id
+    last = select(func.max(LearningEvent.occurred_at)).where(  # progress only: a community post is no study
+        LearningEvent.user_id == user_id, LearningEvent.course_id == Course.id, LearningEvent.kind.in_(_PROGRESS)
     )
     started = (
         select(LearningEvent.id)

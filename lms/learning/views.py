@@ -103,6 +103,19 @@ def enroll(slug: str):
     return redirect(url_for("learning.course", slug=slug))
 
 
+@bp.post("/courses/<slug>/leave")
+@login_required
+def leave(slug: str):
+    course, _item = _load(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if services.leave(current_user.id, course) is None:
+        abort(404)
+    db.session.commit()
+    flash(_("You left %(title)s. You can still read its discussion and enroll again.", title=course.title), "success")
+    return redirect(url_for("learning.course", slug=slug))
+
+
 @bp.get("/courses/<slug>/<item_slug>")
 @login_required
 def item(slug: str, item_slug: str):

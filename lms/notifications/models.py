@@ -33,8 +33,13 @@ class NotificationKind(StrEnum):
     CERTIFICATE_REVOKED = "certificate_revoked"
     FEEDBACK_REPLY = "feedback_reply"
     ANNOUNCEMENT = "announcement"
+    COMMUNITY_REPLY = "community_reply"
+    ANSWER_ACCEPTED = "answer_accepted"
+    COMMUNITY_MENTION = "community_mention"
+    POST_MODERATED = "post_moderated"
     PASSWORD_RESET = "password_reset"
     EMAIL_VERIFICATION = "email_verification"
+    COMMUNITY_OVERDUE = "community_overdue"
 
 
 class Delivery(StrEnum):
@@ -76,8 +81,15 @@ KINDS: dict[NotificationKind, KindRules] = {
     NotificationKind.CERTIFICATE_REVOKED: KindRules(Delivery.EMAIL),
     NotificationKind.FEEDBACK_REPLY: KindRules(Delivery.EMAIL),
     NotificationKind.ANNOUNCEMENT: KindRules(Delivery.EMAIL),
+    # Community: a followed busy thread would mail once per reply, so replies wait for the digest
+    # (the bell shows each at once); what is about you alone is mailed at once.
+    NotificationKind.COMMUNITY_REPLY: KindRules(Delivery.DIGEST),
+    NotificationKind.ANSWER_ACCEPTED: KindRules(Delivery.EMAIL),
+    NotificationKind.COMMUNITY_MENTION: KindRules(Delivery.EMAIL),
+    NotificationKind.POST_MODERATED: KindRules(Delivery.EMAIL),
     NotificationKind.PASSWORD_RESET: KindRules(Delivery.EMAIL, inbox=False),
     NotificationKind.EMAIL_VERIFICATION: KindRules(Delivery.EMAIL, inbox=False),
+    NotificationKind.COMMUNITY_OVERDUE: KindRules(Delivery.EMAIL),
 }
 
 # The kinds the bell counts and the inbox lists.

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import ColumnElement, CursorResult, ScalarSelect, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, ScalarSelect, Select, and_, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import User
@@ -86,6 +86,45 @@ def notify(
     if new_id is not None and state == EmailState.PENDING:
         db.session.info.setdefault(PENDING_MAIL, []).append(new_id)
     return new_id
+
+
+def notify_many(
+    user_ids: Select[int], kind: NotificationKind, subject: dict[str, Any], context: dict[str, Any], key: str
+) -> list[int]:
+    """notify() for every person `user_ids` selects (a thread's followers, however many), in one
+    SELECT and one bulk INSERT ... ON CONFLICT DO NOTHING instead of a statement per person: the
+    same rows, mail states and once-per-(user, kind, key) rule. Returns the new notifications' ids."""
+    users = User.__table__
+    recipients = db.session.execute(select(users.c.id, users.c.active).where(users.c.id.in_(user_ids))).all()
+    if not recipients:
+        return []
+    now = utcnow()
+    rows = [
+        {
+            "user_id": user_id,
+            "kind": str(kind),
+            "key": key,
+            "subject": subject,
+            "context": context,
+            "created_at": now,
+            "email_state": str(EmailState.PENDING if active else EmailState.SKIPPED),
+            "attempts": 0,
+            "next_attempt_at": now if active else None,
+        }
+        for user_id, active in recipients
+    ]
+    notes = Notification.__table__
+    statement = (
+        insert_for(db.session.get_bind())(notes)
+        .on_conflict_do_nothing(index_elements=["user_id", "kind", "key"])
+        .returning(notes.c.id, notes.c.email_state)
+    )
+    # executemany with RETURNING: sent as multi-row VALUES batches ("insertmanyvalues").
+    added = db.session.execute(statement, rows).all()
+    pending = [new_id for new_id, state in added if state == EmailState.PENDING]
+    if pending:
+        db.session.info.setdefault(PENDING_MAIL, []).extend(pending)
+    return [new_id for new_id, _state in added]
 
 
 def claim_mail(notification_id: int, policy: RetryPolicy) -> Notification | None:
@@ -280,6 +319,17 @@ KIND_TEXTS: dict[NotificationKind, tuple[Any, Any]] = {
     NotificationKind.CERTIFICATE_REVOKED: (_l("Revoked certificates"), _l("A certificate of yours was revoked.")),
     NotificationKind.FEEDBACK_REPLY: (_l("Feedback replies"), _l("Someone answered your feedback.")),
     NotificationKind.ANNOUNCEMENT: (_l("Announcements"), _l("News from your courses and the Academy team.")),
+    NotificationKind.COMMUNITY_REPLY: (_l("Replies in discussions"), _l("Someone replied in a thread you follow.")),
+    NotificationKind.ANSWER_ACCEPTED: (_l("Accepted answers"), _l("Your answer to a question was accepted.")),
+    NotificationKind.COMMUNITY_MENTION: (_l("Mentions"), _l("Someone mentioned you in a post.")),
+    NotificationKind.POST_MODERATED: (
+        _l("Moderation"),
+        _l("A moderator hid, restored, deleted or locked your post, or changed your standing in the community."),
+    ),
+    NotificationKind.COMMUNITY_OVERDUE: (
+        _l("Overdue questions"),
+        _l("A question in a course you teach has waited longer than its answer time."),
+    ),
 }
 
 CONFIGURABLE = tuple(kind for kind, rules in KINDS.items() if rules.configurable)

@@ -31,9 +31,11 @@ from lms.certification.models import ExamAttempt
 from lms.db import utcnow
 from lms.extensions import db
 from lms.learning import counting
-from lms.learning.models import LearningEvent, LearningEventKind
+from lms.learning.models import PROGRESS_KINDS, LearningEvent, LearningEventKind
 from lms.learning.services import STARTED_KINDS, live_items
 from lms.reports.models import ReportActivity, ReportProgress
+
+_PROGRESS = sorted(PROGRESS_KINDS)  # a list, so the cached statements' SQL is the same in every process
 
 
 def _percent(score, max_score):
@@ -41,9 +43,11 @@ def _percent(score, max_score):
 
 
 def _aggregate(*where) -> Select:
-    """Per (learner, course): live lessons read, last activity, best exam %, whether started. Graded
-    items' figures depend on each item's rule and come from `_graded_figures`; `exam_pending` from
-    certification's rules (`_exam_pending`)."""
+    """Per (learner, course): live lessons read, last activity, best exam %, whether started, from
+    progress events only (community events are not progress: a question asked today is no "last
+    activity", and a course's instructor answering in it gets no row). Graded items' figures depend
+    on each item's rule and come from `_graded_figures`; `exam_pending` from certification's rules
+    (`_exam_pending`)."""
     live = live_items().with_only_columns(Item.id)
     lesson_read = case(
         (
@@ -66,7 +70,7 @@ def _aggregate(*where) -> Select:
             (func.count(case((LearningEvent.kind.in_(STARTED_KINDS), 1))) > 0).label("started"),
             false().label("exam_pending"),
         )
-        .where(*where)
+        .where(LearningEvent.kind.in_(_PROGRESS), *where)
         .group_by(LearningEvent.user_id, LearningEvent.course_id)
     )
 
@@ -210,10 +214,11 @@ def _week_of(column):
 
 
 def rebuild_activity() -> int:
-    """Rebuild the weekly-activity read model from the log in one INSERT ... SELECT DISTINCT."""
+    """Rebuild the weekly-activity read model from the log in one INSERT ... SELECT DISTINCT: weeks
+    with progress events, as receivers.on_learning_event notes them (community posts are not learning)."""
     db.session.execute(delete(ReportActivity))
     week = _week_of(LearningEvent.occurred_at)
-    stmt = select(LearningEvent.user_id, week).distinct()
+    stmt = select(LearningEvent.user_id, week).where(LearningEvent.kind.in_(_PROGRESS)).distinct()
     db.session.execute(insert(ReportActivity).from_select(["user_id", "week_start"], stmt))
     db.session.flush()
     return db.session.scalar(select(func.count()).select_from(ReportActivity)) or 0

@@ -7,6 +7,8 @@ from lms.accounts.access import role_required
 from lms.catalog import services as catalog
 from lms.catalog.models import Course
 from lms.certification import rules
+from lms.community.services import figures as community
+from lms.db import utcnow
 from lms.responses import attachment
 from lms.teaching import grid, services
 
@@ -21,6 +23,7 @@ def index():
         "teaching/index.html",
         stats=services.course_stats(courses, rules.exam_cleared_by([c.id for c in courses])),
         assignments=services.assignments_by_course(courses),
+        community=community.staff_panels(courses, utcnow(), platform=current_user.role == "admin"),
     )
 
 

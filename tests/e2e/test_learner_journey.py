@@ -33,6 +33,7 @@ def test_new_learner_journey(page, base_url):
     page.get_by_label("E-mail").fill("grace@example.com")
     page.get_by_label("Password", exact=True).fill("a very long password")
     page.get_by_label("Repeat password").fill("a very long password")
+    page.get_by_label("I have read and accept the code of conduct").check()
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_text("Welcome to Academy, Grace Hopper!")).to_be_visible()
     # Sign-up lands on the dashboard, which says what to do next: the placement quiz

@@ -69,6 +69,7 @@ def test_a_learner_in_new_york_sees_due_dates_in_new_york_time(new_york, base_ur
     page.get_by_label("E-mail").fill("nia@example.com")
     page.get_by_label("Password", exact=True).fill("a very long password")
     page.get_by_label("Repeat password").fill("a very long password")
+    page.get_by_label("I have read and accept the code of conduct").check()
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_text("Welcome to Academy, Nia York!")).to_be_visible()
 

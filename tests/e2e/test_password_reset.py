@@ -97,6 +97,7 @@ def test_with_verification_on_a_sign_up_confirms_its_address_from_the_mail(page,
         page.fill("input[name=email]", "vera@example.com")
         page.fill("input[name=password]", NEW_PASSWORD)
         page.fill("input[name=confirm]", NEW_PASSWORD)
+        page.check("input[name=conduct]")
         page.get_by_role("button", name="Create account").click()
         expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
 

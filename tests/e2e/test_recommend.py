@@ -19,6 +19,7 @@ def _sign_up(page, base_url, name: str, email: str) -> None:
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Repeat password").fill(PASSWORD)
+    page.get_by_label("I have read and accept the code of conduct").check()
     page.get_by_role("button", name="Create account").click()
 
 

@@ -8,9 +8,18 @@ from lms.assignments import receivers as assignments
 from lms.catalog.sync import courses_synced
 from lms.certification import issuing
 from lms.certification import receivers as certification
+from lms.community import receivers as community
+from lms.community.services import search as community_search
 from lms.recommend import receivers as recommend
 from lms.reports import receivers as reports
-from lms.signals import learning_event_recorded
+from lms.signals import (
+    answer_accepted,
+    learning_event_recorded,
+    members_mentioned,
+    post_moderated,
+    post_replied,
+    thread_asked,
+)
 
 RECEIVERS = {
     learning_event_recorded: {certification.award_on_progress, recommend.update_mastery, reports.on_learning_event},
@@ -19,6 +28,11 @@ RECEIVERS = {
         certification.store_certification_specs,
         recommend.refresh_every_dashboard,
     },
+    thread_asked: {community.on_thread_asked},
+    post_replied: {community.on_post_replied},
+    answer_accepted: {community.on_answer_accepted},
+    members_mentioned: {community.on_members_mentioned},
+    post_moderated: {community.on_post_moderated, community_search.on_moderated},
 }
 
 

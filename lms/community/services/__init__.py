@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+import nh3
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from lms.catalog.markdown import render_markdown
+from lms.catalog.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
 from lms.catalog.models import Course, Item
 from lms.community.models import (
     BODY_LIMIT,
@@ -123,8 +124,16 @@ def clean_tags(tags: Iterable[str]) -> list[str]:
 
 
 def render_post(body: str) -> str:
-    """A post's Markdown as the lessons render it (highlighted code), sanitised."""
-    return render_markdown(body)
+    """A post's Markdown as the lessons render it (highlighted code), sanitised, its links marked as
+    members' (rel="nofollow ugc noopener") so that spam earns no search ranking and opens nothing."""
+    return nh3.clean(
+        render_markdown(body),
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow ugc noopener",
+        filter_style_properties={"text-align"},
+    )
 
 
 def ask(

@@ -138,7 +138,7 @@ def _apply_changes(session: Session, _context: Any) -> None:
         sync(pending)
 
 
-def _on_moderated(entry: ModerationLog, **_extra: object) -> None:
+def on_moderated(entry: ModerationLog, **_extra: object) -> None:
     """A moderation action may have hidden, restored or deleted a thread or its opening post with a
     bulk UPDATE that the session does not see: look again at that thread."""
     if entry.thread_id is not None:
@@ -151,7 +151,7 @@ def connect(app: Flask) -> None:
     if not event.contains(Session, "after_flush", _note_changes):
         event.listen(Session, "after_flush", _note_changes)
         event.listen(Session, "after_flush_postexec", _apply_changes)
-    post_moderated.connect(_on_moderated, weak=False)
+    post_moderated.connect(on_moderated, weak=False)
 
 
 # Reading: the courses a viewer may read, similar answered threads, a course's search.

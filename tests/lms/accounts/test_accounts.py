@@ -15,7 +15,13 @@ from tests.factories import PASSWORD, login, make_user
 def register(client, email="new@example.com", password="a long password 1", confirm=None, name="New Person"):
     return client.post(
         "/register",
-        data={"email": email, "display_name": name, "password": password, "confirm": confirm or password},
+        data={
+            "email": email,
+            "display_name": name,
+            "password": password,
+            "confirm": confirm or password,
+            "conduct": "y",
+        },
     )
 
 

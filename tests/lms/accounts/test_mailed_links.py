@@ -66,7 +66,7 @@ def _forgot(client, email: str, **kwargs):
 
 
 def _new_password(client, path: str, password: str = NEW_PASSWORD):
-    return client.post(path, data={"password": password, "confirm": password})
+    return client.post(path, data={"password": password, "confirm": password, "conduct": "y"})
 
 
 def test_the_mailed_reset_link_sets_a_new_password_and_ends_every_session(app, smtp, caplog):
@@ -215,7 +215,7 @@ def test_the_link_is_forgotten_when_its_mail_is_given_up(app, smtp):
 
 
 def _register(client, email="new@example.com", password="a long password 1"):
-    data = {"email": email, "display_name": "New Person", "password": password, "confirm": password}
+    data = {"email": email, "display_name": "New Person", "password": password, "confirm": password, "conduct": "y"}
     return client.post("/register", data=data)
 
 

@@ -15,7 +15,7 @@ from tests.factories import login, make_user
 
 def _sign_up(client, **extra: str):
     data = {"email": "new@example.com", "display_name": "New", "password": "a long password 1"}
-    return client.post("/register", data={**data, "confirm": data["password"], **extra})
+    return client.post("/register", data={**data, "confirm": data["password"], "conduct": "y", **extra})
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,12 @@ def test_api_answers_as_documented(app, client):
     session = {name: login_as(client, world.manager).get_cookie(name).value}  # /me answers the session
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert {op.path for op in operations} == {"/reports/teams", "/reports/completions", "/me/recommendations"}
+    assert {op.path for op in operations} == {
+        "/reports/teams",
+        "/reports/completions",
+        "/reports/community",
+        "/me/recommendations",
+    }
     statuses: set[tuple[str, int]] = set()
     for operation in operations:
 
