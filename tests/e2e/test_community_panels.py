@@ -2,15 +2,10 @@
 lesson, then, typing a title on the ask page, is shown a similar thread someone already answered
 (and not an unanswered one). Screenshots at 1280 and 375 px.
 
-The threads are made through the services (the posting pages are another part of the issue). When
-the ask page (community.ask) is not in this build, a stand-in page with the same title input and
-the same `community/_similar.html` takes its place, so the script and the fragment are what is
-tested either way."""
+The threads are made through the services in the setup (the posting pages have their own e2e)."""
 
 from __future__ import annotations
 
-import pytest
-from flask import render_template_string
 from playwright.sync_api import expect
 
 from lms.catalog import services as catalog
@@ -24,31 +19,10 @@ from tests.lms.community.conftest import accept_conduct
 NARROW = {"width": 375, "height": 812}
 WIDE = {"width": 1280, "height": 860}
 COURSE = "llm-api-fundamentals"
-STAND_IN_ASK = """{% extends "base.html" %}{% block content %}
-<label for="thread-title">Title</label><input id="thread-title" name="title">
-{% include "community/_similar.html" %}{% endblock %}"""
 
 
-@pytest.fixture(scope="module")
-def app_with_pages(live_app):
-    """The live app, with stand-ins for the thread pages this build may not have yet."""
-    course = catalog.get_course
-    stand_ins = {
-        "community.course_threads": ("/courses/<slug>/community", lambda slug: "threads"),
-        "community.thread": ("/courses/<slug>/community/<int:thread_id>", lambda slug, thread_id: "thread"),
-        "community.ask": (
-            "/courses/<slug>/community/ask",
-            lambda slug: render_template_string(STAND_IN_ASK, course=course(slug)),
-        ),
-    }
-    for endpoint, (rule, view) in stand_ins.items():
-        if endpoint not in live_app.view_functions:
-            live_app.add_url_rule(rule, endpoint, view)
-    return live_app
-
-
-def test_panel_on_a_lesson_and_similar_answered_threads_while_typing_a_title(app_with_pages, base_url, browser):
-    with app_with_pages.app_context():
+def test_panel_on_a_lesson_and_similar_answered_threads_while_typing_a_title(live_app, base_url, browser):
+    with live_app.app_context():
         course = catalog.get_course(COURSE)
         lesson = catalog.get_item(course, "01-first-request")
         lena = accept_conduct(make_user(email="lena@example.com", name="Lena Learner"))

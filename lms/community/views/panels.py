@@ -4,9 +4,9 @@ similar answered threads while a title is typed, and a course's thread search pa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from flask import abort, current_app, jsonify, render_template, request, url_for
+from flask import abort, jsonify, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -18,17 +18,8 @@ from lms.community.views import bp
 
 if TYPE_CHECKING:
     from lms.catalog.models import Course, Item
-    from lms.community.models import Thread
 
 MIN_QUERY_CHARS = 2  # one Chinese word is two characters
-
-
-def link(endpoint: str, **values: Any) -> str | None:
-    """url_for, or None while the page's blueprint part is not plugged in (the panel then leaves
-    that link out rather than failing the lesson page)."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
 
 
 def community_panel(course: Course, item: Item | None = None, *, quiz_submitted: bool = False) -> Markup:
@@ -51,16 +42,11 @@ def community_panel(course: Course, item: Item | None = None, *, quiz_submitted:
             module=module,
             modules=course.modules if item is None else [],
             panel=panel,
-            all_url=link("community.course_threads", slug=course.slug, **anchor),
-            ask_url=link("community.ask", slug=course.slug, **anchor),
-            thread_url=lambda thread: link("community.thread", slug=course.slug, thread_id=thread.id),
+            all_url=url_for("community.course_threads", slug=course.slug, **anchor),
+            ask_url=url_for("community.ask", slug=course.slug, **anchor),
             viewer=viewer,
         )
     )
-
-
-def _thread_url(thread: Thread) -> str | None:
-    return link("community.thread", slug=thread.course.slug, thread_id=thread.id)
 
 
 def _readable_course(slug: str) -> Course:
@@ -82,7 +68,6 @@ def similar(slug: str):
     course = _readable_course(slug)
     query = _query()
     found = search.similar(current_user, query) if len(query) >= MIN_QUERY_CHARS else []
-    thread_url = {f.thread.id: _thread_url(f.thread) for f in found}
     if request.args.get("format") == "json":
         return jsonify(
             threads=[
@@ -90,7 +75,7 @@ def similar(slug: str):
                     "id": f.thread.id,
                     "title": f.thread.title,
                     "course": f.thread.course.slug,
-                    "url": thread_url[f.thread.id],
+                    "url": url_for("community.thread", slug=f.thread.course.slug, thread_id=f.thread.id),
                     "snippet": f.snippet,
                     "accepted": f.thread.accepted_post_id is not None,
                     "replies": f.thread.reply_count,
@@ -98,7 +83,7 @@ def similar(slug: str):
                 for f in found
             ]
         )
-    return render_template("community/_similar_results.html", course=course, found=found, thread_url=thread_url)
+    return render_template("community/_similar_results.html", course=course, found=found)
 
 
 @bp.get("/courses/<slug>/community/search")
@@ -113,6 +98,4 @@ def search_threads(slug: str):
         course=course,
         query=query,
         found=found,
-        all_url=link("community.course_threads", slug=course.slug),
-        thread_url={f.thread.id: _thread_url(f.thread) for f in found},
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from lms.catalog import services as catalog
@@ -20,32 +19,8 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.learning.services import enroll, submit_quiz
-from tests.conftest import FIXTURES
 from tests.factories import counted_queries, load_fixture_courses, login, make_user
 from tests.lms.certification.conftest import COURSES as CERT_COURSES
-
-# Slice A builds these pages in parallel; while they are absent, the tests stand in an empty route
-# so that the panel's links are built (these tests check the links, not A's pages).
-A_PAGES = {
-    "community.course_threads": "/courses/<slug>/community",
-    "community.ask": "/courses/<slug>/community/ask",
-    "community.thread": "/courses/<slug>/community/<int:thread_id>",
-}
-
-
-def stand_in_for_missing_pages(app) -> None:
-    for endpoint, rule in A_PAGES.items():
-        if endpoint not in app.view_functions:
-            app.add_url_rule(rule, endpoint, lambda **_: "")
-
-
-@pytest.fixture
-def app(make_app):
-    app = make_app()
-    stand_in_for_missing_pages(app)
-    with app.app_context():
-        load_fixture_courses(FIXTURES / "courses")
-        yield app
 
 
 def item_of(course, slug: str) -> Item:

@@ -17,7 +17,6 @@ from lms.signals import post_moderated
 from tests.factories import login, make_user
 
 from .conftest import accept_conduct
-from .test_panels import app as app  # the app with stand-ins for slice A's pages
 
 
 def found(query: str, course_ids=None) -> list[str]:
