@@ -84,6 +84,9 @@ def _connect_receivers(app: Flask) -> None:
 
     for domain in (assignments, certification, recommend, reports, community, notifications):
         domain.connect(app)
+    from lms.community.services import search as community_search
+
+    community_search.connect(app)  # threads are the search layer's first indexer, kept in step
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -136,12 +139,15 @@ def _register_page_parts(app: Flask) -> None:
     from lms.assignments.views import assignment_page
     from lms.certification.rules import exams_remaining
     from lms.certification.views import certificate_card, exam_url
+    from lms.community.views.panels import community_panel
     from lms.learning.services import register_exams_remaining
     from lms.learning.views import register_course_panel, register_item_page
     from lms.notifications.services import unread_column, unread_count
     from lms.recommend.views import recommended_modules
 
     register_item_page(app, "assignment", assignment_page)  # learning checks the enrolment, assignments render
+    # "Questions and discussion" on the course, lesson, quiz and assignment pages (never exams).
+    app.add_template_global(community_panel, "community_panel")
     register_course_panel(app, "recommended", recommended_modules)
     register_course_panel(app, "exam_url", exam_url)
     register_course_panel(app, "certificate", certificate_card)

@@ -17,6 +17,10 @@ jieba words 0.94, pg_trgm 0.93, these pairs 1.00 on SQLite and PostgreSQL (READM
 - Audience: a row carries its `course_id` (NULL: platform-wide); callers pass the courses the
   reader may see, and a hit outside them is never returned.
 
+Speed: a query leaves out its stop words (English function words, Chinese function pairs such as
+一个) when it has other terms, and SQLite ranks the matches inside FTS5 before joining the best
+1,000 to their documents (README, "Search": the time was bm25, join and sort over every match).
+
 The API is `services.index(...)`, `services.remove(...)` and `services.search(...)`; a domain
 registers an indexer (`services.register_indexer`) yielding its documents, so
 `flask search reindex` can rebuild everything from the domains' own tables.

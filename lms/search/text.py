@@ -14,12 +14,15 @@ import re
 
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _CJK_CHAR = re.compile(f"[{CJK}]")
+_NOT_WORD = re.compile(r"[\W_]+")
 _SEGMENT = re.compile(rf"[{CJK}]+|[^\W_{CJK}]+")
 
 
 def index_text(text: str) -> str:
-    """The text as the index sees it: lower case, each CJK character a separate token."""
-    return _CJK_CHAR.sub(lambda m: f" {m.group(0)} ", text.lower())
+    """The text as the index sees it: lower case, each CJK character a separate token, and
+    punctuation a space, as queries split it (PostgreSQL's parser would keep `functools.wraps`
+    or `a_b` as one token that a query for `wraps` or `b` never finds; FTS5 splits them anyway)."""
+    return _NOT_WORD.sub(" ", _CJK_CHAR.sub(lambda m: f" {m.group(0)} ", text.lower()))
 
 
 def query_terms(query: str) -> list[str]:
@@ -38,3 +41,20 @@ def query_terms(query: str) -> list[str]:
 def phrase(term: str) -> str:
     """A term as the index's tokens: a CJK pair becomes the two-token phrase the index holds."""
     return index_text(term).strip().replace("  ", " ")
+
+
+# Words that tell almost nothing about which documents match, yet are in most of them: English
+# function words, and the Chinese pairs of function words (一个, 什么, 可以...). A query asks for
+# them only when it has nothing else (search: "how do I" alone still finds something).
+STOP_WORDS = frozenset(
+    ("a", "an", "and", "are", "as", "at", "be", "but", "by", "can", "do", "does", "for", "from", "how", "i", "if")
+    + ("in", "is", "it", "its", "me", "my", "not", "of", "on", "or", "so", "that", "the", "this", "to", "was")
+    + ("what", "when", "where", "which", "who", "why", "will", "with", "you", "your")
+    + ("一个", "什么", "怎么", "为什", "可以", "时候", "如何", "没有", "这个", "那个", "我们", "你们", "他们")
+    + ("就是", "还是", "但是", "因为", "所以", "如果", "然后", "已经", "的话", "是不", "不是", "一下", "有没")
+)
+
+
+def content_terms(terms: list[str]) -> list[str]:
+    """The terms without the stop words, or all of them when nothing else is left."""
+    return [t for t in terms if t not in STOP_WORDS] or terms

@@ -9,6 +9,7 @@ from lms.catalog.sync import courses_synced
 from lms.certification import issuing
 from lms.certification import receivers as certification
 from lms.community import receivers as community
+from lms.community.services import search as community_search
 from lms.recommend import receivers as recommend
 from lms.reports import receivers as reports
 from lms.signals import (
@@ -31,7 +32,7 @@ RECEIVERS = {
     post_replied: {community.on_post_replied},
     answer_accepted: {community.on_answer_accepted},
     members_mentioned: {community.on_members_mentioned},
-    post_moderated: {community.on_post_moderated},
+    post_moderated: {community.on_post_moderated, community_search.on_moderated},
 }
 
 

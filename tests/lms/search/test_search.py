@@ -117,3 +117,28 @@ def test_reindex_refuses_an_indexer_yielding_another_type_and_keeps_the_old_rows
     assert "the note indexer yielded a thread document" in result.output
     db.session.rollback()
     assert ids(services.search("kept", ["note"], course_ids=None)) == [("note", "kept")]
+
+
+def test_stop_words_are_asked_for_only_when_the_query_has_nothing_else(app):
+    services.index(Document("note", "loop", "How do I loop over a dict?", "for key in d"))
+    services.index(Document("note", "reverse", "Reversing a list", "list.reverse() or reversed(list)"))
+    services.index(Document("note", "zh", "如何训练一个模型", "一个问题"))
+    services.index(Document("note", "zh2", "一个小问题", "没有别的"))
+    db.session.flush()
+    assert ids(services.search("How do I reverse a list?", ["note"], course_ids=None)) == [("note", "reverse")]
+    assert ids(services.search("how do i", ["note"], course_ids=None)) == [("note", "loop")]
+    assert ids(services.search("一个模型", ["note"], course_ids=None)) == [("note", "zh")]  # 一个 set aside
+
+
+def test_a_narrow_audience_below_the_ranking_window_is_still_found(app, monkeypatch):
+    """SQLite ranks the best WINDOW matches before filtering by audience; when too few of them are
+    the reader's, the whole match is ranked again."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        pytest.skip("the ranking window is SQLite's")
+    monkeypatch.setattr(services, "WINDOW", 3)
+    for n in range(5):
+        services.index(Document("note", f"other{n}", "Apple apple apple", "apple pie", course_id=2))
+    services.index(Document("note", "mine", "A note", "one apple", course_id=1))
+    db.session.flush()
+    assert ids(services.search("apple", ["note"], course_ids=[1])) == [("note", "mine")]
+    assert len(services.search("apple", ["note"], course_ids=[1, 2], limit=4)) == 4

@@ -1,0 +1,40 @@
+// Search before asking: while the ask page's title (#thread-title) is typed, show the answered
+// threads the server finds similar (community.similar), waiting for a pause in typing and
+// abandoning the request a newer title makes stale. The results region is aria-live.
+(function () {
+  "use strict";
+  var box = document.getElementById("similar-threads");
+  var input = document.getElementById("thread-title");
+  if (!box || !input) return;
+  var region = box.querySelector(".cq-similar-results");
+  var url = box.getAttribute("data-url");
+  var DELAY = 300, MIN = 2;
+  var timer = null, pending = null, last = null;
+
+  function show(html) { region.innerHTML = html; }  // the server's escaped fragment
+
+  function ask() {
+    var q = input.value.trim();
+    if (q === last) return;
+    last = q;
+    if (pending) pending.abort();
+    if (q.length < MIN) { pending = null; show(""); return; }
+    var controller = new AbortController();
+    pending = controller;
+    fetch(url + "?q=" + encodeURIComponent(q), {
+      signal: controller.signal, credentials: "same-origin", headers: { "Accept": "text/html" }
+    }).then(function (response) {
+      return response.ok ? response.text() : "";
+    }).then(function (html) {
+      if (pending === controller) { pending = null; show(html); }
+    }).catch(function (error) {
+      if (error.name !== "AbortError" && pending === controller) { pending = null; }
+    });
+  }
+
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(ask, DELAY);
+  });
+  if (input.value.trim()) ask();
+}());
