@@ -5,7 +5,7 @@ export FLASK_APP := app.py
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test test-sqlite test-postgres lint static bench translations
+.PHONY: setup run test test-sqlite test-postgres lint static bench bench-community translations
 
 setup:
 	@scripts/setup.sh
@@ -42,6 +42,10 @@ lint: static
 
 bench: setup
 	@$(VENV)/python bench/web.py
+
+# Issue 17: 100,000 posts in 10,000 threads; thread list, 200-post thread and search through gunicorn.
+bench-community: setup
+	@$(VENV)/python bench/community.py
 
 translations: setup
 	@$(VENV)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o lms/translations/messages.pot lms

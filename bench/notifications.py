@@ -36,14 +36,10 @@ from urllib.parse import urlencode
 
 from aiosmtpd.controller import Controller
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV = ROOT / ".venv" / "bin"
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-# The web benchmark's: both benches run `flask` commands and pick ports the same way.
-from bench.web import flask, free_port  # noqa: E402
+from bench.serving import PASSWORD, ROOT, VENV, flask, free_port, start_gunicorn, stop
 
-PASSWORD = "bench-password-123"
 ADMIN = "admin@bench.test"
 
 
@@ -208,15 +204,7 @@ def main() -> None:
             everyone = db.session.scalar(select(db.func.count()).select_from(User).where(User.active))
 
         # (1) The web request, through gunicorn with 2 workers.
-        port = free_port()
-        server = subprocess.Popen(
-            [str(VENV / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "app:app"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_until(lambda: _answers(port), 30, "gunicorn")
+        server, port = start_gunicorn(env)
         admin = Client(port)
         admin.login(ADMIN)
         for n in range(10):  # warm both workers, their first enqueue (which loads Huey) included
@@ -304,13 +292,12 @@ def main() -> None:
                 smtp.sendmail(sender, recipients, content)
         plain = len(messages) / (time.perf_counter() - started)
     finally:
-        for process in (server, worker):
-            if process is not None and process.poll() is None:
-                if process is worker:
-                    os.killpg(process.pid, signal.SIGINT)
-                else:
-                    process.terminate()
-                process.wait(timeout=60)
+        if server is not None:
+            stop(server)
+        if worker is not None:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGINT)
+            worker.wait(timeout=60)
         smtp_server.stop()
         shutil.rmtree(instance, ignore_errors=True)
 
@@ -344,15 +331,6 @@ def main() -> None:
         f"    anchor plain smtplib, the same messages over one connection: {plain:.0f}/s; "
         f"ratio {delivering / plain:.2f}"
     )
-
-
-def _answers(port: int) -> bool:
-    try:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-        conn.request("GET", "/healthz")
-        return conn.getresponse().status == 200
-    except OSError:
-        return False
 
 
 if __name__ == "__main__":

@@ -12,75 +12,18 @@ which other load on the machine disturbs less). Also times `flask courses sync`.
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import re
 import shutil
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV = ROOT / ".venv" / "bin"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def flask(env: dict, *args: str) -> str:
-    result = subprocess.run([str(VENV / "flask"), *args], env=env, cwd=ROOT, capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def request(port: int, path: str, cookie: str = "", method: str = "GET", body: str = "") -> http.client.HTTPResponse:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Cookie": cookie} if cookie else {}
-    if body:
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    conn.request(method, path, body=body, headers=headers)
-    response = conn.getresponse()
-    response.read()
-    conn.close()
-    return response
-
-
-def login(port: int, email: str, password: str) -> str:
-    """Log in through the real form (CSRF token and all); returns the session cookie."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("GET", "/login")
-    page = conn.getresponse()
-    html = page.read().decode()
-    conn.close()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-    pre_cookie = page.getheader("Set-Cookie", "").split(";", 1)[0]
-    body = urlencode({"email": email, "password": password, "csrf_token": token})
-    response = request(port, "/login", cookie=pre_cookie, method="POST", body=body)
-    cookie = response.getheader("Set-Cookie", "")
-    if response.status != 302 or "session=" not in cookie:
-        sys.exit(f"login failed for {email}: {response.status}")
-    return cookie.split(";", 1)[0]
-
-
-def latencies(port: int, path: str, cookies: list[str], n: int) -> tuple[float, float]:
-    times = []
-    for i in range(n):
-        started = time.perf_counter()
-        response = request(port, path, cookies[i % len(cookies)] if cookies else "")
-        times.append((time.perf_counter() - started) * 1000)
-        if response.status != 200:
-            sys.exit(f"{path} answered {response.status}")
-    times.sort()
-    return statistics.median(times), times[int(0.95 * len(times)) - 1]
+from bench.serving import PASSWORD, flask, gunicorn, latencies, login
 
 
 def workers_cpu(server_pid: int) -> float:
@@ -168,31 +111,14 @@ def main() -> None:
             seed_seconds = time.perf_counter() - started
             seeded_marker.write_text(seed_label(args))
 
-        port = free_port()
-        server = subprocess.Popen(
-            [str(VENV / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "app:app"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            for _ in range(100):
-                try:
-                    if request(port, "/healthz").status == 200:
-                        break
-                except OSError:
-                    time.sleep(0.1)
-            cookies = [login(port, f"learner{n}@bench.test", "bench-password-123") for n in range(5, 5 + 20 * 37, 37)]
+        with gunicorn(env) as (server, port):
+            cookies = [login(port, f"learner{n}@bench.test", PASSWORD) for n in range(5, 5 + 20 * 37, 37)]
             for path in ("/", "/dashboard", "/healthz"):  # warm both workers
                 latencies(port, path, cookies, 20)
             catalog = latencies(port, "/", [], args.requests)
             dashboard = latencies(port, "/dashboard", cookies, args.requests)
             dash_rps, dash_cpu = wrk(port, "/dashboard", cookies[0], args.seconds, 20, server.pid)
             trivial_rps, trivial_cpu = wrk(port, "/healthz", "", args.seconds, 20, server.pid)
-        finally:
-            server.terminate()
-            server.wait()
     finally:
         if not args.instance:
             shutil.rmtree(instance, ignore_errors=True)
