@@ -1,5 +1,6 @@
 """`flask platform init` (first run and every start) and the demo data commands: `flask demo
-accounts`, `flask demo cohort` (what `make run` loads once) and `flask demo seed` (benchmarks)."""
+accounts`, `flask demo cohort` (what `make run` loads once, with the demo community's threads) and
+`flask demo seed` (benchmarks)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from flask import current_app
 from lms.catalog.sync import sync_tree
 from lms.demo import services
 from lms.demo.cohort import CohortError, check_ready, load_cohort
+from lms.demo.community import load_community
 from lms.extensions import db
 from lms.workshops.cli import sync_from_files as sync_workshop_files
 
@@ -47,6 +49,7 @@ def init(no_demo: bool, with_cohort: bool) -> None:
     _print_accounts(created)
     if with_cohort:
         _load_cohort(COHORT_LEARNERS)
+        _load_community()
 
 
 @demo_cli.command("accounts")
@@ -62,14 +65,23 @@ def accounts_command() -> None:
 
 @demo_cli.command("cohort")
 @click.option("--learners", default=COHORT_LEARNERS, show_default=True, type=click.IntRange(1, 360))
-def cohort(learners: int) -> None:
+@click.option(
+    "--community/--no-community",
+    default=True,
+    show_default=True,
+    help="Also their questions and answers on the demo lessons (once).",
+)
+def cohort(learners: int, community: bool) -> None:
     """Load the living demo once: learners in the manager's two teams with six weeks of real,
-    graded work (needs the demo catalog: `flask platform init`). A second run does nothing."""
+    graded work (needs the demo catalog: `flask platform init`), and a handful of community threads
+    they asked and answered. A second run does nothing."""
     _development_only("demo cohort")
     created = services.ensure_demo_accounts()
     db.session.commit()
     _print_accounts(created)
     _load_cohort(learners)
+    if community:
+        _load_community()
 
 
 @demo_cli.command("seed")
@@ -140,6 +152,22 @@ def _load_cohort(learners: int) -> None:
     db.session.commit()
     figures = ", ".join(f"{n} {what}" for what, n in counts.items())
     click.echo(f"Demo cohort loaded in {time.perf_counter() - started:.1f} s: {figures}.")
+
+
+def _load_community() -> None:
+    """The demo's threads (lms/demo/community.py), once, on a loaded cohort: also on a database
+    whose cohort was loaded before the community existed."""
+    load = services.demo_load(COHORT)
+    if load is None or load.finished_at is None:
+        return
+    started = time.perf_counter()
+    counts = load_community()
+    db.session.commit()
+    if counts is None:
+        click.echo("Demo community: loaded before, nothing to do.")
+    else:
+        figures = ", ".join(f"{n} {what}" for what, n in counts.items())
+        click.echo(f"Demo community loaded in {time.perf_counter() - started:.1f} s: {figures}.")
 
 
 @contextmanager
