@@ -7,6 +7,7 @@ would hide the standard library's.)"""
 from __future__ import annotations
 
 import http.client
+import os
 import re
 import socket
 import statistics
@@ -106,6 +107,16 @@ def login(port: int, email: str, password: str = PASSWORD) -> str:
     if response.status != 302 or "session=" not in cookie:
         sys.exit(f"login failed for {email}: {response.status}")
     return cookie.split(";", 1)[0]
+
+
+def workers_cpu(server_pid: int) -> float:
+    """CPU seconds (user + system) the server's worker processes have used so far (Linux /proc)."""
+    children = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
+    ticks = 0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def percentiles(times: Sequence[float]) -> tuple[float, float]:

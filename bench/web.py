@@ -23,17 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.serving import PASSWORD, flask, gunicorn, latencies, login
-
-
-def workers_cpu(server_pid: int) -> float:
-    """CPU seconds (user + system) the server's worker processes have used so far (Linux /proc)."""
-    children = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
-    ticks = 0
-    for pid in children:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
+from bench.serving import PASSWORD, flask, gunicorn, latencies, login, workers_cpu
 
 
 def wrk(port: int, path: str, cookie: str, seconds: int, connections: int, server_pid: int) -> tuple[float, float]:
