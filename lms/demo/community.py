@@ -1,7 +1,7 @@
 """The demo's community: a handful of threads on the demo courses' lessons, asked and answered by
-the cohort's learners and the instructor through the real services (`ask`, `reply`), so the panels,
-the lists, the staff queue and the figures have something true to show. Loaded once, after the
-cohort (`flask demo cohort`, `make run`); its own marker makes a second run add nothing, also on a
+the cohort's learners and the instructor through the real services (ask, reply, upvote, accept),
+so the panels, the lists, the staff queue and the figures have something true to show. Loaded once,
+after the cohort (`flask demo cohort`, `make run`); its own marker makes a second run add nothing, also on a
 database whose cohort was loaded before the community existed."""
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from sqlalchemy import select
 from lms.accounts.models import User
 from lms.catalog import services as catalog
 from lms.community import services as community
-from lms.community.models import CONDUCT_VERSION, CommunityMember, ThreadKind
+from lms.community.models import CONDUCT_VERSION, CommunityMember, Post, ThreadKind
+from lms.community.services import answers
 from lms.db import clock_at, utcnow
 from lms.demo.cohort import EMAIL_DOMAIN
 from lms.demo.services import demo_load, demo_user, finish_load, start_load
@@ -36,6 +37,8 @@ class DemoThread:
     replies: tuple[tuple[int | str, float, str], ...] = ()  # (who, hours after the question, body)
     kind: ThreadKind = ThreadKind.QUESTION
     tags: tuple[str, ...] = ()
+    upvotes: tuple[tuple[int, int | str], ...] = ()  # (post: 0 the question, n the nth reply; who)
+    accepted: int | None = None  # the reply the asker accepts (1 the first), an hour after the last
 
 
 THREADS = (
@@ -64,6 +67,8 @@ THREADS = (
             (0, 8, "That makes sense, thanks both!"),
         ),
         tags=("tokens",),
+        upvotes=((0, 3), (1, 0), (1, 4), (2, 0), (2, 1), (2, 3)),
+        accepted=2,
     ),
     DemoThread(
         "llm-api-fundamentals",
@@ -84,6 +89,8 @@ THREADS = (
             (3, 5, "I also log the `retry-after` header on a 429, the server tells you how long to wait."),
         ),
         tags=("errors", "rate-limits"),
+        upvotes=((1, 2), (1, 0), (1, 4), (2, 2)),
+        accepted=1,
     ),
     DemoThread(
         "llm-api-fundamentals",
@@ -98,6 +105,8 @@ THREADS = (
             (1, 6, "That was it: `count_tokens('')` should be 0. Resubmitted and it passes."),
         ),
         tags=("assignment",),
+        upvotes=((0, 4), (1, 1), (1, 0)),
+        accepted=1,
     ),
     DemoThread(
         "llm-api-fundamentals",
@@ -114,6 +123,7 @@ THREADS = (
         ),
         kind=ThreadKind.DISCUSSION,
         tags=("cost",),
+        upvotes=((0, 1), (1, 3), (2, 3), (2, 0)),
     ),
     DemoThread(
         "llm-api-fundamentals",
@@ -125,6 +135,7 @@ THREADS = (
         "是不是还需要重新启动内核?",
         ((2, 1, "对,环境变量是在内核启动时读取的。修改 `.env` 以后要重启内核再运行。"),),
         tags=("setup",),
+        accepted=1,
     ),
     DemoThread(
         "llm-api-fundamentals",
@@ -140,19 +151,20 @@ THREADS = (
 
 
 def load_community() -> dict[str, int] | None:
-    """Ask and answer THREADS once; None when they were loaded already. Needs the demo cohort's
+    """Ask, answer, upvote and accept THREADS once; None when they were loaded already. Needs the demo cohort's
     learners (their conduct is taken as accepted, as at sign-up). The caller commits."""
     if demo_load(MARKER) is not None:
         return None
     load = start_load(MARKER)
     instructor = demo_user("instructor")
-    counts = {"threads": 0, "replies": 0}
+    counts = {"threads": 0, "replies": 0, "upvotes": 0, "accepted answers": 0}
     for spec in THREADS:
         course = catalog.get_course(spec.course)
         item = next((i for m in course.modules for i in m.items if i.slug == spec.item), None) if course else None
         learners = _cohort_learners(course.id) if course else []
         people = {STAFF: instructor, **dict(enumerate(learners))}
-        if item is None or not {spec.asker, *(who for who, _, _ in spec.replies)} <= people.keys():
+        taking_part = {spec.asker, *(who for who, _, _ in spec.replies), *(who for _, who in spec.upvotes)}
+        if item is None or not taking_part <= people.keys():
             continue  # that lesson, or enough of the cohort in its course, is not in this database
         for user in {p.id: p for p in people.values()}.values():
             _accept_conduct(user)
@@ -161,11 +173,20 @@ def load_community() -> dict[str, int] | None:
             thread = community.ask(
                 people[spec.asker], course, title=spec.title, body=spec.body, kind=spec.kind, item=item, tags=spec.tags
             )
+        posts = [db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.position == 1))]
         counts["threads"] += 1
         for who, hours, body in spec.replies:
             with clock_at(min(asked_at + timedelta(hours=hours), utcnow())):
-                community.reply(people[who], thread, body)
+                posts.append(community.reply(people[who], thread, body))
             counts["replies"] += 1
+        settled = min(posts[-1].created_at + timedelta(hours=1), utcnow())
+        with clock_at(settled):
+            for post, who in spec.upvotes:
+                answers.upvote(people[who], posts[post])
+                counts["upvotes"] += 1
+            if spec.accepted is not None:
+                answers.accept(people[spec.asker], posts[spec.accepted])
+                counts["accepted answers"] += 1
     finish_load(load, counts)
     return counts
 

@@ -1,5 +1,5 @@
 """The demo community (`flask demo cohort`, `make run`): a handful of threads asked and answered
-through the real services on the demo lessons, once, after the cohort."""
+through the real services on the demo lessons (with upvotes and accepted answers), once, after the cohort."""
 
 from __future__ import annotations
 
@@ -50,9 +50,15 @@ def test_demo_threads_load_once_after_the_cohort(make_app):
             posts = db.session.scalars(select(Post).where(Post.thread_id == thread.id).order_by(Post.position)).all()
             assert [p.position for p in posts] == list(range(1, len(spec.replies) + 2))
             assert thread.last_activity_at == posts[-1].created_at
+            assert [p.vote_count for p in posts] == [
+                sum(voted == n for voted, _ in spec.upvotes) for n in range(len(posts))
+            ]
+            assert thread.vote_count == posts[0].vote_count
+            assert thread.accepted_post_id == (posts[spec.accepted].id if spec.accepted else None)
         retry = threads["Should my retry loop also retry a 400?"]
         assert retry.first_staff_answer_at is not None and retry.first_reply_at == retry.first_staff_answer_at
         assert threads["How do I stop a stream half-way?"].first_reply_at is None  # the queue has one to answer
+        assert retry.accepted_by_id == retry.author_id and retry.accepted_at > retry.first_staff_answer_at
         tokens = threads[THREADS[0].title]
         assert "<code>" in db.session.scalar(select(Post.body_html).where(Post.thread_id == tokens.id))
 
