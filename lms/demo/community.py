@@ -14,8 +14,8 @@ from sqlalchemy import select
 from lms.accounts.models import User
 from lms.catalog import services as catalog
 from lms.community import services as community
-from lms.community.models import CONDUCT_VERSION, CommunityMember, Post, ThreadKind
-from lms.community.services import answers
+from lms.community.models import Post, ThreadKind
+from lms.community.services import answers, conduct
 from lms.db import clock_at, utcnow
 from lms.demo.cohort import EMAIL_DOMAIN
 from lms.demo.services import demo_load, demo_user, finish_load, start_load
@@ -167,7 +167,8 @@ def load_community() -> dict[str, int] | None:
         if item is None or not taking_part <= people.keys():
             continue  # that lesson, or enough of the cohort in its course, is not in this database
         for user in {p.id: p for p in people.values()}.values():
-            _accept_conduct(user)
+            if not conduct.has_accepted(user):  # as new accounts do at sign-up
+                conduct.accept(user)
         asked_at = utcnow() - timedelta(days=spec.days_ago)
         with clock_at(asked_at):
             thread = community.ask(
@@ -203,10 +204,3 @@ def _cohort_learners(course_id: int) -> list[User]:
             .order_by(User.id)
         )
     )
-
-
-def _accept_conduct(user: User) -> None:
-    """Demo members took the code of conduct at sign-up, as new accounts do."""
-    if db.session.get(CommunityMember, user.id) is None:
-        db.session.add(CommunityMember(user_id=user.id, conduct_version=CONDUCT_VERSION, conduct_accepted_at=utcnow()))
-        db.session.flush()
