@@ -8,14 +8,14 @@ One command, `python bench/community.py` (or `make bench-community`):
    holding most of them (a long tail), a share in Chinese, one thread of 200 posts, --posts posts
    in all; the threads' counters (replies, votes) and answer times (first reply, first staff
    answer, accepted answer) are those of their posts; the opening posts' votes are real vote rows;
-   each thread has its search document (title and opening post);
+   each thread's search document (title and opening post) comes from the community's own indexer;
 3. gunicorn with 2 workers, warm (both workers served each page first), an enrolled learner signed
    in: p50/p95 of (a) a lesson's thread list, first page by last activity (the busiest lesson, and
    the quietest of the same course, which the list's index serves least well), (b) the
    200-post thread's pages, (c) the similar-threads search over English and Chinese queries, beside
    (d) the anchor, a plain `LIKE '%query%'` scan of the same data (every thread's title and opening
-   post) on a bare sqlite3 connection in this process, and the search layer's own call in this
-   process beside it; targets 50 / 80 / 100 ms; with each figure
+   post) on a bare sqlite3 connection in this process, and the similar threads' service call in
+   this process beside it; targets 50 / 80 / 100 ms; with each figure
    the workers' CPU time per request (other load on the shared machine disturbs it less than wall
    time) and the load average before and after.
 `--instance DIR` keeps the seeded instance and reuses it on the next run.
@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -192,9 +193,7 @@ class Seeder:
 
         self.rng, self.now, self.render = rng, now, render_post
         self.learners, self.staff, self.modules = learners, staff, modules
-        self.rows: dict[str, list[dict]] = {
-            k: [] for k in ("threads", "posts", "votes", "follows", "tags", "docs", "accepted")
-        }
+        self.rows: dict[str, list[dict]] = {k: [] for k in ("threads", "posts", "votes", "follows", "tags", "accepted")}
         self.rendered: dict[str, str] = {}
         self.post_id = 0
 
@@ -205,7 +204,6 @@ class Seeder:
 
     def thread(self, thread_id: int, item, replies: int, zh: bool, anchored: bool, course_wide: bool) -> None:
         from lms.community.models import ThreadKind
-        from lms.search.text import index_text
 
         rng, course_id = self.rng, item.course_id
         title, body = opening(rng, zh)
@@ -236,19 +234,6 @@ class Seeder:
         self.rows["threads"].append(thread)
         self.rows["follows"].append({"thread_id": thread_id, "user_id": author, "created_at": created})
         self.rows["tags"] += [{"thread_id": thread_id, "tag": tag} for tag in rng.sample(TAGS, rng.randint(0, 2))]
-        self.rows["docs"].append(
-            {
-                "doc_type": "thread",
-                "doc_id": str(thread_id),
-                "course_id": course_id,
-                "language": "zh" if zh else "en",
-                "title": title,
-                "body": body,
-                "title_terms": index_text(title),
-                "body_terms": index_text(body),
-                "updated_at": thread["last_activity_at"],
-            }
-        )
 
     def posts(self, thread: dict, body: str, replies: int, zh: bool) -> list[tuple[int, datetime]]:
         """The opening post and the replies, minutes to days apart; sets the thread's vote count,
@@ -300,9 +285,12 @@ def seed_community(threads: int, posts: int, chinese: float, rng_seed: int = 17)
     from lms.accounts.models import User
     from lms.catalog.models import Course, CourseInstructor, Item, Module
     from lms.community.models import Post, PostVote, Thread, ThreadFollow, ThreadTag
+    from lms.community.services.search import DOC_TYPE
     from lms.extensions import db
     from lms.learning.models import Enrollment
+    from lms.search import services as search
     from lms.search.models import SearchDocument
+    from lms.search.text import index_text
 
     rng = random.Random(rng_seed)
     items = db.session.execute(
@@ -335,8 +323,8 @@ def seed_community(threads: int, posts: int, chinese: float, rng_seed: int = 17)
         seeder.thread(first_thread + n, item, replies, rng.random() < chinese, n == 0 or where < 0.88, where > 0.94)
 
     rows = seeder.rows
-    tables = (Thread, Post, PostVote, ThreadFollow, ThreadTag, SearchDocument)
-    for table, name in zip(tables, ("threads", "posts", "votes", "follows", "tags", "docs"), strict=True):
+    tables = (Thread, Post, PostVote, ThreadFollow, ThreadTag)
+    for table, name in zip(tables, ("threads", "posts", "votes", "follows", "tags"), strict=True):
         for start in range(0, len(rows[name]), 2000):
             db.session.execute(insert(table), rows[name][start : start + 2000])
     for row in rows["accepted"]:
@@ -345,6 +333,14 @@ def seed_community(threads: int, posts: int, chinese: float, rng_seed: int = 17)
             .where(Thread.id == row["tid"])
             .values(accepted_post_id=row["pid"], accepted_by_id=row["by"], accepted_at=row["at"])
         )
+    # The threads' search documents as the community's own indexer makes them, written in bulk
+    # (what `flask search reindex thread` writes one upsert at a time).
+    docs = [
+        {**asdict(doc), "title_terms": index_text(doc.title), "body_terms": index_text(doc.body)}
+        for doc in search.indexers()[DOC_TYPE]()
+    ]
+    for start in range(0, len(docs), 2000):
+        db.session.execute(insert(SearchDocument), docs[start : start + 2000])
     db.session.commit()
 
     return {
@@ -352,7 +348,7 @@ def seed_community(threads: int, posts: int, chinese: float, rng_seed: int = 17)
         "posts": len(rows["posts"]),
         "votes": len(rows["votes"]),
         "accepted answers": len(rows["accepted"]),
-        "Chinese threads": sum(d["language"] == "zh" for d in rows["docs"]),
+        "Chinese threads": sum(d["language"] == "zh" for d in docs),
     }
 
 
@@ -389,7 +385,6 @@ def subjects() -> dict[str, object]:
     )
     return {
         "course": db.session.get(Course, course_id).slug,
-        "course_id": course_id,
         "busiest": (busiest, most),
         "quietest": (quietest, fewest),
         "course_threads": db.session.scalar(select(func.count()).where(Thread.course_id == course_id)),
@@ -398,11 +393,14 @@ def subjects() -> dict[str, object]:
     }
 
 
-def search_threads(query: str, course_id: int) -> None:
-    """The search layer's own call (lms.search), as the similar threads ask it, in this process."""
-    from lms.search import services
+def similar_threads(email: str) -> Callable[[str], object]:
+    """The similar threads as the page asks for them (lms.community.services.search.similar: the
+    search layer's query, the threads' rows, the coverage check), for this learner, in this process."""
+    from lms.accounts.services import find_user
+    from lms.community.services.search import similar
 
-    services.search(query, ["thread"], [course_id], limit=5)
+    user = find_user(email)
+    return lambda query: similar(user, query)
 
 
 def like_scan(database: Path) -> Callable[[str], None]:
@@ -484,7 +482,7 @@ def main() -> None:
             db.engine.dispose()
         figures = measure(env, asked, args.requests)
         with app.app_context():
-            figures["service"] = in_process(lambda q: search_threads(q, asked["course_id"]), args.requests)
+            figures["service"] = in_process(similar_threads(asked["learner"]), args.requests)
             db.session.remove()
         figures["like"] = in_process(like_scan(database), args.requests)
     finally:
@@ -525,7 +523,7 @@ def report(seeded: dict, reuse: bool, asked: dict, figures: dict[str, tuple[floa
         "quiet": f"    the same, the course's quietest lesson ({asked['quietest'][1]:,} threads)",
         "thread": f"(b) the {LONG_THREAD_POSTS}-post thread, its pages 1-4",
         "search": f"(c) similar-threads search, {len(QUERIES)} queries (en, zh)",
-        "service": "    its search layer call alone (lms.search.services.search), in process",
+        "service": "    its service call alone (community search.similar), in process",
         "like": "(d) anchor: LIKE '%query%' on titles and opening posts, bare sqlite3 in process",
     }
     for name, label in labels.items():
