@@ -77,6 +77,8 @@ class Thread(Base):
         # A lesson's panel and a course's list: first page by last activity.
         Index("ix_threads_item_activity", "item_id", "last_activity_at"),
         Index("ix_threads_course_activity", "course_id", "last_activity_at"),
+        # The course's list filtered by item (its permanent slug): a quiet lesson's first page.
+        Index("ix_threads_course_item_activity", "course_id", "item_slug", "last_activity_at"),
         # The pinned few, first on a course's list (migration 1301).
         Index(
             "ix_threads_course_pinned",
