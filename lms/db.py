@@ -47,6 +47,35 @@ def clock_at(moment: datetime) -> Iterator[None]:
         _clock.reset(token)
 
 
+@contextmanager
+def sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """Run migrations on SQLite with foreign keys off, as SQLite's ALTER TABLE procedure requires:
+    a batch migration recreates a table (copy, DROP, rename), and dropping `users` with foreign keys
+    on would run every ON DELETE CASCADE that points at it. The pragma is ignored inside a
+    transaction, so it is set between transactions; `check_foreign_keys` then refuses a migration
+    that left rows pointing nowhere. Other databases: nothing to do."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    connection.commit()
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()
+    try:
+        yield
+    finally:
+        connection.rollback()  # nothing is left open: the migrations committed or failed
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
+
+
+def check_foreign_keys(connection: Connection) -> None:
+    """Inside the migration's transaction (SQLite): fail it if a row references a missing one."""
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migration left {len(broken)} row(s) referencing missing rows: {broken[:5]}")
+
+
 class UTCDateTime(TypeDecorator):
     """Stores UTC; always returns aware datetimes, on SQLite as on PostgreSQL."""
 

@@ -99,7 +99,9 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    from lms.db import check_foreign_keys, sqlite_foreign_keys_off
+
+    with connectable.connect() as connection, sqlite_foreign_keys_off(connection):
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -108,6 +110,7 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            check_foreign_keys(connection)
 
 
 if context.is_offline_mode():
