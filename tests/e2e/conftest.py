@@ -12,7 +12,7 @@ from werkzeug.serving import make_server
 from lms import create_app
 from lms.config import ROOT
 from lms.extensions import db
-from tests.factories import load_fixture_courses
+from tests.factories import PASSWORD, load_fixture_courses
 from tests.lms.assignments.helpers import Worker
 
 SHOTS = ROOT / "test-output" / "screenshots"
@@ -81,3 +81,21 @@ def shot(page, name: str) -> Path:
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def log_in(page, base_url: str, email: str) -> None:
+    """Log in through the form; instructors land on /teach, learners on /dashboard."""
+    page.goto(base_url + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.press("input[name=password]", "Enter")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def signed_in_page(browser, base_url: str, email: str):
+    """A page of its own browser context (1280 px, English), logged in as `email`: one per person
+    of a journey where several people take turns."""
+    page = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-US").new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, base_url, email)
+    return page

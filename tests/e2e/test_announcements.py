@@ -11,20 +11,12 @@ from lms.announcements.models import Announcement, AnnouncementState
 from lms.catalog import services as catalog
 from lms.extensions import db
 from lms.learning.services import enroll
-from tests.e2e.conftest import shot
-from tests.factories import PASSWORD, make_user
+from tests.e2e.conftest import log_in, shot
+from tests.factories import make_user
 from tests.lms.assignments.helpers import wait_for
 
 NARROW = {"width": 375, "height": 812}
 WIDE = {"width": 1280, "height": 860}
-
-
-def _login(page, base_url: str, email: str) -> None:
-    page.goto(base_url + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(lambda url: "/login" not in url)  # instructors land on /teach, learners on /dashboard
 
 
 def _state(live_app) -> str | None:
@@ -41,7 +33,7 @@ def test_an_announcement_from_preview_to_dismissal(browser, base_url, live_app, 
         course_id = catalog.get_course("llm-api-fundamentals").id
 
     teacher = browser.new_context(viewport=WIDE, locale="en-US").new_page()
-    _login(teacher, base_url, "instructor@academy.test")
+    log_in(teacher, base_url, "instructor@academy.test")
     teacher.get_by_role("link", name="Announcements").click()
     teacher.get_by_role("link", name="New announcement").click()
     teacher.select_option("select[name=to]", f"course:{course_id}")
@@ -68,7 +60,7 @@ def test_an_announcement_from_preview_to_dismissal(browser, base_url, live_app, 
     shot(teacher, "announcement-list-1280")
 
     reader = browser.new_context(viewport=WIDE, locale="en-US").new_page()
-    _login(reader, base_url, "lena@example.com")
+    log_in(reader, base_url, "lena@example.com")
     card = reader.locator("article.announcement")
     expect(card.get_by_role("heading", name="Office hours on Thursday")).to_be_visible()
     expect(card).to_contain_text("From Ivy Instructor")

@@ -14,24 +14,12 @@ from lms.community import services
 from lms.community.models import FaqEntry, ModerationLog, Post, Thread
 from lms.extensions import db
 from lms.learning.services import enroll
-from tests.e2e.conftest import shot
-from tests.factories import PASSWORD, make_user
+from tests.e2e.conftest import shot, signed_in_page
+from tests.factories import make_user
 from tests.lms.community.conftest import accept_conduct
 
 NARROW = {"width": 375, "height": 812}
-WIDE = {"width": 1280, "height": 860}
 COURSE = "llm-api-fundamentals"  # taught by instructor@academy.test (courses/llm-api-fundamentals/course.yml)
-
-
-def _login(browser, base_url: str, email: str):
-    page = browser.new_context(viewport=WIDE, locale="en-US").new_page()
-    page.set_default_timeout(10_000)
-    page.goto(base_url + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(lambda url: "/login" not in url)
-    return page
 
 
 @pytest.fixture
@@ -63,7 +51,7 @@ def test_votes_staff_answer_pin_faq_and_accept_on_the_thread_page(browser, base_
     url = f"{base_url}/courses/{COURSE}/community/{thread_id}"
     actions = f'.answer-actions[data-post="{reply_id}"]'
 
-    voter = _login(browser, base_url, "voter@example.com")
+    voter = signed_in_page(browser, base_url, "voter@example.com")
     voter.goto(url)
     vote = voter.locator(f"{actions} .vote-button")
     expect(vote).to_have_attribute("aria-pressed", "false")
@@ -76,12 +64,12 @@ def test_votes_staff_answer_pin_faq_and_accept_on_the_thread_page(browser, base_
     vote.click()
     expect(vote.locator(".vote-count")).to_have_text("1")
 
-    author = _login(browser, base_url, "answerer@example.com")
+    author = signed_in_page(browser, base_url, "answerer@example.com")
     author.goto(url)
     expect(author.locator(f"{actions} .vote-static .vote-count")).to_have_text("1")  # no vote on one's own post
     expect(author.locator(f"{actions} .vote-button")).to_have_count(0)
 
-    staff = _login(browser, base_url, "instructor@academy.test")
+    staff = signed_in_page(browser, base_url, "instructor@academy.test")
     staff.goto(url)
     staff.locator(actions).get_by_role("button", name="Mark as staff answer").click()
     expect(staff.locator(f"{actions} .badge-staff")).to_have_text("Staff answer")
@@ -97,7 +85,7 @@ def test_votes_staff_answer_pin_faq_and_accept_on_the_thread_page(browser, base_
     expect(staff.locator(".flash-success")).to_have_text("Added to the FAQ.")
     assert f"/community/{thread_id}" in staff.url
 
-    asker = _login(browser, base_url, "asker@example.com")
+    asker = signed_in_page(browser, base_url, "asker@example.com")
     asker.goto(url)
     asker.locator(actions).get_by_role("button", name="Accept this answer").click()
     expect(asker.locator(f"{actions} .badge-accepted")).to_have_text("✓ Accepted answer")

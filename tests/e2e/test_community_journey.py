@@ -17,11 +17,11 @@ from lms.community.services import conduct
 from lms.db import clock_at, utcnow
 from lms.extensions import db
 from lms.learning.services import enroll
-from tests.factories import PASSWORD, make_user
+from tests.e2e.conftest import signed_in_page
+from tests.factories import make_user
 
 COURSE = "llm-api-fundamentals"  # taught by instructor@academy.test, a 12-hour answer time
 LESSON = "01-first-request"
-WIDE = {"width": 1280, "height": 860}
 
 
 def _people_and_an_answered_thread(live_app) -> None:
@@ -43,17 +43,6 @@ def _people_and_an_answered_thread(live_app) -> None:
         db.session.commit()
 
 
-def _login(browser, base_url: str, email: str):
-    page = browser.new_context(viewport=WIDE, locale="en-US").new_page()
-    page.set_default_timeout(10_000)
-    page.goto(base_url + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(lambda url: "/login" not in url)
-    return page
-
-
 def _figures_card(staff, base_url: str):
     staff.goto(base_url + "/teach/")
     return staff.locator(f'.cf-card[data-course="{COURSE}"]')
@@ -61,13 +50,13 @@ def _figures_card(staff, base_url: str):
 
 def test_ask_suggest_answer_staff_mark_accept_flag_and_hide(browser, base_url, live_app):
     _people_and_an_answered_thread(live_app)
-    staff = _login(browser, base_url, "instructor@academy.test")
+    staff = signed_in_page(browser, base_url, "instructor@academy.test")
     card = _figures_card(staff, base_url)
     expect(card.locator(".cf-queue")).to_have_text("Queue empty")
     expect(card.locator("dd").nth(1)).to_contain_text("no answer yet")  # no staff answer yet
 
     # The asker starts from the lesson's panel and is shown the answered thread while typing.
-    ada = _login(browser, base_url, "ada@example.com")
+    ada = signed_in_page(browser, base_url, "ada@example.com")
     ada.goto(f"{base_url}/courses/{COURSE}/{LESSON}")
     ada.locator("#community").get_by_role("link", name="Ask a question").click()
     ada.locator("#thread-title").press_sequentially("request timeout", delay=20)
@@ -87,14 +76,14 @@ def test_ask_suggest_answer_staff_mark_accept_flag_and_hide(browser, base_url, l
     expect(_figures_card(staff, base_url).locator(".cf-queue")).to_have_text("1 unanswered")
 
     # Another learner answers; a third posts an advert.
-    ben = _login(browser, base_url, "ben@example.com")
+    ben = signed_in_page(browser, base_url, "ben@example.com")
     ben.goto(thread_url)
     ben.fill("textarea[name=body]", "Stream the response, and raise the client's timeout.")
     ben.get_by_role("button", name="Reply").click()
     answer = ben.locator(".post", has_text="Stream the response")
     expect(answer).to_be_visible()
     answer_id = answer.get_attribute("id")
-    sam = _login(browser, base_url, "sam@example.com")
+    sam = signed_in_page(browser, base_url, "sam@example.com")
     sam.goto(thread_url)
     sam.fill("textarea[name=body]", "Cheap GPU hours at example.com, DM me!")
     sam.get_by_role("button", name="Reply").click()
@@ -109,7 +98,7 @@ def test_ask_suggest_answer_staff_mark_accept_flag_and_hide(browser, base_url, l
     expect(ada.locator(f"#{answer_id} .badge-accepted")).to_contain_text("Accepted answer")
 
     # A third learner flags the advert; the instructor hides it from the moderation queue.
-    cy = _login(browser, base_url, "cy@example.com")
+    cy = signed_in_page(browser, base_url, "cy@example.com")
     cy.goto(thread_url)
     advert = cy.locator(f"#{advert_id}")
     advert.get_by_text("Flag", exact=True).click()

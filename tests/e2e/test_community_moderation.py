@@ -14,20 +14,12 @@ from lms.community import services
 from lms.community.services import conduct
 from lms.extensions import db
 from lms.learning.services import enroll
-from tests.e2e.conftest import shot
-from tests.factories import PASSWORD, make_user
+from tests.e2e.conftest import log_in, shot
+from tests.factories import make_user
 
 NARROW = {"width": 375, "height": 812}
 WIDE = {"width": 1280, "height": 860}
 SLUG = "llm-api-fundamentals"
-
-
-def _login(page, base_url: str, email: str) -> None:
-    page.goto(base_url + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def _member(course, email: str, name: str, role: str = "learner"):
@@ -54,7 +46,7 @@ def test_a_member_flags_a_reply_and_a_moderator_hides_it_from_the_queue(browser,
 
     member_context = browser.new_context(viewport=NARROW, locale="en-US")
     member = member_context.new_page()
-    _login(member, base_url, "fay@example.com")
+    log_in(member, base_url, "fay@example.com")
     member.goto(base_url + thread_path)
     post = member.locator(f"#post-{reply_id}")
     post.get_by_text("Flag", exact=True).click()
@@ -67,7 +59,7 @@ def test_a_member_flags_a_reply_and_a_moderator_hides_it_from_the_queue(browser,
 
     staff_context = browser.new_context(viewport=WIDE, locale="en-US")
     staff = staff_context.new_page()
-    _login(staff, base_url, "instructor@academy.test")
+    log_in(staff, base_url, "instructor@academy.test")
     staff.goto(f"{base_url}/courses/{SLUG}/community/moderation")
     entry = staff.locator(f"#review-{reply_id}")
     expect(entry).to_contain_text("An advert, not an answer")

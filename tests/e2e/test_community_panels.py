@@ -12,8 +12,8 @@ from lms.catalog import services as catalog
 from lms.community import services
 from lms.extensions import db
 from lms.learning.services import enroll
-from tests.e2e.conftest import shot
-from tests.factories import PASSWORD, make_user
+from tests.e2e.conftest import log_in, shot
+from tests.factories import make_user
 from tests.lms.community.conftest import accept_conduct
 
 NARROW = {"width": 375, "height": 812}
@@ -40,11 +40,7 @@ def test_panel_on_a_lesson_and_similar_answered_threads_while_typing_a_title(liv
     page.set_default_timeout(10_000)
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.goto(base_url + "/login")
-    page.fill("input[name=email]", "lena@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(lambda url: "/login" not in url)
+    log_in(page, base_url, "lena@example.com")
 
     page.goto(f"{base_url}/courses/{COURSE}/01-first-request")
     panel = page.locator("#community")

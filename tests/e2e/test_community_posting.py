@@ -13,9 +13,9 @@ from lms.community.models import CONDUCT_VERSION, CommunityMember
 from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.services import enroll
-from tests.e2e.conftest import shot
+from tests.e2e.conftest import log_in, shot
 from tests.e2e.test_accessibility import _axe
-from tests.factories import PASSWORD, make_user
+from tests.factories import make_user
 
 COURSE = "llm-api-fundamentals"
 NARROW = {"width": 375, "height": 812}
@@ -36,11 +36,7 @@ def _login(browser, base_url: str, email: str):
     page.set_default_timeout(10_000)
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.goto(base_url + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_url(lambda url: "/login" not in url)
+    log_in(page, base_url, email)
     return page, errors
 
 
