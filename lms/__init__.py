@@ -97,11 +97,13 @@ def _register_blueprints(app: Flask) -> None:
     from lms.assignments.views import bp as assignments_bp
     from lms.certification.views import bp as certification_bp
     from lms.community.views import bp as community_bp
+    from lms.developers.views import bp as developers_bp
     from lms.feedback.views import bp as feedback_bp
     from lms.learning.views import bp as learning_bp
     from lms.notifications.admin import bp as mail_admin_bp
     from lms.notifications.views import bp as notifications_bp
     from lms.operations.views import bp as operations_bp
+    from lms.programme.views import bp as programme_bp
     from lms.recommend.views import bp as recommend_bp
     from lms.reports.views import bp as reports_bp
     from lms.teaching.views import bp as teaching_bp
@@ -126,6 +128,8 @@ def _register_blueprints(app: Flask) -> None:
         mail_admin_bp,
         announcements_bp,
         community_bp,
+        developers_bp,
+        programme_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

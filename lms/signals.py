@@ -15,3 +15,9 @@ post_replied = _signals.signal("community-post-replied")  # sender: the new repl
 answer_accepted = _signals.signal("community-answer-accepted")  # sender: the Thread; accepted_by=User
 members_mentioned = _signals.signal("community-members-mentioned")  # sender: the Post; users=[User, ...]
 post_moderated = _signals.signal("community-post-moderated")  # sender: the ModerationLog row
+
+# Developer-relations view (sender named; same transaction, flush only).
+profile_saved = _signals.signal("developer-profile-saved")  # sender: the DeveloperProfile
+segment_recomputed = _signals.signal("developer-segment-recomputed")  # sender: the Segment; user_ids=set of changed
+feedback_filed = _signals.signal("feedback-filed")  # sender: the new FeedbackItem
+feedback_status_changed = _signals.signal("feedback-status-changed")  # sender: the FeedbackItem; old=str, actor=User

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Base, utcnow
 
-ROLES = ("learner", "instructor", "manager", "admin")
+# An analyst reads the programme's figures and changes nothing (lms.developers.readonly).
+ROLES = ("learner", "instructor", "manager", "admin", "analyst")
 
 team_members = Table(
     "team_members",

@@ -1,0 +1,1 @@
+"""The developers domain's service layer: profiles, segments and audiences, one module each."""

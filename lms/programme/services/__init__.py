@@ -1,0 +1,1 @@
+"""The programme domain's service layer."""
