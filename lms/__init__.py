@@ -78,11 +78,12 @@ def _connect_receivers(app: Flask) -> None:
     from lms.assignments import receivers as assignments
     from lms.certification import receivers as certification
     from lms.community import receivers as community
+    from lms.developers import receivers as developers
     from lms.notifications import receivers as notifications
     from lms.recommend import receivers as recommend
     from lms.reports import receivers as reports
 
-    for domain in (assignments, certification, recommend, reports, community, notifications):
+    for domain in (assignments, certification, recommend, reports, community, notifications, developers):
         domain.connect(app)
     from lms.community.services import search as community_search
 
@@ -183,6 +184,7 @@ def _register_cli(app: Flask) -> None:
     from lms.certification.cli import certificates_cli
     from lms.community.cli import community_cli
     from lms.demo.cli import demo_cli, platform_cli
+    from lms.developers.cli import segments_cli
     from lms.feedback.cli import feedback_cli
     from lms.operations.cli import grading_alias, worker_cli
     from lms.recommend.cli import recommend_cli
@@ -204,6 +206,7 @@ def _register_cli(app: Flask) -> None:
         reports_cli,
         search_cli,
         community_cli,
+        segments_cli,
         worker_cli,
     )
     for group in groups:
