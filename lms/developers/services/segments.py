@@ -472,26 +472,31 @@ def save(
     """Create (segment None) or change a segment and recompute its members; nothing is written when
     anything is wrong (the messages say what). Flushes; the caller commits."""
     clean, messages = normalise(rules)
-    name = (name or "").strip()
-    if not name:
-        messages.insert(0, _("Give the segment a name."))
-    elif len(name) > NAME_LIMIT:
-        messages.insert(0, _("Keep the name under %(max)d characters.", max=NAME_LIMIT))
-    else:
-        taken = select(Segment.id).where(func.lower(Segment.name) == name.lower())
-        if segment is not None:
-            taken = taken.where(Segment.id != segment.id)
-        if db.session.scalar(taken) is not None:
-            messages.insert(0, _("A segment called “%(name)s” exists already: choose another name.", name=name))
+    messages = name_problems(name, segment) + messages
     if messages:
         return None, messages
     if segment is None:
         segment = Segment(created_by_id=actor_id)
         db.session.add(segment)
-    segment.name, segment.description, segment.rules = name, (description or "").strip(), clean
+    segment.name, segment.description, segment.rules = name.strip(), description.strip(), clean
     db.session.flush()
     recompute(segment)
     return segment, []
+
+
+def name_problems(name: str, segment: Segment | None) -> list[str]:
+    """A name is required, short, and not another segment's (whatever the case)."""
+    name = name.strip()
+    if not name:
+        return [_("Give the segment a name.")]
+    if len(name) > NAME_LIMIT:
+        return [_("Keep the name under %(max)d characters.", max=NAME_LIMIT)]
+    taken = select(Segment.id).where(func.lower(Segment.name) == name.lower())
+    if segment is not None:
+        taken = taken.where(Segment.id != segment.id)
+    if db.session.scalar(taken) is not None:
+        return [_("A segment called “%(name)s” exists already: choose another name.", name=name)]
+    return []
 
 
 def _member_set(segment_id: int) -> set[int]:
