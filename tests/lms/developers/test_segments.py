@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.accounts.models import Team
 from lms.db import utcnow
@@ -207,3 +207,13 @@ def test_nightly_task_and_command_recompute(people, runner):
     assert result.exit_code == 0 and "Active: 3 member(s)." in result.output
     assert runner.invoke(args=["segments", "recompute"]).output.strip() == "1 segment(s) recomputed"
     assert "No segment is called" in runner.invoke(args=["segments", "recompute", "nope"]).output
+
+
+def test_demo_segments_load_once_with_or_without_profiles(people):
+    from lms.demo.segments import DEMO_SEGMENTS, load_segments
+
+    first = load_segments()
+    assert first.startswith(f"Segments: {len(DEMO_SEGMENTS)} created")
+    assert "Partners 1" in first and "Experienced Python developers 1" in first  # ada (12 years, Python)
+    assert load_segments().startswith("Segments: 0 created")
+    assert db.session.scalar(select(func.count(Segment.id))) == len(DEMO_SEGMENTS)
