@@ -129,7 +129,7 @@ def _condition(condition: Any) -> tuple[Condition, str | None]:
     if op not in spec.ops:
         return {}, _(
             "“%(op)s” does not apply to %(field)s; use %(ops)s.",
-            op=op or "",
+            op=OP_LABELS.get(op, op or "") if isinstance(op, str) else op,
             field=spec.label,
             ops=", ".join(str(OP_LABELS[o]) for o in spec.ops),
         )

@@ -27,7 +27,7 @@ BAD = [
     ([], "no condition"),
     ([[rule("developer_type", "eq", "partner")], []], "Group 2 is empty"),
     ([[rule("shoe_size", "eq", "42")]], "“shoe_size” is not a field"),
-    ([[rule("country", "range", {"min": 1, "max": 2})]], "“range” does not apply to Country"),
+    ([[rule("country", "range", {"min": 1, "max": 2})]], "“between” does not apply to Country"),
     ([[rule("years_experience", "range", {"min": 10, "max": 2})]], "from 10 down to 2"),
     ([[rule("years_experience", "eq", "ten")]], "takes whole numbers, not “ten”"),
     ([[rule("developer_type", "eq", "wizard")]], "“wizard” is not a developer type"),
