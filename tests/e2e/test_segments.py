@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from lms.developers.models import DeveloperProfile
 from lms.extensions import db
-from tests.e2e.conftest import signed_in_page, shot
+from tests.e2e.conftest import shot, signed_in_page
 from tests.factories import make_user
 
 NARROW = {"width": 375, "height": 812}
