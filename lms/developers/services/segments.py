@@ -18,7 +18,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, Table, and_, delete, func, insert, literal, or_, select
+from sqlalchemy import ColumnElement, Select, Table, and_, delete, func, insert, literal, or_, select, true
 
 from lms.accounts.models import ROLES, Team, User, team_members
 from lms.catalog.models import TIERS
@@ -76,6 +76,7 @@ FIELDS: dict[str, Field] = {
     "team": Field(_l("Team"), "text", _TEXT_OPS, multi=True),
     "placement_level": Field(_l("Placement level"), "choice", _TEXT_OPS, TIERS),
     "active_days": Field(_l("Active in the last N days"), "days", ("eq", "range", "exists")),
+    "signed_up": Field(_l("Signed up in the last N days"), "days", ("eq", "range")),
     "role": Field(_l("Account role"), "choice", ("eq", "in"), ROLES),
 }
 assert set(PROFILE_FIELDS) <= set(FIELDS)
@@ -270,6 +271,8 @@ def describe(condition: Condition) -> str:
     """One condition in words: "Developer type is partner", "Active in the last 30 days"."""
     spec = FIELDS[condition["field"]]
     op, value = condition["op"], condition["value"]
+    if condition["field"] == "signed_up":
+        return _signed_up_words(op, value)
     if spec.kind == "days":
         if op == "eq":
             return _("Active in the last %(num)d days", num=value)
@@ -291,6 +294,14 @@ def describe(condition: Condition) -> str:
             return _("%(field)s at most %(max)s", field=spec.label, max=value["max"])
         return _("%(field)s between %(min)s and %(max)s", field=spec.label, min=value["min"], max=value["max"])
     return _("%(field)s is %(value)s", field=spec.label, value=value)
+
+
+def _signed_up_words(op: str, value: Any) -> str:
+    if op == "eq" or value["min"] is None:
+        return _("Signed up in the last %(num)d days", num=value if op == "eq" else value["max"])
+    if value["max"] is None:
+        return _("Signed up more than %(num)d days ago", num=value["min"])
+    return _("Signed up between %(min)d and %(max)d days ago", min=value["min"], max=value["max"])
 
 
 def value_text(condition: Condition) -> str:
@@ -406,6 +417,12 @@ def _sql(c: Condition, now: datetime) -> ColumnElement[bool]:
         return User.role.in_(value if op == "in" else [value])
     if name == "active_days":
         return _activity(op, value, now)
+    if name == "signed_up":
+        low, high = (0, value) if op == "eq" else (value["min"], value["max"])
+        return and_(
+            User.created_at >= now - timedelta(days=high) if high is not None else true(),
+            User.created_at <= now - timedelta(days=low) if low else true(),
+        )
     if name in ("interests", "team", "placement_level"):
         column, ids = _related(name)
     else:

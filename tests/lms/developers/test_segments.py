@@ -16,7 +16,7 @@ from lms.extensions import db, queue
 from lms.learning.models import LearningEvent
 from lms.recommend.models import PlacementResult
 from lms.signals import profile_saved, segment_recomputed
-from tests.factories import make_user
+from tests.factories import counted_queries, make_user
 
 
 def rule(field, op, value):
@@ -117,6 +117,8 @@ def people(catalog):
                 db.session.add(PlacementResult(user_id=user.id, score=1, max_score=2, answers={}, suggested_tier=t))
                 db.session.flush()
     team.members.append(made["bo"])
+    made["old"] = make_user(name="old")
+    made["old"].created_at = now - timedelta(days=400)
     made["ed"] = make_user(role="instructor", name="ed")
     db.session.commit()
     return made
@@ -126,13 +128,13 @@ def test_each_field_and_operator_selects_the_right_people(people):
     by_id = {user.id: key for key, user in people.items()}
     cases = [
         ([[rule("developer_type", "eq", "student")]], {"bo", "cy"}),
-        ([[rule("developer_type", "exists", False)]], {"di", "ed"}),
+        ([[rule("developer_type", "exists", False)]], {"di", "ed", "old"}),
         ([[rule("main_language", "eq", "PYTHON")]], {"ada", "bo"}),
         ([[rule("main_language", "exists", True)]], {"ada", "bo", "cy"}),
         ([[rule("years_experience", "range", {"min": 2, "max": None})]], {"ada", "cy"}),
         ([[rule("years_experience", "in", [1, 3])]], {"bo", "cy"}),
         ([[rule("interests", "eq", "RAG")], [rule("interests", "eq", "gpu")]], {"ada"}),
-        ([[rule("interests", "exists", False)]], {"cy", "di", "ed"}),
+        ([[rule("interests", "exists", False)]], {"cy", "di", "ed", "old"}),
         ([[rule("team", "eq", "applied ai")]], {"bo"}),
         ([[rule("team", "exists", False)], [rule("developer_type", "eq", "student")]], {"cy"}),
         ([[rule("placement_level", "eq", "beginner")]], {"bo"}),  # ada's and di's latest are higher
@@ -140,8 +142,10 @@ def test_each_field_and_operator_selects_the_right_people(people):
         ([[rule("active_days", "eq", 30)]], {"ada", "di"}),
         ([[rule("active_days", "range", {"min": 30, "max": 90})]], {"bo"}),
         ([[rule("active_days", "range", {"min": 5, "max": None})]], {"bo", "di"}),
-        ([[rule("active_days", "exists", False)]], {"cy", "ed"}),
+        ([[rule("active_days", "exists", False)]], {"cy", "ed", "old"}),
         ([[rule("role", "eq", "instructor")]], {"ed"}),
+        ([[rule("signed_up", "eq", 7)]], {"ada", "bo", "cy", "di", "ed"}),
+        ([[rule("signed_up", "range", {"min": 1, "max": None})]], {"old"}),
         # an AND of OR-groups: (student or partner) and active in the last 30 days
         (
             [
@@ -172,6 +176,10 @@ def test_recompute_materialises_members_and_says_who_changed(people):
         saved, _ = segments.save(segment, "Students", "", [[rule("main_language", "eq", "python")]], None)
         assert saved is segment and segment.member_count == 2
         assert seen[-1] == ("Students", {people["ada"].id, people["cy"].id})  # ada joined, cy left
+        with counted_queries() as seen:  # one INSERT ... SELECT, whatever the number of people
+            segments.recompute(segment)
+        inserts = [q for q in map(str, seen) if q.lstrip().upper().startswith("INSERT")]
+        assert len(inserts) == 1 and "SELECT" in inserts[0].upper()
         members = set(db.session.scalars(select(SegmentMember.user_id).where(SegmentMember.segment_id == segment.id)))
         assert members == {people["ada"].id, people["bo"].id}
 
