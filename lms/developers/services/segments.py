@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 OPS = ("eq", "in", "range", "exists")
 OP_LABELS = {"eq": _l("is"), "in": _l("is one of"), "range": _l("between"), "exists": _l("is filled in")}
 NAME_LIMIT = 100
+DESCRIPTION_LIMIT = 1000
 MAX_GROUPS = 20
 MAX_CONDITIONS = 20  # per group
 MAX_DAYS = 3650
@@ -490,6 +491,8 @@ def save(
     anything is wrong (the messages say what). Flushes; the caller commits."""
     clean, messages = normalise(rules)
     messages = name_problems(name, segment) + messages
+    if len(description) > DESCRIPTION_LIMIT:
+        messages.insert(0, _("Keep the description under %(max)d characters.", max=DESCRIPTION_LIMIT))
     if messages:
         return None, messages
     if segment is None:

@@ -45,6 +45,7 @@ def test_admin_writes_previews_saves_recomputes_and_deletes(client):
         (rows([("", "", "")]), "The segment has no condition"),
         (rows([("years_experience", "range", "9-2")]), "from 9 down to 2"),
         (rows([("role", "eq", "learner")], name=""), "Give the segment a name."),
+        ({**rows([("role", "eq", "learner")]), "description": "x" * 1001}, "Keep the description under 1000"),
     ]
     for data, message in bad:
         answer = client.post("/developers/segments/new", data={**data, "action": "save"})
