@@ -6,6 +6,7 @@ small group can be read off the page."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,7 +53,7 @@ def _scoped(stmt: Select, user_id: Any, segment: Segment | None) -> Select:
     return stmt.where(user_id.in_(members))
 
 
-def _cells(rows: list[tuple[Any, int]], label=lambda v: v) -> list[Cell]:
+def _cells(rows: Sequence[Any], label: Callable[[Any], Any] = str) -> list[Cell]:
     return [Cell(str(label(value)), _shown(count)) for value, count in rows]
 
 
