@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, literal_column, select
 
 from lms.developers.models import MIN_SEGMENT_SIZE, DeveloperInterest, DeveloperProfile, Segment, SegmentMember
 from lms.developers.services.profiles import TYPE_LABELS, country_name
@@ -74,7 +74,14 @@ def overview(segment: Segment | None, locale: str) -> Overview:
     types = counted(DeveloperProfile.developer_type)
     countries = counted(DeveloperProfile.country, DeveloperProfile.country.is_not(None))
     languages = counted(DeveloperProfile.main_language, DeveloperProfile.main_language != "", limit=TOP)
-    band = case(*((DeveloperProfile.years_experience <= high, n) for n, (_, high, _) in enumerate(BANDS)))
+    # Literal numbers, not bound parameters: PostgreSQL matches the GROUP BY to the selected CASE
+    # only when both are the same text, and each bound parameter gets a name of its own.
+    band = case(
+        *(
+            (DeveloperProfile.years_experience <= literal_column(str(high)), literal_column(str(n)))
+            for n, (_, high, _) in enumerate(BANDS)
+        )
+    )
     bands = counted(band, DeveloperProfile.years_experience.is_not(None), order_by_count=False)
     interests = list(
         db.session.execute(
