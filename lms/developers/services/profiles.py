@@ -10,6 +10,7 @@ from typing import Any
 from babel import Locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
+from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import User
 from lms.accounts.services import read_with_login
@@ -165,5 +166,9 @@ read_with_login(ASKED, lambda: _asked(User.__table__.c.id))
 
 def profiles_for(user_ids: list[int]) -> dict[int, DeveloperProfile]:
     """The profiles of a page of users (the admin's list), in one query."""
-    stmt = select(DeveloperProfile).where(DeveloperProfile.user_id.in_(user_ids))
+    stmt = (
+        select(DeveloperProfile)
+        .where(DeveloperProfile.user_id.in_(user_ids))
+        .options(selectinload(DeveloperProfile.interests))
+    )
     return {p.user_id: p for p in db.session.scalars(stmt)}
