@@ -47,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _connect_receivers(app)
     templating.init_app(app)
     _register_blueprints(app)
+    _register_access_rules(app)
     _register_page_parts(app)
     _register_reminders(app)
     _register_cli(app)
@@ -134,6 +135,13 @@ def _register_blueprints(app: Flask) -> None:
     )
     for bp in blueprints:
         app.register_blueprint(bp)
+
+
+def _register_access_rules(app: Flask) -> None:
+    """Rules for every route: analysts change nothing but their own account (after the CSRF check)."""
+    from lms.accounts.access import analyst_read_only
+
+    app.before_request(analyst_read_only)
 
 
 def _register_page_parts(app: Flask) -> None:

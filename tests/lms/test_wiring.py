@@ -18,6 +18,7 @@ from lms.signals import (
     members_mentioned,
     post_moderated,
     post_replied,
+    profile_saved,
     thread_asked,
 )
 
@@ -33,6 +34,7 @@ RECEIVERS = {
     answer_accepted: {community.on_answer_accepted},
     members_mentioned: {community.on_members_mentioned},
     post_moderated: {community.on_post_moderated, community_search.on_moderated},
+    profile_saved: {recommend.refresh_after_profile},
 }
 
 
