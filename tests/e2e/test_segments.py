@@ -24,7 +24,7 @@ def test_an_admin_builds_a_segment_of_two_groups(browser, base_url, live_app):
     with live_app.app_context():
         make_user("admin", email="segments-admin@academy.test", name="Sam Admin")
         for n, kind in enumerate(["partner", "partner", "student", "student", "external", "partner"]):
-            user = make_user(email=f"dev{n}@example.com")
+            user = make_user(email=f"dev{n}@example.com", profile_asked=False)
             db.session.add(DeveloperProfile(user_id=user.id, developer_type=kind, years_experience=n * 2))
         db.session.commit()
 

@@ -101,7 +101,7 @@ def people(catalog):
         ("cy", "student", "Go", 3, [], None, None),
         ("di", None, "", None, [], 10, "intermediate"),
     ]:
-        user = make_user(name=key)
+        user = make_user(name=key, profile_asked=False)
         made[key] = user
         if kind or language:
             db.session.add(

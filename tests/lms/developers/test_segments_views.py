@@ -22,7 +22,7 @@ def rows(*groups, name="Partners"):
 def test_admin_writes_previews_saves_recomputes_and_deletes(client):
     make_user("admin", email="admin@example.com")
     for n in range(6):
-        user = make_user()
+        user = make_user(profile_asked=False)
         db.session.add(DeveloperProfile(user_id=user.id, developer_type="partner" if n < 3 else "student"))
     db.session.commit()
     login(client, "admin@example.com")
