@@ -6,10 +6,13 @@ exam answers and grading results are JSON, decoded here once per counted attempt
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Text, and_, cast, func, select
 
 from lms.assignments.models import Grade, Submission
 from lms.catalog import services as catalog
@@ -19,7 +22,7 @@ from lms.certification.models import ExamAttempt
 from lms.extensions import db
 from lms.learning import counting
 from lms.learning.models import Enrollment, LearningEvent, LearningEventKind, QuizAttempt
-from lms.teaching.item_analysis import QuestionStats, Scored, analyse, error_line, score
+from lms.teaching.item_analysis import QuestionStats, Scored, analyse, error_line, marker
 
 
 @dataclass(frozen=True)
@@ -121,23 +124,43 @@ def _lessons(course: Course, lessons: list[tuple[Module, Item]], enrolled: int) 
 
 
 def _quizzes(course: Course, quizzes: list[Item]) -> list[Assessment]:
-    """Each quiz over the attempt that counts of each learner (the quiz's keep: policy)."""
+    """Each quiz over the attempt that counts of each learner (the quiz's keep: policy, chosen by
+    counting.choose from the quiz_submitted events); only those attempts' answers are decoded."""
     if not quizzes:
         return []
-    ids = {q.id for q in quizzes}
-    counted = {
-        (uid, iid, c.attempt_id) for (uid, iid), c in counting.course_counting_attempts(course.id).items() if iid in ids
-    }
-    rows = db.session.execute(
-        select(QuizAttempt.id, QuizAttempt.user_id, QuizAttempt.item_id, QuizAttempt.answers)
+    ids = [q.id for q in quizzes]
+    rules = {q.id: counting.rule_of(q.data, course.pass_mark) for q in quizzes}
+    events = db.session.execute(
+        select(
+            LearningEvent.user_id,
+            LearningEvent.item_id,
+            LearningEvent.id,
+            LearningEvent.score,
+            LearningEvent.max_score,
+            LearningEvent.data["attempt_id"].as_integer(),  # not the whole JSON: all a choice needs
+            LearningEvent.occurred_at,
+        )
+        .where(LearningEvent.kind == LearningEventKind.QUIZ_SUBMITTED, LearningEvent.item_id.in_(ids))
+        .order_by(LearningEvent.user_id, LearningEvent.item_id, LearningEvent.id)
+    )
+    counted = set()
+    for (user_id, item_id), group in groupby(events, key=lambda row: (row[0], row[1])):
+        rows = ((r[2], r[3], r[4], {"attempt_id": r[5]}, r[6]) for r in group)
+        kept = counting.choose(item_id, rows, rules[item_id])
+        if kept is not None:
+            counted.add((user_id, kept.attempt_id))
+    attempts = db.session.execute(
+        select(QuizAttempt.id, QuizAttempt.user_id, QuizAttempt.item_id, cast(QuizAttempt.answers, Text))
         .where(QuizAttempt.item_id.in_(ids))
         .order_by(QuizAttempt.id)
     )
-    scored: dict[int, list[Scored]] = {q.id: [] for q in quizzes}
     questions = {q.id: q.data["questions"] for q in quizzes}
-    for attempt_id, user_id, item_id, answers in rows:
-        if (user_id, item_id, attempt_id) in counted:
-            marked = score(questions[item_id], [q["id"] for q in questions[item_id]], answers)
+    asked = {q.id: [question["id"] for question in q.data["questions"]] for q in quizzes}
+    marks = {q.id: marker(q.data["questions"]) for q in quizzes}
+    scored: dict[int, list[Scored]] = {q.id: [] for q in quizzes}
+    for attempt_id, user_id, item_id, answers in attempts:
+        if (user_id, attempt_id) in counted:
+            marked = marks[item_id](asked[item_id], _decoded(answers))
             if marked is not None:
                 scored[item_id].append(marked)
     return [Assessment(q.title, q, len(scored[q.id]), analyse(questions[q.id], scored[q.id])) for q in quizzes]
@@ -150,18 +173,28 @@ def _exam(course: Course) -> Assessment | None:
     if exam is None:
         return None
     rows = db.session.execute(
-        select(ExamAttempt.user_id, ExamAttempt.question_ids, ExamAttempt.answers)
-        .add_columns(ExamAttempt.score, ExamAttempt.max_score)
+        select(ExamAttempt.user_id, ExamAttempt.score, ExamAttempt.max_score)
+        .add_columns(cast(ExamAttempt.question_ids, Text), cast(ExamAttempt.answers, Text))
         .where(ExamAttempt.course_id == course.id, ExamAttempt.status == "submitted")
         .order_by(ExamAttempt.id)
     )
-    best: dict[int, tuple[float, list[str], dict]] = {}
-    for user_id, asked, answers, got, out_of in rows:
+    best: dict[int, tuple[float, str, str]] = {}
+    for user_id, got, out_of, asked, answers in rows:
         percent = (got or 0) / out_of if out_of else 0.0
         if user_id not in best or percent > best[user_id][0]:
             best[user_id] = (percent, asked, answers)
-    scored = [s for _p, asked, answers in best.values() if (s := score(exam["bank"], asked, answers)) is not None]
+    mark = marker(exam["bank"])
+    scored = [
+        marked
+        for _p, asked, answers in best.values()
+        if (marked := mark(_decoded(asked) or [], _decoded(answers))) is not None
+    ]
     return Assessment(exam.get("title") or "", None, len(scored), analyse(exam["bank"], scored))
+
+
+def _decoded(text: str | None) -> Any:
+    """A JSON column read as text (decoded only for the attempts kept)."""
+    return json.loads(text) if text else None
 
 
 def _assignments(items: list[Item]) -> list[AssignmentTests]:

@@ -9,7 +9,7 @@ question shows counts only: a share or a D over so few people means nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -69,22 +69,26 @@ class QuestionStats:
         return flags
 
 
-def score(questions: Sequence[dict[str, Any]], asked: Iterable[str], answers: dict[str, Any] | None) -> Scored | None:
-    """An attempt re-marked against the questions as they are now (all-or-nothing per question, as
-    the quiz and the exam mark): questions since removed are left out; None if none is left."""
-    by_id = {q["id"]: q for q in questions}
-    answers = answers or {}
-    verdicts: dict[str, bool] = {}
-    got = total = 0.0
-    for qid in asked:
-        question = by_id.get(qid)
-        if question is None:
-            continue
-        right = sorted(set(answers.get(qid) or [])) == sorted(question["correct"])
-        verdicts[qid] = right
-        total += question["points"]
-        got += question["points"] if right else 0
-    return Scored(100 * got / total if total else 0.0, verdicts) if verdicts else None
+def marker(questions: Sequence[dict[str, Any]]) -> Callable[[Iterable[str], dict[str, Any] | None], Scored | None]:
+    """Re-marks attempts against the questions as they are now (all-or-nothing per question, as the
+    quiz and the exam mark); questions since removed are left out, None if none is left."""
+    key = {q["id"]: (sorted(q["correct"]), float(q["points"])) for q in questions}
+
+    def mark(asked: Iterable[str], answers: dict[str, Any] | None) -> Scored | None:
+        answers = answers or {}
+        verdicts: dict[str, bool] = {}
+        got = total = 0.0
+        for qid in asked:
+            if qid not in key:
+                continue
+            correct, points = key[qid]
+            right = sorted(set(answers.get(qid) or [])) == correct
+            verdicts[qid] = right
+            total += points
+            got += points if right else 0
+        return Scored(100 * got / total if total else 0.0, verdicts) if verdicts else None
+
+    return mark
 
 
 def group_size(learners: int) -> int:
