@@ -230,6 +230,8 @@ def test_only_the_courses_instructors_admins_and_analysts_read_it(course, client
     teacher = make_user("instructor", email="teacher@example.com")
     learner, stranger = make_user(), make_user("instructor", email="elsewhere@example.com")
     learning.enroll(learner.id, course)
+    quiz = _item(course, "check")
+    learning.submit_quiz(learner.id, quiz, _answers(quiz.data["questions"], "111111"))
     db.session.commit()
 
     login(client, learner.email)
@@ -247,6 +249,7 @@ def test_only_the_courses_instructors_admins_and_analysts_read_it(course, client
     page = client.get(PAGE)
     assert page.status_code == 200
     assert "Discrimination" in page.text and "Check" in page.text and "Final exam" in page.text
+    assert "Is &lt;b&gt; a tag?" in page.text  # the prompt as text, escaped
     assert 'class="chart"' in page.text  # the lesson reach bars
     assert f'href="{PAGE}"' in client.get("/teach/").text
     assert f'href="{PAGE}"' in client.get("/teach/courses/item-analysis/grades").text
