@@ -6,6 +6,8 @@ exam answers and grading results are JSON, decoded here once per counted attempt
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from lms.certification.models import ExamAttempt
 from lms.extensions import db
 from lms.learning import counting
 from lms.learning.models import Enrollment, LearningEvent, LearningEventKind, QuizAttempt
+from lms.spreadsheets import neutralize
 from lms.teaching.item_analysis import QuestionStats, Scored, analyse, error_line, marker
 
 
@@ -235,3 +238,54 @@ def _assignments(items: list[Item]) -> list[AssignmentTests]:
             stats.append(TestStats(name, n, failed[item.id][name], line, count))
         out.append(AssignmentTests(item, graded[item.id], broken[item.id], stats))
     return out
+
+
+CSV_HEADER = [
+    "section",
+    "item",
+    "entry",
+    "out_of",
+    "count",
+    "share",
+    "upper",
+    "lower",
+    "discrimination",
+    "flags",
+    "drop_off",
+    "error_line",
+    "error_count",
+]
+
+
+def analytics_csv(report: ContentAnalytics) -> str:
+    """The page's tables in one sheet, a line per question, lesson and test: `count` of `out_of` is
+    correct of answered, completed of enrolled, failed of graded. Content and error text cannot run
+    as formulas (an error line may quote what a learner's code printed)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for a in report.assessments:
+        kind = "quiz question" if a.item else "exam question"
+        for q in a.questions:
+            writer.writerow(
+                [kind, neutralize(a.title), neutralize(q.label), q.answered, q.correct]
+                + [_ratio(v) for v in (q.share, q.upper, q.lower, q.discrimination)]
+                + [" ".join(q.flags), "", "", ""]
+            )
+    for r in report.lessons:
+        writer.writerow(
+            ["lesson", neutralize(r.module.title), neutralize(r.item.title), report.enrolled, r.learners]
+            + [_ratio(r.reach), "", "", "", "", _ratio(r.drop), "", ""]
+        )
+    for t in report.assignments:
+        for test in t.tests:
+            writer.writerow(
+                ["test", neutralize(t.item.title), neutralize(test.name), test.graded, test.failed]
+                + [_ratio(test.failure_rate), "", "", "", "", ""]
+                + [neutralize(test.error_line), test.error_count or ""]
+            )
+    return out.getvalue()
+
+
+def _ratio(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"

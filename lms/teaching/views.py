@@ -51,14 +51,26 @@ def grades_csv(slug: str):
     return attachment(grid.grid_csv(grid.course_grid(course)), f"{course.slug}-grades.csv", "text/csv")
 
 
-@bp.get("/courses/<slug>/analytics")
-@role_required("instructor", "analyst")
-def content_analytics(slug: str):
+def _analysed(slug: str) -> Course:
     """Aggregates only, so analysts read every course's; instructors their own (404 for another)."""
     course = catalog.get_course(slug)
     if course is None or not (current_user.has_role("analyst") or services.teaches(current_user, course.id)):
         abort(404)
-    report = analytics.course_analytics(course)
+    return course
+
+
+@bp.get("/courses/<slug>/analytics")
+@role_required("instructor", "analyst")
+def content_analytics(slug: str):
+    report = analytics.course_analytics(_analysed(slug))
     reach = [(r.item.title, 100 * r.reach) for r in report.lessons]
     chart = charts.hbars(reach, title=_("Share of enrolled learners who completed each lesson"))
     return render_template("teaching/analytics.html", report=report, reach_chart=chart)
+
+
+@bp.get("/courses/<slug>/analytics.csv")
+@role_required("instructor", "analyst")
+def content_analytics_csv(slug: str):
+    course = _analysed(slug)
+    body = analytics.analytics_csv(analytics.course_analytics(course))
+    return attachment(body, f"{course.slug}-content-analytics.csv", "text/csv")

@@ -4,7 +4,9 @@ test failures over current grades; a fixed number of queries; who may read the p
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import itertools
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +27,7 @@ from tests.factories import counted_queries, load_fixture_courses, login, make_u
 
 COURSES = Path(__file__).resolve().parent / "fixtures" / "courses"
 PAGE = "/teach/courses/item-analysis/analytics"
+EVIL = '=HYPERLINK("http://evil.test","x")'
 
 # Each learner's verdicts on q1..q6 of the quiz (1 right). Totals 5 5 4 | 3 3 3 3 | 2 2 2: with ten
 # learners the upper and lower groups hold round(0.27 x 10) = 3, and no tie crosses a group's edge.
@@ -232,17 +235,18 @@ def test_only_the_courses_instructors_admins_and_analysts_read_it(course, client
     learning.enroll(learner.id, course)
     quiz = _item(course, "check")
     learning.submit_quiz(learner.id, quiz, _answers(quiz.data["questions"], "111111"))
+    _submission(learner, _item(course, "add"), [[_test("=cmd()", False, EVIL)]])
     db.session.commit()
 
     login(client, learner.email)
-    assert client.get(PAGE).status_code == 403
+    assert client.get(PAGE).status_code == 403 and client.get(PAGE + ".csv").status_code == 403
     client.post("/logout")
     login(client, stranger.email)
-    assert client.get(PAGE).status_code == 404
+    assert client.get(PAGE).status_code == 404 and client.get(PAGE + ".csv").status_code == 404
     client.post("/logout")
     for user in (make_user("analyst"), make_user("admin")):
         login(client, user.email)
-        assert client.get(PAGE).status_code == 200
+        assert client.get(PAGE).status_code == 200 and client.get(PAGE + ".csv").status_code == 200
         client.post("/logout")
     login(client, teacher.email)
     assert client.get("/teach/courses/no-such-course/analytics").status_code == 404
@@ -251,5 +255,14 @@ def test_only_the_courses_instructors_admins_and_analysts_read_it(course, client
     assert "Discrimination" in page.text and "Check" in page.text and "Final exam" in page.text
     assert "Is &lt;b&gt; a tag?" in page.text  # the prompt as text, escaped
     assert 'class="chart"' in page.text  # the lesson reach bars
+    assert f'href="{PAGE}.csv"' in page.text
+    sheet = client.get(PAGE + ".csv")
+    assert sheet.mimetype == "text/csv" and "attachment" in sheet.headers["Content-Disposition"]
+    rows = {(r[0], r[2]): r for r in csv.reader(io.StringIO(sheet.text))}
+    assert rows[("quiz question", "Question q1?")][3:6] == ["1", "1", "1.0000"]  # 1 of 1 right, no D
+    assert rows[("quiz question", "Question q1?")][8] == ""
+    assert rows[("lesson", "Step 1")][3:6] == ["1", "0", "0.0000"]
+    # a test name and an error line (which may quote a learner's output) never run as formulas
+    assert rows[("test", "'=cmd()")][11:13] == ["'" + EVIL, "1"]
     assert f'href="{PAGE}"' in client.get("/teach/").text
     assert f'href="{PAGE}"' in client.get("/teach/courses/item-analysis/grades").text
