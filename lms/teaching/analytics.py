@@ -148,10 +148,11 @@ def _quizzes(course: Course, quizzes: list[Item]) -> list[Assessment]:
     )
     counted = set()
     for (user_id, item_id), group in groupby(events, key=lambda row: (row[0], row[1])):
-        rows = ((r[2], r[3], r[4], {"attempt_id": r[5]}, r[6]) for r in group)
+        rows = [(r[2], r[3], r[4], {"attempt_id": r[5]}, r[6]) for r in group]
         kept = counting.choose(item_id, rows, rules[item_id])
-        if kept is not None:
-            counted.add((user_id, kept.attempt_id))
+        # an event naming no attempt (choose then keys it by its own id) has no answers to read
+        if kept is not None and any(data["attempt_id"] == kept.attempt_id for *_, data, _at in rows):
+            counted.add((user_id, item_id, kept.attempt_id))
     attempts = db.session.execute(
         select(QuizAttempt.id, QuizAttempt.user_id, QuizAttempt.item_id, cast(QuizAttempt.answers, Text))
         .where(QuizAttempt.item_id.in_(ids))
@@ -162,7 +163,7 @@ def _quizzes(course: Course, quizzes: list[Item]) -> list[Assessment]:
     marks = {q.id: marker(q.data["questions"]) for q in quizzes}
     scored: dict[int, list[Scored]] = {q.id: [] for q in quizzes}
     for attempt_id, user_id, item_id, answers in attempts:
-        if (user_id, attempt_id) in counted:
+        if (user_id, item_id, attempt_id) in counted:
             marked = marks[item_id](asked[item_id], _decoded(answers))
             if marked is not None:
                 scored[item_id].append(marked)
