@@ -47,6 +47,7 @@ class WorkshopForm(FlaskForm):
             ("signed_in", _l("Signed-in people")),
             ("limited", _l("Members of these segments or teams")),
         ],
+        default="public",
         description=_l("People already registered keep their seats and access when you narrow it."),
     )
     audience_segments = StringField(

@@ -1,0 +1,106 @@
+"""Audiences: the seam, course files (checked, stored, reported by sync) and the workshop form."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from sqlalchemy import select
+
+from lms.catalog.models import Course
+from lms.developers.models import Segment, SegmentMember
+from lms.developers.services import audiences
+from lms.extensions import db
+from lms.learning.services import enroll
+from lms.recommend.freshness import dashboard_key
+from lms.signals import segment_recomputed
+from lms.workshops.models import Workshop
+from tests.conftest import FIXTURES
+from tests.factories import PASSWORD, make_user
+from tests.lms.developers.audience_world import build_world
+
+
+@pytest.fixture
+def world(app):
+    return build_world()
+
+
+def test_membership_changes_and_audience_seam(app, world):
+    """The seam itself: visible ids, and a segment recompute bumps the changed members' dashboards."""
+    people = world["people"]
+    basics = db.session.scalar(select(Course).where(Course.slug == "python-basics"))
+    assert basics.id not in audiences.visible_course_ids(people["outside"])
+    assert basics.id in audiences.visible_course_ids(people["inside"])
+    before = dashboard_key(people["outside"].id)[0]
+    segment = db.session.scalar(select(Segment).where(Segment.name == "insiders"))
+    db.session.add(SegmentMember(segment_id=segment.id, user_id=people["outside"].id))
+    segment_recomputed.send(segment, user_ids={people["outside"].id})
+    db.session.commit()
+    assert dashboard_key(people["outside"].id)[0] != before
+    assert audiences.may_see_course(people["outside"], basics)
+    workshop = db.session.scalar(select(Workshop).where(Workshop.slug == "limited-rag"))
+    assert audiences.may_see_workshop(people["outside"], workshop)
+
+
+def test_course_file_audience_is_checked_stored_and_reported(app, runner, tmp_path):
+    """course.yml's audience: a bad value is an error at its line; unknown names are warnings (the
+    segment may be made later); sync stores it and says who keeps access outside it."""
+    root = tmp_path / "courses"
+    shutil.copytree(FIXTURES / "courses", root)
+    manifest = root / "python-basics" / "course.yml"
+    text = manifest.read_text()
+    manifest.write_text(text + "audience: friends\n")
+    result = runner.invoke(args=["courses", "validate", str(root)])
+    assert result.exit_code == 1 and "course.yml:" in result.output and "audience" in result.output
+    runner.invoke(args=["courses", "sync", str(root)])
+    learner = make_user()
+    basics = db.session.scalar(select(Course).where(Course.slug == "python-basics"))
+    assert basics is None  # nothing was loaded from the faulty tree
+    manifest.write_text(text)
+    assert runner.invoke(args=["courses", "sync", str(root)]).exit_code == 0
+    basics = db.session.scalar(select(Course).where(Course.slug == "python-basics"))
+    enroll(learner.id, basics)
+    db.session.add(Segment(name="insiders", rules=[]))
+    db.session.commit()
+    manifest.write_text(text + "audience:\n  segments: [insiders, later-ones]\n  teams: [nobody-yet]\n")
+    result = runner.invoke(args=["courses", "sync", str(root)])
+    assert result.exit_code == 0, result.output
+    line = len(text.splitlines()) + 1
+    assert f"course.yml:{line}: warning: audience: no segment is called 'later-ones' yet" in result.output
+    assert "no team is called 'nobody-yet'" in result.output
+    assert "python-basics: 1 enrolled learner(s) are outside the audience and keep their access." in result.output
+    db.session.expire_all()
+    basics = db.session.scalar(select(Course).where(Course.slug == "python-basics"))
+    assert (basics.audience, basics.audience_segments, basics.audience_teams) == (
+        "limited",
+        ["insiders", "later-ones"],
+        ["nobody-yet"],
+    )
+
+
+def test_workshop_form_sets_the_audience_and_says_who_keeps_access(app, world):
+    client = app.test_client()
+    client.post("/login", data={"email": "teacher@example.com", "password": PASSWORD})
+    form = {
+        "title": "Workshop limited-rag",
+        "description": "Live.",
+        "tier": "intermediate",
+        "course": "",
+        "instructors": "teacher@example.com",
+        "audience": "limited",
+        "audience_segments": "",
+        "audience_teams": "",
+    }
+    page = client.post("/workshops/limited-rag/edit", data=form).get_data(as_text=True)
+    assert "Name at least one segment or team" in page
+    form["audience_teams"] = "acme, Later Team"
+    page = client.post("/workshops/limited-rag/edit", data=form, follow_redirects=True).get_data(as_text=True)
+    assert "No segment or team is called Later Team yet" in page
+    assert "1 people already registered are outside this audience" in page
+    workshop = db.session.scalar(select(Workshop).where(Workshop.slug == "limited-rag"))
+    db.session.refresh(workshop)
+    assert (workshop.audience, workshop.audience_segments, workshop.audience_teams) == (
+        "limited",
+        [],
+        ["acme", "Later Team"],
+    )
