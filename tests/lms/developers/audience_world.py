@@ -11,6 +11,7 @@ from lms.certification.models import Track
 from lms.developers.models import Segment, SegmentMember
 from lms.extensions import db
 from lms.learning.services import enroll
+from lms.recommend.models import LearningPath, PathAssignment, PathItem
 from lms.workshops.models import Registration
 from tests.conftest import FIXTURES
 from tests.factories import load_fixture_courses, make_user
@@ -18,8 +19,9 @@ from tests.lms.workshops.helpers import make_workshop
 
 
 def build_world() -> dict:
-    """Everyone is enrolled in python-next (whose track names python-basics); `enrolled` also in
-    python-basics and registered for the workshop, before the narrowing, in neither group."""
+    """Everyone is enrolled in python-next (whose track names python-basics) and has a path of
+    both courses; `enrolled` is also enrolled in python-basics and registered for the workshop,
+    before the narrowing, in neither group."""
     courses = load_fixture_courses(FIXTURES / "courses")
     basics, following = courses["python-basics"], courses["python-next"]
     people = {
@@ -47,6 +49,9 @@ def build_world() -> dict:
             course_slugs=[basics.slug, following.slug],
         )
     )
+    path = LearningPath(title="Onboarding", items=[PathItem(course_id=basics.id), PathItem(course_id=following.id)])
+    path.assignments = [PathAssignment(user_id=user.id) for user in people.values()]
+    db.session.add(path)
     for subject in (basics, session.workshop):
         subject.audience, subject.audience_segments, subject.audience_teams = "limited", ["insiders"], ["acme"]
     db.session.commit()

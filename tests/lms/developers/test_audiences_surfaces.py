@@ -50,11 +50,18 @@ def _status(method: str, url: str, **kwargs) -> Callable:
     return lambda client, world: client.open(url.format(**world), method=method, **kwargs).status_code != 404
 
 
+def _api(key: str, rows: Callable) -> Callable:
+    """A surface of /api/v1/me/recommendations: python-basics is among the course slugs of `key`."""
+    url = "/api/v1/me/recommendations"
+    return lambda client, world: "python-basics" in [slug for x in client.get(url).get_json()[key] for slug in rows(x)]
+
+
 def _shows(url: str, needle: str) -> Callable:
     return lambda client, world: needle.format(**world) in client.get(url.format(**world)).get_data(as_text=True)
 
 
 SIGNED_IN_ONLY = {
+    "assigned_paths",
     "enrolment",
     "item",
     "notebook",
@@ -77,7 +84,8 @@ SURFACES = {
     "report": _status("POST", "/feedback/report/python-basics/{lesson}", data={"kind": "problem", "body": "Typo."}),
     "survey": _status("GET", "/feedback/surveys/course/python-basics"),
     "community": _status("GET", "/courses/python-basics/community"),
-    "recommendations": _shows("/api/v1/me/recommendations", '"python-basics"'),
+    "recommendations": _api("recommendations", lambda rec: [rec["course_slug"]]),
+    "assigned_paths": _api("paths", lambda path: [row["course_slug"] for row in path["courses"]]),
     "dashboard": _shows("/dashboard", "/courses/python-basics"),
     "certificates": _shows("/certificates", "Pythonista certificate"),
     "workshops": _shows("/workshops/", "Workshop limited-rag"),
