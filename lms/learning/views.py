@@ -60,6 +60,7 @@ def index():
         tags=catalog.popular_tags(hidden=hidden),
         progress=progress,
         enrolled=enrolled,
+        hidden=hidden,
     )
 
 
@@ -69,14 +70,15 @@ def course(slug: str):
     syllabus = catalog.syllabus(course)
     enrollment = done = progress = None
     results: dict[int, counting.Counted] = {}
-    missing_prereqs = course.prerequisites
+    prerequisites = [p for p in course.prerequisites if audiences.may_see_course(current_user, p)]
+    missing_prereqs = prerequisites
     if current_user.is_authenticated:
         enrollment = services.get_enrollment(current_user.id, course.id)
         done = services.completed_item_ids(current_user.id, course.id)
         results = counting.counting_attempts(current_user.id, course.id)
         progress = services.progress_for(current_user.id, [course.id])[course.id]
-        completed = services.completed_course_ids(current_user.id, [p.id for p in course.prerequisites])
-        missing_prereqs = [p for p in course.prerequisites if p.id not in completed]
+        completed = services.completed_course_ids(current_user.id, [p.id for p in prerequisites])
+        missing_prereqs = [p for p in prerequisites if p.id not in completed]
     next_up = services.next_item(course, syllabus, done or set()) if enrollment else None
     panels = {name: panel(course) for name, panel in current_app.extensions.get("course_panels", {}).items()}
     return render_template(
@@ -87,6 +89,7 @@ def course(slug: str):
         done=done or set(),
         results=results,
         progress=progress,
+        prerequisites=prerequisites,
         missing_prereqs=missing_prereqs,
         next_up=next_up,
         panels=panels,

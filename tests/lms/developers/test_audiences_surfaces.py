@@ -77,6 +77,10 @@ SURFACES = {
     "catalog": _shows("/", SUMMARY),
     "tag_counts": _shows("/", "#testing"),  # python-basics alone carries the tag
     "course_page": _status("GET", "/courses/python-basics"),
+    "prerequisite_lists": lambda client, world: (
+        'href="/courses/python-basics"' in client.get("/courses/python-next").text
+        and "After: Python basics" in client.get("/").text
+    ),
     "enrolment": _status("POST", "/courses/python-basics/enroll"),
     "item": _status("GET", "/courses/python-basics/{lesson}"),
     "notebook": _status("GET", "/courses/python-basics/{assignment}/notebook.ipynb"),
