@@ -45,7 +45,7 @@ class WorkshopForm(FlaskForm):
         choices=[
             ("public", _l("Everyone")),
             ("signed_in", _l("Signed-in people")),
-            ("limited", _l("Members of these segments or teams")),
+            ("limited", _l("Segment or team members")),
         ],
         default="public",
         description=_l("People already registered keep their seats and access when you narrow it."),
@@ -63,7 +63,7 @@ class WorkshopForm(FlaskForm):
         if field.data == "limited" and not named:
             raise ValidationError(_l("Name at least one segment or team, or choose another audience."))
         if field.data != "limited" and named:
-            raise ValidationError(_l("Segments and teams only apply to “Members of these segments or teams”."))
+            raise ValidationError(_l("Segments and teams only apply to “Segment or team members”."))
 
     def validate_tags(self, field: StringField) -> None:
         bad = [t for t in split_list(field.data) if not _TAG.match(t)]
