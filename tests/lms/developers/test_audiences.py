@@ -8,16 +8,19 @@ import pytest
 from sqlalchemy import select
 
 from lms.catalog.models import Course
+from lms.config import ROOT
 from lms.developers.models import Segment, SegmentMember
 from lms.developers.services import audiences
 from lms.extensions import db
 from lms.learning.services import enroll
 from lms.recommend.freshness import dashboard_key
 from lms.signals import segment_recomputed
-from lms.workshops.models import Workshop
+from lms.workshops.models import Registration, Workshop, WorkshopSession
 from tests.conftest import FIXTURES
 from tests.factories import PASSWORD, make_user
 from tests.lms.developers.audience_world import build_world
+
+DEMO_WORKSHOPS = ROOT / "courses" / "workshops"
 
 
 @pytest.fixture
@@ -104,3 +107,34 @@ def test_workshop_form_sets_the_audience_and_says_who_keeps_access(app, world):
         [],
         ["acme", "Later Team"],
     )
+
+
+def test_workshop_file_audience_is_stored_and_reported(app, runner, client, tmp_path):
+    """A workshop file's audience: a bad value fails at its line; sync stores a limit, warns about
+    names nobody carries and says how many registered people keep access outside it."""
+    folder = tmp_path / "courses" / "workshops"
+    shutil.copytree(DEMO_WORKSHOPS, folder)
+    for slug in ("prompt-engineering", "retrieval-augmented-generation", "evaluating-llm-applications"):
+        (tmp_path / "courses" / slug).mkdir()
+        (tmp_path / "courses" / slug / "course.yml").write_text("title: x\n")
+    (tmp_path / "courses" / "serving-models-at-scale").mkdir()
+    (tmp_path / "courses" / "serving-models-at-scale" / "course.yml").write_text("title: x\n")
+    assert runner.invoke(args=["workshops", "sync", str(folder)]).exit_code == 0
+    session = db.session.scalar(select(WorkshopSession).where(WorkshopSession.key == "emea-jan"))
+    db.session.add(Registration(session_id=session.id, user_id=make_user().id, status="confirmed"))
+    db.session.commit()
+    path = folder / f"{session.workshop.slug}.yml"
+    text = path.read_text()
+    path.write_text(text + "audience: partners\n")
+    bad = runner.invoke(args=["workshops", "validate", str(folder)])
+    assert bad.exit_code == 1 and f"{path.name}:{len(text.splitlines()) + 1}: audience" in bad.output
+    path.write_text(text + "audience:\n  teams: [Partners EMEA]\n")
+    result = runner.invoke(args=["workshops", "sync", str(folder)])
+    assert result.exit_code == 0, result.output
+    slug = session.workshop.slug
+    assert f"{slug}: warning: audience: no segment or team is called 'Partners EMEA' yet." in result.output
+    assert f"{slug}: 1 registered people are outside the audience and keep their seats and access." in result.output
+    workshop = db.session.scalar(select(Workshop).where(Workshop.slug == slug))
+    db.session.refresh(workshop)
+    assert (workshop.audience, workshop.audience_teams) == ("limited", ["Partners EMEA"])
+    assert client.get(f"/workshops/{slug}").status_code == 404
