@@ -5,8 +5,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from lms.accounts.models import User
 from lms.catalog.models import Course
 from lms.config import ROOT
 from lms.developers.models import Segment, SegmentMember
@@ -138,3 +139,19 @@ def test_workshop_file_audience_is_stored_and_reported(app, runner, client, tmp_
     db.session.refresh(workshop)
     assert (workshop.audience, workshop.audience_teams) == ("limited", ["Partners EMEA"])
     assert client.get(f"/workshops/{slug}").status_code == 404
+
+
+def test_demo_team_workshop_loads_once_and_shows_only_to_the_team(app, client):
+    from lms.demo.audiences import SLUG, load_audiences
+    from lms.demo.services import ensure_demo_accounts
+
+    ensure_demo_accounts()
+    assert "added" in load_audiences()
+    assert "already" in load_audiences()
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Workshop).where(Workshop.slug == SLUG)) == 1
+    assert client.get(f"/workshops/{SLUG}").status_code == 404
+    learner = db.session.scalar(select(User).where(User.email == "learner@academy.test"))
+    workshop = db.session.scalar(select(Workshop).where(Workshop.slug == SLUG))
+    assert audiences.may_see_workshop(learner, workshop)
+    assert not audiences.may_see_workshop(make_user(), workshop)
