@@ -72,18 +72,24 @@ def _course_kept(user: Any) -> ColumnElement[bool]:
     return or_(enrolled, teaches)
 
 
+def _course_rows(user: Any, *, restricted_only: bool) -> list[Any]:
+    """(id, audience, segments, teams, kept) of live courses, in one query; `kept` says the user
+    teaches the course or enrolled in it (also before it narrowed, also after leaving)."""
+    kept = _course_kept(user) if _signed_in(user) else literal(False)
+    stmt = select(Course.id, Course.audience, Course.audience_segments, Course.audience_teams, kept).where(
+        Course.archived_at.is_(None)
+    )
+    if restricted_only:
+        stmt = stmt.where(Course.audience != "public")
+    return list(db.session.execute(stmt).all())
+
+
 def hidden_course_ids(user: Any) -> frozenset[int]:
     """Ids of live courses the user may not see: one query (two when a segment or team limit
     decides). Empty for admins and for a catalog where every course is public."""
     if _admin(user):
         return frozenset()
-    kept = _course_kept(user) if _signed_in(user) else literal(False)
-    rows = db.session.execute(
-        select(Course.id, Course.audience, Course.audience_segments, Course.audience_teams, kept).where(
-            Course.archived_at.is_(None), Course.audience != "public"
-        )
-    ).all()
-    return _hidden(user, list(rows))
+    return _hidden(user, _course_rows(user, restricted_only=True))
 
 
 def hidden_course_slugs(user: Any) -> frozenset[str]:
@@ -95,9 +101,13 @@ def hidden_course_slugs(user: Any) -> frozenset[str]:
 
 
 def visible_course_ids(user: Any) -> set[int]:
-    """Ids of the live courses the user may see."""
-    ids = set(db.session.scalars(select(Course.id).where(Course.archived_at.is_(None))))
-    return ids - hidden_course_ids(user)
+    """Ids of the live courses the user may see: one query (two when a segment or team limit
+    decides)."""
+    if _admin(user):
+        return set(db.session.scalars(select(Course.id).where(Course.archived_at.is_(None))))
+    rows = _course_rows(user, restricted_only=False)
+    hidden = _hidden(user, [r for r in rows if r[1] != "public"])
+    return {r[0] for r in rows} - hidden
 
 
 def teaches_course(user: Any, course: Course) -> bool:
