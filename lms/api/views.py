@@ -15,6 +15,7 @@ from lms.api.params import ParamError, parse_community_params, parse_completion_
 from lms.catalog import services as catalog
 from lms.community.services import figures as community
 from lms.db import utcnow
+from lms.developers.services import audiences
 from lms.recommend import paths
 from lms.recommend import services as recommend
 from lms.reports.query import completion_rows
@@ -77,11 +78,11 @@ def community_figures():
     slug, period = parse_community_params(request.args, now)
     if slug is not None:
         course = catalog.get_course(slug)
-        if course is None:
+        if course is None or not audiences.may_see_course(g.api_user, course):
             return api_error(404, "No such course.")
         courses = [course]
     else:
-        courses = catalog.list_courses()
+        courses = catalog.list_courses(hidden=audiences.hidden_course_ids(g.api_user))
     figures = community.course_figures([c.id for c in courses], period, now)
     return jsonify(
         {

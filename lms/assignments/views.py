@@ -13,6 +13,7 @@ from lms.assignments.tasks import enqueue_grading
 from lms.assignments.teach_views import register_teach_routes
 from lms.catalog import services as catalog
 from lms.catalog.models import Course, Item
+from lms.developers.services import audiences
 from lms.extensions import db
 from lms.learning import counting
 from lms.learning import services as learning
@@ -38,7 +39,7 @@ def assignment_page(course: Course, item: Item) -> str:
 
 
 def _assignment(slug: str, item_slug: str):
-    course = catalog.get_course(slug) or abort(404)
+    course = audiences.visible_course(current_user, slug) or abort(404)
     item = catalog.get_item(course, item_slug) or abort(404)
     if item.kind != "assignment":
         abort(404)

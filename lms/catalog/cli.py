@@ -9,7 +9,11 @@ import click
 from flask import current_app
 
 from lms.catalog.content import load_courses
+from lms.catalog.problems import Problem
+from lms.catalog.services import get_course
+from lms.catalog.specs import CourseSpec
 from lms.catalog.sync import sync_tree
+from lms.developers.services import audiences
 from lms.extensions import db
 
 courses_cli = click.Group("courses", help="Check and load course files.")
@@ -60,8 +64,28 @@ def sync(path: str | None, force: bool) -> None:
             click.echo("Nothing was changed.", err=True)
             raise SystemExit(1)
         _report_warnings(outcome.warnings)  # warnings never block a sync
+        _report_audiences(outcome.courses)
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
     click.echo(f"Synced in {time.perf_counter() - started:.2f} s: {outcome.report.summary()}.")
+
+
+def _report_audiences(specs: list[CourseSpec]) -> None:
+    """After a sync: warn about segment and team names nobody made yet (segments are made in the
+    UI, often after the content: the course waits for them), and say how many enrolled learners
+    stand outside a narrowed audience (they keep their access)."""
+    for spec in specs:
+        course = get_course(spec.slug) if spec.file.audience not in ("public", "signed-in") else None
+        if course is None:
+            continue
+        check = audiences.check_course_audience(course)
+        for kind, names in (("segment", check.unknown_segments), ("team", check.unknown_teams)):
+            for name in names:
+                message = f"audience: no {kind} is called {name!r} yet; nobody sees the course through it"
+                click.echo(str(Problem(spec.manifest, spec.audience_line, message, warning=True)), err=True)
+        if check.kept_outside:
+            click.echo(
+                f"{spec.slug}: {check.kept_outside} enrolled learner(s) are outside the audience and keep their access."
+            )

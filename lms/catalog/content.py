@@ -109,6 +109,7 @@ def load_course(folder: Path) -> tuple[CourseSpec | None, list[Problem]]:
         return None, course.problems + course.warnings
     prereq_line = line_of(data, ("prerequisites",))
     spec = CourseSpec(slug, folder, parsed, modules, course_fingerprint(folder), prereq_line, exam)
+    spec.audience_line = line_of(data, ("audience",))
     return spec, course.warnings
 
 

@@ -12,6 +12,9 @@ from lms.db import Base, utcnow
 
 TIERS = ("beginner", "intermediate", "advanced")
 ITEM_KINDS = ("lesson", "quiz", "assignment")
+# Who may see a course or workshop (lms/developers/services/audiences.py): everyone, signed-in
+# people, or the members of the named segments and teams (plus staff and who enrolled before).
+AUDIENCES = ("public", "signed_in", "limited")
 
 course_tags = Table(
     "course_tags",
@@ -36,7 +39,10 @@ class Tag(Base):
 
 class Course(Base):
     __tablename__ = "courses"
-    __table_args__ = (CheckConstraint(f"tier IN {TIERS}", name="tier_known"),)
+    __table_args__ = (
+        CheckConstraint(f"tier IN {TIERS}", name="tier_known"),
+        CheckConstraint(f"audience IN {AUDIENCES}", name="audience_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
@@ -53,6 +59,10 @@ class Course(Base):
     # are told, and how many members' flags hide a post until a moderator looks.
     community_sla_hours: Mapped[int] = mapped_column(default=24, server_default="24")
     community_flag_threshold: Mapped[int] = mapped_column(default=3, server_default="3")
+    # The `audience:` key of course.yml; segments and teams by name (a segment may be made later).
+    audience: Mapped[str] = mapped_column(String(20), default="public", server_default="public")
+    audience_segments: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    audience_teams: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     archived_at: Mapped[datetime | None]

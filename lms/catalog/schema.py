@@ -107,6 +107,34 @@ class CommunitySettings(_Strict):
     flag_threshold: int = Field(default=3, ge=1, le=50, strict=True)
 
 
+GroupName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class AudienceLimit(_Strict):
+    """`audience: {segments: [...], teams: [...]}`: only members of these segments or teams (by
+    name; a segment may be made in the UI later) see it, besides staff and who enrolled before."""
+
+    segments: list[GroupName] = Field(default=[], max_length=50)
+    teams: list[GroupName] = Field(default=[], max_length=50)
+
+    @model_validator(mode="after")
+    def names_someone(self) -> AudienceLimit:
+        if not self.segments and not self.teams:
+            raise ValueError("name at least one segment or team (or write audience: signed-in)")
+        return self
+
+
+# `audience:` of a course or workshop file: public (the default), signed-in, or a limit.
+Audience = Literal["public", "signed-in"] | AudienceLimit
+
+
+def audience_columns(audience: Audience) -> tuple[str, list[str], list[str]]:
+    """The stored form of an `audience:` key: (audience, segment names, team names)."""
+    if isinstance(audience, AudienceLimit):
+        return "limited", list(dict.fromkeys(audience.segments)), list(dict.fromkeys(audience.teams))
+    return audience.replace("-", "_"), [], []
+
+
 class CourseFile(_Strict):
     title: Title
     summary: str = Field(min_length=1, max_length=1000)
@@ -122,6 +150,7 @@ class CourseFile(_Strict):
     certificate: CertificateSettings = Field(default_factory=lambda: CertificateSettings())
     survey: SurveySpec | None = None  # feedback: custom questions after completion
     community: CommunitySettings = Field(default_factory=lambda: CommunitySettings())
+    audience: Audience = "public"
 
 
 class QuizOption(_Strict):

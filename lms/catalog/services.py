@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -9,14 +11,19 @@ from lms.catalog.models import TIERS, Course, Item, Module, Tag, course_tags
 from lms.extensions import db
 
 
-def list_courses(*, tier: str | None = None, tag: str | None = None, query: str | None = None) -> list[Course]:
-    """Live courses, filtered by tier, tag and a search over title, summary and tags (see `search_terms`)."""
+def list_courses(
+    *, tier: str | None = None, tag: str | None = None, query: str | None = None, hidden: Collection[int] = ()
+) -> list[Course]:
+    """Live courses, filtered by tier, tag and a search over title, summary and tags (see `search_terms`);
+    `hidden`: ids the viewer may not see (lms.developers.services.audiences.hidden_course_ids)."""
     stmt = (
         select(Course)
         .where(Course.archived_at.is_(None))
         .options(selectinload(Course.tags), selectinload(Course.prerequisites))
         .order_by(Course.title)
     )
+    if hidden:
+        stmt = stmt.where(Course.id.not_in(hidden))
     if tier in TIERS:
         stmt = stmt.where(Course.tier == tier)
     if tag:
@@ -60,8 +67,8 @@ def _singular(word: str) -> str:
     return word
 
 
-def popular_tags(limit: int = 20) -> list[str]:
-    """Tags used by most live courses, for the filter bar."""
+def popular_tags(limit: int = 20, *, hidden: Collection[int] = ()) -> list[str]:
+    """Tags used by most live courses the viewer may see (not the `hidden` ids), for the filter bar."""
     stmt = (
         select(Tag.name)
         .join(course_tags, course_tags.c.tag_id == Tag.id)
@@ -71,6 +78,8 @@ def popular_tags(limit: int = 20) -> list[str]:
         .order_by(func.count().desc(), Tag.name)
         .limit(limit)
     )
+    if hidden:
+        stmt = stmt.where(Course.id.not_in(hidden))
     return list(db.session.scalars(stmt))
 
 

@@ -51,6 +51,7 @@ class CourseSpec:
     content_hash: str
     prerequisite_line: int = 1
     exam: dict[str, Any] | None = None  # settings + question bank, read by certification
+    audience_line: int = 1  # where course.yml says `audience:` (for warnings about its names)
 
     @property
     def certificate(self) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from lms.catalog.content import CourseSpec, ModuleSpec, course_fingerprint, course_folders, load_courses
 from lms.catalog.models import Course, CourseInstructor, Item, Module, Tag
+from lms.catalog.schema import audience_columns
 from lms.db import utcnow
 from lms.extensions import db
 
@@ -93,6 +94,7 @@ def _apply_course(course: Course, spec: CourseSpec, tags: dict[str, Tag]) -> Non
     course.language, course.estimated_hours, course.pass_mark = f.language, f.estimated_hours, f.pass_mark
     course.survey = f.survey.model_dump() if f.survey else None
     course.community_sla_hours, course.community_flag_threshold = f.community.sla_hours, f.community.flag_threshold
+    course.audience, course.audience_segments, course.audience_teams = audience_columns(f.audience)
     course.content_hash = spec.content_hash
     course.archived_at = None
     course.updated_at = utcnow()
@@ -145,6 +147,7 @@ class TreeSync:
     report: SyncReport | None
     problems: list = field(default_factory=list)
     warnings: list = field(default_factory=list)  # printed; never block the sync
+    courses: list[CourseSpec] = field(default_factory=list)  # the specs loaded (none when unchanged)
 
 
 def sync_tree(root: Path, *, force: bool = False) -> TreeSync:
@@ -155,4 +158,5 @@ def sync_tree(root: Path, *, force: bool = False) -> TreeSync:
     if not result.ok:
         return TreeSync(None, result.problems, result.warnings)
     whole_tree = not (root / "course.yml").is_file()
-    return TreeSync(sync_courses(result.courses, archive_missing=whole_tree, force=force), warnings=result.warnings)
+    report = sync_courses(result.courses, archive_missing=whole_tree, force=force)
+    return TreeSync(report, warnings=result.warnings, courses=result.courses)

@@ -6,9 +6,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.catalog import services as catalog
 from lms.certification import exams, rules, services
 from lms.certification.forms import ActionForm
+from lms.developers.services import audiences
 from lms.extensions import db
 from lms.learning import services as learning
 
@@ -16,7 +16,7 @@ MAX_CHOICES = 20
 
 
 def _course_with_exam(slug: str):
-    course = catalog.get_course(slug) or abort(404)
+    course = audiences.visible_course(current_user, slug) or abort(404)
     if exams.exam_of(course) is None:
         abort(404)
     return course

@@ -18,6 +18,7 @@ from lms.certification.exam_views import register_exam_routes
 from lms.certification.forms import LookupForm, VerifyUploadForm
 from lms.certification.models import CourseCertification
 from lms.certification.teach_views import register_teach_routes
+from lms.developers.services import audiences
 from lms.extensions import csrf, db, limiter
 from lms.learning import services as learning
 from lms.responses import attachment
@@ -73,10 +74,11 @@ def mine():
         if c and c.archived_at is None and f"course:{c.slug}" not in held and rules.rules_of(c)["enabled"]
     ]
     slugs = {c.slug for c in courses if c}
+    hidden = audiences.hidden_course_slugs(current_user)  # a track naming a course they may not see
     tracks = [
         (t, rules.track_requirements(current_user.id, t))
         for t in rules.live_tracks()
-        if f"track:{t.slug}" not in held and slugs & set(t.course_slugs)
+        if f"track:{t.slug}" not in held and slugs & set(t.course_slugs) and not hidden & set(t.course_slugs)
     ]
     links = {c.public_id: (config.verify_url(c.public_id), linkedin_url(c, config)) for c in certs}
     return render_template("certification/mine.html", certs=certs, links=links, pending=pending, tracks=tracks)

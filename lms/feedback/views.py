@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from lms.accounts.models import User
 from lms.catalog import services as catalog
 from lms.catalog.models import Item
+from lms.developers.services import audiences
 from lms.extensions import db
 from lms.feedback import content_reports, surveys
 from lms.feedback.forms import ActionForm, ReplyForm, ReportForm, SurveyForm
@@ -40,10 +41,12 @@ def index():
 
 def _subject_or_404(kind: str, slug: str):
     if kind == "course":
-        course = catalog.get_course(slug) or abort(404)
+        course = audiences.visible_course(current_user, slug) or abort(404)
         return course, surveys.survey_for(course=course)
     if kind == "workshop":
-        workshop = workshops.get_workshop(slug) or abort(404)
+        workshop = workshops.get_workshop(slug)
+        if workshop is None or not audiences.may_see_workshop(current_user, workshop):
+            abort(404)
         return workshop, surveys.survey_for(workshop=workshop)
     abort(404)
 
@@ -84,7 +87,7 @@ def answer(kind: str, slug: str):
 @bp.post("/report/<slug>/<item_slug>")
 @login_required
 def report(slug: str, item_slug: str):
-    course = catalog.get_course(slug) or abort(404)
+    course = audiences.visible_course(current_user, slug) or abort(404)
     item = catalog.get_item(course, item_slug) or abort(404)
     form = ReportForm()
     if form.validate_on_submit():

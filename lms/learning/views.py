@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from lms.catalog import services as catalog
 from lms.catalog.models import TIERS, Course, Item
+from lms.developers.services import audiences
 from lms.extensions import db
 from lms.learning import counting, services
 from lms.learning.forms import ActionForm, choice_indexes
@@ -35,7 +36,7 @@ def register_course_panel(app: Flask, name: str, panel: CoursePanel) -> None:
 
 def _load(slug: str, item_slug: str | None = None):
     """The course (and item) the learner is enrolled in; else 404 or back to the course page."""
-    course = catalog.get_course(slug) or abort(404)
+    course = audiences.visible_course(current_user, slug) or abort(404)
     item = catalog.get_item(course, item_slug) or abort(404) if item_slug else None
     return course, item
 
@@ -45,7 +46,8 @@ def index():
     tier = request.args.get("tier", "")
     tag = request.args.get("tag", "")[:50]
     query = request.args.get("q", "").strip()[:100]
-    courses = catalog.list_courses(tier=tier or None, tag=tag or None, query=query or None)
+    hidden = audiences.hidden_course_ids(current_user)
+    courses = catalog.list_courses(tier=tier or None, tag=tag or None, query=query or None, hidden=hidden)
     progress = services.progress_for(current_user.id, [c.id for c in courses]) if current_user.is_authenticated else {}
     enrolled = set(services.enrolled_course_ids(current_user.id)) if current_user.is_authenticated else set()
     return render_template(
@@ -55,26 +57,28 @@ def index():
         tier=tier,
         tag=tag,
         query=query,
-        tags=catalog.popular_tags(),
+        tags=catalog.popular_tags(hidden=hidden),
         progress=progress,
         enrolled=enrolled,
+        hidden=hidden,
     )
 
 
 @bp.get("/courses/<slug>")
 def course(slug: str):
-    course = catalog.get_course(slug) or abort(404)
+    course = audiences.visible_course(current_user, slug) or abort(404)
     syllabus = catalog.syllabus(course)
     enrollment = done = progress = None
     results: dict[int, counting.Counted] = {}
-    missing_prereqs = course.prerequisites
+    prerequisites = [p for p in course.prerequisites if audiences.may_see_course(current_user, p)]
+    missing_prereqs = prerequisites
     if current_user.is_authenticated:
         enrollment = services.get_enrollment(current_user.id, course.id)
         done = services.completed_item_ids(current_user.id, course.id)
         results = counting.counting_attempts(current_user.id, course.id)
         progress = services.progress_for(current_user.id, [course.id])[course.id]
-        completed = services.completed_course_ids(current_user.id, [p.id for p in course.prerequisites])
-        missing_prereqs = [p for p in course.prerequisites if p.id not in completed]
+        completed = services.completed_course_ids(current_user.id, [p.id for p in prerequisites])
+        missing_prereqs = [p for p in prerequisites if p.id not in completed]
     next_up = services.next_item(course, syllabus, done or set()) if enrollment else None
     panels = {name: panel(course) for name, panel in current_app.extensions.get("course_panels", {}).items()}
     return render_template(
@@ -85,6 +89,7 @@ def course(slug: str):
         done=done or set(),
         results=results,
         progress=progress,
+        prerequisites=prerequisites,
         missing_prereqs=missing_prereqs,
         next_up=next_up,
         panels=panels,

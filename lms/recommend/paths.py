@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from lms.accounts.models import Team, User, team_members
 from lms.catalog.models import Course
 from lms.db import utcnow
+from lms.developers.services import audiences
 from lms.errors import UserError
 from lms.extensions import db
 from lms.learning.services import CourseStatus, progress_for
@@ -175,14 +176,19 @@ class AssignedPath:
 
 
 def learner_paths(user_id: int) -> list[AssignedPath]:
-    """The learner's assigned paths with progress and overdue flags (due passed, course not completed)."""
+    """The learner's assigned paths with progress and overdue flags (due passed, course not completed).
+    A course the learner may not see (its audience) is left out: its page would answer 404."""
     found = _assigned_paths(user_id)
+    user = db.session.get(User, user_id) if found else None
+    hidden = audiences.hidden_course_ids(user) if user is not None else frozenset()
     progress = progress_for(user_id, {i.course_id for p in found for i in p.items})
     now = utcnow()
     out = []
     for path in found:
         rows = []
         for item in path.items:
+            if item.course_id in hidden:
+                continue
             prog = progress.get(item.course_id)
             status = prog.status if prog else CourseStatus.NOT_STARTED
             done = status == CourseStatus.COMPLETED

@@ -10,7 +10,7 @@ from lms.catalog.sync import courses_synced
 from lms.learning.models import PROGRESS_KINDS, LearningEvent
 from lms.recommend.freshness import bump_everyone, bump_learners
 from lms.recommend.mastery import apply_event
-from lms.signals import learning_event_recorded, profile_saved
+from lms.signals import learning_event_recorded, profile_saved, segment_recomputed
 
 
 def connect(app: Flask) -> None:
@@ -19,6 +19,7 @@ def connect(app: Flask) -> None:
     learning_event_recorded.connect(update_mastery)
     courses_synced.connect(refresh_every_dashboard)
     profile_saved.connect(refresh_after_profile)
+    segment_recomputed.connect(refresh_segment_members)
 
 
 def update_mastery(event: LearningEvent, **_extra) -> None:
@@ -40,3 +41,9 @@ def refresh_every_dashboard(_report: Any, **_extra: Any) -> None:
 def refresh_after_profile(profile: Any, **_extra: Any) -> None:
     """Interests order equally good recommendations: the learner's next dashboard is built again."""
     bump_learners([profile.user_id])
+
+
+def refresh_segment_members(_segment: Any, *, user_ids: set[int], **_extra: Any) -> None:
+    """Who joined or left a segment may now see (or no longer see) the courses whose audience
+    names it: their dashboards are rebuilt. (Team memberships bump through freshness's listener.)"""
+    bump_learners(user_ids)

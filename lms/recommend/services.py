@@ -10,10 +10,12 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from lms.accounts.models import User
 from lms.catalog.models import TIERS, Course, Item, Module, Tag, course_prerequisites, course_tags
 from lms.catalog.skills import skill_title, skill_titles
 from lms.db import utcnow
 from lms.developers.models import DeveloperInterest
+from lms.developers.services import audiences
 from lms.extensions import db
 from lms.learning import counting
 from lms.learning.models import COMPLETION_KINDS, Enrollment, LearningEvent, LearningEventKind
@@ -198,9 +200,23 @@ def recommendations(user_id: int, limit: int = 3) -> list[Shown]:
     return recommendations_and_state(user_id, limit)[0]
 
 
+def seen_by(user_id: int, catalog: ranking.Catalog) -> ranking.Catalog:
+    """The shared catalog graph without the courses this learner may not see (their audience):
+    the graph is cached for the whole process, so the filter is per learner and per call."""
+    user = db.session.get(User, user_id)
+    hidden = audiences.hidden_course_ids(user) if user is not None else frozenset()
+    if not hidden:
+        return catalog
+    return ranking.Catalog(
+        [m for m in catalog.modules if m.course_id not in hidden],
+        {cid: pre for cid, pre in catalog.prerequisites.items() if cid not in hidden},
+    )
+
+
 def recommendations_and_state(user_id: int, limit: int = 3) -> tuple[list[Shown], ranking.LearnerState]:
     """The recommendations and the learner's state they were ranked on (the dashboard reads both)."""
     catalog, items, by_id = catalog_graph()
+    catalog = seen_by(user_id, catalog)
     state = learner_state(user_id, catalog, items, by_id)
     return [_shown(r) for r in ranking.recommend(catalog, state, limit)], state
 
@@ -274,6 +290,7 @@ def tier_name(tier: str) -> str:
 def recommended_module_ids(user_id: int, course_id: int) -> dict[str, str]:
     """Module slug -> reason for the recommended modules of one course (for the course page)."""
     catalog, items, by_id = catalog_graph()
+    catalog = seen_by(user_id, catalog)
     state = learner_state(user_id, catalog, items, by_id)
     return {
         r.module.slug: reason_text(r) for r in ranking.recommend(catalog, state, 3) if r.module.course_id == course_id

@@ -6,10 +6,13 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from sqlalchemy import select
 
 from lms.catalog.sync import SyncReport
+from lms.developers.services import audiences
 from lms.extensions import db
 from lms.workshops.content import load_workshops
+from lms.workshops.models import Workshop
 from lms.workshops.sync import sync_workshops
 
 workshops_cli = click.Group("workshops", help="Check and load workshop files.")
@@ -53,3 +56,21 @@ def sync(path: str | None) -> None:
         db.session.rollback()
         raise
     click.echo(f"Workshops synced: {report.summary()}.")
+    _report_audiences()
+
+
+def _report_audiences() -> None:
+    """Unknown segment or team names (the workshop waits for them) and registered people outside a
+    narrowed audience (they keep their seats and access)."""
+    limited = db.session.scalars(select(Workshop).where(Workshop.audience == "limited", Workshop.archived_at.is_(None)))
+    for workshop in limited:
+        check = audiences.check_workshop_audience(
+            workshop.id, workshop.audience, workshop.audience_segments, workshop.audience_teams
+        )
+        for name in [*check.unknown_segments, *check.unknown_teams]:
+            click.echo(f"{workshop.slug}: warning: audience: no segment or team is called {name!r} yet.", err=True)
+        if check.kept_outside:
+            click.echo(
+                f"{workshop.slug}: {check.kept_outside} registered people are outside the audience "
+                "and keep their seats and access."
+            )

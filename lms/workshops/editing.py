@@ -54,6 +54,10 @@ def save_workshop(author: User, data: dict[str, Any], workshop: Workshop | None 
     workshop.description_html = render_markdown(data["description"])
     workshop.tier, workshop.tags, workshop.course_id = data["tier"], data["tags"], course_id
     workshop.materials, workshop.updated_at = data["materials"], utcnow()
+    workshop.audience = data.get("audience") or "public"
+    limited = workshop.audience == "limited"
+    workshop.audience_segments = list(data.get("audience_segments") or []) if limited else []
+    workshop.audience_teams = list(data.get("audience_teams") or []) if limited else []
     emails = list(data["instructors"])
     if author.email not in emails and author.role != "admin":
         emails.append(author.email)
@@ -113,4 +117,7 @@ def form_data_of(workshop: Workshop) -> dict[str, Any]:
         "course": course.slug if course else "",
         "instructors": ", ".join(workshop.instructor_emails),
         "materials": "\n".join(f"{m['title']} | {m['url']}" for m in workshop.materials),
+        "audience": workshop.audience,
+        "audience_segments": ", ".join(workshop.audience_segments),
+        "audience_teams": ", ".join(workshop.audience_teams),
     }

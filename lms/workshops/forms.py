@@ -40,7 +40,30 @@ class WorkshopForm(FlaskForm):
         validators=[Length(max=5000)],
         description=_l("One per line: Title | https://link. Attendees see them after their session."),
     )
+    audience = SelectField(
+        _l("Who can see it"),
+        choices=[
+            ("public", _l("Everyone")),
+            ("signed_in", _l("Signed-in people")),
+            ("limited", _l("Segment or team members")),
+        ],
+        default="public",
+        description=_l("People already registered keep their seats and access when you narrow it."),
+    )
+    audience_segments = StringField(
+        _l("Segments"), validators=[Length(max=2000)], description=_l("Segment names, comma-separated.")
+    )
+    audience_teams = StringField(
+        _l("Teams"), validators=[Length(max=2000)], description=_l("Team names, comma-separated.")
+    )
     submit = SubmitField(_l("Save workshop"))
+
+    def validate_audience(self, field: SelectField) -> None:
+        named = split_names(self.audience_segments.data) or split_names(self.audience_teams.data)
+        if field.data == "limited" and not named:
+            raise ValidationError(_l("Name at least one segment or team, or choose another audience."))
+        if field.data != "limited" and named:
+            raise ValidationError(_l("Segments and teams only apply to “Segment or team members”."))
 
     def validate_tags(self, field: StringField) -> None:
         bad = [t for t in split_list(field.data) if not _TAG.match(t)]
@@ -104,6 +127,11 @@ class SessionForm(FlaskForm):
 def split_list(text: str | None) -> list[str]:
     """'a, b ,c' -> ['a', 'b', 'c'] without duplicates or blanks."""
     return list(dict.fromkeys(p.strip().lower() for p in (text or "").split(",") if p.strip()))
+
+
+def split_names(text: str | None) -> list[str]:
+    """'ML engineers, Acme' -> ['ML engineers', 'Acme']: segment and team names keep their case."""
+    return list(dict.fromkeys(p.strip()[:100] for p in (text or "").split(",") if p.strip()))
 
 
 def parse_materials(text: str | None) -> list[dict[str, str]]:

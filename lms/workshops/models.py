@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.catalog.models import Course
+from lms.catalog.models import AUDIENCES, Course
 from lms.db import Base, utcnow
 
 WORKSHOP_TIERS = ("beginner", "intermediate", "advanced")
@@ -23,6 +23,7 @@ class Workshop(Base):
     __table_args__ = (
         CheckConstraint(f"tier IN {WORKSHOP_TIERS}", name="tier_known"),
         CheckConstraint(f"source IN {SOURCES}", name="source_known"),
+        CheckConstraint(f"audience IN {AUDIENCES}", name="audience_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +37,10 @@ class Workshop(Base):
     materials: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     survey: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(String(10), default="file")
+    # Who may see it (as a course's audience): the file's `audience:` key or the UI form.
+    audience: Mapped[str] = mapped_column(String(20), default="public", server_default="public")
+    audience_segments: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    audience_teams: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from lms.catalog.schema import Email, Slug, SurveySpec, TagName, Title, _Strict
+from lms.catalog.schema import Audience, Email, Slug, SurveySpec, TagName, Title, _Strict
 
 Url = Annotated[str, StringConstraints(pattern=r"^https://\S+$", max_length=500)]
 
@@ -71,3 +71,4 @@ class WorkshopFile(_Strict):
     materials: list[Material] = []
     survey: SurveySpec | None = None
     sessions: list[SessionEntry] = Field(min_length=1, max_length=100)
+    audience: Audience = "public"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,11 +29,19 @@ class Listing:
 
 
 def list_workshops(
-    *, past: bool = False, tier: str | None = None, tag: str | None = None, now: datetime | None = None
+    *,
+    past: bool = False,
+    tier: str | None = None,
+    tag: str | None = None,
+    now: datetime | None = None,
+    hidden: Collection[int] = (),
 ) -> list[Listing]:
-    """Live workshops with a session still to end (or, with past=True, all ended), by tier and tag."""
+    """Live workshops with a session still to end (or, with past=True, all ended), by tier and tag;
+    `hidden`: ids the viewer may not see (lms.developers.services.audiences.hidden_workshop_ids)."""
     now = now or utcnow()
     stmt = select(Workshop).where(Workshop.archived_at.is_(None)).options(selectinload(Workshop.sessions))
+    if hidden:
+        stmt = stmt.where(Workshop.id.not_in(hidden))
     if tier in WORKSHOP_TIERS:
         stmt = stmt.where(Workshop.tier == tier)
     rows: list[Listing] = []
@@ -53,11 +62,12 @@ def list_workshops(
     return rows
 
 
-def workshop_tags(limit: int = 20) -> list[str]:
-    """Tags used by most live workshops, for the filter bar."""
-    counts = Counter(
-        t for tags in db.session.scalars(select(Workshop.tags).where(Workshop.archived_at.is_(None))) for t in tags
-    )
+def workshop_tags(limit: int = 20, *, hidden: Collection[int] = ()) -> list[str]:
+    """Tags used by most live workshops the viewer may see, for the filter bar."""
+    live = select(Workshop.tags).where(Workshop.archived_at.is_(None))
+    if hidden:
+        live = live.where(Workshop.id.not_in(hidden))
+    counts = Counter(t for tags in db.session.scalars(live) for t in tags)
     return [name for name, _n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
 
 

@@ -7,6 +7,7 @@ import logging
 from sqlalchemy import select
 
 from lms.catalog.models import Course
+from lms.catalog.schema import audience_columns
 from lms.catalog.sync import SyncReport
 from lms.db import utcnow
 from lms.extensions import db
@@ -56,6 +57,7 @@ def _apply(workshop: Workshop, spec: WorkshopSpec, course_id: int | None) -> Non
     workshop.tier, workshop.tags, workshop.course_id = f.tier, list(dict.fromkeys(f.tags)), course_id
     workshop.materials = [{"title": m.title, "url": m.url} for m in f.materials]
     workshop.survey = f.survey.model_dump() if f.survey else None
+    workshop.audience, workshop.audience_segments, workshop.audience_teams = audience_columns(f.audience)
     workshop.source, workshop.content_hash = "file", spec.content_hash
     workshop.archived_at, workshop.updated_at = None, utcnow()
     set_instructors(workshop, f.instructors)

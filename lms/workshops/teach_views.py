@@ -8,11 +8,12 @@ from flask_login import current_user
 
 from lms.accounts.access import role_required
 from lms.db import utcnow
+from lms.developers.services import audiences
 from lms.extensions import db
 from lms.localtime import in_zone
 from lms.responses import attachment
 from lms.workshops import editing, registration, services
-from lms.workshops.forms import ActionForm, SessionForm, WorkshopForm, parse_materials, split_list
+from lms.workshops.forms import ActionForm, SessionForm, WorkshopForm, parse_materials, split_list, split_names
 
 
 def _taught(slug: str):
@@ -44,7 +45,31 @@ def _workshop_data(form: WorkshopForm) -> dict:
         "course": form.course.data or None,
         "instructors": split_list(form.instructors.data),
         "materials": parse_materials(form.materials.data),
+        "audience": form.audience.data,
+        "audience_segments": split_names(form.audience_segments.data),
+        "audience_teams": split_names(form.audience_teams.data),
     }
+
+
+def _say_audience(workshop) -> None:
+    """Tell the editor what the saved audience means today: names nobody made yet (the workshop
+    waits for them) and people already registered outside it (they keep their access)."""
+    check = audiences.check_workshop_audience(
+        workshop.id, workshop.audience, workshop.audience_segments, workshop.audience_teams
+    )
+    if check.unknown_segments or check.unknown_teams:
+        names = ", ".join([*check.unknown_segments, *check.unknown_teams])
+        flash(
+            _("No segment or team is called %(names)s yet: nobody sees the workshop through it.", names=names), "info"
+        )
+    if check.kept_outside:
+        flash(
+            _(
+                "%(n)d people already registered are outside this audience: they keep their seats and access.",
+                n=check.kept_outside,
+            ),
+            "info",
+        )
 
 
 @role_required("instructor")
@@ -59,6 +84,7 @@ def new_workshop():
         workshop = editing.save_workshop(current_user, _workshop_data(form))
         db.session.commit()
         flash(_("Workshop created. Now add a session."), "success")
+        _say_audience(workshop)
         return redirect(url_for("workshops.new_session", slug=workshop.slug))
     return render_template("workshops/edit.html", form=form, workshop=None)
 
@@ -71,6 +97,7 @@ def edit_workshop(slug: str):
         editing.save_workshop(current_user, _workshop_data(form), workshop)
         db.session.commit()
         flash(_("Workshop saved."), "success")
+        _say_audience(workshop)
         return redirect(url_for("workshops.detail", slug=workshop.slug))
     return render_template("workshops/edit.html", form=form, workshop=workshop)
 

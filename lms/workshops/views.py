@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from lms.db import utcnow
+from lms.developers.services import audiences
 from lms.extensions import db
 from lms.localtime import viewer_zone
 from lms.responses import attachment
@@ -24,7 +25,8 @@ register_teach_routes(bp)
 def index():
     tier, tag = request.args.get("tier", ""), request.args.get("tag", "")[:50]
     past = request.args.get("when") == "past"
-    rows = services.list_workshops(past=past, tier=tier or None, tag=tag or None)
+    hidden = audiences.hidden_workshop_ids(current_user)
+    rows = services.list_workshops(past=past, tier=tier or None, tag=tag or None, hidden=hidden)
     return render_template(
         "workshops/index.html",
         rows=rows,
@@ -32,13 +34,15 @@ def index():
         tier=tier,
         tag=tag,
         tiers=WORKSHOP_TIERS,
-        tags=services.workshop_tags(),
+        tags=services.workshop_tags(hidden=hidden),
     )
 
 
 @bp.get("/<slug>")
 def detail(slug: str):
-    workshop = services.get_workshop(slug) or abort(404)
+    workshop = services.get_workshop(slug)
+    if workshop is None or not audiences.may_see_workshop(current_user, workshop):
+        abort(404)
     sessions = workshop.live_sessions
     mine = services.registrations_of(current_user.id, [s.id for s in sessions]) if current_user.is_authenticated else {}
     positions = {sid: services.waitlist_position(r) for sid, r in mine.items()}
@@ -57,7 +61,11 @@ def detail(slug: str):
 
 
 def _session_or_404(session_id: int):
-    return services.get_session(session_id) or abort(404)
+    """A live session of a workshop the viewer may see (its audience, staff, or already registered)."""
+    session = services.get_session(session_id)
+    if session is None or not audiences.may_see_workshop(current_user, session.workshop):
+        abort(404)
+    return session
 
 
 @bp.post("/sessions/<int:session_id>/register")

@@ -10,6 +10,7 @@ from lms.assignments import services as assignments
 from lms.assignments.tasks import enqueue_grading
 from lms.catalog import services as catalog
 from lms.catalog.markdown import render_markdown
+from lms.developers.services import audiences
 from lms.extensions import db
 from lms.responses import attachment
 from lms.workspace import notebook, runs, services
@@ -24,7 +25,7 @@ MAX_VERSION = 2**31 - 1  # the column's range in PostgreSQL; beyond it no draft 
 
 def _open(slug: str, item_slug: str):
     """Course, item and the signed-in learner's workspace; 404/403 before anything else runs."""
-    course = catalog.get_course(slug) or abort(404)
+    course = audiences.visible_course(current_user, slug) or abort(404)
     item = catalog.get_item(course, item_slug) or abort(404)
     try:
         return course, item, services.open_workspace(current_user, item)

@@ -20,6 +20,7 @@ from lms.signals import (
     post_moderated,
     post_replied,
     profile_saved,
+    segment_recomputed,
     thread_asked,
 )
 
@@ -36,6 +37,7 @@ RECEIVERS = {
     members_mentioned: {community.on_members_mentioned},
     post_moderated: {community.on_post_moderated, community_search.on_moderated},
     profile_saved: {recommend.refresh_after_profile, developers.on_profile_saved},
+    segment_recomputed: {recommend.refresh_segment_members},
 }
 
 

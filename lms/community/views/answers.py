@@ -20,6 +20,7 @@ from lms.catalog import services as catalog
 from lms.community.models import BODY_LIMIT, TITLE_LIMIT
 from lms.community.services import CommunityError, ConductRequired, answers, is_staff
 from lms.community.views import bp, thread_url
+from lms.developers.services import audiences
 from lms.extensions import db
 
 THREAD = "/courses/<slug>/community/<int:thread_id>"
@@ -36,7 +37,7 @@ class FaqForm(FlaskForm):
 def _load(slug: str, thread_id: int, post_id: int | None = None):
     """The course, its thread and the thread's post, or 404 (another course's thread, another
     thread's post, a reader who may not read it)."""
-    course = catalog.get_course(slug)
+    course = audiences.visible_course(current_user, slug)
     thread = answers.thread_in(current_user, course, thread_id) if course is not None else None
     if thread is None:
         abort(404)
@@ -176,7 +177,7 @@ def faq_delete(slug: str, entry_id: int):
 
 def _load_entry(slug: str, entry_id: int):
     """The course's FAQ entry for its staff: 404 for another course's entry, 403 for non-staff."""
-    course = catalog.get_course(slug)
+    course = audiences.visible_course(current_user, slug)
     entry = answers.faq_entry_in(course, entry_id) if course is not None else None
     if entry is None:
         abort(404)

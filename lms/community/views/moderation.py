@@ -12,13 +12,13 @@ from werkzeug.wrappers import Response
 
 from lms.accounts.access import role_required
 from lms.accounts.models import User
-from lms.catalog import services as catalog
 from lms.catalog.models import Course
 from lms.community.models import CONDUCT_VERSION, CommunityMember
 from lms.community.moderation_forms import ConductForm, FlagForm, ModerationForm
 from lms.community.services import CommunityError, can_read, is_staff, moderation
 from lms.community.services import conduct as conduct_service
 from lms.community.views import bp, thread_url
+from lms.developers.services import audiences
 from lms.extensions import db
 from lms.teaching.services import taught_courses
 
@@ -50,7 +50,7 @@ def conduct():
 
 
 def _course(slug: str) -> Course:
-    course = catalog.get_course(slug)
+    course = audiences.visible_course(current_user, slug)
     if course is None:
         abort(404)
     return course

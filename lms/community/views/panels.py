@@ -10,11 +10,11 @@ from flask import abort, jsonify, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from lms.catalog import services as catalog
 from lms.community.models import TITLE_LIMIT
 from lms.community.services import can_read, search
 from lms.community.services import panels as services
 from lms.community.views import bp
+from lms.developers.services import audiences
 
 if TYPE_CHECKING:
     from lms.catalog.models import Course, Item
@@ -50,7 +50,7 @@ def community_panel(course: Course, item: Item | None = None, *, quiz_submitted:
 
 
 def _readable_course(slug: str) -> Course:
-    course = catalog.get_course(slug) or abort(404)
+    course = audiences.visible_course(current_user, slug) or abort(404)
     if not can_read(current_user, course):
         abort(404)
     return course

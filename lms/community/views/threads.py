@@ -16,11 +16,12 @@ from lms.community.models import Thread, ThreadKind
 from lms.community.services import posting
 from lms.community.services.posting import ThreadFilter
 from lms.community.views import bp, thread_url
+from lms.developers.services import audiences
 from lms.extensions import db
 
 
 def load_course(slug: str) -> Course:
-    return catalog.get_course(slug) or abort(404)
+    return audiences.visible_course(current_user, slug) or abort(404)
 
 
 def load_thread(slug: str, thread_id: int) -> tuple[Course, Thread]:
