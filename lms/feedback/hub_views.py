@@ -103,7 +103,10 @@ def item(item_id: int):
         ]
         merge_form = MergeForm(formdata=None)
     # Names: staff see who wrote; others see staff and the reporter's own messages, never other people's names.
-    names = _names({m.author_id for m in found.messages} | {found.reporter_id, found.owner_id})
+    changes = hub.history(found) if staff else []
+    names = _names(
+        {m.author_id for m in found.messages} | {c.actor_id for c in changes} | {found.reporter_id, found.owner_id}
+    )
     return render_template(
         "feedback/hub/item.html",
         item=found,
@@ -118,7 +121,7 @@ def item(item_id: int):
         merge_form=merge_form,
         vote_form=ActionForm(),
         voted=found.id in hub.voted_ids(current_user, [found.id]),
-        history=hub.history(found) if staff else [],
+        history=changes,
         overdue=hub.is_overdue(found),
         due=hub.due_at(found),
     )

@@ -285,3 +285,24 @@ def test_report_button_files_into_the_hub_and_old_report_urls_redirect(app, clie
     client.post("/logout")
     login(client, other.email)
     assert client.get("/feedback/reports/41", follow_redirects=True).status_code == 404  # still the item's rule
+
+
+def test_demo_feedback_loads_once(app, client):
+    from lms.demo.feedback_hub import load_feedback
+    from lms.demo.services import ensure_demo_accounts
+
+    ensure_demo_accounts()
+    message = load_feedback()
+    db.session.commit()
+    assert message.startswith("Demo feedback: 7 items")
+    statuses = set(db.session.scalars(select(FeedbackItem.status)))
+    assert {"new", "triaged", "planned", "in_progress", "done", "declined", "duplicate"} == statuses
+    assert _count(FeedbackVote) > 0
+    rows = _count(FeedbackItem), _count(FeedbackVote), _count(FeedbackChange)
+    assert (
+        "nothing to do" in load_feedback()
+        and (_count(FeedbackItem), _count(FeedbackVote), _count(FeedbackChange)) == rows
+    )
+    db.session.commit()
+    page = client.get("/feedback/we-did").text
+    assert "Raised the upload limit to 16 MB" in page and "Lee Learner" not in page
