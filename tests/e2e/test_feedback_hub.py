@@ -37,6 +37,8 @@ def test_file_vote_triage_close_and_tell(browser, base_url, live_app):
     bo.get_by_label("Title").press_sequentially("offline lesson pages", delay=20)
     similar = bo.locator("#similar-items .fb-similar-box")
     expect(similar).to_contain_text(TITLE)
+    # Styled at 1280 px too (the stylesheet's unclosed 760 px block once kept these rules to phones).
+    assert similar.evaluate("el => getComputedStyle(el).backgroundColor") != "rgba(0, 0, 0, 0)"
     shot(bo, "feedback-01-similar-1280")
     similar.get_by_role("button", name=f"Vote for “{TITLE}”").click()
     expect(bo.locator(".flash-success")).to_contain_text("Vote counted")
@@ -62,6 +64,11 @@ def test_file_vote_triage_close_and_tell(browser, base_url, live_app):
     expect(admin.locator(".fb-outcome")).to_contain_text("open offline")
     expect(admin.locator("#triage")).to_contain_text("Planned → Done")
     shot(admin, "feedback-03-item-done-1280")
+    admin.set_viewport_size({"width": 375, "height": 800})  # the board scrolls in its own region
+    admin.goto(base_url + "/feedback/triage?view=board")
+    expect(admin.locator(".fb-column", has=admin.get_by_role("heading", name="Done"))).to_contain_text(TITLE)
+    assert admin.evaluate("document.documentElement.scrollWidth <= 375")
+    shot(admin, "feedback-03b-board-375")
 
     # "You asked, we did": public, newest first, no names.
     visitor = browser.new_context(viewport={"width": 375, "height": 800}, locale="en-US").new_page()

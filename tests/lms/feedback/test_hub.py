@@ -155,7 +155,7 @@ def test_file_find_similar_vote_triage_merge_close_and_tell_followers(app, clien
     assert {u for u, k in _told(NotificationKind.FEEDBACK_STATUS) if k.endswith(":done")} == {ada.id, bo.id, cy.id}
 
 
-def test_overdue_filters_and_response_time_cli(app, runner, tmp_path):
+def test_overdue_filters_we_did_pages_and_response_time_cli(app, client, runner, tmp_path):
     courses_with_survey(tmp_path)
     ada = make_user()
     admin = make_user("admin")
@@ -175,9 +175,20 @@ def test_overdue_filters_and_response_time_cli(app, runner, tmp_path):
         urgent.id
     ]
     assert hub.triage_list(admin, hub.Filters.parse({"category": "usage_suggestion"})) == [answered]
+    # "You asked, we did": public done items with an outcome, newest first, 20 a page.
+    for n in range(hub.PAGE_SIZE + 1):
+        done = hub.file_item(ada, "feature_request", f"Wish number {n:02d}", "")
+        done.status, done.outcome, done.resolved_at = "done", f"Outcome {n:02d}", now - timedelta(hours=n)
+        done.first_response_at = done.created_at  # answered at once: the metric below is unchanged
+    db.session.commit()
+    first_page = client.get("/feedback/we-did").text
+    assert first_page.index("Outcome 00") < first_page.index("Outcome 19") and "Outcome 20" not in first_page
+    assert "/feedback/we-did?page=2" in first_page
+    assert "Outcome 20" in client.get("/feedback/we-did?page=2").text
     result = runner.invoke(args=["feedback", "response-time"])
     assert result.exit_code == 0
-    assert result.output.strip() == "Answered: 1, waiting: 3, median time to first answer: 4.0 h."
+    # 21 answered at once (0 h) and one after 4 h: the median of 22 is 0 h; three open ones wait.
+    assert result.output.strip() == "Answered: 22, waiting: 3, median time to first answer: 0.0 h."
 
 
 def test_two_racing_votes_by_one_person_count_once(app):
