@@ -197,6 +197,7 @@ def test_two_racing_votes_by_one_person_count_once(app):
     ada, bo = make_user(), make_user()
     target = hub.file_item(ada, "feature_request", "Offline mode for lessons", "")
     db.session.commit()
+    voter_id, item_id = bo.id, target.id  # read here: the racers must not touch this thread's session
     barrier = threading.Barrier(2, timeout=20)
     outcomes: list[str] = []
     errors: list[Exception] = []
@@ -209,7 +210,7 @@ def test_two_racing_votes_by_one_person_count_once(app):
         try:
             with app.app_context():
                 try:
-                    hub.vote(db.session.get(User, bo.id), db.session.get(FeedbackItem, target.id))
+                    hub.vote(db.session.get(User, voter_id), db.session.get(FeedbackItem, item_id))
                     db.session.commit()
                     outcomes.append("voted")
                 except FeedbackError as exc:
@@ -230,8 +231,8 @@ def test_two_racing_votes_by_one_person_count_once(app):
     assert errors == []
     assert sorted(outcomes) == ["You already voted for this item.", "voted"]
     db.session.expire_all()
-    assert _count(FeedbackVote, FeedbackVote.item_id == target.id) == 1
-    assert db.session.get(FeedbackItem, target.id).vote_count == 1
+    assert _count(FeedbackVote, FeedbackVote.item_id == item_id) == 1
+    assert db.session.get(FeedbackItem, item_id).vote_count == 1
 
 
 def test_survey_comments_get_copies_and_anonymous_ones_stay_anonymous(app, client, tmp_path):
