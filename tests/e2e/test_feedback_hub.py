@@ -87,5 +87,8 @@ def test_file_vote_triage_close_and_tell(browser, base_url, live_app):
         expect(person.locator(".inbox")).to_contain_text(f"Done: {TITLE}")
         expect(person.locator(".inbox")).to_contain_text(f"Planned: {TITLE}")
     shot(ada, "feedback-05-bell-1280")
+    ada.goto(base_url + "/feedback/")
+    expect(ada.locator("main")).to_contain_text("Filed or voted for by you")
+    shot(ada, "feedback-06-home-1280")
     for p in (ada, bo, admin, visitor):
         p.context.close()
