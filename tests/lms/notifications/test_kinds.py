@@ -162,6 +162,17 @@ def test_replies_to_a_report_and_a_survey_comment_are_told_to_their_author(app, 
     login(client, learner.email)
     assert "Fixed, thank you!" in client.get(thread).text
 
+    # A status change tells the follower in their language: planned, then done with the outcome.
+    learner.locale = "zh"
+    hub.triage(report, teacher, status="done", priority=None, owner_id=None, outcome="Fixed in lesson 1.", public=False)
+    db.session.commit()
+    [(who, key)] = _told(NotificationKind.FEEDBACK_STATUS)
+    assert (who, key) == (learner.id, f"feedback-status:{report.id}:done")
+    message, text, html = _mailed(smtp, _first(NotificationKind.FEEDBACK_STATUS).id)
+    assert message["Subject"] == f"已完成：{report.title}"
+    for part in (text, html):
+        assert "处理结果" in part and "Fixed in lesson 1." in part and f"http://127.0.0.1:5000{thread}" in part
+
     session = make_workshop(starts_in=-timedelta(hours=3))
     session.workshop.survey = {"anonymous": False, "questions": []}
     registration.register(learner, session, now=session.starts_at - timedelta(days=1))
