@@ -1,4 +1,4 @@
-"""Surveys after a course or workshop, their responses and replies; reports on content."""
+"""Surveys after a course or workshop, their responses and replies; old item reports; the feedback hub."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Instructors: survey results of what they teach, replies to answers, the inbox of reports on content."""
+"""Instructors: survey results of what they teach, and replies to answers (item reports are in the hub)."""
 
 from __future__ import annotations
 
