@@ -417,11 +417,14 @@ def triage(
 
 
 def owner_choices(item: FeedbackItem) -> list[User]:
-    """Who may own an item: the admins and the instructors of its course."""
-    who = or_(User.role == "admin")
+    """Who may own an item: the admins and the instructors of its course or workshop."""
+    staff: Any = false()
     if item.course_id is not None:
-        taught = select(CourseInstructor.email).where(CourseInstructor.course_id == item.course_id)
-        who = or_(User.role == "admin", and_(User.role == "instructor", User.email.in_(taught)))
+        staff = User.email.in_(select(CourseInstructor.email).where(CourseInstructor.course_id == item.course_id))
+    elif item.workshop_id is not None:
+        workshop = db.session.get(Workshop, item.workshop_id)
+        staff = User.email.in_(workshop.instructor_emails if workshop else [])
+    who = or_(User.role == "admin", and_(User.role == "instructor", staff))
     return list(db.session.scalars(select(User).where(who, User.active.is_(true())).order_by(User.display_name)))
 
 

@@ -18,7 +18,9 @@ from lms.feedback.errors import FeedbackError
 from lms.feedback.models import FeedbackChange, FeedbackFollow, FeedbackItem, FeedbackVote
 from lms.notifications.models import Notification, NotificationKind
 from lms.signals import feedback_filed, feedback_status_changed
+from lms.workshops import registration
 from tests.factories import item, login, make_user
+from tests.lms.workshops.helpers import make_workshop
 
 from .helpers import complete_course, course, courses_with_survey
 
@@ -264,6 +266,22 @@ def test_survey_comments_get_copies_and_anonymous_ones_stay_anonymous(app, clien
     client.post("/logout")
     login(client, ada.email)
     assert client.get(f"/feedback/items/{copy.id}").status_code == 404  # not even the respondent is linked
+
+    # A named workshop comment: a linked copy its reporter follows, triaged by the workshop's instructor.
+    session = make_workshop(starts_in=-timedelta(hours=3), instructor="host@example.com")
+    session.workshop.survey = {"anonymous": False, "questions": []}
+    host, other = make_user("instructor", email="host@example.com"), make_user("instructor")
+    registration.register(ada, session, now=session.starts_at - timedelta(days=1))
+    registration.mark_attendance(session, {r.id for r, _u in registration.attendees(session)})
+    said = surveys.submit(
+        "s", surveys.survey_for(workshop=session.workshop), ada, csat=5, nps=9, comment="More", answers={}
+    )
+    db.session.commit()
+    named = db.session.scalar(select(FeedbackItem).where(FeedbackItem.survey_response_id == said.id))
+    assert (named.reporter_id, named.workshop_id, named.anonymous) == (ada.id, session.workshop.id, False)
+    assert db.session.get(FeedbackFollow, (named.id, ada.id)) is not None
+    assert hub.may_triage(host, named) and not hub.may_triage(other, named) and not hub.may_triage(teacher, named)
+    assert host.id in {u.id for u in hub.owner_choices(named)}
 
 
 def test_report_button_files_into_the_hub_and_old_report_urls_redirect(app, client, tmp_path):
