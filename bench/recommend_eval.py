@@ -18,6 +18,12 @@ as prerequisite gating does) and a random unlocked module not yet passed. Anchor
 order; the gated order is reported as the stronger rule-based baseline. Target: ours takes
 >= 20% fewer modules and has fewer failed attempts. Then the BKT fit must recover the
 simulator's parameters with a mean absolute error <= 0.05 on 2,000 learners.
+
+Interests (issue 18): each learner of ours also gets INTERESTS tags sampled from the catalog's
+(on a random stream of their own, so the rest of the run draws the same numbers); ours runs once
+without them and once with them in the learner's state, and the bench prints how often the module
+picked had a course tagged with one of the learner's interests, and the goal-reaching figures of
+both runs: interests only break ties, so the figures should stay within their intervals.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from lms.recommend import bkt, ranking  # noqa: E402
 TIERS = ranking.TIERS
 GOAL = "intermediate"
 MAX_STEPS = 80
+INTERESTS = 3  # tags per simulated learner
 PASS = 0.7
 GUESS, SLIP, FORGET = 0.2, 0.1, 0.0005
 PLACED = 0.97
@@ -84,6 +91,7 @@ def demo_catalog() -> ranking.Catalog:
                     position,
                     tuple(m.skills),
                     graded,
+                    frozenset(spec.file.tags),
                 )
             )
             next_id += 1
@@ -137,24 +145,41 @@ class World:
 
 
 def run_policy(
-    world: World, policy: str, n: int, seed: int, params: dict[str, bkt.Params], log: dict | None = None
+    world: World,
+    policy: str,
+    n: int,
+    seed: int,
+    params: dict[str, bkt.Params],
+    log: dict | None = None,
+    interests: dict | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Modules taken and failed attempts until the intermediate tier is known, per learner;
-    `log` collects each learner's steps per skill, as the event log would (for fitting)."""
+    `log` collects each learner's steps per skill, as the event log would (for fitting);
+    `interests` ({"use": bool}) samples interests per learner, counts the picks that match them
+    ("picks", "matched") and, with "use", puts them in the learner's state."""
     rng = np.random.default_rng(seed)
+    tags = sorted({t for m in world.catalog.modules for t in m.tags})
+    taste = np.random.default_rng(seed + 7)  # the interests' own stream
     taken, failed = np.zeros(n), np.zeros(n)
     for learner in range(n):
         known = world.new_learner(rng)
         state = ranking.LearnerState(goal_tier=GOAL)
+        liked: frozenset[str] = frozenset()
+        if interests is not None:
+            liked = frozenset(str(t) for t in taste.choice(tags, INTERESTS, replace=False))
+            state.interests = liked if interests["use"] else frozenset()
         if policy == "ours":
             _placement(world, known, state, rng)
         passed: set[int] = set()
         cursor = 0
         for steps in range(1, MAX_STEPS + 1):
-            module = _choose(policy, world, state, passed, rng, steps)
+            module = _choose(policy, world, state, passed, rng, steps, interests)
             if module is None:  # every goal module passed, yet not all known: go round them again
                 module = world.goal_modules[cursor % len(world.goal_modules)]
                 cursor += 1
+            if interests is not None:
+                interests["picks"] = interests.get("picks", 0) + 1
+                interests["matched"] = interests.get("matched", 0) + bool(module.tags & liked)
             ok, score = world.take(module, known, rng)
             failed[learner] += not ok
             _observe(module, ok, score, state, params)
@@ -198,10 +223,12 @@ def _observe(module, ok: bool, score: float, state: ranking.LearnerState, params
     state.started_courses.add(module.course_id)
 
 
-def _choose(policy, world: World, state, passed: set[int], rng, steps: int):
+def _choose(policy, world: World, state, passed: set[int], rng, steps: int, interests: dict | None = None):
     catalog = world.catalog
     if policy == "ours":
-        recs = ranking.recommend(catalog, state, limit=1)
+        recs = ranking.recommend(catalog, state, limit=2)
+        if interests is not None and len(recs) == 2 and recs[0].score == recs[1].score:
+            interests["tied"] = interests.get("tied", 0) + 1  # a pick the tie-breaker could change
         if recs and TIERS.index(recs[0].module.tier) <= TIERS.index(GOAL):
             return recs[0].module
         # The goal tier looks mastered but the run goes on: review its weakest module.
@@ -287,6 +314,16 @@ def main() -> None:
         f"ours vs gated order (retake until passed): {100 * gated:.1f}% fewer modules, "
         f"{100 * gated_fails:.1f}% fewer failed attempts"
     )
+    print(f"interests ({INTERESTS} sampled tags per learner) as ours' tie-breaker:")
+    for use in (False, True):
+        counts = {"use": use}
+        taken, failed = run_policy(world, "ours", args.learners, args.seed + 1, params, interests=counts)
+        share, tied = counts["matched"] / counts["picks"], counts.get("tied", 0) / counts["picks"]
+        print(
+            f"  {'with   ' if use else 'without'} picks matching an interest {100 * share:5.1f}% "
+            f"(tied picks {100 * tied:4.1f}%); "
+            f"modules taken {interval(taken)}, failed {interval(failed)}, unfinished {int((taken >= MAX_STEPS).sum())}"
+        )
     print("BKT recovery on 2,000 simulated learners:")
     mae = recovery(args.seed)
     print(f"  mean absolute error {mae:.4f} (target <= 0.05): {'OK' if mae <= 0.05 else 'MISSED'}")

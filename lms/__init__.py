@@ -47,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _connect_receivers(app)
     templating.init_app(app)
     _register_blueprints(app)
+    _register_access_rules(app)
     _register_page_parts(app)
     _register_reminders(app)
     _register_cli(app)
@@ -78,11 +79,12 @@ def _connect_receivers(app: Flask) -> None:
     from lms.assignments import receivers as assignments
     from lms.certification import receivers as certification
     from lms.community import receivers as community
+    from lms.developers import receivers as developers
     from lms.notifications import receivers as notifications
     from lms.recommend import receivers as recommend
     from lms.reports import receivers as reports
 
-    for domain in (assignments, certification, recommend, reports, community, notifications):
+    for domain in (assignments, certification, recommend, reports, community, notifications, developers):
         domain.connect(app)
     from lms.community.services import search as community_search
 
@@ -138,6 +140,13 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
 
 
+def _register_access_rules(app: Flask) -> None:
+    """Rules for every route: analysts change nothing but their own account (after the CSRF check)."""
+    from lms.accounts.access import analyst_read_only
+
+    app.before_request(analyst_read_only)
+
+
 def _register_page_parts(app: Flask) -> None:
     """Learning's pages show parts owned by domains above it, which learning cannot import: they plug in here."""
     from flask_login import current_user
@@ -186,6 +195,7 @@ def _register_cli(app: Flask) -> None:
     from lms.certification.cli import certificates_cli
     from lms.community.cli import community_cli
     from lms.demo.cli import demo_cli, platform_cli
+    from lms.developers.cli import segments_cli
     from lms.feedback.cli import feedback_cli
     from lms.operations.cli import grading_alias, worker_cli
     from lms.recommend.cli import recommend_cli
@@ -207,6 +217,7 @@ def _register_cli(app: Flask) -> None:
         reports_cli,
         search_cli,
         community_cli,
+        segments_cli,
         worker_cli,
     )
     for group in groups:

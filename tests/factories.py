@@ -15,6 +15,8 @@ from lms.catalog import services as catalog
 from lms.catalog.content import load_courses
 from lms.catalog.models import Course, Item
 from lms.catalog.sync import sync_courses
+from lms.db import utcnow
+from lms.developers.models import DeveloperProfile
 from lms.extensions import db
 from lms.learning.services import enroll
 
@@ -22,12 +24,23 @@ PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
 
 
-def make_user(role: str = "learner", email: str | None = None, name: str | None = None) -> User:
-    """A user with the shared test password."""
+def make_user(
+    role: str = "learner", email: str | None = None, name: str | None = None, profile_asked: bool = True
+) -> User:
+    """A user with the shared test password. A learner has already met the optional profile step
+    (issue 18) unless `profile_asked=False`: otherwise their first dashboard would be that step."""
     n = next(_counter)
     user = accounts.create_user(email or f"user{n}@example.com", PASSWORD, name or f"User {n}", role=role)
+    if profile_asked and role == "learner":
+        met_profile_step(user)
     db.session.commit()
     return user
+
+
+def met_profile_step(user: User) -> None:
+    """The learner has answered or skipped the optional profile step (their dashboard is a dashboard)."""
+    db.session.add(DeveloperProfile(user_id=user.id, asked_at=utcnow()))
+    db.session.flush()
 
 
 def quick_users(count: int) -> list[int]:

@@ -106,8 +106,8 @@ def register():
                 return _mail_sent(services.VERIFY, user.email)
             _sign_in(user)
             flash(_("Welcome to Academy, %(name)s!", name=user.display_name), "success")
-            # The dashboard says what to do next (the placement quiz); see DECISIONS "Sign-up, in one sequence".
-            return redirect(url_for("recommend.dashboard"))
+            # DECISIONS "Sign-up, in one sequence": the optional profile, then the dashboard (offering placement).
+            return redirect(url_for("developers.profile_step", next=url_for("recommend.dashboard")))
     return render_template("accounts/register.html", form=form)
 
 

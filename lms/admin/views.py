@@ -11,6 +11,7 @@ from lms.accounts import services
 from lms.accounts.access import role_required
 from lms.accounts.models import User
 from lms.admin.forms import ConfirmForm, UserRoleForm
+from lms.developers.services.profiles import TYPE_LABELS, country_name, profiles_for
 from lms.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -37,6 +38,9 @@ def users():
         "admin/users.html",
         users=rows,
         forms=forms,
+        profiles=profiles_for([u.id for u in rows]),  # issue 18: visible to the person and admins
+        type_labels=TYPE_LABELS,
+        country_name=country_name,
         confirm=ConfirmForm(),
         query=query,
         page=page,

@@ -15,6 +15,7 @@ from lms.accounts.models import Team, User, team_managers, team_members
 from lms.catalog.models import Course, Item, Module, Tag, course_tags
 from lms.db import utcnow
 from lms.demo.models import DemoLoad
+from lms.developers.models import DeveloperProfile
 from lms.extensions import db
 from lms.learning.models import Enrollment, LearningEvent, LearningEventKind
 from lms.notifications.models import EmailState, Notification, NotificationKind
@@ -136,6 +137,9 @@ def seed_population(
     for chunk in _chunks(users, 2000):
         db.session.execute(insert(User), chunk)
     user_ids = list(db.session.scalars(select(User.id).where(User.id >= first_user).order_by(User.id)))
+    # The population has met the optional profile step (issue 18): their dashboards are dashboards.
+    for chunk in _chunks([{"user_id": uid, "asked_at": now, "updated_at": now} for uid in user_ids], 2000):
+        db.session.execute(insert(DeveloperProfile), chunk)
     team_rows = _bench_teams(user_ids)
 
     per_user = max(events // max(len(user_ids), 1), 1)

@@ -1,5 +1,7 @@
 """The recommender's rules on plain data (no Flask, no database): the app and the simulator share it.
 
+Interests (tags chosen in the developer profile) only order recommendations of equal score.
+
 A module is *done* when its skills are mastered, or when its latest graded result passed
 (or it has nothing graded and every item is complete). Rules, strongest first:
 review a module whose latest test failed; follow the assigned path; continue a started
@@ -43,6 +45,7 @@ class ModuleNode:
     position: int
     skills: tuple[str, ...]
     graded: bool = True
+    tags: frozenset[str] = frozenset()  # the course's catalog tags (interests order ties by them)
 
 
 @dataclass
@@ -86,6 +89,7 @@ class LearnerState:
     path: list[PathStep] = field(default_factory=list)
     placed: set[str] = field(default_factory=set)  # skills the placement quiz marked known
     now: datetime | None = None
+    interests: frozenset[str] = frozenset()  # tags from the developer profile: a tie-breaker only
 
 
 @dataclass(frozen=True)
@@ -145,8 +149,15 @@ def recommend(catalog: Catalog, state: LearnerState, limit: int = 3) -> list[Rec
             if not done[module.id]:
                 break  # later modules of this course wait for this one
     order = {m.id: n for n, m in enumerate(catalog.modules)}
-    out.sort(key=lambda r: (-r.score, order[r.module.id]))
+    # Interests only break ties: among candidates the rules justify equally, the one whose course
+    # shares more tags with the learner's interests comes first. They never add a candidate.
+    out.sort(key=lambda r: (-r.score, -interest_overlap(r.module, state), order[r.module.id]))
     return out[:limit]
+
+
+def interest_overlap(module: ModuleNode, state: LearnerState) -> int:
+    """How many of the learner's interests the module's course is tagged with."""
+    return len(module.tags & state.interests)
 
 
 def _next(catalog, module, before, following, state, goal_index, flags, path_rank) -> Recommendation | None:

@@ -10,7 +10,7 @@ from lms.catalog.sync import courses_synced
 from lms.learning.models import PROGRESS_KINDS, LearningEvent
 from lms.recommend.freshness import bump_everyone, bump_learners
 from lms.recommend.mastery import apply_event
-from lms.signals import learning_event_recorded
+from lms.signals import learning_event_recorded, profile_saved
 
 
 def connect(app: Flask) -> None:
@@ -18,6 +18,7 @@ def connect(app: Flask) -> None:
     receiver, so the next app built in this process connects nothing twice."""
     learning_event_recorded.connect(update_mastery)
     courses_synced.connect(refresh_every_dashboard)
+    profile_saved.connect(refresh_after_profile)
 
 
 def update_mastery(event: LearningEvent, **_extra) -> None:
@@ -34,3 +35,8 @@ def update_mastery(event: LearningEvent, **_extra) -> None:
 def refresh_every_dashboard(_report: Any, **_extra: Any) -> None:
     """Titles, items, modules and prerequisites may have changed for everyone."""
     bump_everyone()
+
+
+def refresh_after_profile(profile: Any, **_extra: Any) -> None:
+    """Interests order equally good recommendations: the learner's next dashboard is built again."""
+    bump_learners([profile.user_id])

@@ -10,9 +10,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from lms.catalog.models import TIERS, Course, Item, Module, course_prerequisites
+from lms.catalog.models import TIERS, Course, Item, Module, Tag, course_prerequisites, course_tags
 from lms.catalog.skills import skill_title, skill_titles
 from lms.db import utcnow
+from lms.developers.models import DeveloperInterest
 from lms.extensions import db
 from lms.learning import counting
 from lms.learning.models import COMPLETION_KINDS, Enrollment, LearningEvent, LearningEventKind
@@ -69,6 +70,9 @@ def catalog_graph() -> tuple[ranking.Catalog, dict[int, set[int]], dict[int, Ite
     for cid, pid in db.session.execute(select(course_prerequisites)):
         if cid in courses and pid in courses:
             prereqs[cid] += (pid,)
+    tags: dict[int, set[str]] = {}
+    for cid, name in db.session.execute(select(course_tags.c.course_id, Tag.name).join(Tag)):
+        tags.setdefault(cid, set()).add(name)
     modules = db.session.scalars(
         select(Module).where(Module.archived_at.is_(None), Module.course_id.in_(courses)).order_by(Module.position)
     ).all()
@@ -101,6 +105,7 @@ def catalog_graph() -> tuple[ranking.Catalog, dict[int, set[int]], dict[int, Ite
             m.position,
             tuple(m.skills or ()),
             m.id in graded,
+            frozenset(tags.get(m.course_id, ())),
         )
         for m in modules
     ]
@@ -174,6 +179,7 @@ def learner_state(
     started = set(db.session.scalars(select(Enrollment.course_id).where(Enrollment.user_id == user_id)))
     started &= {by_id[i].course_id for i in touched}
     goal = db.session.get(LearningGoal, user_id)
+    interests = db.session.scalars(select(DeveloperInterest.tag).where(DeveloperInterest.user_id == user_id))
     return ranking.LearnerState(
         mastery={s: p for s, p, _ in mastery},
         results=results,
@@ -183,6 +189,7 @@ def learner_state(
         placed={s for s, _, placed in mastery if placed},
         path=paths.path_steps(user_id),
         now=utcnow(),
+        interests=frozenset(interests),
     )
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from lms.announcements import services as announcements
 from lms.catalog.models import Course
+from lms.developers.services.profiles import needs_step
 from lms.extensions import db
 from lms.learning.forms import ActionForm, choice_indexes
 from lms.recommend import placement, services, skills
@@ -31,6 +32,8 @@ def recommended_modules(course: Course) -> dict[str, str]:
 @login_required
 def dashboard():
     user = current_user._get_current_object()
+    if needs_step(user):  # DECISIONS "Sign-up, in one sequence": the optional profile, once (read with the login)
+        return redirect(url_for("developers.profile_step", next=url_for("recommend.dashboard")))
     shown = announcements.shown_to(user)  # no query unless the login check counted some
     return render_page("recommend/dashboard.html", body=dashboard_body(user), announcements=shown)
 

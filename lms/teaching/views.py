@@ -1,6 +1,8 @@
-"""The instructor's page: their courses, enrolments and completion; each course's gradebook grid."""
+"""The instructor's page: their courses, enrolments and completion; each course's gradebook grid and
+content analytics."""
 
 from flask import Blueprint, abort, render_template
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.access import role_required
@@ -9,8 +11,9 @@ from lms.catalog.models import Course
 from lms.certification import rules
 from lms.community.services import figures as community
 from lms.db import utcnow
+from lms.reports import charts
 from lms.responses import attachment
-from lms.teaching import grid, services
+from lms.teaching import analytics, grid, services
 
 bp = Blueprint("teaching", __name__, url_prefix="/teach")
 
@@ -46,3 +49,28 @@ def grades(slug: str):
 def grades_csv(slug: str):
     course = _taught(slug)
     return attachment(grid.grid_csv(grid.course_grid(course)), f"{course.slug}-grades.csv", "text/csv")
+
+
+def _analysed(slug: str) -> Course:
+    """Aggregates only, so analysts read every course's; instructors their own (404 for another)."""
+    course = catalog.get_course(slug)
+    if course is None or not (current_user.has_role("analyst") or services.teaches(current_user, course.id)):
+        abort(404)
+    return course
+
+
+@bp.get("/courses/<slug>/analytics")
+@role_required("instructor", "analyst")
+def content_analytics(slug: str):
+    report = analytics.course_analytics(_analysed(slug))
+    reach = [(r.item.title, 100 * r.reach) for r in report.lessons]
+    chart = charts.hbars(reach, title=_("Share of enrolled learners who completed each lesson"))
+    return render_template("teaching/analytics.html", report=report, reach_chart=chart)
+
+
+@bp.get("/courses/<slug>/analytics.csv")
+@role_required("instructor", "analyst")
+def content_analytics_csv(slug: str):
+    course = _analysed(slug)
+    body = analytics.analytics_csv(analytics.course_analytics(course))
+    return attachment(body, f"{course.slug}-content-analytics.csv", "text/csv")

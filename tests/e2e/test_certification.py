@@ -18,6 +18,7 @@ from lms.certification.models import ExamAttempt
 from lms.extensions import db
 from lms.learning import services as learning
 from tests.e2e.conftest import shot
+from tests.factories import met_profile_step
 from tests.lms.certification.conftest import COURSES
 
 PASSWORD = "a very long password"
@@ -41,7 +42,7 @@ def live_app(tmp_path_factory):
         db.create_all()
         result = load_courses(COURSES)
         sync_courses(result.courses, archive_missing=True)
-        accounts.create_user("marie@example.com", PASSWORD, "Marie Curie")
+        met_profile_step(accounts.create_user("marie@example.com", PASSWORD, "Marie Curie"))
         accounts.create_user("root@example.com", PASSWORD, "Ada Admin", role="admin")
         db.session.commit()
     return app

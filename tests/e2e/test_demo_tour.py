@@ -18,7 +18,7 @@ from lms.certification.models import Certificate
 from lms.extensions import db
 from tests.e2e.conftest import shot
 from tests.e2e.test_progress_passed import answer, quiz_answers
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, met_profile_step
 
 COURSE = "llm-api-fundamentals"
 QUIZ = "first-request"  # keep: best (the default)
@@ -39,7 +39,7 @@ def demo(live_app) -> dict[str, str]:
         assert cert is not None  # the cohort has finishers
         holder = cert.user
         holder.password_hash = accounts.hash_password(PASSWORD)
-        accounts.create_user(RETAKER, PASSWORD, "Rene Retake")
+        met_profile_step(accounts.create_user(RETAKER, PASSWORD, "Rene Retake"))
         db.session.commit()
         return {**passwords, "holder": holder.email}
 

@@ -16,7 +16,7 @@ from lms.catalog.models import Item
 from lms.extensions import db
 from lms.learning import services as learning
 from tests.e2e.conftest import shot
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, met_profile_step
 
 COURSE = "llm-api-fundamentals"
 QUIZ = "first-request"
@@ -70,7 +70,7 @@ def progress_value(page) -> int:
 
 def test_failed_quiz_is_not_done_passed_one_is_and_the_exam_comes_next(page, base_url, live_app):
     with live_app.app_context():
-        accounts.create_user(EMAIL, PASSWORD, "Pat Passmark")
+        met_profile_step(accounts.create_user(EMAIL, PASSWORD, "Pat Passmark"))
         db.session.commit()
         wrong, right = quiz_answers(QUIZ, right=False), quiz_answers(QUIZ, right=True)
     page.goto(base_url + "/login")

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from lms.accounts import services as accounts
 from lms.extensions import db
 from tests.e2e.conftest import shot
+from tests.factories import met_profile_step
 
 PASSWORD = "a very long password"
 
@@ -21,6 +22,8 @@ def _sign_up(page, base_url, name: str, email: str) -> None:
     page.get_by_label("Repeat password").fill(PASSWORD)
     page.get_by_label("I have read and accept the code of conduct").check()
     page.get_by_role("button", name="Create account").click()
+    page.get_by_role("button", name="Not now").click()  # the optional profile step (issue 18)
+    page.wait_for_url("**/dashboard")
 
 
 def test_failed_quiz_brings_a_review_recommendation(page, base_url):
@@ -92,6 +95,7 @@ def test_manager_assigns_a_path_that_shows_first(page, base_url, live_app):
     with live_app.app_context():
         manager = accounts.create_user("boss@example.com", PASSWORD, "Mia Boss", role="manager")
         learner = accounts.create_user("member@example.com", PASSWORD, "Sam Member")
+        met_profile_step(learner)
         team = accounts.get_or_create_team("Platform squad")
         accounts.add_manager(team, manager)
         accounts.add_members(team, [learner])

@@ -1,6 +1,7 @@
 """Instructor and manager journeys in the browser: the instructor lands on the teaching page, opens
 the course grid, opens a learner's submission, leaves a comment and +2 points with a reason, sees the
-grid's new score; the learner reads the comment and the adjusted score; a manager lands on reports.
+grid's new score and the course's content analytics (at 1280 and 375 px); the learner reads the
+comment and the adjusted score; a manager lands on reports.
 The notebook is graded in-process by the real grader."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from tests.grading.notebooks import solutions
 
 SOURCE = ROOT / "courses" / "llm-api-fundamentals" / "assignments" / "token-counter.ipynb"
 GRID = "/teach/courses/llm-api-fundamentals/grades"
+ANALYTICS = "/teach/courses/llm-api-fundamentals/analytics"
 PAGE = "/courses/llm-api-fundamentals/token-counter"
 
 
@@ -103,6 +105,21 @@ def test_instructor_adjusts_a_submission_from_the_grid_and_each_role_lands_on_it
     page.goto(base_url + GRID)
     expect(ada.locator(f"a[href='/teach/assignments/submissions/{submission_id}']")).to_have_text("7 / 8")
     shot(page, "teaching-03-grid-adjusted-1280")
+
+    # Content analytics, from the grid: the encode test failed Ada's one graded submission
+    page.get_by_role("link", name="Content analytics").click()
+    expect(page).to_have_url(base_url + ANALYTICS)
+    expect(page.get_by_role("heading", name="Assignment tests")).to_be_visible()
+    failing = page.locator(".ca-table tr", has_text="1 / 1")
+    expect(failing).to_have_count(1)
+    expect(failing).to_contain_text("100%")
+    expect(page.locator("svg.chart")).to_be_visible()  # lesson reach bars
+    shot(page, "teaching-03b-analytics-1280")
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth <= 375")  # wide tables scroll in their boxes
+    shot(page, "teaching-03c-analytics-375")
+    page.set_viewport_size({"width": 1280, "height": 860})
+    page.goto(base_url + GRID)
 
     # 375 px: the grid scrolls within its own box, which fits the screen (the top bar's own overflow at
     # this width is the mobile navigation's, fixed elsewhere)

@@ -10,6 +10,7 @@ from lms.certification import issuing
 from lms.certification import receivers as certification
 from lms.community import receivers as community
 from lms.community.services import search as community_search
+from lms.developers import receivers as developers
 from lms.recommend import receivers as recommend
 from lms.reports import receivers as reports
 from lms.signals import (
@@ -18,6 +19,7 @@ from lms.signals import (
     members_mentioned,
     post_moderated,
     post_replied,
+    profile_saved,
     thread_asked,
 )
 
@@ -33,6 +35,7 @@ RECEIVERS = {
     answer_accepted: {community.on_answer_accepted},
     members_mentioned: {community.on_members_mentioned},
     post_moderated: {community.on_post_moderated, community_search.on_moderated},
+    profile_saved: {recommend.refresh_after_profile, developers.on_profile_saved},
 }
 
 

@@ -5,3 +5,6 @@ from flask import Blueprint
 from lms.developers import models as models  # (the tables, for migrations)
 
 bp = Blueprint("developers", __name__)
+
+from lms.developers.views import profiles as profiles  # noqa: E402
+from lms.developers.views import segments as segments  # noqa: E402

@@ -35,14 +35,14 @@ def test_register_logs_in_and_hashes_with_argon2id(make_app):
     with production.app_context():
         user = services.find_user("NEW@example.com ")
         assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
-    assert client.get("/dashboard").status_code == 200
+    assert client.get("/welcome/profile").status_code == 200  # signed in: the optional profile step
 
 
 def test_register_lands_on_the_dashboard(client):
-    """The dashboard says what to do next (the placement quiz); the catalog did not."""
+    """The optional profile step, then the dashboard, which says what to do next (the placement quiz)."""
     response = register(client)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/dashboard"
+    assert response.headers["Location"] == "/welcome/profile?next=/dashboard"
 
 
 def test_register_duplicate_email_is_refused_and_stores_nothing(client):

@@ -262,7 +262,7 @@ def test_with_verification_on_a_sign_up_confirms_its_address_before_the_first_lo
 
 def test_with_verification_off_a_sign_up_is_signed_in_at_once(app):
     response = _register(app.test_client())
-    assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
+    assert response.status_code == 302 and response.headers["Location"] == "/welcome/profile?next=/dashboard"
     assert services.find_user("new@example.com").email_verified_at is not None
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
 
