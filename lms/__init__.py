@@ -89,6 +89,9 @@ def _connect_receivers(app: Flask) -> None:
     from lms.community.services import search as community_search
 
     community_search.connect(app)  # threads are the search layer's first indexer, kept in step
+    from lms.feedback import hub_search
+
+    hub_search.connect(app)  # feedback items: the hub's "similar items"
 
 
 def _register_blueprints(app: Flask) -> None:

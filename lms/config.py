@@ -56,6 +56,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "ANNOUNCEMENT_RATE_LIMIT": env.get("ANNOUNCEMENT_RATE_LIMIT", "5 per hour"),  # sends per author
         # Community flags one account may raise in an hour (counted in the database, all processes).
         "COMMUNITY_FLAGS_PER_HOUR": int(env.get("COMMUNITY_FLAGS_PER_HOUR", 10)),
+        # Feedback hub: days to a first response per priority (an item without one counts as P3);
+        # past it, an unanswered open item is overdue. FEEDBACK_RESPONSE_DAYS="P1=1,P2=3,P3=7,P4=30".
+        "FEEDBACK_RESPONSE_DAYS": _response_days(env.get("FEEDBACK_RESPONSE_DAYS", "")),
         # Mailed account links (a password reset, a new confirmation link), per IP address and per address.
         "ACCOUNT_MAIL_RATE_LIMIT": env.get("ACCOUNT_MAIL_RATE_LIMIT", "5 per hour"),
         # Sign-ups confirm their e-mail address by a mailed link before their first login.
@@ -101,6 +104,16 @@ def _grading(env: os._Environ | dict[str, str]) -> dict[str, Any]:
         "GRADING_MAX_TRIES": int(env.get("GRADING_MAX_TRIES", 3)),
         "GRADING_KERNEL_POOL": _bool(env.get("GRADING_KERNEL_POOL"), True),
     }
+
+
+def _response_days(raw: str) -> dict[str, int]:
+    days = {"P1": 1, "P2": 3, "P3": 7, "P4": 30}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        name, _, value = part.partition("=")
+        if name.strip() not in days or not value.strip().isdigit() or int(value) < 1:
+            raise ConfigError(f"FEEDBACK_RESPONSE_DAYS: {part!r} is not P1..P4=<days>")
+        days[name.strip()] = int(value)
+    return days
 
 
 def grading_threads(cores: int | None = None) -> int:

@@ -29,8 +29,8 @@ from lms.db import clock_at, utcnow
 from lms.demo.plan import NAMES, CoursePath, Planner, Step
 from lms.demo.services import DEMO_TEAM, demo_user
 from lms.extensions import db
-from lms.feedback import content_reports, surveys
-from lms.feedback.models import ContentReport, SurveyResponse
+from lms.feedback import hub, surveys
+from lms.feedback.models import FeedbackItem, SurveyResponse
 from lms.learning import services as learning
 from lms.workshops import editing, registration
 from lms.workshops.models import Registration, Workshop, WorkshopSession
@@ -56,7 +56,7 @@ class Replay:
     teams: list[Team] = field(default_factory=list)
     items: dict[tuple[str, str], Item] = field(default_factory=dict)
     session: WorkshopSession | None = None
-    reports: dict[int, ContentReport] = field(default_factory=dict)
+    reports: dict[int, FeedbackItem] = field(default_factory=dict)
     counts: Counter[str] = field(default_factory=Counter)
     password_hash: str = ""
 
@@ -269,9 +269,7 @@ def _attendance(replay: Replay, step: Step) -> None:
 
 
 def _report(replay: Replay, step: Step) -> None:
-    report = content_reports.create_report(
-        replay.learners[step.who], _item(replay, step), step.args["kind"], step.args["body"]
-    )
+    report = hub.file_report(replay.learners[step.who], _item(replay, step), step.args["kind"], step.args["body"])
     replay.reports[step.args["key"]] = report
     replay.counts["problem reports"] += 1
 
@@ -279,14 +277,23 @@ def _report(replay: Replay, step: Step) -> None:
 def _reply(replay: Replay, step: Step) -> None:
     report = replay.reports.get(step.args["key"])
     if report is not None:
-        content_reports.add_message(report, replay.learners["staff"], step.args["body"])
+        hub.add_message(report, replay.learners["staff"], step.args["body"])
         replay.counts["report replies"] += 1
 
 
 def _close_report(replay: Replay, step: Step) -> None:
     report = replay.reports.get(step.args["key"])
     if report is not None:
-        content_reports.close_report(report)
+        # The learner said it is fixed: staff close it with that outcome (reporters do not close items).
+        hub.triage(
+            report,
+            replay.learners["staff"],
+            status="done",
+            priority=report.priority,
+            owner_id=report.owner_id,
+            outcome="Fixed in the course; the reporter confirmed it.",
+            public=report.public,
+        )
 
 
 def reply_to_comments(instructor: User) -> int:

@@ -1,4 +1,4 @@
-"""Surveys after a course or workshop, their responses and replies; reports on content."""
+"""Surveys after a course or workshop, their responses and replies; old item reports; the feedback hub."""
 
 from __future__ import annotations
 
@@ -126,6 +126,9 @@ class FeedbackItem(Base):
     workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id", ondelete="SET NULL"))
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     anonymous: Mapped[bool] = mapped_column(default=False)
+    # Public items are read (and voted on) by every signed-in person; private ones (moved item
+    # reports, report-button filings, survey copies) by their reporter and the item's triagers.
+    public: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(20), default="new")
     priority: Mapped[str | None] = mapped_column(String(2))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)

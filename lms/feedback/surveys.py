@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 from lms.accounts.models import User
 from lms.catalog.models import Course
 from lms.db import utcnow
-from lms.errors import UserError
 from lms.extensions import db
+from lms.feedback import hub
+from lms.feedback.errors import FeedbackError
 from lms.feedback.models import Survey, SurveyResponse
 from lms.learning.services import completed_course_ids, enrolled_course_ids
 from lms.notifications.models import NotificationKind
@@ -25,9 +26,7 @@ from lms.teaching.services import course_stats, teaches
 from lms.workshops.models import Registration, Workshop, WorkshopSession
 from lms.workshops.services import teaches as teaches_workshop
 
-
-class FeedbackError(UserError):
-    """A feedback action that cannot be accepted; the message is for people."""
+__all__ = ["FeedbackError"]  # raised here too; views catch surveys.FeedbackError
 
 
 def respondent_key(secret: str, survey_id: int, user_id: int) -> str:
@@ -129,6 +128,7 @@ def submit(
     )
     db.session.add(response)
     db.session.flush()
+    hub.copy_survey_comment(response, survey)
     return response
 
 

@@ -1,14 +1,14 @@
-"""Instructors: survey results of what they teach, replies to answers, the inbox of reports on content."""
+"""Instructors: survey results of what they teach, and replies to answers (item reports are in the hub)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.access import role_required
 from lms.extensions import db
-from lms.feedback import content_reports, surveys
+from lms.feedback import hub, surveys
 from lms.feedback.forms import ReplyForm
 from lms.feedback.models import Survey, SurveyResponse
 from lms.teaching.services import course_stats, taught_courses
@@ -24,9 +24,9 @@ def teach():
     for workshop in workshops.taught_workshops(current_user):
         survey = surveys.survey_for(workshop=workshop)
         rows.append(("workshop", workshop, surveys.results(survey)))
-    inbox = content_reports.inbox(current_user)
+    timing = hub.response_time(hub.metric_items(current_user))
     db.session.commit()
-    return render_template("feedback/teach.html", rows=rows, timing=content_reports.response_time(inbox), inbox=inbox)
+    return render_template("feedback/teach.html", rows=rows, timing=timing)
 
 
 @role_required("instructor")
@@ -55,16 +55,8 @@ def reply(response_id: int):
     return redirect(url_for("feedback.results", survey_id=response.survey_id, _anchor=f"response-{response.id}"))
 
 
-@role_required("instructor")
-def inbox():
-    status = request.args.get("status", "")
-    rows = content_reports.inbox(current_user, status or None)
-    return render_template("feedback/inbox.html", rows=rows, status=status, timing=content_reports.response_time(rows))
-
-
 def register_teach_routes(bp: Blueprint) -> None:
     """Attach the instructors' routes to the feedback blueprint."""
     bp.add_url_rule("/teach", view_func=teach)
     bp.add_url_rule("/surveys/<int:survey_id>/results", view_func=results)
     bp.add_url_rule("/responses/<int:response_id>/reply", view_func=reply, methods=["POST"])
-    bp.add_url_rule("/reports", view_func=inbox)

@@ -6,19 +6,18 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.accounts.models import User
 from lms.catalog import services as catalog
-from lms.catalog.models import Item
 from lms.developers.services import audiences
 from lms.extensions import db
-from lms.feedback import content_reports, surveys
-from lms.feedback.forms import ActionForm, ReplyForm, ReportForm, SurveyForm
+from lms.feedback import hub, surveys
+from lms.feedback.forms import ReportForm, SurveyForm
+from lms.feedback.hub_views import register_hub_routes
 from lms.feedback.teach_views import register_teach_routes
-from lms.teaching.services import teaches
 from lms.workshops import services as workshops
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 register_teach_routes(bp)
+register_hub_routes(bp)
 
 
 def _secret() -> str:
@@ -26,15 +25,24 @@ def _secret() -> str:
 
 
 @bp.get("/")
-@login_required
 def index():
-    pending = surveys.pending(_secret(), current_user)
-    db.session.commit()  # surveys are created on first use
+    """The hub's home: open public items by votes, "File feedback"; signed in, also what you filed
+    or voted for and the surveys waiting for you."""
+    pending, responses, mine = [], [], []
+    if current_user.is_authenticated:
+        pending = surveys.pending(_secret(), current_user)
+        db.session.commit()  # surveys are created on first use
+        responses = surveys.my_responses(_secret(), current_user)
+        mine = hub.mine(current_user)
+    items = hub.public_open(current_user) if current_user.is_authenticated else []
     return render_template(
         "feedback/index.html",
         pending=pending,
-        responses=surveys.my_responses(_secret(), current_user),
-        reports=content_reports.my_reports(current_user),
+        responses=responses,
+        mine=mine,
+        items=items,
+        voted=hub.voted_ids(current_user, [i.id for i in items]),
+        staff=hub.is_staff(current_user),
         subjects=surveys.subject_of,
     )
 
@@ -87,59 +95,20 @@ def answer(kind: str, slug: str):
 @bp.post("/report/<slug>/<item_slug>")
 @login_required
 def report(slug: str, item_slug: str):
+    """The report button of a lesson, quiz or assignment: files a private hub item linked to it."""
     course = audiences.visible_course(current_user, slug) or abort(404)
     item = catalog.get_item(course, item_slug) or abort(404)
     form = ReportForm()
     if form.validate_on_submit():
-        content_reports.create_report(current_user, item, form.kind.data, form.body.data)
-        db.session.commit()
-        flash(_("Thank you: the course's instructors will answer on your feedback page."), "success")
+        try:
+            filed = hub.file_report(current_user, item, form.kind.data, form.body.data)
+            db.session.commit()
+        except surveys.FeedbackError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            flash(_("Thank you: the course's instructors will answer on your feedback page."), "success")
+            return redirect(url_for("feedback.item", item_id=filed.id))
     else:
         flash(_("Describe the problem or suggestion in a few words."), "error")
     return redirect(url_for("learning.item", slug=slug, item_slug=item_slug))
-
-
-@bp.route("/reports/<int:report_id>", methods=["GET", "POST"])
-@login_required
-def thread(report_id: int):
-    found = content_reports.visible_report(current_user, report_id) or abort(404)
-    form = ReplyForm()
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                content_reports.add_message(found, current_user, form.body.data)
-                db.session.commit()
-                return redirect(url_for("feedback.thread", report_id=found.id))
-            except surveys.FeedbackError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
-        else:
-            flash(_("Write a message first."), "error")
-    item = db.session.get(Item, found.item_id)
-    names = {m.author_id: _name(m.author_id) for m in found.messages}
-    return render_template(
-        "feedback/thread.html",
-        report=found,
-        item=item,
-        names=names,
-        form=form,
-        close_form=ActionForm(),
-        teacher=teaches(current_user, found.course_id),
-    )
-
-
-def _name(user_id: int | None) -> str:
-    user = db.session.get(User, user_id) if user_id else None
-    return user.display_name if user else _("Former user")
-
-
-@bp.post("/reports/<int:report_id>/close")
-@login_required
-def close(report_id: int):
-    found = content_reports.visible_report(current_user, report_id) or abort(404)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    content_reports.close_report(found)
-    db.session.commit()
-    flash(_("Report closed."), "success")
-    return redirect(url_for("feedback.thread", report_id=found.id))

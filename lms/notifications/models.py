@@ -32,6 +32,7 @@ class NotificationKind(StrEnum):
     CERTIFICATE_AWARDED = "certificate_awarded"
     CERTIFICATE_REVOKED = "certificate_revoked"
     FEEDBACK_REPLY = "feedback_reply"
+    FEEDBACK_STATUS = "feedback_status"
     ANNOUNCEMENT = "announcement"
     COMMUNITY_REPLY = "community_reply"
     ANSWER_ACCEPTED = "answer_accepted"
@@ -80,6 +81,7 @@ KINDS: dict[NotificationKind, KindRules] = {
     NotificationKind.CERTIFICATE_AWARDED: KindRules(Delivery.EMAIL),
     NotificationKind.CERTIFICATE_REVOKED: KindRules(Delivery.EMAIL),
     NotificationKind.FEEDBACK_REPLY: KindRules(Delivery.EMAIL),
+    NotificationKind.FEEDBACK_STATUS: KindRules(Delivery.EMAIL),
     NotificationKind.ANNOUNCEMENT: KindRules(Delivery.EMAIL),
     # Community: a followed busy thread would mail once per reply, so replies wait for the digest
     # (the bell shows each at once); what is about you alone is mailed at once.

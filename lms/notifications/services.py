@@ -318,6 +318,10 @@ KIND_TEXTS: dict[NotificationKind, tuple[Any, Any]] = {
     NotificationKind.CERTIFICATE_AWARDED: (_l("Certificates"), _l("You earned a certificate.")),
     NotificationKind.CERTIFICATE_REVOKED: (_l("Revoked certificates"), _l("A certificate of yours was revoked.")),
     NotificationKind.FEEDBACK_REPLY: (_l("Feedback replies"), _l("Someone answered your feedback.")),
+    NotificationKind.FEEDBACK_STATUS: (
+        _l("Feedback status"),
+        _l("Feedback you filed or voted for changed its status (planned, done, ...)."),
+    ),
     NotificationKind.ANNOUNCEMENT: (_l("Announcements"), _l("News from your courses and the Academy team.")),
     NotificationKind.COMMUNITY_REPLY: (_l("Replies in discussions"), _l("Someone replied in a thread you follow.")),
     NotificationKind.ANSWER_ACCEPTED: (_l("Accepted answers"), _l("Your answer to a question was accepted.")),

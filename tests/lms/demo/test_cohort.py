@@ -11,7 +11,7 @@ from lms.certification.models import Certificate
 from lms.config import ROOT
 from lms.demo.models import DemoLoad
 from lms.extensions import db
-from lms.feedback.models import ContentReport, ContentReportMessage, SurveyResponse
+from lms.feedback.models import FeedbackItem, FeedbackMessage, SurveyResponse
 from lms.learning.models import Enrollment, LearningEvent, QuizAttempt
 from lms.reports.models import ReportActivity, ReportProgress
 from lms.workshops.models import Registration
@@ -28,8 +28,8 @@ COUNTED = (
     Certificate,
     Registration,
     SurveyResponse,
-    ContentReport,
-    ContentReportMessage,
+    FeedbackItem,
+    FeedbackMessage,
     ReportProgress,
     ReportActivity,
     DemoLoad,
@@ -66,8 +66,11 @@ def test_cohort_loads_real_graded_work_once_and_fills_the_staff_pages(make_app):
         assert {"course", "workshop"} <= kinds
         assert db.session.scalar(select(func.count()).where(Registration.attended_at.is_not(None))) >= 1
         assert rows["SurveyResponse"] >= 1
-        answered = db.session.scalars(select(ContentReport).where(ContentReport.first_answered_at.is_not(None))).all()
-        assert answered and all(len(r.messages) >= 2 for r in answered)
+        # The three item reports file into the feedback hub (private, linked to their item); two answered.
+        reports = db.session.scalars(select(FeedbackItem).where(FeedbackItem.source == "report")).all()
+        assert len(reports) == 3 and all(r.item_id is not None and not r.public for r in reports)
+        answered = [r for r in reports if r.first_response_at is not None]
+        assert answered and all(len(r.messages) >= 1 for r in answered)
         # Six weeks of activity, not one moment: the weekly read model spans at least four weeks.
         weeks = db.session.scalar(select(func.count(func.distinct(ReportActivity.week_start))))
         assert weeks >= 4

@@ -8,8 +8,10 @@ from sqlalchemy import select
 from lms.accounts.models import Team
 from lms.catalog.models import Item
 from lms.certification.models import Track
+from lms.db import utcnow
 from lms.developers.models import Segment, SegmentMember
 from lms.extensions import db
+from lms.feedback import hub
 from lms.learning.services import enroll
 from lms.recommend.models import LearningPath, PathAssignment, PathItem
 from lms.workshops.models import Registration
@@ -52,6 +54,10 @@ def build_world() -> dict:
     path = LearningPath(title="Onboarding", items=[PathItem(course_id=basics.id), PathItem(course_id=following.id)])
     path.assignments = [PathAssignment(user_id=user.id) for user in people.values()]
     db.session.add(path)
+    # Public hub items about the course: one open (the hub's home), one done ("You asked, we did").
+    wish = hub.file_item(people["admin"], "feature_request", "Limited wish for the course", "", course=basics)
+    shipped = hub.file_item(people["admin"], "feature_request", "Shipped for the course", "", course=basics)
+    shipped.status, shipped.outcome, shipped.resolved_at = "done", "Limited outcome shipped", utcnow()
     for subject in (basics, session.workshop):
         subject.audience, subject.audience_segments, subject.audience_teams = "limited", ["insiders"], ["acme"]
     db.session.commit()
@@ -63,4 +69,5 @@ def build_world() -> dict:
         "session_id": session.id,
         "assignment": assignment,
         "lesson": lesson,
+        "wish": wish.id,
     }

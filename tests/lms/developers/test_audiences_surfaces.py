@@ -72,6 +72,7 @@ SIGNED_IN_ONLY = {
     "dashboard",
     "certificates",
     "workshop_register",
+    "feedback_item",
 }  # login_required: a visitor is sent to sign in first
 SURFACES = {
     "catalog": _shows("/", SUMMARY),
@@ -95,6 +96,9 @@ SURFACES = {
     "workshops": _shows("/workshops/", "Workshop limited-rag"),
     "workshop_page": _status("GET", "/workshops/limited-rag"),
     "workshop_register": _status("POST", "/workshops/sessions/{session_id}/register"),
+    "feedback_item": _status("GET", "/feedback/items/{wish}"),
+    "feedback_home": _shows("/feedback/", "Limited wish for the course"),
+    "feedback_we_did": _shows("/feedback/we-did", "Limited outcome shipped"),
 }
 
 

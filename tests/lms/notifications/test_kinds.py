@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from lms.certification import services as certification
 from lms.extensions import db
-from lms.feedback import content_reports, surveys
+from lms.feedback import hub, surveys
 from lms.notifications.models import Notification, NotificationKind
 from lms.notifications.tasks import send_mail
 from lms.workshops import registration
@@ -142,25 +142,36 @@ def test_replies_to_a_report_and_a_survey_comment_are_told_to_their_author(app, 
     load_fixture_courses(FIXTURES / "courses")
     learner = make_user(email="learner@example.com", name="Lee")
     teacher = make_user("instructor", email="teacher@example.com")  # teaches python-basics and live-rag
-    report = content_reports.create_report(learner, item("01-hello"), "problem", "The second example fails.")
+    report = hub.file_report(learner, item("01-hello"), "problem", "The second example fails.")
     db.session.commit()
     login(client, teacher.email)
-    thread = f"/feedback/reports/{report.id}"
+    thread = f"/feedback/items/{report.id}"
     client.post(thread, data={"body": "Fixed, thank you!"})
     [(who, key)] = _told(NotificationKind.FEEDBACK_REPLY)
-    assert who == learner.id and key.startswith("report-message:")
-    content_reports.add_message(report, learner, "It works now.")  # the learner's own message: nobody told
+    assert who == learner.id and key.startswith("feedback-message:")
+    hub.add_message(report, learner, "It works now.")  # the learner's own message: nobody told
     db.session.commit()
     client.post(thread, data={"body": "Glad to hear it."})  # a second answer: told again
     assert [who for who, _key in _told(NotificationKind.FEEDBACK_REPLY)] == [learner.id, learner.id]
 
     message, text, html = _mailed(smtp, _first(NotificationKind.FEEDBACK_REPLY).id)
-    assert message["Subject"] == f"Reply to your feedback: {item('01-hello').title}"
+    assert message["Subject"] == f"Reply to your feedback: {report.title}"
     for part in (text, html):
         assert "Fixed, thank you!" in part and f"http://127.0.0.1:5000{thread}" in part
     client.post("/logout")
     login(client, learner.email)
     assert "Fixed, thank you!" in client.get(thread).text
+
+    # A status change tells the follower in their language: planned, then done with the outcome.
+    learner.locale = "zh"
+    hub.triage(report, teacher, status="done", priority=None, owner_id=None, outcome="Fixed in lesson 1.", public=False)
+    db.session.commit()
+    [(who, key)] = _told(NotificationKind.FEEDBACK_STATUS)
+    assert (who, key) == (learner.id, f"feedback-status:{report.id}:done")
+    message, text, html = _mailed(smtp, _first(NotificationKind.FEEDBACK_STATUS).id)
+    assert message["Subject"] == f"已完成：{report.title}"
+    for part in (text, html):
+        assert "处理结果" in part and "Fixed in lesson 1." in part and f"http://127.0.0.1:5000{thread}" in part
 
     session = make_workshop(starts_in=-timedelta(hours=3))
     session.workshop.survey = {"anonymous": False, "questions": []}
