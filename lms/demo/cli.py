@@ -14,8 +14,12 @@ from flask import current_app
 
 from lms.catalog.sync import sync_tree
 from lms.demo import services
+from lms.demo.audiences import load_audiences
 from lms.demo.cohort import CohortError, check_ready, load_cohort
 from lms.demo.community import load_community
+from lms.demo.feedback_hub import load_feedback
+from lms.demo.profiles import load_profiles
+from lms.demo.segments import load_segments
 from lms.extensions import db
 from lms.workshops.cli import sync_from_files as sync_workshop_files
 
@@ -50,6 +54,7 @@ def init(no_demo: bool, with_cohort: bool) -> None:
     if with_cohort:
         _load_cohort(COHORT_LEARNERS)
         _load_community()
+        _load_developer_relations()
 
 
 @demo_cli.command("accounts")
@@ -73,8 +78,8 @@ def accounts_command() -> None:
 )
 def cohort(learners: int, community: bool) -> None:
     """Load the living demo once: learners in the manager's two teams with six weeks of real,
-    graded work (needs the demo catalog: `flask platform init`), and a handful of community threads
-    they asked and answered. A second run does nothing."""
+    graded work (needs the demo catalog: `flask platform init`), a handful of community threads
+    they asked and answered, their developer profiles, segments and feedback. A second run does nothing."""
     _development_only("demo cohort")
     created = services.ensure_demo_accounts()
     db.session.commit()
@@ -82,6 +87,7 @@ def cohort(learners: int, community: bool) -> None:
     _load_cohort(learners)
     if community:
         _load_community()
+    _load_developer_relations()
 
 
 @demo_cli.command("seed")
@@ -168,6 +174,17 @@ def _load_community() -> None:
     else:
         figures = ", ".join(f"{n} {what}" for what, n in counts.items())
         click.echo(f"Demo community loaded in {time.perf_counter() - started:.1f} s: {figures}.")
+
+
+def _load_developer_relations() -> None:
+    """Profiles of the cohort's learners (before the segments that select them), segments, the team-only
+    workshop and the feedback hub's items: each part once, on a loaded cohort; one line each."""
+    load = services.demo_load(COHORT)
+    if load is None or load.finished_at is None:
+        return
+    for part in (load_profiles, load_segments, load_audiences, load_feedback):
+        click.echo(part())
+        db.session.commit()
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from lms.catalog.models import Course
 from lms.certification.models import Certificate
 from lms.config import ROOT
 from lms.demo.models import DemoLoad
+from lms.developers.models import DeveloperProfile, Segment
 from lms.extensions import db
 from lms.feedback.models import FeedbackItem, FeedbackMessage, SurveyResponse
 from lms.learning.models import Enrollment, LearningEvent, QuizAttempt
@@ -18,6 +19,8 @@ from lms.workshops.models import Registration
 from tests.factories import login
 
 COUNTED = (
+    DeveloperProfile,
+    Segment,
     User,
     Team,
     Enrollment,
@@ -75,6 +78,10 @@ def test_cohort_loads_real_graded_work_once_and_fills_the_staff_pages(make_app):
         weeks = db.session.scalar(select(func.count(func.distinct(ReportActivity.week_start))))
         assert weeks >= 4
         assert db.session.get(DemoLoad, "cohort").finished_at is not None
+        # Developer relations: the learners' profiles, the segments over them, the hub's own items.
+        assert rows["DeveloperProfile"] >= 6 and rows["Segment"] >= 2
+        assert db.session.scalar(select(func.count()).where(FeedbackItem.source == "hub")) >= 5
+        assert "Demo feedback" in first.output and "Audiences" in first.output
 
         again = runner.invoke(args=["demo", "cohort", "--learners", "6"])
         assert again.exit_code == 0 and "nothing to do" in again.output
