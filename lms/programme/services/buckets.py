@@ -1,0 +1,191 @@
+"""The read model's daily buckets: kept current by `record_event` (a receiver of
+learning_event_recorded, same transaction, flush only) and rebuilt from the log by `rebuild()`.
+
+A course counts as completed on the day its last live item was first done (lesson read, quiz
+submitted, assignment graded), its time to complete runs from the first enrolment. Counters are
+written with INSERT ... ON CONFLICT, so two requests starting the same day do not collide."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    Integer,
+    Select,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    type_coerce,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
+
+from lms.catalog.models import Item
+from lms.community.services.queue import seconds_between
+from lms.extensions import db
+from lms.learning.models import COMPLETION_KINDS, PROGRESS_KINDS, Enrollment, LearningEvent, LearningEventKind
+from lms.learning.services import live_items
+from lms.programme.models import ProgrammeActivity, ProgrammeCompletion, ProgrammeDaily
+
+ACTIVE, ENROLMENTS, COMPLETIONS = "active", "enrolments", "completions"
+DAILY_METRICS = (ACTIVE, ENROLMENTS, COMPLETIONS)
+_PROGRESS = sorted(PROGRESS_KINDS)
+_COMPLETING = sorted(COMPLETION_KINDS)
+
+
+def day_of(column: Any) -> Any:
+    """SQL for the UTC day of a time column: PostgreSQL keeps timestamptz, SQLite UTC text."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.date(func.timezone("UTC", column))
+    return type_coerce(func.date(column), Date)
+
+
+def utc_day(moment: datetime) -> date:
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).date()
+
+
+def _insert(table: Any) -> Any:
+    """The dialect's INSERT, which has on_conflict_do_*."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def _inserted(result: Any) -> CursorResult:
+    """An INSERT's result (mypy types session.execute's as a plain Result)."""
+    return result
+
+
+def _bump(day: date, metric: str, by: int = 1) -> None:
+    table = ProgrammeDaily.__table__
+    stmt = _insert(table).values(day=day, metric=metric, value=by)
+    db.session.execute(stmt.on_conflict_do_update(index_elements=["day", "metric"], set_={"value": table.c.value + by}))
+
+
+def _completed(where: list[Any]) -> Select:
+    """Per (learner, course) with every live item done: the moment the last one was first done,
+    and the first enrolment (NULL without one)."""
+    live = live_items().with_only_columns(Item.id)
+    firsts = (
+        select(
+            LearningEvent.user_id,
+            LearningEvent.course_id,
+            func.min(LearningEvent.occurred_at).label("first_at"),
+        )
+        .where(LearningEvent.kind.in_(_COMPLETING), LearningEvent.item_id.in_(live), *where)
+        .group_by(LearningEvent.user_id, LearningEvent.course_id, LearningEvent.item_id)
+        .subquery()
+    )
+    done = (
+        select(
+            firsts.c.user_id, firsts.c.course_id, func.max(firsts.c.first_at).label("done_at"), func.count().label("n")
+        )
+        .group_by(firsts.c.user_id, firsts.c.course_id)
+        .subquery()
+    )
+    totals = (
+        live_items().with_only_columns(Item.course_id, func.count().label("total")).group_by(Item.course_id).subquery()
+    )
+    enrolled = (
+        select(Enrollment.user_id, Enrollment.course_id, func.min(Enrollment.enrolled_at).label("enrolled_at"))
+        .group_by(Enrollment.user_id, Enrollment.course_id)
+        .subquery()
+    )
+    return (
+        select(
+            done.c.user_id,
+            done.c.course_id,
+            day_of(enrolled.c.enrolled_at).label("enrolled_on"),
+            day_of(done.c.done_at).label("completed_on"),
+            cast(func.round(seconds_between(done.c.done_at, enrolled.c.enrolled_at)), Integer).label("seconds"),
+        )
+        .join(totals, and_(totals.c.course_id == done.c.course_id, totals.c.total == done.c.n))
+        .outerjoin(enrolled, and_(enrolled.c.user_id == done.c.user_id, enrolled.c.course_id == done.c.course_id))
+    )
+
+
+def record_event(event: LearningEvent) -> None:
+    """Note a progress event in the buckets: the learner's day, an enrolment, a course completed."""
+    if event.kind not in PROGRESS_KINDS:
+        return
+    day = utc_day(event.occurred_at)
+    activity = ProgrammeActivity.__table__
+    new = _insert(activity).values(user_id=event.user_id, day=day, enrolments=0, completions=0)
+    if _inserted(db.session.execute(new.on_conflict_do_nothing())).rowcount:
+        _bump(day, ACTIVE)
+    if event.kind == LearningEventKind.ENROLLED:
+        _count(event.user_id, day, ENROLMENTS)
+    elif event.kind in COMPLETION_KINDS and event.item_id is not None:
+        _note_completion(event.user_id, event.course_id)
+
+
+def _count(user_id: int, day: date, metric: str) -> None:
+    column = ProgrammeActivity.__table__.c[metric]
+    db.session.execute(
+        update(ProgrammeActivity)
+        .where(ProgrammeActivity.user_id == user_id, ProgrammeActivity.day == day)
+        .values({column: column + 1})
+    )
+    _bump(day, metric)
+
+
+def _note_completion(user_id: int, course_id: int) -> None:
+    """A completion row the first time every live item of the course is done (a few indexed reads)."""
+    if db.session.get(ProgrammeCompletion, (user_id, course_id)) is not None:
+        return
+    where = [LearningEvent.user_id == user_id, LearningEvent.course_id == course_id]
+    row = db.session.execute(_completed(where)).first()
+    if row is None:
+        return
+    db.session.add(ProgrammeCompletion(**row._asdict()))
+    db.session.flush()
+    _count(user_id, row.completed_on, COMPLETIONS)
+
+
+def rebuild() -> dict[str, int]:
+    """Rebuild every bucket from the log and the enrolments: DELETE, then one INSERT ... SELECT per
+    table (completions first, since each day's row carries its completions). Returns row counts."""
+    for model in (ProgrammeDaily, ProgrammeActivity, ProgrammeCompletion):
+        db.session.execute(delete(model))
+    columns = ["user_id", "course_id", "enrolled_on", "completed_on", "seconds"]
+    db.session.execute(insert(ProgrammeCompletion).from_select(columns, _completed([])))
+    day = day_of(LearningEvent.occurred_at)
+    events = (
+        select(
+            LearningEvent.user_id.label("user_id"),
+            day.label("day"),
+            func.sum(case((LearningEvent.kind == LearningEventKind.ENROLLED, 1), else_=0)).label("enrolments"),
+        )
+        .where(LearningEvent.kind.in_(_PROGRESS))
+        .group_by(LearningEvent.user_id, day)
+        .subquery()
+    )
+    done = (
+        select(ProgrammeCompletion.user_id, ProgrammeCompletion.completed_on, func.count().label("n"))
+        .group_by(ProgrammeCompletion.user_id, ProgrammeCompletion.completed_on)
+        .subquery()
+    )
+    rows = select(events.c.user_id, events.c.day, events.c.enrolments, func.coalesce(done.c.n, 0)).outerjoin(
+        done, and_(done.c.user_id == events.c.user_id, done.c.completed_on == events.c.day)
+    )
+    db.session.execute(insert(ProgrammeActivity).from_select(["user_id", "day", "enrolments", "completions"], rows))
+    a = ProgrammeActivity
+    for metric, value in (
+        (ACTIVE, func.count()),
+        (ENROLMENTS, func.sum(a.enrolments)),
+        (COMPLETIONS, func.sum(a.completions)),
+    ):
+        per_day = select(a.day, literal(metric), value).group_by(a.day).having(value > 0)
+        db.session.execute(insert(ProgrammeDaily).from_select(["day", "metric", "value"], per_day))
+    db.session.flush()
+    return {
+        model.__tablename__: db.session.scalar(select(func.count()).select_from(model)) or 0
+        for model in (ProgrammeActivity, ProgrammeCompletion, ProgrammeDaily)
+    }
