@@ -26,7 +26,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import CursorResult
 
 from lms.catalog.models import Item
 from lms.community.services.queue import seconds_between
@@ -56,11 +55,6 @@ def _insert(table: Any) -> Any:
     """The dialect's INSERT, which has on_conflict_do_*."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
-
-
-def _inserted(result: Any) -> CursorResult:
-    """An INSERT's result (mypy types session.execute's as a plain Result)."""
-    return result
 
 
 def _bump(day: date, metric: str, by: int = 1) -> None:
@@ -118,7 +112,7 @@ def record_event(event: LearningEvent) -> None:
     day = utc_day(event.occurred_at)
     activity = ProgrammeActivity.__table__
     new = _insert(activity).values(user_id=event.user_id, day=day, enrolments=0, completions=0)
-    if _inserted(db.session.execute(new.on_conflict_do_nothing())).rowcount:
+    if db.session.execute(new.on_conflict_do_nothing().returning(activity.c.user_id)).first() is not None:
         _bump(day, ACTIVE)
     if event.kind == LearningEventKind.ENROLLED:
         _count(event.user_id, day, ENROLMENTS)

@@ -90,3 +90,28 @@ def test_admin_sets_targets_and_sees_progress(history, app):
     assert "Targets for" in html and "2,000" in html
     client.post("/programme/targets/remove", data={"year": year, "metric": "nps"})
     assert db.session.scalar(select(ProgrammeTarget.metric)) == "certified_developers"
+
+
+def test_api_figures_and_daily(history, app):
+    client = app.test_client()
+    assert client.get("/api/v1/programme/figures").status_code == 401
+    login(client, make_user("manager").email)
+    assert client.get("/api/v1/programme/figures").status_code == 403
+    client = app.test_client()
+    login(client, history.analyst.email)
+    body = client.get("/api/v1/programme/figures?period=month").get_json()
+    figures = {f["key"]: f for f in body["figures"]}
+    assert figures["completions"]["value"] == 2 and figures["completions"]["change"] == 2
+    assert body["period"]["end"] == history.today.isoformat() and body["community"]
+    daily = client.get(f"/api/v1/programme/daily?period=week&segment={history.segment.id}").get_json()
+    assert len(daily["days"]) == 7 and daily["segment"]["id"] == history.segment.id
+    assert daily["days"][-4]["completions"] == 1  # a finished three days ago
+    small = client.get(f"/api/v1/programme/figures?segment={history.small.id}").get_json()
+    assert small["hidden"] and small["figures"] == []
+    assert client.get("/api/v1/programme/figures?segment=99999").status_code == 404
+    bad = client.get("/api/v1/programme/daily?period=custom&start=2026-02-10&end=2026-02-01&x=1")
+    assert bad.status_code == 400 and set(bad.get_json()["details"]) == {"x"}
+    bad = client.get("/api/v1/programme/daily?period=fortnight&start=2026-02-30").get_json()
+    assert set(bad["details"]) == {"period", "start"}
+    late = client.get("/api/v1/programme/daily?start=2026-02-10&end=2026-02-01").get_json()  # moved, not refused
+    assert late["period"] == {"name": "custom", "start": "2026-02-01", "end": "2026-02-01"} and len(late["days"]) == 1
