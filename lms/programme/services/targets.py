@@ -53,7 +53,7 @@ class Progress:
         return self.actual is not None and self.actual >= self.target
 
 
-def set_target(year: int, metric: str, value: int, by: User) -> ProgrammeTarget:
+def set_target(year: int, metric: str, value: int, by: User | None) -> ProgrammeTarget:
     """Create or change a year's target for one metric; TargetError for an unknown metric or a value
     out of range. Flushes."""
     if metric not in TARGET_METRICS:
@@ -71,7 +71,7 @@ def set_target(year: int, metric: str, value: int, by: User) -> ProgrammeTarget:
     if target is None:
         target = ProgrammeTarget(year=year, metric=metric)
         db.session.add(target)
-    target.value, target.set_by_id = value, by.id
+    target.value, target.set_by_id = value, by.id if by is not None else None
     db.session.flush()
     return target
 

@@ -96,3 +96,19 @@ def test_periods_presets_custom_and_bad_input(app):
     ):
         with pytest.raises(PeriodError):
             window(*args, t)
+
+
+def test_demo_targets_load_once_and_progress_counts_the_year(history):
+    from lms.demo.targets import load_targets
+    from lms.programme.services.targets import progress
+
+    assert "certified_developers 2000, nps 40" in load_targets()
+    db.session.commit()
+    assert "already set" in load_targets()
+    got = {p.metric: p for p in progress(history.today.year, history.today)}
+    assert set(got) == {"certified_developers", "nps"}
+    # this year's certificates: a (yesterday), c (45 days ago) if still this year; the revoked one never
+    in_year = [d for d in (1, 45) if (history.today - timedelta(days=d)).year == history.today.year]
+    assert got["certified_developers"].actual == len(in_year)
+    assert got["certified_developers"].percent == round(100 * len(in_year) / 2000)
+    assert got["nps"].actual == 33 and not got["nps"].met
