@@ -52,6 +52,19 @@ class ProgrammeDaily(Base):
     value: Mapped[int] = mapped_column(default=0)
 
 
+class ProgrammeSegmentDaily(Base):
+    """The same counters per segment, so that a segment's figures over a year read one row per day
+    instead of its members' per-day rows. Kept by the receivers for the segments a learner is in, and
+    rebuilt for one segment when its membership is recomputed (`segment_recomputed`)."""
+
+    __tablename__ = "programme_segment_daily"
+
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    metric: Mapped[str] = mapped_column(String(30), primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)
+
+
 class ProgrammeTarget(Base):
     """An admin's yearly target for one metric (TARGET_METRICS in services.targets)."""
 

@@ -29,10 +29,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from lms.catalog.models import Item
 from lms.community.services.queue import seconds_between
+from lms.developers.models import SegmentMember
 from lms.extensions import db
 from lms.learning.models import COMPLETION_KINDS, PROGRESS_KINDS, Enrollment, LearningEvent, LearningEventKind
 from lms.learning.services import live_items
-from lms.programme.models import ProgrammeActivity, ProgrammeCompletion, ProgrammeDaily
+from lms.programme.models import ProgrammeActivity, ProgrammeCompletion, ProgrammeDaily, ProgrammeSegmentDaily
 
 ACTIVE, ENROLMENTS, COMPLETIONS = "active", "enrolments", "completions"
 DAILY_METRICS = (ACTIVE, ENROLMENTS, COMPLETIONS)
@@ -57,10 +58,21 @@ def _insert(table: Any) -> Any:
     return dialect.insert(table)
 
 
-def _bump(day: date, metric: str, by: int = 1) -> None:
+def _bump(user_id: int, day: date, metric: str) -> None:
+    """Add one to the day's platform counter and to the counter of each segment the learner is in."""
     table = ProgrammeDaily.__table__
-    stmt = _insert(table).values(day=day, metric=metric, value=by)
-    db.session.execute(stmt.on_conflict_do_update(index_elements=["day", "metric"], set_={"value": table.c.value + by}))
+    stmt = _insert(table).values(day=day, metric=metric, value=1)
+    db.session.execute(stmt.on_conflict_do_update(index_elements=["day", "metric"], set_={"value": table.c.value + 1}))
+    per_segment = ProgrammeSegmentDaily.__table__
+    segments = select(SegmentMember.segment_id, literal(day, Date), literal(metric), literal(1)).where(
+        SegmentMember.user_id == user_id
+    )
+    stmt = _insert(per_segment).from_select(["segment_id", "day", "metric", "value"], segments)
+    db.session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["segment_id", "day", "metric"], set_={"value": per_segment.c.value + 1}
+        )
+    )
 
 
 def _completed(where: list[Any]) -> Select:
@@ -113,7 +125,7 @@ def record_event(event: LearningEvent) -> None:
     activity = ProgrammeActivity.__table__
     new = _insert(activity).values(user_id=event.user_id, day=day, enrolments=0, completions=0)
     if db.session.execute(new.on_conflict_do_nothing().returning(activity.c.user_id)).first() is not None:
-        _bump(day, ACTIVE)
+        _bump(event.user_id, day, ACTIVE)
     if event.kind == LearningEventKind.ENROLLED:
         _count(event.user_id, day, ENROLMENTS)
     elif event.kind in COMPLETION_KINDS and event.item_id is not None:
@@ -127,7 +139,7 @@ def _count(user_id: int, day: date, metric: str) -> None:
         .where(ProgrammeActivity.user_id == user_id, ProgrammeActivity.day == day)
         .values({column: column + 1})
     )
-    _bump(day, metric)
+    _bump(user_id, day, metric)
 
 
 def _note_completion(user_id: int, course_id: int) -> None:
@@ -146,7 +158,7 @@ def _note_completion(user_id: int, course_id: int) -> None:
 def rebuild() -> dict[str, int]:
     """Rebuild every bucket from the log and the enrolments: DELETE, then one INSERT ... SELECT per
     table (completions first, since each day's row carries its completions). Returns row counts."""
-    for model in (ProgrammeDaily, ProgrammeActivity, ProgrammeCompletion):
+    for model in (ProgrammeSegmentDaily, ProgrammeDaily, ProgrammeActivity, ProgrammeCompletion):
         db.session.execute(delete(model))
     columns = ["user_id", "course_id", "enrolled_on", "completed_on", "seconds"]
     db.session.execute(insert(ProgrammeCompletion).from_select(columns, _completed([])))
@@ -178,8 +190,35 @@ def rebuild() -> dict[str, int]:
     ):
         per_day = select(a.day, literal(metric), value).group_by(a.day).having(value > 0)
         db.session.execute(insert(ProgrammeDaily).from_select(["day", "metric", "value"], per_day))
+    _insert_segment_counters(None)
     db.session.flush()
     return {
         model.__tablename__: db.session.scalar(select(func.count()).select_from(model)) or 0
-        for model in (ProgrammeActivity, ProgrammeCompletion, ProgrammeDaily)
+        for model in (ProgrammeActivity, ProgrammeCompletion, ProgrammeDaily, ProgrammeSegmentDaily)
     }
+
+
+def _insert_segment_counters(segment_id: int | None) -> None:
+    """Per segment (or one) and day: its members' active count, enrolments, completions."""
+    a, m = ProgrammeActivity, SegmentMember
+    scope = [] if segment_id is None else [m.segment_id == segment_id]
+    for metric, value in (
+        (ACTIVE, func.count()),
+        (ENROLMENTS, func.sum(a.enrolments)),
+        (COMPLETIONS, func.sum(a.completions)),
+    ):
+        per_day = (
+            select(m.segment_id, a.day, literal(metric), value)
+            .join(m, m.user_id == a.user_id)
+            .where(*scope)
+            .group_by(m.segment_id, a.day)
+            .having(value > 0)
+        )
+        db.session.execute(insert(ProgrammeSegmentDaily).from_select(["segment_id", "day", "metric", "value"], per_day))
+
+
+def rebuild_segment(segment_id: int) -> None:
+    """A segment's counters again from its members' rows (its membership changed); flushes."""
+    db.session.execute(delete(ProgrammeSegmentDaily).where(ProgrammeSegmentDaily.segment_id == segment_id))
+    _insert_segment_counters(segment_id)
+    db.session.flush()

@@ -2,9 +2,10 @@
 one segment's members. One function per figure group, each a few grouped queries over the span of
 both periods, returning its figures and its per-day columns (`Part`); `dashboard()` puts them together.
 
-Learning figures read the daily buckets (platform: `programme_daily`, a segment: the per-user rows
-joined to `segment_members`); the other sources are small and read as they are (certificates by
-their `issued_at` index, survey responses, workshop registrations, feedback items, community threads).
+Learning figures read the daily counters (`programme_daily`, a segment's `programme_segment_daily`;
+weekly actives: the per-user rows of the last 7 days, joined to `segment_members` for a segment);
+the other sources are small and read as they are (certificates by their `issued_at` index, survey
+responses, workshop registrations, feedback items, community threads).
 
 Definitions: *weekly active learners* = distinct learners with a progress event in the last 7 days
 of the period; *completion rate* = courses completed (so far) of the enrolments made in the period;
@@ -31,7 +32,7 @@ from lms.community.services.figures import Period
 from lms.developers.models import MIN_SEGMENT_SIZE, Segment, SegmentMember
 from lms.extensions import db
 from lms.feedback.models import FEEDBACK_CATEGORIES, FeedbackItem, SurveyResponse
-from lms.programme.models import ProgrammeActivity, ProgrammeCompletion, ProgrammeDaily
+from lms.programme.models import ProgrammeActivity, ProgrammeCompletion, ProgrammeDaily, ProgrammeSegmentDaily
 from lms.programme.services.buckets import ACTIVE, COMPLETIONS, ENROLMENTS, day_of
 from lms.programme.services.periods import Window
 from lms.workshops.models import Registration
@@ -185,21 +186,16 @@ def learning(w: Window, segment_id: int | None) -> Part:
                 _days_within(ProgrammeDaily.day, w.span)
             )
         )
-        daily: dict[str, dict[date, int]] = {ACTIVE: {}, ENROLMENTS: {}, COMPLETIONS: {}}
-        for day, metric, value in rows:
-            if metric in daily:
-                daily[metric][_as_date(day)] = value
     else:
-        a = ProgrammeActivity
-        grouped = _grouped(
-            select(a.day, func.count(), func.sum(a.enrolments), func.sum(a.completions))
-            .where(_days_within(a.day, w.span), a.user_id.in_(_members(segment_id)))
-            .group_by(a.day)
+        rows = db.session.execute(
+            select(ProgrammeSegmentDaily.day, ProgrammeSegmentDaily.metric, ProgrammeSegmentDaily.value).where(
+                ProgrammeSegmentDaily.segment_id == segment_id, _days_within(ProgrammeSegmentDaily.day, w.span)
+            )
         )
-        daily = {
-            metric: {d: values[n] for d, values in grouped.items()}
-            for n, metric in enumerate((ACTIVE, ENROLMENTS, COMPLETIONS))
-        }
+    daily: dict[str, dict[date, int]] = {ACTIVE: {}, ENROLMENTS: {}, COMPLETIONS: {}}
+    for day, metric, value in rows:
+        if metric in daily:
+            daily[metric][_as_date(day)] = value
     c = ProgrammeCompletion
     of_enrolments = db.session.execute(
         select(

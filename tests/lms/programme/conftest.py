@@ -20,6 +20,7 @@ from lms.extensions import db
 from lms.feedback.models import FeedbackItem, Survey, SurveyResponse
 from lms.learning.models import Enrollment, LearningEventKind
 from lms.learning.services import live_items, record_event
+from lms.signals import segment_recomputed
 from lms.workshops.models import Registration, Workshop, WorkshopSession
 from tests.conftest import FIXTURES
 from tests.factories import load_fixture_courses, make_user
@@ -160,6 +161,9 @@ def build_history() -> History:
         db.session.add(SegmentMember(segment_id=segment.id, user_id=user.id))
     for user in (a, b):
         db.session.add(SegmentMember(segment_id=small.id, user_id=user.id))
+    db.session.flush()
+    segment_recomputed.send(segment, user_ids={u.id for u in (a, b, c, admin, analyst)})  # as segments' recompute
+    segment_recomputed.send(small, user_ids={a.id, b.id})
     db.session.commit()
     return History(t, admin, analyst, learners, segment, small, len(items))
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from lms.db import utcnow
 from lms.extensions import db
-from lms.programme.models import ProgrammeActivity, ProgrammeCompletion, ProgrammeDaily
+from lms.programme.models import ProgrammeActivity, ProgrammeCompletion, ProgrammeDaily, ProgrammeSegmentDaily
 from lms.programme.services.buckets import rebuild
 from lms.programme.services.figures import dashboard
 from lms.programme.services.periods import PeriodError, window
@@ -19,7 +19,7 @@ from lms.programme.services.periods import PeriodError, window
 def _snapshot() -> dict:
     return {
         model.__tablename__: sorted(tuple(row) for row in db.session.execute(select(*model.__table__.c)))
-        for model in (ProgrammeActivity, ProgrammeCompletion, ProgrammeDaily)
+        for model in (ProgrammeActivity, ProgrammeCompletion, ProgrammeDaily, ProgrammeSegmentDaily)
     }
 
 
@@ -27,6 +27,24 @@ def test_receivers_fill_the_buckets_as_the_rebuild_does(history):
     kept = _snapshot()
     assert len(kept["programme_completions"]) == 2  # a and b finished, c did not
     assert kept["programme_daily"]  # the receivers wrote counters
+    segment = {
+        (day, metric): value for sid, day, metric, value in kept["programme_segment_daily"] if sid == history.segment.id
+    }
+    assert segment[(history.today - timedelta(days=3), "completions")] == 1
+    # an event recorded now counts at once in the segments of its learner (c: the five, not the two)
+    from lms.catalog import services as catalog
+    from lms.learning.models import LearningEventKind
+    from lms.learning.services import record_event
+
+    def active(snapshot, segment) -> int:
+        return sum(v for sid, _d, m, v in snapshot["programme_segment_daily"] if sid == segment.id and m == "active")
+
+    record_event(history.learners["c"].id, catalog.get_course("python-basics").id, LearningEventKind.ENROLLED)
+    db.session.commit()
+    now = _snapshot()
+    assert active(now, history.segment) == active(kept, history.segment) + 1
+    assert active(now, history.small) == active(kept, history.small) == 4  # a: 2 days, b: 2 days
+    kept = now
     counts = rebuild()
     db.session.commit()
     assert _snapshot() == kept
