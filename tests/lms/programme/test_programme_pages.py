@@ -13,7 +13,7 @@ from sqlalchemy import select
 from lms.accounts.views import LANDING
 from lms.extensions import db
 from lms.programme.models import ProgrammeTarget
-from tests.factories import login, make_user
+from tests.factories import counted_queries, login, make_user
 
 
 def test_who_may_open_the_dashboard(history, app):
@@ -115,3 +115,15 @@ def test_api_figures_and_daily(history, app):
     assert set(bad["details"]) == {"period", "start"}
     late = client.get("/api/v1/programme/daily?start=2026-02-10&end=2026-02-01").get_json()  # moved, not refused
     assert late["period"] == {"name": "custom", "start": "2026-02-01", "end": "2026-02-01"} and len(late["days"]) == 1
+
+
+def test_the_dashboard_reads_a_bounded_number_of_statements(history, app):
+    """One grouped query per figure group (two for each community period), whatever the period's length."""
+    client = app.test_client()
+    login(client, history.admin.email)
+    counts = []
+    for args in ("period=week", "period=year", f"period=year&segment={history.segment.id}"):
+        with counted_queries() as seen:
+            assert client.get(f"/programme/?{args}").status_code == 200
+        counts.append(len(seen))
+    assert counts[0] == counts[1] and max(counts) <= 30, counts
