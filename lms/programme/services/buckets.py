@@ -7,7 +7,7 @@ written with INSERT ... ON CONFLICT, so two requests starting the same day do no
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -21,8 +21,10 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     type_coerce,
+    union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -36,7 +38,9 @@ from lms.learning.services import live_items
 from lms.programme.models import ProgrammeActivity, ProgrammeCompletion, ProgrammeDaily, ProgrammeSegmentDaily
 
 ACTIVE, ENROLMENTS, COMPLETIONS = "active", "enrolments", "completions"
-DAILY_METRICS = (ACTIVE, ENROLMENTS, COMPLETIONS)
+ACTIVE_7D = "active_7d"  # distinct learners active in the 7 days ending that day
+DAILY_METRICS = (ACTIVE, ENROLMENTS, COMPLETIONS, ACTIVE_7D)
+WEEK = timedelta(days=7)
 _PROGRESS = sorted(PROGRESS_KINDS)
 _COMPLETING = sorted(COMPLETION_KINDS)
 
@@ -126,10 +130,28 @@ def record_event(event: LearningEvent) -> None:
     new = _insert(activity).values(user_id=event.user_id, day=day, enrolments=0, completions=0)
     if db.session.execute(new.on_conflict_do_nothing().returning(activity.c.user_id)).first() is not None:
         _bump(event.user_id, day, ACTIVE)
+        _note_week(event.user_id, day)
     if event.kind == LearningEventKind.ENROLLED:
         _count(event.user_id, day, ENROLMENTS)
     elif event.kind in COMPLETION_KINDS and event.item_id is not None:
         _note_completion(event.user_id, event.course_id)
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _note_week(user_id: int, day: date) -> None:
+    """A learner's new active day: the 7-day counts of the days it newly covers, those not already
+    covered by their active day before it (up to 6 days earlier) or after it (within 6 days)."""
+    a = ProgrammeActivity
+    before = db.session.scalar(select(func.max(a.day)).where(a.user_id == user_id, a.day < day))
+    after = db.session.scalar(select(func.min(a.day)).where(a.user_id == user_id, a.day > day))
+    first = day if before is None else max(day, _as_date(before) + WEEK)
+    last = day + WEEK - timedelta(days=1) if after is None else min(day + WEEK, _as_date(after)) - timedelta(days=1)
+    while first <= last:
+        _bump(user_id, first, ACTIVE_7D)
+        first += timedelta(days=1)
 
 
 def _count(user_id: int, day: date, metric: str) -> None:
@@ -190,6 +212,12 @@ def rebuild() -> dict[str, int]:
     ):
         per_day = select(a.day, literal(metric), value).group_by(a.day).having(value > 0)
         db.session.execute(insert(ProgrammeDaily).from_select(["day", "metric", "value"], per_day))
+    covered = _covered()
+    db.session.execute(
+        insert(ProgrammeDaily).from_select(
+            ["day", "metric", "value"], select(covered.c.day, literal(ACTIVE_7D), func.count()).group_by(covered.c.day)
+        )
+    )
     _insert_segment_counters(None)
     db.session.flush()
     return {
@@ -199,7 +227,7 @@ def rebuild() -> dict[str, int]:
 
 
 def _insert_segment_counters(segment_id: int | None) -> None:
-    """Per segment (or one) and day: its members' active count, enrolments, completions."""
+    """Per segment (or one) and day: its members' active count, enrolments, completions, 7-day actives."""
     a, m = ProgrammeActivity, SegmentMember
     scope = [] if segment_id is None else [m.segment_id == segment_id]
     for metric, value in (
@@ -209,12 +237,45 @@ def _insert_segment_counters(segment_id: int | None) -> None:
     ):
         per_day = (
             select(m.segment_id, a.day, literal(metric), value)
+            .select_from(a)
             .join(m, m.user_id == a.user_id)
             .where(*scope)
             .group_by(m.segment_id, a.day)
             .having(value > 0)
         )
         db.session.execute(insert(ProgrammeSegmentDaily).from_select(["segment_id", "day", "metric", "value"], per_day))
+    covered = _covered()
+    per_week = (
+        select(m.segment_id, covered.c.day, literal(ACTIVE_7D), func.count())
+        .select_from(covered)
+        .join(m, m.user_id == covered.c.user_id)
+        .where(*scope)
+        .group_by(m.segment_id, covered.c.day)
+    )
+    db.session.execute(insert(ProgrammeSegmentDaily).from_select(["segment_id", "day", "metric", "value"], per_week))
+
+
+def _plus_days(day: Any, days: Any) -> Any:
+    if db.session.get_bind().dialect.name == "postgresql":
+        return day + days
+    return type_coerce(func.date(day, func.printf("+%d days", days)), Date)
+
+
+def _covered() -> Any:
+    """(user_id, day) for every day a learner's 7-day window holds an active day: each active day
+    covers itself and the next 6, from the 7th day after the learner's previous active day on."""
+    a = ProgrammeActivity
+    rows = select(
+        a.user_id, a.day, func.lag(a.day).over(partition_by=a.user_id, order_by=a.day).label("before")
+    ).subquery()
+    offsets = union_all(*(select(literal(k).label("k")) for k in range(7))).subquery()
+    day = _plus_days(rows.c.day, offsets.c.k)
+    return (
+        select(rows.c.user_id, day.label("day"))
+        .select_from(rows.join(offsets, literal(True)))
+        .where(or_(rows.c.before.is_(None), day >= _plus_days(rows.c.before, 7)))
+        .subquery()
+    )
 
 
 def rebuild_segment(segment_id: int) -> None:

@@ -3,7 +3,7 @@ one segment's members. One function per figure group, each a few grouped queries
 both periods, returning its figures and its per-day columns (`Part`); `dashboard()` puts them together.
 
 Learning figures read the daily counters (`programme_daily`, a segment's `programme_segment_daily`;
-weekly actives: the per-user rows of the last 7 days, joined to `segment_members` for a segment);
+weekly actives: each day's `active_7d`, distinct learners over the 7 days ending that day);
 the other sources are small and read as they are (certificates by their `issued_at` index, survey
 responses, workshop registrations, feedback items, community threads).
 
@@ -32,8 +32,8 @@ from lms.community.services.figures import Period
 from lms.developers.models import MIN_SEGMENT_SIZE, Segment, SegmentMember
 from lms.extensions import db
 from lms.feedback.models import FEEDBACK_CATEGORIES, FeedbackItem, SurveyResponse
-from lms.programme.models import ProgrammeActivity, ProgrammeCompletion, ProgrammeDaily, ProgrammeSegmentDaily
-from lms.programme.services.buckets import ACTIVE, COMPLETIONS, ENROLMENTS, day_of
+from lms.programme.models import ProgrammeCompletion, ProgrammeDaily, ProgrammeSegmentDaily
+from lms.programme.services.buckets import ACTIVE, ACTIVE_7D, COMPLETIONS, ENROLMENTS, day_of
 from lms.programme.services.periods import Window
 from lms.workshops.models import Registration
 
@@ -216,22 +216,19 @@ def learning(w: Window, segment_id: int | None) -> Part:
 
 
 def weekly_active_learners(w: Window, segment_id: int | None) -> Part:
-    """Distinct learners active in the last 7 days of each period (one query). For a segment the
-    days' rows drive the join (`user_id + 0` keeps SQLite from walking every member's rows)."""
-    a = ProgrammeActivity
-    last = [Period(p.end - timedelta(days=6), p.end) for p in (w.current, w.previous)]
-    in_current, in_previous = (_days_within(a.day, p) for p in last)
-    statement = select(
-        func.count(func.distinct(case((in_current, a.user_id)))),
-        func.count(func.distinct(case((in_previous, a.user_id)))),
-    ).where(in_current | in_previous)
-    if segment_id is not None:
-        statement = statement.join(
-            SegmentMember, and_(SegmentMember.segment_id == segment_id, SegmentMember.user_id == a.user_id + 0)
+    """Distinct learners active in the last 7 days of each period: the `active_7d` counter of each
+    period's last day (one query; the receivers keep it, see buckets._note_week)."""
+    ends = (w.current.end, w.previous.end)
+    if segment_id is None:
+        statement = select(ProgrammeDaily.day, ProgrammeDaily.value).where(
+            ProgrammeDaily.metric == ACTIVE_7D, ProgrammeDaily.day.in_(ends)
         )
-    row = db.session.execute(statement).one()
+    else:
+        s = ProgrammeSegmentDaily
+        statement = select(s.day, s.value).where(s.segment_id == segment_id, s.metric == ACTIVE_7D, s.day.in_(ends))
+    values = {_as_date(day): value for day, value in db.session.execute(statement)}
     label = _l("Weekly active learners (last 7 days of the period)")
-    return Part([Figure("weekly_active_learners", label, row[0], row[1])])
+    return Part([Figure("weekly_active_learners", label, values.get(ends[0], 0), values.get(ends[1], 0))])
 
 
 def time_to_complete(w: Window, segment_id: int | None) -> Part:

@@ -3,7 +3,7 @@ and each figure equals the value worked out by hand from that history (conftest.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -39,12 +39,17 @@ def test_receivers_fill_the_buckets_as_the_rebuild_does(history):
     def active(snapshot, segment) -> int:
         return sum(v for sid, _d, m, v in snapshot["programme_segment_daily"] if sid == segment.id and m == "active")
 
-    record_event(history.learners["c"].id, catalog.get_course("python-basics").id, LearningEventKind.ENROLLED)
+    course_id = catalog.get_course("python-basics").id
+    record_event(history.learners["c"].id, course_id, LearningEventKind.ENROLLED)
     db.session.commit()
     now = _snapshot()
     assert active(now, history.segment) == active(kept, history.segment) + 1
     assert active(now, history.small) == active(kept, history.small) == 4  # a: 2 days, b: 2 days
-    kept = now
+    # a day between two active days covers only the days neither covered (b: 35 and 20 days ago)
+    b_day = datetime.combine(history.today - timedelta(days=23), time(12), UTC)
+    record_event(history.learners["b"].id, course_id, LearningEventKind.ENROLLED, occurred_at=b_day)
+    db.session.commit()
+    kept = _snapshot()
     counts = rebuild()
     db.session.commit()
     assert _snapshot() == kept
