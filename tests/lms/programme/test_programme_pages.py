@@ -34,7 +34,7 @@ def test_who_may_open_the_dashboard(history, app):
     assert client.get("/programme/targets").status_code == 403  # analysts read, admins set
 
 
-def test_period_segment_and_bad_input(history, app):
+def test_period_segment_bad_input_and_statements(history, app):
     client = app.test_client()
     login(client, history.admin.email)
     for period in ("week", "month", "quarter", "year"):
@@ -48,6 +48,13 @@ def test_period_segment_and_bad_input(history, app):
     bad = client.get("/programme/?period=custom&start=2026-02-10&end=2026-02-01")
     assert bad.status_code == 400 and "starts after it ends" in bad.get_data(as_text=True)
     assert client.get("/programme/export.csv?period=custom&start=nope").status_code == 400
+    # one grouped query per figure group (two per community period), whatever the period's length
+    counts = []
+    for args in ("period=week", "period=year", f"period=year&segment={history.segment.id}"):
+        with counted_queries() as seen:
+            assert client.get(f"/programme/?{args}").status_code == 200
+        counts.append(len(seen))
+    assert counts[0] == counts[1] and max(counts) <= 30, counts
 
 
 def test_csv_and_xlsx_exports(history, app):
@@ -115,15 +122,3 @@ def test_api_figures_and_daily(history, app):
     assert set(bad["details"]) == {"period", "start"}
     late = client.get("/api/v1/programme/daily?start=2026-02-10&end=2026-02-01").get_json()  # moved, not refused
     assert late["period"] == {"name": "custom", "start": "2026-02-01", "end": "2026-02-01"} and len(late["days"]) == 1
-
-
-def test_the_dashboard_reads_a_bounded_number_of_statements(history, app):
-    """One grouped query per figure group (two for each community period), whatever the period's length."""
-    client = app.test_client()
-    login(client, history.admin.email)
-    counts = []
-    for args in ("period=week", "period=year", f"period=year&segment={history.segment.id}"):
-        with counted_queries() as seen:
-            assert client.get(f"/programme/?{args}").status_code == 200
-        counts.append(len(seen))
-    assert counts[0] == counts[1] and max(counts) <= 30, counts
