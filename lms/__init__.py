@@ -81,10 +81,11 @@ def _connect_receivers(app: Flask) -> None:
     from lms.community import receivers as community
     from lms.developers import receivers as developers
     from lms.notifications import receivers as notifications
+    from lms.programme import receivers as programme
     from lms.recommend import receivers as recommend
     from lms.reports import receivers as reports
 
-    for domain in (assignments, certification, recommend, reports, community, notifications, developers):
+    for domain in (assignments, certification, recommend, reports, programme, community, notifications, developers):
         domain.connect(app)
     from lms.community.services import search as community_search
 
@@ -198,6 +199,7 @@ def _register_cli(app: Flask) -> None:
     from lms.developers.cli import segments_cli
     from lms.feedback.cli import feedback_cli
     from lms.operations.cli import grading_alias, worker_cli
+    from lms.programme.cli import programme_cli
     from lms.recommend.cli import recommend_cli
     from lms.reports.cli import reports_cli
     from lms.search.cli import search_cli
@@ -215,6 +217,7 @@ def _register_cli(app: Flask) -> None:
         feedback_cli,
         recommend_cli,
         reports_cli,
+        programme_cli,
         search_cli,
         community_cli,
         segments_cli,

@@ -11,6 +11,7 @@ from lms.certification import receivers as certification
 from lms.community import receivers as community
 from lms.community.services import search as community_search
 from lms.developers import receivers as developers
+from lms.programme import receivers as programme
 from lms.recommend import receivers as recommend
 from lms.reports import receivers as reports
 from lms.signals import (
@@ -25,7 +26,12 @@ from lms.signals import (
 )
 
 RECEIVERS = {
-    learning_event_recorded: {certification.award_on_progress, recommend.update_mastery, reports.on_learning_event},
+    learning_event_recorded: {
+        certification.award_on_progress,
+        recommend.update_mastery,
+        reports.on_learning_event,
+        programme.on_learning_event,
+    },
     courses_synced: {
         assignments.store_releases,
         certification.store_certification_specs,
@@ -37,7 +43,7 @@ RECEIVERS = {
     members_mentioned: {community.on_members_mentioned},
     post_moderated: {community.on_post_moderated, community_search.on_moderated},
     profile_saved: {recommend.refresh_after_profile, developers.on_profile_saved},
-    segment_recomputed: {recommend.refresh_segment_members},
+    segment_recomputed: {recommend.refresh_segment_members, programme.on_segment_recomputed},
 }
 
 
