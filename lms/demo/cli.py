@@ -20,6 +20,7 @@ from lms.demo.community import load_community
 from lms.demo.feedback_hub import load_feedback
 from lms.demo.profiles import load_profiles
 from lms.demo.segments import load_segments
+from lms.demo.targets import load_targets
 from lms.extensions import db
 from lms.workshops.cli import sync_from_files as sync_workshop_files
 
@@ -177,12 +178,13 @@ def _load_community() -> None:
 
 
 def _load_developer_relations() -> None:
-    """Profiles of the cohort's learners (before the segments that select them), segments, the team-only
-    workshop and the feedback hub's items: each part once, on a loaded cohort; one line each."""
+    """Profiles of the cohort's learners (before the segments that select them), segments, the
+    team-only workshop, the feedback hub's items and this year's programme targets: each part once,
+    on a loaded cohort; one line each."""
     load = services.demo_load(COHORT)
     if load is None or load.finished_at is None:
         return
-    for part in (load_profiles, load_segments, load_audiences, load_feedback):
+    for part in (load_profiles, load_segments, load_audiences, load_feedback, load_targets):
         click.echo(part())
         db.session.commit()
 

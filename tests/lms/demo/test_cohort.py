@@ -14,6 +14,7 @@ from lms.developers.models import DeveloperProfile, Segment
 from lms.extensions import db
 from lms.feedback.models import FeedbackItem, FeedbackMessage, SurveyResponse
 from lms.learning.models import Enrollment, LearningEvent, QuizAttempt
+from lms.programme.models import ProgrammeTarget
 from lms.reports.models import ReportActivity, ReportProgress
 from lms.workshops.models import Registration
 from tests.factories import login
@@ -82,6 +83,7 @@ def test_cohort_loads_real_graded_work_once_and_fills_the_staff_pages(make_app):
         assert rows["DeveloperProfile"] >= 6 and rows["Segment"] >= 2
         assert db.session.scalar(select(func.count()).where(FeedbackItem.source == "hub")) >= 5
         assert "Demo feedback" in first.output and "Audiences" in first.output
+        assert db.session.scalar(select(func.count()).select_from(ProgrammeTarget)) == 2
 
         again = runner.invoke(args=["demo", "cohort", "--learners", "6"])
         assert again.exit_code == 0 and "nothing to do" in again.output
