@@ -1,0 +1,435 @@
+"""Programme benchmark (issue 18): the developer-relations dashboard on 100,000 developers.
+
+One command, `python bench/programme.py [--postgres] [--instance DIR]` (or `make bench-programme`):
+1. a fresh instance (SQLite, or with --postgres a throwaway PostgreSQL from tests/postgres.py) with
+   the demo catalog and accounts, then `flask demo seed` with the programme's options: --learners
+   developers signed up over --days (15 months: every preset period has a previous one with data),
+   --profiles of them with a developer profile and interests, --events learning events, --feedback
+   hub items, a certificate per finished enrolment, survey answers, workshop registrations; two
+   segments materialised straight from the profiles (partners; developers in DE or FR); then the
+   read models: `flask reports refresh` and `flask programme rebuild`. Each step is timed;
+2. per figure and preset period, platform-wide and per segment: the read model's time (the
+   programme service's function, in this process) beside ONE bare SQL statement computing the same
+   figure from the raw tables (compiled once, run on the DB-API cursor: the anchor);
+3. gunicorn with 2 workers, warm (each page served first), the demo admin signed in through the
+   real form: p50/p95 of GET /programme/?period=P[&segment=S] for every preset period and segment
+   (target p95 < 300 ms), with the workers' CPU per request; the CSV export beside the bare SQL
+   returning the same rows (target <= 1.5x) and the XLSX export beside a bare loop writing the same
+   values with the same library (target <= 1.3x).
+The load average is printed beside every figure: the machine (2 cores) is shared.
+`--instance DIR` keeps the seeded instance (SQLite) and reuses it when seeded with the same figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.serving import PASSWORD, flask, gunicorn, latencies, login, workers_cpu  # noqa: E402
+from lms.learning.models import COMPLETION_KINDS, PROGRESS_KINDS  # noqa: E402
+
+PERIODS = {"week": 7, "month": 30, "quarter": 91, "year": 365}
+DASHBOARD_P95_MS = 300.0
+SEGMENTS = (  # name, the profiles it takes (SQL over developer_profiles: portable)
+    ("Bench partners", "developer_type = 'partner'"),
+    ("Bench DE and FR", "country IN ('DE', 'FR')"),
+)
+
+
+def seed_label(args: argparse.Namespace) -> str:
+    return f"{args.learners}/{args.courses}/{args.events}/{args.feedback}/{args.profiles}/{args.days}"
+
+
+def seed(env: dict, args: argparse.Namespace) -> dict[str, float]:
+    """Migrate, load the catalog and demo accounts, seed, materialise the segments, build the read
+    models; returns the seconds of each step."""
+    steps: dict[str, float] = {}
+
+    def step(name: str, *command: str) -> str:
+        started = time.perf_counter()
+        out = flask(env, *command)
+        steps[name] = time.perf_counter() - started
+        print(f"  {name}: {steps[name]:.1f} s (load {os.getloadavg()[0]:.1f})", flush=True)
+        return out
+
+    step("init", "platform", "init")
+    sizes = ["--learners", str(args.learners), "--courses", str(args.courses), "--events", str(args.events)]
+    sizes += ["--notifications", "0", "--profiles", str(args.profiles), "--feedback", str(args.feedback)]
+    sizes += [
+        "--certificates",
+        "--surveys",
+        "0.3",
+        "--registrations",
+        str(args.learners // 3),
+        "--days",
+        str(args.days),
+    ]
+    print(step("seed", "demo", "seed", *sizes).strip(), flush=True)
+    started = time.perf_counter()
+    materialise_segments()
+    steps["segments"] = time.perf_counter() - started
+    step("reports refresh", "reports", "refresh")
+    if has_command(env, "programme"):
+        step("programme rebuild", "programme", "rebuild")
+    return steps
+
+
+def has_command(env: dict, group: str) -> bool:
+    return f"  {group} " in flask(env, "--help")
+
+
+def materialise_segments() -> None:
+    """The bench's segments, their members written straight from the profiles (as the segments'
+    recompute would leave them), with member_count and computed_at."""
+    from sqlalchemy import text
+
+    from lms.extensions import db
+
+    now = datetime.now(UTC)
+    with app().app_context():
+        for name, where in SEGMENTS:
+            db.session.execute(text("DELETE FROM segments WHERE name = :name"), {"name": name})
+            segment_id = db.session.execute(
+                text(
+                    "INSERT INTO segments (name, description, rules, created_at, updated_at, member_count) "
+                    "VALUES (:name, 'bench', '[]', :now, :now, 0) RETURNING id"
+                ),
+                {"name": name, "now": now},
+            ).scalar_one()
+            db.session.execute(
+                text(
+                    f"INSERT INTO segment_members (segment_id, user_id) "
+                    f"SELECT :segment, user_id FROM developer_profiles WHERE {where}"
+                ),
+                {"segment": segment_id},
+            )
+            db.session.execute(
+                text(
+                    "UPDATE segments SET computed_at = :now, member_count = "
+                    "(SELECT count(*) FROM segment_members WHERE segment_id = :segment) WHERE id = :segment"
+                ),
+                {"segment": segment_id, "now": now},
+            )
+        db.session.commit()
+
+
+_APP = None
+
+
+def app():
+    """The app of the bench instance, in this process (the environment says which database)."""
+    global _APP
+    if _APP is None:
+        from lms import create_app
+
+        _APP = create_app()
+    return _APP
+
+
+def segment_ids() -> dict[str, int]:
+    from sqlalchemy import text
+
+    from lms.extensions import db
+
+    with app().app_context():
+        rows = db.session.execute(text("SELECT name, id FROM segments WHERE description = 'bench'")).all()
+    return {name: segment_id for name, segment_id in rows}
+
+
+def set_admin_password() -> str:
+    from lms.accounts import services as accounts
+    from lms.extensions import db
+
+    email = "admin@academy.test"
+    with app().app_context():
+        admin = accounts.find_user(email)
+        admin.password_hash = accounts.hash_password(PASSWORD)
+        db.session.commit()
+    return email
+
+
+def timed(call: Callable[[], Any], rounds: int) -> tuple[float, float]:
+    """Best and median milliseconds of `rounds` calls (after one warm-up call)."""
+    call()
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return times[0], times[len(times) // 2]
+
+
+def bare_figures(dialect: str) -> dict[str, list[str]]:
+    """Per programme figure group (the service function's name): one SQL statement per figure over the
+    raw tables, for both periods of the window ([:prev, :cur) and [:cur, :end)) and an optional
+    :segment (NULL: everyone), with the dashboard's definitions (lms/programme/services/figures.py).
+    Portable SQL, except the difference of two times and the median."""
+    seconds = (
+        (lambda a, b: f"((julianday({a}) - julianday({b})) * 86400)")
+        if dialect == "sqlite"
+        else (lambda a, b: f"extract(epoch FROM {a} - {b})")
+    )
+
+    def cut(user: str) -> str:
+        return f"(:segment IS NULL OR {user} IN (SELECT user_id FROM segment_members WHERE segment_id = :segment))"
+
+    def periods(column: str) -> str:
+        cur = f"sum(CASE WHEN {column} >= :cur THEN 1 ELSE 0 END)"
+        return f"{cur}, sum(CASE WHEN {column} < :cur THEN 1 ELSE 0 END)"
+
+    def median(value: str, moment: str, source: str) -> str:
+        """The median of `value` per period of `moment` (rows of `source` within the window)."""
+        period = f"CASE WHEN {moment} >= :cur THEN 'current' ELSE 'previous' END"
+        if dialect == "postgresql":
+            return f"SELECT {period} AS p, percentile_cont(0.5) WITHIN GROUP (ORDER BY {value}) {source} GROUP BY 1"
+        ranked = (
+            f"SELECT {period} AS p, {value} AS v, row_number() OVER (PARTITION BY {period} ORDER BY {value}) AS r, "
+            f"count(*) OVER (PARTITION BY {period}) AS n {source}"
+        )
+        return f"SELECT p, avg(v) FROM ({ranked}) ranked WHERE r IN ((n + 1) / 2, (n + 2) / 2) GROUP BY p"
+
+    kinds = lambda names: "(" + ", ".join(f"'{k}'" for k in sorted(names)) + ")"
+    completed = (  # per (learner, course) with every live item done: when the last was first done
+        "WITH live AS (SELECT i.id, i.course_id FROM items i JOIN modules m ON m.id = i.module_id "
+        "WHERE i.archived_at IS NULL AND m.archived_at IS NULL), "
+        "totals AS (SELECT course_id, count(*) AS total FROM live GROUP BY course_id), "
+        "firsts AS (SELECT e.user_id, e.course_id, min(e.occurred_at) AS first_at FROM learning_events e "
+        f"WHERE e.kind IN {kinds(COMPLETION_KINDS)} AND e.item_id IN (SELECT id FROM live) "
+        f"AND {cut('e.user_id')} GROUP BY e.user_id, e.course_id, e.item_id), "
+        "done AS (SELECT f.user_id, f.course_id, max(f.first_at) AS done_at FROM firsts f "
+        "JOIN totals t ON t.course_id = f.course_id GROUP BY f.user_id, f.course_id, t.total "
+        "HAVING count(*) = t.total) "
+    )
+    window = lambda column: f"{column} >= :prev AND {column} < :end"
+    done_within = f"FROM done d WHERE {window('d.done_at')}"
+    feedback = f"FROM feedback_items f WHERE {window('f.created_at')} AND {cut('f.reporter_id')}"
+    return {
+        "new_developers": [
+            f"SELECT {periods('u.created_at')} FROM users u WHERE {window('u.created_at')} AND {cut('u.id')}"
+        ],
+        "weekly_active_learners": [
+            "SELECT count(DISTINCT CASE WHEN e.occurred_at >= :cur_week THEN e.user_id END), "
+            "count(DISTINCT CASE WHEN e.occurred_at < :cur THEN e.user_id END) FROM learning_events e "
+            f"WHERE e.kind IN {kinds(PROGRESS_KINDS)} AND ((e.occurred_at >= :cur_week AND e.occurred_at < :end) "
+            f"OR (e.occurred_at >= :prev_week AND e.occurred_at < :cur)) AND {cut('e.user_id')}"
+        ],
+        "learning": [  # enrolments, completions, completion rate (of the period's enrolments, completed so far)
+            f"{completed}, enrolled AS (SELECT n.user_id, n.course_id, min(n.enrolled_at) AS enrolled_at "
+            f"FROM enrollments n WHERE {cut('n.user_id')} GROUP BY n.user_id, n.course_id) "
+            f"SELECT (SELECT sum(CASE WHEN d.done_at >= :cur THEN 1 ELSE 0 END) {done_within}), "
+            f"(SELECT sum(CASE WHEN d.done_at < :cur THEN 1 ELSE 0 END) {done_within}), "
+            f"{periods('n.enrolled_at')}, "
+            "sum(CASE WHEN n.enrolled_at >= :cur AND d.done_at IS NOT NULL THEN 1 ELSE 0 END), "
+            "sum(CASE WHEN n.enrolled_at < :cur AND d.done_at IS NOT NULL THEN 1 ELSE 0 END) "
+            "FROM enrolled n LEFT JOIN done d ON d.user_id = n.user_id AND d.course_id = n.course_id "
+            f"WHERE {window('n.enrolled_at')}"
+        ],
+        "time_to_complete": [
+            f"{completed}, enrolled AS (SELECT n.user_id, n.course_id, min(n.enrolled_at) AS enrolled_at "
+            "FROM enrollments n GROUP BY n.user_id, n.course_id) "
+            + median(
+                seconds("d.done_at", "n.enrolled_at"),
+                "d.done_at",
+                "FROM done d JOIN enrolled n ON n.user_id = d.user_id AND n.course_id = d.course_id "
+                f"WHERE {window('d.done_at')}",
+            )
+        ],
+        "certificates": [
+            f"SELECT {periods('c.issued_at')} FROM certificates c WHERE {window('c.issued_at')} "
+            f"AND c.revoked_at IS NULL AND {cut('c.user_id')}"
+        ],
+        "satisfaction": [
+            "SELECT CASE WHEN r.submitted_at >= :cur THEN 'current' ELSE 'previous' END, count(*), "
+            "100.0 * sum(CASE WHEN r.csat >= 4 THEN 1 ELSE 0 END) / count(r.csat), "
+            "100.0 * (sum(CASE WHEN r.nps >= 9 THEN 1 ELSE 0 END) - sum(CASE WHEN r.nps <= 6 THEN 1 ELSE 0 END)) "
+            f"/ count(r.nps) FROM survey_responses r WHERE {window('r.submitted_at')} AND {cut('r.user_id')} GROUP BY 1"
+        ],
+        "workshops": [
+            "SELECT CASE WHEN g.registered_at >= :cur THEN 'current' ELSE 'previous' END, count(*), "
+            "count(g.attended_at) "
+            f"FROM workshop_registrations g WHERE {window('g.registered_at')} AND {cut('g.user_id')} GROUP BY 1"
+        ],
+        "feedback": [
+            "SELECT CASE WHEN f.created_at >= :cur THEN 'current' ELSE 'previous' END, f.category, count(*), "
+            f"count(f.resolved_at) {feedback} GROUP BY 1, 2",
+            median(
+                seconds("f.first_response_at", "f.created_at"),
+                "f.created_at",
+                f"{feedback} AND f.first_response_at IS NOT NULL",
+            ),
+            median(
+                seconds("f.resolved_at", "f.created_at"), "f.created_at", f"{feedback} AND f.resolved_at IS NOT NULL"
+            ),
+        ],
+    }
+
+
+def window_params(days: int, segment_id: int | None) -> dict[str, Any]:
+    """The dashboard's window for a preset: whole UTC days ending today, and as many days before."""
+    today = datetime.now(UTC).date()
+    end = datetime.combine(today + timedelta(days=1), dt_time(), UTC)
+    cur, prev = end - timedelta(days=days), end - timedelta(days=2 * days)
+    return {
+        "prev": prev,
+        "cur": cur,
+        "end": end,
+        "cur_week": end - timedelta(days=7),
+        "prev_week": cur - timedelta(days=7),
+        "segment": segment_id,
+    }
+
+
+def bare_sql_timings(segments: dict[str, int], rounds: int) -> list[tuple[str, str, str, float, float, Any]]:
+    """(figure group, period, segment, best ms, median ms, rows) of the group's bare statements, run
+    one after the other on the DB-API cursor."""
+    from lms.extensions import db
+
+    results = []
+    with app().app_context():
+        connection = db.session.connection()
+        cursor = connection.connection.driver_connection.cursor()
+        for group, statements in bare_figures(connection.dialect.name).items():
+            for period, days in PERIODS.items():
+                for segment_name, segment_id in {"everyone": None, **segments}.items():
+                    params = window_params(days, segment_id)
+                    literals = [_literal(sql, params, connection.dialect.name) for sql in statements]
+
+                    def run(literals: list[str] = literals) -> list:
+                        out = []
+                        for sql in literals:
+                            cursor.execute(sql)
+                            out.append(cursor.fetchall())
+                        return out
+
+                    best, median = timed(run, rounds)
+                    results.append((group, period, segment_name, best, median, run()))
+    return results
+
+
+def _literal(sql: str, params: dict[str, Any], dialect: str) -> str:
+    """The statement with its parameters written in, as the database stores them."""
+    for name, value in sorted(params.items(), key=lambda item: -len(item[0])):
+        if value is None:
+            literal = "NULL"
+        elif isinstance(value, datetime):
+            stamp = value.astimezone(UTC)
+            literal = f"'{stamp.strftime('%Y-%m-%d %H:%M:%S.%f')}'" if dialect == "sqlite" else f"'{stamp.isoformat()}'"
+        else:
+            literal = str(value)
+        sql = sql.replace(f":{name}", literal)
+    return sql
+
+
+def dashboard_timings(
+    env: dict, segments: dict[str, int], requests: int
+) -> list[tuple[str, float, float, float, float]]:
+    """(path, p50, p95, workers' CPU ms per request, load) of the dashboard per period and segment."""
+    email = set_admin_password()
+    results = []
+    with gunicorn(env) as (server, port):
+        cookie = login(port, email)
+        paths = [
+            f"/programme/?period={period}" + (f"&segment={segment_id}" if segment_id else "")
+            for period in PERIODS
+            for segment_id in (None, *segments.values())
+        ]
+        for path in paths:  # warm both workers
+            latencies(port, path, [cookie], 4)
+        for path in paths:
+            cpu = workers_cpu(server.pid)
+            p50, p95 = latencies(port, path, [cookie], requests)
+            cpu_ms = (workers_cpu(server.pid) - cpu) * 1000 / requests
+            results.append((path, p50, p95, cpu_ms, os.getloadavg()[0]))
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--learners", type=int, default=100_000)
+    parser.add_argument("--courses", type=int, default=50)
+    parser.add_argument("--events", type=int, default=5_000_000)
+    parser.add_argument("--feedback", type=int, default=20_000)
+    parser.add_argument("--profiles", type=float, default=0.8, help="share of developers with a profile")
+    parser.add_argument("--days", type=int, default=450, help="sign-ups spread over this many days")
+    parser.add_argument("--requests", type=int, default=40, help="per dashboard URL")
+    parser.add_argument("--rounds", type=int, default=5, help="per bare SQL statement")
+    parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL instead of SQLite")
+    parser.add_argument("--instance", type=Path, help="keep the seeded SQLite instance here and reuse it")
+    args = parser.parse_args()
+
+    instance = args.instance.resolve() if args.instance else Path(tempfile.mkdtemp(prefix="academy-programme-"))
+    marker = instance / "bench-seeded"
+    reuse = bool(args.instance) and not args.postgres and marker.is_file() and marker.read_text() == seed_label(args)
+    env = {**os.environ, "FLASK_APP": "app.py", "ACADEMY_INSTANCE": str(instance), "ACADEMY_ENV": "development"}
+    env["LOGIN_RATE_LIMIT"] = "10000 per minute"
+    env.pop("DATABASE_URL", None)
+    server = None
+    if args.postgres:
+        from tests.postgres import TempPostgres
+
+        server = TempPostgres()
+        env["DATABASE_URL"] = server.start()
+    os.environ.update({k: env[k] for k in ("ACADEMY_INSTANCE", "ACADEMY_ENV")})
+    if "DATABASE_URL" in env:
+        os.environ["DATABASE_URL"] = env["DATABASE_URL"]
+    try:
+        if not reuse:
+            if args.instance and instance.exists() and any(instance.iterdir()) and not marker.is_file():
+                sys.exit(f"{instance} is not empty and is not a bench instance: choose another folder")
+            shutil.rmtree(instance, ignore_errors=True)
+            instance.mkdir(parents=True)
+            marker.write_text("seeding")
+            print(f"seeding ({'PostgreSQL' if args.postgres else 'SQLite'}, {seed_label(args)})...", flush=True)
+            steps = seed(env, args)
+            marker.write_text(seed_label(args))
+        else:
+            steps = {}
+            print(f"reusing {instance} ({seed_label(args)})")
+        report(args, env, steps)
+    finally:
+        if server is not None:
+            server.stop()
+        if not args.instance:
+            shutil.rmtree(instance, ignore_errors=True)
+
+
+def report(args: argparse.Namespace, env: dict, steps: dict[str, float]) -> None:
+    segments = segment_ids()
+    database = "PostgreSQL" if args.postgres else "SQLite"
+    print(f"\n== {database}, {args.learners:,} developers, {args.events:,} events, {os.cpu_count()} cores ==")
+    if steps:
+        print("set-up: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in steps.items()))
+    print(f"\nbare SQL per figure (best / median of {args.rounds}, ms; load average beside):")
+    for figure, period, segment, best, median, first in bare_sql_timings(segments, args.rounds):
+        print(
+            f"  {figure:<36} {period:<8} {segment:<16} {best:8.1f} {median:8.1f}  "
+            f"(load {os.getloadavg()[0]:.1f})  {tuple(first)}"
+        )
+    if not has_command(env, "programme"):
+        print("\n(no `flask programme` commands yet: the dashboard and exports are not measured)")
+        return
+    print(
+        f"\ndashboard through gunicorn, 2 workers, {args.requests} requests per URL (p95 < {DASHBOARD_P95_MS:.0f} ms):"
+    )
+    for path, p50, p95, cpu_ms, load in dashboard_timings(env, segments, args.requests):
+        verdict = "ok" if p95 < DASHBOARD_P95_MS else "MISSED"
+        print(
+            f"  {path:<44} p50 {p50:6.1f}  p95 {p95:6.1f} ms ({verdict})  CPU {cpu_ms:5.1f} ms/req  (load {load:.1f})"
+        )
+
+
+if __name__ == "__main__":
+    main()
