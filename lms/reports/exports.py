@@ -60,6 +60,8 @@ def write_csv(viewer: User, flt: ReportFilter, out: IO[bytes]) -> None:
         out.write(chunk.encode("utf-8"))
 
 
+XLSX_LIBRARY = "openpyxl"  # the writer write_xlsx uses (bench/xlsx.py compares it with a bare loop)
+
 WIDTHS = (22, 24, 30, 34, 13, 20, 11, 13, 14, 12, 12, 11, 16, 20, 20)
 
 
