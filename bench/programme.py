@@ -386,6 +386,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=40, help="per dashboard URL")
     parser.add_argument("--rounds", type=int, default=5, help="per bare SQL statement")
     parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL instead of SQLite")
+    parser.add_argument("--no-bare", action="store_true", help="leave out the bare SQL (minutes on 5 M events)")
     parser.add_argument("--instance", type=Path, help="keep the seeded SQLite instance here and reuse it")
     args = parser.parse_args()
 
@@ -571,7 +572,8 @@ def report(args: argparse.Namespace, env: dict, steps: dict[str, float]) -> None
     models = read_model_timings(segments, args.rounds) if programme else {}
     print("\nper figure group, read model (the service function) beside bare SQL over the raw tables")
     print(f"(ms, best of {args.rounds}; both periods of the window; load average beside):")
-    for group, period, segment, best, _median, rows in bare_sql_timings(segments, args.rounds):
+    bare = [] if args.no_bare else bare_sql_timings(segments, args.rounds)
+    for group, period, segment, best, _median, rows in bare:
         model = models.get((group, period, segment))
         side = f"read model {model[0]:7.1f}  " if model else ""
         ratio = f"bare/model {best / model[0]:7.1f}x  " if model and model[0] else ""
@@ -580,6 +582,8 @@ def report(args: argparse.Namespace, env: dict, steps: dict[str, float]) -> None
             f"  {group:<24} {period:<8} {segment:<16} {side}bare SQL {best:8.1f}  {ratio}"
             f"load {os.getloadavg()[0]:.1f}{shown}"
         )
+    for (group, period, segment), (best, _median) in models.items() if args.no_bare else ():
+        print(f"  {group:<24} {period:<8} {segment:<16} read model {best:7.1f}  load {os.getloadavg()[0]:.1f}")
     if not programme:
         print("\n(no `flask programme` commands yet: the dashboard and exports are not measured)")
         return
