@@ -79,10 +79,11 @@ def _connect_receivers(app: Flask) -> None:
     from lms.certification import receivers as certification
     from lms.community import receivers as community
     from lms.notifications import receivers as notifications
+    from lms.programme import receivers as programme
     from lms.recommend import receivers as recommend
     from lms.reports import receivers as reports
 
-    for domain in (assignments, certification, recommend, reports, community, notifications):
+    for domain in (assignments, certification, recommend, reports, programme, community, notifications):
         domain.connect(app)
     from lms.community.services import search as community_search
 
@@ -185,6 +186,7 @@ def _register_cli(app: Flask) -> None:
     from lms.demo.cli import demo_cli, platform_cli
     from lms.feedback.cli import feedback_cli
     from lms.operations.cli import grading_alias, worker_cli
+    from lms.programme.cli import programme_cli
     from lms.recommend.cli import recommend_cli
     from lms.reports.cli import reports_cli
     from lms.search.cli import search_cli
@@ -202,6 +204,7 @@ def _register_cli(app: Flask) -> None:
         feedback_cli,
         recommend_cli,
         reports_cli,
+        programme_cli,
         search_cli,
         community_cli,
         worker_cli,

@@ -55,7 +55,7 @@ def _link_problem(exc: services.LinkError, purpose: str):
 
 # Where each role starts after logging in: the page that answers its first question (what do my
 # courses need, how are my teams doing); learners and admins start on the dashboard.
-LANDING = {"instructor": "teaching.index", "manager": "reports.index"}
+LANDING = {"instructor": "teaching.index", "manager": "reports.index", "analyst": "programme.dashboard"}
 
 
 def _landing(user) -> str:

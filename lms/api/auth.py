@@ -61,3 +61,20 @@ def signed_in(view: Callable) -> Callable:
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def programme_reader(view: Callable) -> Callable:
+    """Admins and analysts, by their browser session; an admin's personal token works too. Analysts
+    have no tokens: they are created under Reports (managers') and analysts change nothing."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any):
+        user = _caller()
+        if user is None:
+            return api_error(401, "Sign in, or send an admin's token: Authorization: Bearer <token>.")
+        if not user.has_role("analyst"):
+            return api_error(403, "Only admins and analysts can read the programme's figures.")
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapped

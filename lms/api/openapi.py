@@ -7,6 +7,10 @@ from typing import Any
 from lms.api.params import MAX_ID, MAX_PAGE, MAX_PER_PAGE
 from lms.catalog.models import TIERS
 from lms.community.services.figures import MAX_DAYS
+from lms.feedback.models import FEEDBACK_CATEGORIES
+from lms.programme.services.figures import DAILY_COLUMNS
+from lms.programme.services.periods import MAX_DAYS as PROGRAMME_MAX_DAYS
+from lms.programme.services.periods import PERIOD_NAMES
 from lms.recommend.ranking import SCORES
 from lms.reports.query import STATUSES
 
@@ -126,6 +130,44 @@ COURSE_FIGURES = {
     "required": ["slug", "title", *FIGURES_PROPERTIES],
     "properties": {"slug": {"type": "string"}, "title": {"type": "string"}, **FIGURES_PROPERTIES},
 }
+PROGRAMME_FIGURE = {
+    "type": "object",
+    "required": ["key", "label", "unit", "value", "previous", "change"],
+    "properties": {
+        "key": {"type": "string", "description": "Stable name of the figure"},
+        "label": {"type": "string", "description": "In the caller's language"},
+        "unit": {"enum": ["count", "percent", "seconds", "score"]},
+        "value": {**NUMBER_OR_NULL, "description": "Over the period (null: nothing to measure)"},
+        "previous": {**NUMBER_OR_NULL, "description": "Over the previous period of equal length"},
+        "change": {**NUMBER_OR_NULL, "description": "value - previous (percentage points for percents)"},
+    },
+}
+DAY_SPAN = {
+    "type": "object",
+    "required": ["start", "end"],
+    "properties": {"start": {"type": "string", "format": "date"}, "end": {"type": "string", "format": "date"}},
+}
+PROGRAMME_SCOPE = {
+    "segment": {
+        "type": ["object", "null"],
+        "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+    },
+    "period": {
+        "type": "object",
+        "required": ["name", "start", "end"],
+        "properties": {"name": {"enum": list(PERIOD_NAMES)}, **DAY_SPAN["properties"]},
+    },
+    "previous": DAY_SPAN,
+    "hidden": {
+        "type": ["string", "null"],
+        "description": "Why a segment shows no figures (fewer members than the minimum); figures are then empty",
+    },
+}
+PROGRAMME_DESCRIPTION = (
+    "Admins and analysts (browser session; an admin's personal token works too). Platform-wide, or one "
+    "segment's members. Learning figures come from daily buckets kept by the event receivers. Anonymous "
+    "survey answers count platform-wide only; the community figures are platform-wide only (empty for a segment)."
+)
 ERRORS = {
     "400": _error("Invalid query parameters (details name each one)."),
     "401": _error("Missing, unknown or revoked token."),
@@ -135,6 +177,32 @@ ERRORS = {
 
 def openapi_document(server_url: str, session_cookie: str) -> dict[str, Any]:
     """The document, with this server's URL and the name of its session cookie."""
+    programme_params = [
+        _param(
+            "period",
+            {"enum": list(PERIOD_NAMES), "default": "month"},
+            "7, 30, 91 or 365 days ending today, or `custom` (then start and end)",
+        ),
+        _param(
+            "start",
+            {"type": "string", "format": "date"},
+            "First day (UTC) of a custom period; default 29 days before `end`; moved up to `end` at most "
+            "(`period` in the answer says which days counted)",
+        ),
+        _param(
+            "end",
+            {"type": "string", "format": "date"},
+            f"Last day (UTC) of a custom period, included; default and latest: today; a period covers at most "
+            f"{PROGRAMME_MAX_DAYS} days",
+        ),
+        _param("segment", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "A segment's id"),
+    ]
+    programme_errors = {
+        "400": _error("Invalid query parameters (details name each one)."),
+        "401": _error("Not signed in and no valid token."),
+        "403": _error("The account is neither an admin nor an analyst."),
+        "404": _error("No such segment."),
+    }
     filters = [
         _param("team_id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "A team you manage"),
         _param("course_id", {"type": "integer", "minimum": 1, "maximum": MAX_ID}, "One course"),
@@ -153,10 +221,11 @@ def openapi_document(server_url: str, session_cookie: str) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {
             "title": "Academy reporting API",
-            "version": "1.2.0",
+            "version": "1.3.0",
             "description": (
                 "Read-only reports for managers: create a personal token under Reports › API tokens "
                 "(community answer-time figures added in 1.2.0). "
+                "The programme's figures for admins and analysts (added in 1.3.0). "
                 "The signed-in learner's own recommendations, for the site's pages."
             ),
         },
@@ -224,6 +293,24 @@ def openapi_document(server_url: str, session_cookie: str) -> dict[str, Any]:
                     },
                 }
             },
+            "/programme/figures": {
+                "get": {
+                    "operationId": "programmeFigures",
+                    "summary": "The programme dashboard's figures, each beside the previous period",
+                    "description": PROGRAMME_DESCRIPTION,
+                    "parameters": programme_params,
+                    "responses": {"200": _json("Figures", _ref("ProgrammeFigures")), **programme_errors},
+                }
+            },
+            "/programme/daily": {
+                "get": {
+                    "operationId": "programmeDaily",
+                    "summary": "The programme's figures per day of the period (as the CSV export)",
+                    "description": PROGRAMME_DESCRIPTION,
+                    "parameters": programme_params,
+                    "responses": {"200": _json("One row per day", _ref("ProgrammeDaily")), **programme_errors},
+                }
+            },
             "/me/recommendations": {
                 "get": {
                     "operationId": "myRecommendations",
@@ -271,6 +358,47 @@ def openapi_document(server_url: str, session_cookie: str) -> dict[str, Any]:
                     "properties": {
                         "platform": {"oneOf": [_ref("Figures"), {"type": "null"}]},
                         "courses": {"type": "array", "items": _ref("CourseFigures")},
+                    },
+                },
+                "ProgrammeFigure": PROGRAMME_FIGURE,
+                "ProgrammeFigures": {
+                    "type": "object",
+                    "required": [*PROGRAMME_SCOPE, "figures", "feedback_categories", "community"],
+                    "properties": {
+                        **PROGRAMME_SCOPE,
+                        "figures": {"type": "array", "items": _ref("ProgrammeFigure")},
+                        "feedback_categories": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["category", "value", "previous"],
+                                "properties": {
+                                    "category": {"enum": list(FEEDBACK_CATEGORIES)},
+                                    "value": {"type": "integer", "minimum": 0},
+                                    "previous": {"type": "integer", "minimum": 0},
+                                },
+                            },
+                        },
+                        "community": {"type": "array", "items": _ref("ProgrammeFigure")},
+                    },
+                },
+                "ProgrammeDaily": {
+                    "type": "object",
+                    "required": [*PROGRAMME_SCOPE, "columns", "days"],
+                    "properties": {
+                        **PROGRAMME_SCOPE,
+                        "columns": {"type": "array", "items": {"enum": list(DAILY_COLUMNS)}},
+                        "days": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["day", *DAILY_COLUMNS],
+                                "properties": {
+                                    "day": {"type": "string", "format": "date"},
+                                    **{c: {"type": "integer", "minimum": 0} for c in DAILY_COLUMNS},
+                                },
+                            },
+                        },
                     },
                 },
                 "Recommendation": {

@@ -9,6 +9,8 @@ from werkzeug.datastructures import MultiDict
 
 from lms.catalog.models import TIERS
 from lms.community.services.figures import MAX_DAYS, Period, default_period
+from lms.programme.services.periods import MAX_DAYS as PROGRAMME_MAX_DAYS
+from lms.programme.services.periods import PERIOD_NAMES, Window, window
 from lms.reports.query import STATUSES, ReportFilter
 
 MAX_ID = 2**31 - 1
@@ -16,6 +18,7 @@ MAX_PAGE = 100_000
 MAX_PER_PAGE = 500
 KNOWN = {"team_id", "course_id", "tier", "status", "enrolled_from", "enrolled_to", "page", "per_page"}
 COMMUNITY_KNOWN = {"course", "from", "to"}
+PROGRAMME_KNOWN = {"period", "start", "end", "segment"}
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 
 
@@ -100,3 +103,30 @@ def parse_completion_params(args: MultiDict) -> tuple[ReportFilter, int, int]:
         raise ParamError(problems)
     flt = ReportFilter(tier=tier, status=status, **values)
     return flt, page, per_page
+
+
+def parse_programme_params(args: MultiDict, today: date) -> tuple[Window, int | None]:
+    """(window, segment id or None) for /programme/...; ParamError lists every malformed parameter.
+    Every well-formed query is answered, as the community figures are: `start`/`end` only count with
+    period=custom (or without a period); a custom end stops at today, a start defaults to 29 days
+    before the end, a start after the end becomes the end, and a period is at most MAX_DAYS long.
+    The answer's `period` says which days were counted."""
+    problems: dict[str, str] = {}
+    _known(args, PROGRAMME_KNOWN, problems)
+    name = args.get("period") or None
+    if name is not None and name not in PERIOD_NAMES:
+        problems["period"] = "one of " + ", ".join(PERIOD_NAMES)
+    segment_id = _int(args, "segment", 1, MAX_ID, problems)
+    start, end = _date(args, "start", problems), _date(args, "end", problems)
+    if problems:
+        raise ParamError(problems)
+    if name == "custom" or (name is None and (start or end)):
+        end = min(end or today, today)
+        earliest = (
+            end - timedelta(days=PROGRAMME_MAX_DAYS - 1)
+            if end > date.min + timedelta(days=PROGRAMME_MAX_DAYS)
+            else date.min
+        )
+        start = min(max(start or end - timedelta(days=29), earliest), end)
+        return window("custom", start.isoformat(), end.isoformat(), today), segment_id
+    return window(name, None, None, today), segment_id

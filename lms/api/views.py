@@ -9,12 +9,15 @@ from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from lms.api.auth import api_error, reports_reader, signed_in
+from lms.api.auth import api_error, programme_reader, reports_reader, signed_in
 from lms.api.openapi import openapi_document
-from lms.api.params import ParamError, parse_community_params, parse_completion_params
+from lms.api.params import ParamError, parse_community_params, parse_completion_params, parse_programme_params
 from lms.catalog import services as catalog
 from lms.community.services import figures as community
 from lms.db import utcnow
+from lms.developers.models import Segment
+from lms.extensions import db
+from lms.programme.services import figures as programme
 from lms.recommend import paths
 from lms.recommend import services as recommend
 from lms.reports.query import completion_rows
@@ -124,3 +127,49 @@ def _recommendation(rec: recommend.Shown) -> dict:
     row["url"] = url_for("learning.course", slug=rec.course_slug, _anchor=f"module-{rec.module_slug}", _external=True)
     row["params"] = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in rec.params.items()}
     return row
+
+
+def _programme() -> programme.Dashboard | None:
+    """The dashboard the query names; None for an unknown segment."""
+    now = utcnow()
+    w, segment_id = parse_programme_params(request.args, now.date())
+    segment = db.session.get(Segment, segment_id) if segment_id is not None else None
+    if segment_id is not None and segment is None:
+        return None
+    return programme.dashboard(w, segment, now)
+
+
+def _scope(board: programme.Dashboard) -> dict:
+    w = board.window
+    return {
+        "segment": {"id": board.segment.id, "name": board.segment.name} if board.segment else None,
+        "period": {"name": w.name, "start": w.current.start.isoformat(), "end": w.current.end.isoformat()},
+        "previous": {"start": w.previous.start.isoformat(), "end": w.previous.end.isoformat()},
+        "hidden": board.hidden,
+    }
+
+
+@bp.get("/programme/figures")
+@programme_reader
+def programme_figures():
+    board = _programme()
+    if board is None:
+        return api_error(404, "No such segment.")
+    return jsonify(
+        {
+            **_scope(board),
+            "figures": [f.as_dict() for f in board.figures],
+            "feedback_categories": [asdict(c) for c in board.categories],
+            "community": [f.as_dict() for f in board.community],
+        }
+    )
+
+
+@bp.get("/programme/daily")
+@programme_reader
+def programme_daily():
+    board = _programme()
+    if board is None:
+        return api_error(404, "No such segment.")
+    days = [] if board.hidden else [{"day": day.isoformat(), **values} for day, values in board.days()]
+    return jsonify({**_scope(board), "columns": list(programme.DAILY_COLUMNS), "days": days})

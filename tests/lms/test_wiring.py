@@ -10,6 +10,7 @@ from lms.certification import issuing
 from lms.certification import receivers as certification
 from lms.community import receivers as community
 from lms.community.services import search as community_search
+from lms.programme import receivers as programme
 from lms.recommend import receivers as recommend
 from lms.reports import receivers as reports
 from lms.signals import (
@@ -22,7 +23,12 @@ from lms.signals import (
 )
 
 RECEIVERS = {
-    learning_event_recorded: {certification.award_on_progress, recommend.update_mastery, reports.on_learning_event},
+    learning_event_recorded: {
+        certification.award_on_progress,
+        recommend.update_mastery,
+        reports.on_learning_event,
+        programme.on_learning_event,
+    },
     courses_synced: {
         assignments.store_releases,
         certification.store_certification_specs,

@@ -2,4 +2,7 @@
 
 from flask import Blueprint
 
+from lms.programme import models as models  # (the tables, for migrations)
+
 bp = Blueprint("programme", __name__, url_prefix="/programme")
+from lms.programme.views import dashboard as dashboard  # noqa: E402  (registers its routes on bp)

@@ -108,7 +108,17 @@ def test_session_of_a_manager_also_reads_the_api(client, world):
 def test_openapi_document_describes_the_endpoints(client):
     doc = client.get("/api/v1/openapi.json").json
     assert doc["openapi"].startswith("3.")
-    assert set(doc["paths"]) == {"/reports/teams", "/reports/completions", "/reports/community", "/me/recommendations"}
+    assert set(doc["paths"]) == {
+        "/reports/teams",
+        "/reports/completions",
+        "/reports/community",
+        "/me/recommendations",
+        "/programme/figures",
+        "/programme/daily",
+    }
+    assert doc["info"]["version"] == "1.3.0"
+    params = {p["name"] for p in doc["paths"]["/programme/daily"]["get"]["parameters"]}
+    assert params == {"period", "start", "end", "segment"}
     params = {p["name"] for p in doc["paths"]["/reports/community"]["get"]["parameters"]}
     assert params == {"course", "from", "to"}
     params = {p["name"] for p in doc["paths"]["/reports/completions"]["get"]["parameters"]}

@@ -17,6 +17,7 @@ EXAMPLES = 80
 def test_api_answers_as_documented(app, client):
     world = build_world()
     headers = {"Authorization": f"Bearer {token_for(world.manager)}"}
+    admin_headers = {"Authorization": f"Bearer {token_for(world.admin)}"}  # /programme: admins and analysts
     name = app.config["SESSION_COOKIE_NAME"]
     session = {name: login_as(client, world.manager).get_cookie(name).value}  # /me answers the session
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
@@ -26,6 +27,8 @@ def test_api_answers_as_documented(app, client):
         "/reports/completions",
         "/reports/community",
         "/me/recommendations",
+        "/programme/figures",
+        "/programme/daily",
     }
     statuses: set[tuple[str, int]] = set()
     for operation in operations:
@@ -35,6 +38,8 @@ def test_api_answers_as_documented(app, client):
         def fuzz(case):
             if case.operation.path.startswith("/me/"):  # its own cookie jar: the session must not reach /reports
                 response = case.call_and_validate(headers=headers, session=client, cookies=session)
+            elif case.operation.path.startswith("/programme/"):
+                response = case.call_and_validate(headers=admin_headers)
             else:
                 response = case.call_and_validate(headers=headers)
             statuses.add((case.operation.path, response.status_code))

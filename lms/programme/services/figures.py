@@ -1,0 +1,417 @@
+"""The programme's figures for one window (a period and the one before it), platform-wide or for
+one segment's members. One function per figure group, each a few grouped queries over the span of
+both periods, returning its figures and its per-day columns (`Part`); `dashboard()` puts them together.
+
+Learning figures read the daily counters (`programme_daily`, a segment's `programme_segment_daily`;
+weekly actives: each day's `active_7d`, distinct learners over the 7 days ending that day);
+the other sources are small and read as they are (certificates by their `issued_at` index, survey
+responses, workshop registrations, feedback items, community threads).
+
+Definitions: *weekly active learners* = distinct learners with a progress event in the last 7 days
+of the period; *completion rate* = courses completed (so far) of the enrolments made in the period;
+*time to complete* and the feedback times are medians; *CSAT* = share of 4-5 answers, *NPS* = % 9-10
+minus % 0-6; *attendance* = registrations made in the period that were attended; *resolution rate*
+= items filed in the period resolved since."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
+
+from lms.accounts.models import User
+from lms.certification.models import Certificate
+from lms.community.services import figures as community_figures
+from lms.community.services.figures import Period
+from lms.developers.models import MIN_SEGMENT_SIZE, Segment, SegmentMember
+from lms.extensions import db
+from lms.feedback.models import FEEDBACK_CATEGORIES, FeedbackItem, SurveyResponse
+from lms.programme.models import ProgrammeCompletion, ProgrammeDaily, ProgrammeSegmentDaily
+from lms.programme.services.buckets import ACTIVE, ACTIVE_7D, COMPLETIONS, ENROLMENTS, day_of
+from lms.programme.services.periods import Window
+from lms.workshops.models import Registration
+
+DAILY_COLUMNS = (
+    "new_developers",
+    "active_learners",
+    "enrolments",
+    "completions",
+    "certificates",
+    "survey_responses",
+    "csat_answers",
+    "csat_satisfied",
+    "nps_answers",
+    "nps_promoters",
+    "nps_detractors",
+    "workshop_registrations",
+    "workshop_attended",
+    "feedback_filed",
+    "feedback_resolved",
+)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure over the period beside the previous period; `unit`: count, percent, seconds, score."""
+
+    key: str
+    label: Any  # a lazy string, translated when shown
+    value: float | None
+    previous: float | None
+    unit: str = "count"
+
+    @classmethod
+    def of(cls, key: str, label: Any, values: Sequence[float | None], unit: str = "count") -> Figure:
+        """From (value, previous)."""
+        return cls(key, label, values[0], values[1], unit)
+
+    @property
+    def change(self) -> float | None:
+        return None if self.value is None or self.previous is None else self.value - self.previous
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": str(self.label),
+            "unit": self.unit,
+            "value": self.value,
+            "previous": self.previous,
+            "change": self.change,
+        }
+
+
+@dataclass
+class Part:
+    """A figure group's figures and its per-day columns (day -> value, missing days are 0)."""
+
+    figures: list[Figure] = field(default_factory=list)
+    daily: dict[str, dict[date, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Category:
+    category: str
+    value: int
+    previous: int
+
+
+@dataclass
+class Dashboard:
+    window: Window
+    segment: Segment | None
+    hidden: str | None  # why a segment shows no figures
+    figures: list[Figure] = field(default_factory=list)
+    daily: dict[str, dict[date, int]] = field(default_factory=dict)
+    categories: list[Category] = field(default_factory=list)
+    community: list[Figure] = field(default_factory=list)
+
+    def figure(self, key: str) -> Figure:
+        return next(f for f in self.figures if f.key == key)
+
+    def days(self) -> list[tuple[date, dict[str, int]]]:
+        """Every day of the current period with each column's value."""
+        period = self.window.current
+        out = []
+        for n in range((period.end - period.start).days + 1):
+            day = period.start + timedelta(days=n)
+            out.append((day, {c: self.daily.get(c, {}).get(day, 0) for c in DAILY_COLUMNS}))
+        return out
+
+
+def _members(segment_id: int) -> Select:
+    return select(SegmentMember.user_id).where(SegmentMember.segment_id == segment_id)
+
+
+def _within(column: Any, period: Period) -> ColumnElement[bool]:
+    """A time column inside the period's UTC days."""
+    return and_(column >= period.starts_at, column < period.ends_at)
+
+
+def _days_within(column: Any, period: Period) -> ColumnElement[bool]:
+    """A date column inside the period."""
+    return column.between(period.start, period.end)
+
+
+def _scoped(user_column: Any, segment_id: int | None) -> list[ColumnElement[bool]]:
+    return [] if segment_id is None else [user_column.in_(_members(segment_id))]
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _sum(series: dict[date, int], period: Period) -> int:
+    return sum(v for d, v in series.items() if period.start <= d <= period.end)
+
+
+def _split(w: Window, series: dict[date, int]) -> tuple[int, int]:
+    return _sum(series, w.current), _sum(series, w.previous)
+
+
+def _percent(part: float, whole: float) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _median(values: Sequence[float | None]) -> float | None:
+    numbers = [float(v) for v in values if v is not None]
+    return float(round(statistics.median(numbers))) if numbers else None
+
+
+def _grouped(statement: Select) -> dict[date, tuple[int, ...]]:
+    """Rows of (day, counts...) as day -> counts."""
+    return {_as_date(row[0]): tuple(int(v or 0) for v in row[1:]) for row in db.session.execute(statement)}
+
+
+def new_developers(w: Window, segment_id: int | None) -> Part:
+    """Accounts created per day (`users.created_at`)."""
+    day = day_of(User.created_at)
+    rows = _grouped(
+        select(day, func.count()).where(_within(User.created_at, w.span), *_scoped(User.id, segment_id)).group_by(day)
+    )
+    daily = {d: v[0] for d, v in rows.items()}
+    return Part([Figure.of("new_developers", _l("New developers"), _split(w, daily))], {"new_developers": daily})
+
+
+def learning(w: Window, segment_id: int | None) -> Part:
+    """Enrolments, completions and completion rate; per day also the learners active that day."""
+    if segment_id is None:
+        rows = db.session.execute(
+            select(ProgrammeDaily.day, ProgrammeDaily.metric, ProgrammeDaily.value).where(
+                _days_within(ProgrammeDaily.day, w.span)
+            )
+        )
+    else:
+        rows = db.session.execute(
+            select(ProgrammeSegmentDaily.day, ProgrammeSegmentDaily.metric, ProgrammeSegmentDaily.value).where(
+                ProgrammeSegmentDaily.segment_id == segment_id, _days_within(ProgrammeSegmentDaily.day, w.span)
+            )
+        )
+    daily: dict[str, dict[date, int]] = {ACTIVE: {}, ENROLMENTS: {}, COMPLETIONS: {}}
+    for day, metric, value in rows:
+        if metric in daily:
+            daily[metric][_as_date(day)] = value
+    c = ProgrammeCompletion
+    of_enrolments = db.session.execute(
+        select(
+            func.sum(case((_days_within(c.enrolled_on, w.current), 1), else_=0)),
+            func.sum(case((_days_within(c.enrolled_on, w.previous), 1), else_=0)),
+        ).where(_days_within(c.enrolled_on, w.span), *_scoped(c.user_id, segment_id))
+    ).one()
+    enrolments, completions = _split(w, daily[ENROLMENTS]), _split(w, daily[COMPLETIONS])
+    rates = [_percent(int(done or 0), whole) for done, whole in zip(of_enrolments, enrolments, strict=True)]
+    return Part(
+        [
+            Figure.of("enrolments", _l("Enrolments"), enrolments),
+            Figure.of("completions", _l("Completions"), completions),
+            Figure.of("completion_rate", _l("Completion rate (of the period's enrolments)"), rates, unit="percent"),
+        ],
+        {"active_learners": daily[ACTIVE], "enrolments": daily[ENROLMENTS], "completions": daily[COMPLETIONS]},
+    )
+
+
+def weekly_active_learners(w: Window, segment_id: int | None) -> Part:
+    """Distinct learners active in the last 7 days of each period: the `active_7d` counter of each
+    period's last day (one query; the receivers keep it, see buckets._note_week)."""
+    ends = (w.current.end, w.previous.end)
+    if segment_id is None:
+        statement = select(ProgrammeDaily.day, ProgrammeDaily.value).where(
+            ProgrammeDaily.metric == ACTIVE_7D, ProgrammeDaily.day.in_(ends)
+        )
+    else:
+        s = ProgrammeSegmentDaily
+        statement = select(s.day, s.value).where(s.segment_id == segment_id, s.metric == ACTIVE_7D, s.day.in_(ends))
+    values = {_as_date(day): value for day, value in db.session.execute(statement)}
+    label = _l("Weekly active learners (last 7 days of the period)")
+    return Part([Figure("weekly_active_learners", label, values.get(ends[0], 0), values.get(ends[1], 0))])
+
+
+def time_to_complete(w: Window, segment_id: int | None) -> Part:
+    """Median time from enrolment to completion of the courses completed in each period."""
+    c = ProgrammeCompletion
+    rows = db.session.execute(
+        select(c.completed_on, c.seconds).where(
+            _days_within(c.completed_on, w.span), c.seconds.is_not(None), *_scoped(c.user_id, segment_id)
+        )
+    ).all()
+    current = [s for d, s in rows if _as_date(d) >= w.current.start]
+    previous = [s for d, s in rows if _as_date(d) < w.current.start]
+    label = _l("Time to complete (median)")
+    return Part([Figure("time_to_complete", label, _median(current), _median(previous), unit="seconds")])
+
+
+def certificates(w: Window, segment_id: int | None) -> Part:
+    """Certificates issued per day (revoked ones left out)."""
+    day = day_of(Certificate.issued_at)
+    rows = _grouped(
+        select(day, func.count())
+        .where(
+            _within(Certificate.issued_at, w.span),
+            Certificate.revoked_at.is_(None),
+            *_scoped(Certificate.user_id, segment_id),
+        )
+        .group_by(day)
+    )
+    daily = {d: v[0] for d, v in rows.items()}
+    return Part([Figure.of("certificates", _l("Certificates issued"), _split(w, daily))], {"certificates": daily})
+
+
+def satisfaction(w: Window, segment_id: int | None) -> Part:
+    """Survey responses, CSAT and NPS per day. Anonymous responses have no user: a segment leaves them out."""
+    r = SurveyResponse
+    day = day_of(r.submitted_at)
+    rows = _grouped(
+        select(
+            day,
+            func.count(),
+            func.count(r.csat),
+            func.sum(case((r.csat >= 4, 1), else_=0)),
+            func.count(r.nps),
+            func.sum(case((r.nps >= 9, 1), else_=0)),
+            func.sum(case((r.nps <= 6, 1), else_=0)),
+        )
+        .where(_within(r.submitted_at, w.span), *_scoped(r.user_id, segment_id))
+        .group_by(day)
+    )
+    names = ("survey_responses", "csat_answers", "csat_satisfied", "nps_answers", "nps_promoters", "nps_detractors")
+    daily = {name: {d: values[n] for d, values in rows.items()} for n, name in enumerate(names)}
+    totals = {name: _split(w, daily[name]) for name in names}
+    csat = [_percent(totals["csat_satisfied"][i], totals["csat_answers"][i]) for i in (0, 1)]
+    nps = [nps_of(totals["nps_promoters"][i], totals["nps_detractors"][i], totals["nps_answers"][i]) for i in (0, 1)]
+    return Part(
+        [
+            Figure.of("survey_responses", _l("Survey responses"), totals["survey_responses"]),
+            Figure.of("csat", _l("CSAT (share of 4-5 answers)"), csat, unit="percent"),
+            Figure.of("nps", _l("NPS"), nps, unit="score"),
+        ],
+        daily,
+    )
+
+
+def nps_of(promoters: int, detractors: int, answers: int) -> float | None:
+    return round(100 * (promoters - detractors) / answers) if answers else None
+
+
+def workshops(w: Window, segment_id: int | None) -> Part:
+    """Workshop registrations per day (cancelled ones too: they registered) and how many were attended."""
+    g = Registration
+    day = day_of(g.registered_at)
+    rows = _grouped(
+        select(day, func.count(), func.count(g.attended_at))
+        .where(_within(g.registered_at, w.span), *_scoped(g.user_id, segment_id))
+        .group_by(day)
+    )
+    registered = {d: v[0] for d, v in rows.items()}
+    attended = {d: v[1] for d, v in rows.items()}
+    regs, att = _split(w, registered), _split(w, attended)
+    rate = [_percent(att[i], regs[i]) for i in (0, 1)]
+    return Part(
+        [
+            Figure.of("workshop_registrations", _l("Workshop registrations"), regs),
+            Figure.of("workshop_attended", _l("Of those, attended"), att),
+            Figure.of("workshop_attendance", _l("Attendance rate"), rate, unit="percent"),
+        ],
+        {"workshop_registrations": registered, "workshop_attended": attended},
+    )
+
+
+def feedback(w: Window, segment_id: int | None) -> tuple[Part, list[Category]]:
+    """Feedback filed per day and by category, median time to first response and to resolution,
+    resolution rate (filed in the period, resolved since). A segment counts its members' items."""
+    f = FeedbackItem
+    rows = db.session.execute(
+        select(f.created_at, f.category, f.first_response_at, f.resolved_at).where(
+            _within(f.created_at, w.span), *_scoped(f.reporter_id, segment_id)
+        )
+    ).all()
+    filed: dict[date, int] = defaultdict(int)
+    resolved: dict[date, int] = defaultdict(int)
+    by_category: list[Counter[str]] = [Counter(), Counter()]
+    response: list[list[float]] = [[], []]
+    resolution: list[list[float]] = [[], []]
+    for created, category, responded, done in rows:
+        day = created.date()
+        i = 0 if day >= w.current.start else 1
+        filed[day] += 1
+        by_category[i][category] += 1
+        if responded is not None:
+            response[i].append((responded - created).total_seconds())
+        if done is not None:
+            resolved[day] += 1
+            resolution[i].append((done - created).total_seconds())
+    counts = _split(w, filed)
+    rate = [_percent(len(resolution[i]), counts[i]) for i in (0, 1)]
+    part = Part(
+        [
+            Figure.of("feedback_filed", _l("Feedback filed"), counts),
+            Figure.of(
+                "first_response", _l("Time to first response (median)"), list(map(_median, response)), unit="seconds"
+            ),
+            Figure.of("resolution_rate", _l("Resolution rate"), rate, unit="percent"),
+            Figure.of(
+                "resolution_time", _l("Time to resolution (median)"), list(map(_median, resolution)), unit="seconds"
+            ),
+        ],
+        {"feedback_filed": dict(filed), "feedback_resolved": dict(resolved)},
+    )
+    categories = [Category(c, by_category[0][c], by_category[1][c]) for c in FEEDBACK_CATEGORIES]
+    return part, categories
+
+
+def community(w: Window, now: datetime) -> list[Figure]:
+    """The community's answer-time figures (lms.community.services.figures), platform-wide."""
+    current, previous = (community_figures.platform_figures(p, now) for p in (w.current, w.previous))
+    return [
+        Figure("questions", _l("Questions asked"), current.questions, previous.questions),
+        Figure(
+            "first_answer",
+            _l("Time to first answer (median)"),
+            current.first_answer.median,
+            previous.first_answer.median,
+            unit="seconds",
+        ),
+        Figure(
+            "answered_24h",
+            _l("Answered by staff or accepted within 24 h"),
+            current.answered_24h.percent,
+            previous.answered_24h.percent,
+            unit="percent",
+        ),
+    ]
+
+
+PARTS = (new_developers, weekly_active_learners, learning, time_to_complete, certificates, satisfaction, workshops)
+
+
+def hidden_reason(segment: Segment | None) -> str | None:
+    if segment is not None and segment.member_count < MIN_SEGMENT_SIZE:
+        return str(
+            _l(
+                "This segment has %(count)s members: figures are shown for %(minimum)s or more, so that no "
+                "one can be picked out.",
+                count=segment.member_count,
+                minimum=MIN_SEGMENT_SIZE,
+            )
+        )
+    return None
+
+
+def dashboard(w: Window, segment: Segment | None, now: datetime) -> Dashboard:
+    """Every figure for the window, platform-wide or for the segment's members (none for a small segment)."""
+    board = Dashboard(w, segment, hidden_reason(segment))
+    if board.hidden:
+        return board
+    segment_id = segment.id if segment is not None else None
+    parts: Iterable[Part] = [part(w, segment_id) for part in PARTS]
+    feedback_part, board.categories = feedback(w, segment_id)
+    for part in (*parts, feedback_part):
+        board.figures += part.figures
+        board.daily.update(part.daily)
+    if segment is None:
+        board.community = community(w, now)
+    return board
