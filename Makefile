@@ -5,7 +5,7 @@ export FLASK_APP := app.py
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test test-sqlite test-postgres lint static bench bench-community translations
+.PHONY: setup run test test-sqlite test-postgres lint static bench bench-community bench-programme translations
 
 setup:
 	@scripts/setup.sh
@@ -46,6 +46,11 @@ bench: setup
 # Issue 17: 100,000 posts in 10,000 threads; thread list, 200-post thread and search through gunicorn.
 bench-community: setup
 	@$(VENV)/python bench/community.py
+
+# Issue 18: 100,000 developers, 5 M events; the programme dashboard through gunicorn, each figure's read
+# model beside one bare SQL statement, the exports beside their anchors. ARGS="--postgres" for PostgreSQL.
+bench-programme: setup
+	@$(VENV)/python bench/programme.py $(ARGS)
 
 translations: setup
 	@$(VENV)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o lms/translations/messages.pot lms

@@ -96,11 +96,41 @@ def cohort(learners: int, community: bool) -> None:
 @click.option("--courses", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @click.option("--events", default=1_000_000, show_default=True, type=click.IntRange(0, 100_000_000))
 @click.option("--notifications", default=5, show_default=True, type=click.IntRange(0, 1000), help="unread, per learner")
-def seed(learners: int, courses: int, events: int, notifications: int) -> None:
-    """Add synthetic learners, courses (up to --courses in all), learning events and unread notifications."""
+@click.option("--profiles", default=0.0, show_default=True, type=click.FloatRange(0, 1), help="share with a profile")
+@click.option("--feedback", default=0, show_default=True, type=click.IntRange(0, 10**7), help="feedback items")
+@click.option("--certificates", is_flag=True, help="a certificate for every finished enrolment")
+@click.option(
+    "--surveys", default=0.0, show_default=True, type=click.FloatRange(0, 1), help="share finished who answer"
+)
+@click.option("--registrations", default=0, show_default=True, type=click.IntRange(0, 10**7), help="workshop seats")
+@click.option("--days", default=365, show_default=True, type=click.IntRange(1, 3650), help="sign-ups spread over")
+def seed(
+    learners: int,
+    courses: int,
+    events: int,
+    notifications: int,
+    profiles: float,
+    feedback: int,
+    certificates: bool,
+    surveys: float,
+    registrations: int,
+    days: int,
+) -> None:
+    """Add synthetic learners, courses (up to --courses in all), learning events and unread notifications;
+    for the programme benchmark also developer profiles, feedback items, certificates, survey answers
+    and workshop registrations, spread over --days."""
     _development_only("demo seed")
     started = time.perf_counter()
-    counts = services.seed_population(learners, courses, events, notifications=notifications)
+    extras = services.Extras(
+        profiles=profiles,
+        feedback=feedback,
+        certificates=certificates,
+        surveys=surveys,
+        registrations=registrations,
+        survey_secret=current_app.config["SECRET_KEY"],
+        days=days,
+    )
+    counts = services.seed_population(learners, courses, events, notifications=notifications, extras=extras)
     db.session.commit()
     click.echo(f"Seeded {counts} in {time.perf_counter() - started:.1f} s.")
 

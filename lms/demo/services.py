@@ -5,20 +5,26 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
+from certificates.data import new_certificate_id
 from lms.accounts import services as accounts
 from lms.accounts.models import Team, User, team_managers, team_members
 from lms.catalog.models import Course, Item, Module, Tag, course_tags
+from lms.certification.models import Certificate
 from lms.db import utcnow
 from lms.demo.models import DemoLoad
-from lms.developers.models import DeveloperProfile
+from lms.developers.models import DeveloperInterest, DeveloperProfile
 from lms.extensions import db
+from lms.feedback.models import FEEDBACK_CATEGORIES, PRIORITIES, FeedbackItem, Survey, SurveyResponse
+from lms.feedback.surveys import respondent_key
 from lms.learning.models import Enrollment, LearningEvent, LearningEventKind
 from lms.notifications.models import EmailState, Notification, NotificationKind
+from lms.workshops.models import Registration, Workshop, WorkshopSession
 
 DEMO_ACCOUNTS = (
     ("admin@academy.test", "Ada Admin", "admin"),
@@ -74,17 +80,107 @@ def finish_load(load: DemoLoad, counts: dict[str, int]) -> None:
     db.session.flush()
 
 
+@dataclass(frozen=True)
+class Extras:
+    """What the programme benchmark adds to the population (issue 18); the defaults add nothing.
+
+    `days` spreads sign-ups and everything after them over that many days, so that a period and the
+    one before it both have data (450 days: a year and its previous quarter)."""
+
+    profiles: float = 0.0  # share of the new learners with a developer profile and interests
+    feedback: int = 0  # feedback hub items, from the new learners
+    certificates: bool = False  # a course certificate for every finished enrolment
+    surveys: float = 0.0  # share of finished enrolments that answered the course survey
+    registrations: int = 0  # workshop registrations over synthetic workshops' sessions
+    survey_secret: str = "bench"  # the app's SECRET_KEY: respondent keys as the survey page computes them
+    days: int = 365
+
+
 def seed_population(
-    learners: int, courses: int, events: int, *, notifications: int = 0, rng_seed: int = 7
+    learners: int,
+    courses: int,
+    events: int,
+    *,
+    notifications: int = 0,
+    rng_seed: int = 7,
+    extras: Extras = Extras(),
 ) -> dict[str, int]:
     """Bulk-insert learners, synthetic courses and events (Core inserts: minutes would be hours), and
-    `notifications` unread ones per learner (already mailed: nothing is queued)."""
+    `notifications` unread ones per learner (already mailed: nothing is queued).
+
+    Learners sign up over `extras.days`; each enrols in a few courses after signing up and walks
+    their items in order (some to the end: a finished enrolment), then revisits done items until
+    `events // learners` events are spent."""
     rng = random.Random(rng_seed)
     password_hash = accounts.hash_password("bench-password-123")
     now = datetime.now(UTC)
-    tag_ids = _ensure_tags(["bench", "llm", "rag", "eval", "gpu", "api"])
+    course_items = _bench_courses(courses, rng)
+    course_ids = sorted(course_items)
+
+    first_user = db.session.execute(select(func.coalesce(func.max(User.id), 0))).scalar_one() + 1
+    span = timedelta(days=extras.days).total_seconds()
+    signed_up = [now - timedelta(seconds=rng.random() * span) for _ in range(learners)]
+    users = [
+        {
+            "email": f"learner{first_user + k}@bench.test",
+            "password_hash": password_hash,
+            "display_name": f"Learner {first_user + k}",
+            "certificate_name": "",
+            "timezone": "UTC",
+            "role": "learner",
+            "active": True,
+            "created_at": signed_up[k],
+        }
+        for k in range(learners)
+    ]
+    for chunk in _chunks(users, 2000):
+        db.session.execute(insert(User), chunk)
+    user_ids = list(db.session.scalars(select(User.id).where(User.id >= first_user).order_by(User.id)))
+    team_rows = _bench_teams(user_ids)
+
+    per_user = max(events // max(len(user_ids), 1), 1)
+    enrollments: list[dict[str, Any]] = []
+    event_rows: list[dict[str, Any]] = []
+    finished: list[tuple[int, int, datetime]] = []  # (user, course, when the last item was done)
+    for uid, joined in zip(user_ids, signed_up, strict=True):
+        picked = rng.sample(course_ids, min(len(course_ids), max(1, per_user // 12)))
+        budget = per_user - len(picked)
+        for position, cid in enumerate(picked):
+            enrolled_at = joined + (now - joined) * rng.random() ** 2
+            enrollments.append({"user_id": uid, "course_id": cid, "enrolled_at": enrolled_at})
+            event_rows.append(_event_row(uid, cid, None, LearningEventKind.ENROLLED, enrolled_at))
+            items = course_items[cid]
+            share = budget // (len(picked) - position)
+            target = len(items) if rng.random() < 0.35 else rng.randint(0, len(items) - 1)
+            when, done = enrolled_at, []
+            for item_id in items[: min(target, share)]:
+                when += timedelta(minutes=rng.randint(20, 3 * 24 * 60))
+                if when >= now:
+                    break
+                event_rows.append(_event_row(uid, cid, item_id, LearningEventKind.LESSON_COMPLETED, when))
+                done.append(item_id)
+            budget -= len(done)
+            if len(done) == len(items):
+                finished.append((uid, cid, when))
+            revisits = budget // (len(picked) - position) if position < len(picked) - 1 else budget
+            for _ in range(revisits):
+                again = when + (now - when) * rng.random()
+                item_id = rng.choice(done or items[:1])
+                event_rows.append(_event_row(uid, cid, item_id, LearningEventKind.LESSON_COMPLETED, again))
+            budget -= revisits
+        if len(event_rows) >= 20_000:
+            flush_rows(enrollments, event_rows)
+            enrollments, event_rows = [], []
+    flush_rows(enrollments, event_rows)
+    seed_notifications(user_ids, notifications, now)
+    counts = {"learners": len(user_ids), "courses": len(course_ids), "teams": team_rows}
+    return counts | _seed_extras(extras, user_ids, signed_up, course_ids, finished, rng, now)
+
+
+def _bench_courses(courses: int, rng: random.Random) -> dict[int, list[int]]:
+    """Synthetic courses up to `courses` in all (3 modules of 3 lessons and a quiz); items per course, in order."""
+    tag_ids = _ensure_tags(list(BENCH_TAGS))
     existing = db.session.execute(select(func.count()).select_from(Course)).scalar_one()
-    course_items: dict[int, list[int]] = {}
     for n in range(existing, max(courses, existing)):
         course = Course(
             slug=f"bench-course-{n:03d}",
@@ -116,67 +212,232 @@ def seed_population(
                     )
                 )
     db.session.flush()
-    for course_id, item_id in db.session.execute(select(Item.course_id, Item.id).where(Item.archived_at.is_(None))):
+    course_items: dict[int, list[int]] = {}
+    for course_id, item_id in db.session.execute(
+        select(Item.course_id, Item.id)
+        .where(Item.archived_at.is_(None))
+        .order_by(Item.course_id, Item.module_id, Item.position)
+    ):
         course_items.setdefault(course_id, []).append(item_id)
-    course_ids = sorted(course_items)
+    return course_items
 
-    first_user = db.session.execute(select(func.coalesce(func.max(User.id), 0))).scalar_one() + 1
-    users = [
-        {
-            "email": f"learner{first_user + k}@bench.test",
-            "password_hash": password_hash,
-            "display_name": f"Learner {first_user + k}",
-            "certificate_name": "",
-            "timezone": "UTC",
-            "role": "learner",
-            "active": True,
-            "created_at": now,
-        }
-        for k in range(learners)
-    ]
-    for chunk in _chunks(users, 2000):
-        db.session.execute(insert(User), chunk)
-    user_ids = list(db.session.scalars(select(User.id).where(User.id >= first_user).order_by(User.id)))
-    # The population has met the optional profile step (issue 18): their dashboards are dashboards.
-    for chunk in _chunks([{"user_id": uid, "asked_at": now, "updated_at": now} for uid in user_ids], 2000):
+
+def _seed_extras(
+    extras: Extras,
+    user_ids: list[int],
+    signed_up: list[datetime],
+    course_ids: list[int],
+    finished: list[tuple[int, int, datetime]],
+    rng: random.Random,
+    now: datetime,
+) -> dict[str, int]:
+    # Every learner has met the optional profile step (their dashboards are dashboards); `profiles`
+    # of them answered it.
+    counts = {"profiles": seed_profiles(user_ids, signed_up, extras.profiles, rng)}
+    if extras.certificates:
+        counts["certificates"] = seed_certificates(finished)
+    if extras.surveys:
+        counts["survey_responses"] = seed_survey_responses(finished, extras.surveys, extras.survey_secret, rng, now)
+    if extras.feedback:
+        counts["feedback_items"] = seed_feedback(user_ids, course_ids, extras.feedback, extras.days, rng, now)
+    if extras.registrations:
+        counts["registrations"] = seed_registrations(user_ids, extras.registrations, extras.days, rng, now)
+    return counts
+
+
+BENCH_TAGS = ("bench", "llm", "rag", "eval", "gpu", "api")
+_TYPES = ("internal", "partner", "external", "academic", "student")
+_TYPE_WEIGHTS = (25, 20, 35, 8, 12)
+_ORGANISATIONS = ("Acme Cloud", "Northwind", "Globex", "Initech", "Umbrella Labs", "Hooli", "")
+_JOB_ROLES = ("Backend engineer", "ML engineer", "Data scientist", "Frontend engineer", "SRE", "Student", "")
+_LANGUAGES = ("Python", "Go", "Rust", "TypeScript", "Java", "C++", "")
+_STACKS = ("PyTorch", "Kubernetes", "Django", "React", "Spark", "CUDA", "")
+_COUNTRIES = ("US", "DE", "FR", "GB", "IN", "CN", "BR", "JP", "NG", "CA")
+
+
+def seed_profiles(user_ids: list[int], signed_up: list[datetime], share: float, rng: random.Random) -> int:
+    """The profile step met at sign-up by every learner: `share` of them answered it (one to three
+    interests), the others skipped it. Returns how many answered."""
+    profiles: list[dict[str, Any]] = []
+    interests: list[dict[str, Any]] = []
+    skipped = dict.fromkeys(("developer_type", "years_experience", "country"))
+    skipped.update(dict.fromkeys(("organisation", "job_role", "main_language", "stack"), ""))
+    for uid, joined in zip(user_ids, signed_up, strict=True):
+        if rng.random() >= share:
+            profiles.append({"user_id": uid, **skipped, "asked_at": joined, "updated_at": joined})
+            continue
+        profiles.append(
+            {
+                "user_id": uid,
+                "developer_type": rng.choices(_TYPES, _TYPE_WEIGHTS)[0],
+                "organisation": rng.choice(_ORGANISATIONS),
+                "job_role": rng.choice(_JOB_ROLES),
+                "main_language": rng.choice(_LANGUAGES),
+                "stack": rng.choice(_STACKS),
+                "years_experience": rng.randint(0, 30),
+                "country": rng.choice(_COUNTRIES),
+                "asked_at": joined,
+                "updated_at": joined,
+            }
+        )
+        interests += [{"user_id": uid, "tag": tag} for tag in rng.sample(BENCH_TAGS, rng.randint(1, 3))]
+    for chunk in _chunks(profiles, 5000):
         db.session.execute(insert(DeveloperProfile), chunk)
-    team_rows = _bench_teams(user_ids)
+    for chunk in _chunks(interests, 10_000):
+        db.session.execute(insert(DeveloperInterest), chunk)
+    return sum(1 for row in profiles if row["developer_type"] is not None)
 
-    per_user = max(events // max(len(user_ids), 1), 1)
-    enrollments, event_rows = [], []
-    for uid in user_ids:
-        picked = rng.sample(course_ids, min(len(course_ids), max(1, per_user // 12)))
-        for cid in picked:
-            enrolled_at = now - timedelta(days=rng.randint(1, 365))
-            enrollments.append({"user_id": uid, "course_id": cid, "enrolled_at": enrolled_at})
-            event_rows.append(
-                {
-                    "user_id": uid,
-                    "course_id": cid,
-                    "item_id": None,
-                    "kind": LearningEventKind.ENROLLED,
-                    "occurred_at": enrolled_at,
-                }
+
+def seed_certificates(finished: list[tuple[int, int, datetime]]) -> int:
+    """A course certificate for each finished enrolment, issued when its last item was done (no PDF yet)."""
+    slugs = dict(db.session.execute(select(Course.id, Course.slug)).all())
+    titles = dict(db.session.execute(select(Course.id, Course.title)).all())
+    rows = [
+        {
+            "public_id": new_certificate_id(),
+            "user_id": uid,
+            "kind": "course",
+            "subject": f"course:{slugs[cid]}",
+            "course_id": cid,
+            "title": titles[cid],
+            "learner_name": f"Learner {uid}",
+            "issued_at": when,
+        }
+        for uid, cid, when in finished
+    ]
+    for chunk in _chunks(rows, 5000):
+        db.session.execute(insert(Certificate), chunk)
+    return len(rows)
+
+
+def seed_survey_responses(
+    finished: list[tuple[int, int, datetime]], share: float, secret: str, rng: random.Random, now: datetime
+) -> int:
+    """Course survey answers (CSAT 1-5, NPS 0-10, mostly happy) from `share` of the finished enrolments."""
+    course_surveys = select(Survey.course_id, Survey.id).where(Survey.course_id.is_not(None))
+    surveys = dict(db.session.execute(course_surveys).all())
+    for cid in sorted({cid for _uid, cid, _when in finished} - set(surveys)):
+        survey = Survey(course_id=cid, questions=[])
+        db.session.add(survey)
+        db.session.flush()
+        surveys[cid] = survey.id
+    rows = []
+    for uid, cid, when in finished:
+        if rng.random() >= share:
+            continue
+        rows.append(
+            {
+                "survey_id": surveys[cid],
+                "respondent_key": respondent_key(secret, surveys[cid], uid),
+                "user_id": uid,
+                "csat": rng.choices((1, 2, 3, 4, 5), (3, 5, 12, 40, 40))[0],
+                "nps": rng.choices(range(11), (1, 1, 1, 2, 2, 4, 6, 12, 20, 25, 26))[0],
+                "comment": "",
+                "answers": {},
+                "submitted_at": min(when + timedelta(minutes=rng.randint(1, 600)), now),
+            }
+        )
+    for chunk in _chunks(rows, 5000):
+        db.session.execute(insert(SurveyResponse), chunk)
+    return len(rows)
+
+
+_STATUSES = ("new", "triaged", "planned", "in_progress", "done", "declined")
+_STATUS_WEIGHTS = (15, 10, 8, 7, 38, 14)
+
+
+def seed_feedback(
+    user_ids: list[int], course_ids: list[int], count: int, days: int, rng: random.Random, now: datetime
+) -> int:
+    """Feedback hub items in every category and status, answered and resolved after varied delays."""
+    rows = []
+    for k in range(count):
+        created = now - timedelta(seconds=rng.random() * days * 86400)
+        status = rng.choices(_STATUSES, _STATUS_WEIGHTS)[0]
+        first = None if status == "new" else min(created + timedelta(hours=rng.expovariate(1 / 30)), now)
+        resolved = None
+        if status in ("done", "declined") and first is not None:
+            resolved = min(first + timedelta(hours=rng.expovariate(1 / 200)), now)
+        rows.append(
+            {
+                "category": rng.choice(FEEDBACK_CATEGORIES),
+                "title": f"Synthetic feedback {k + 1}",
+                "body": "Synthetic feedback for benchmarks.",
+                "course_id": rng.choice(course_ids) if course_ids and rng.random() < 0.5 else None,
+                "reporter_id": rng.choice(user_ids) if user_ids else None,
+                "anonymous": False,
+                "status": status,
+                "priority": None if status == "new" else rng.choice(PRIORITIES),
+                "outcome": "Fixed in the lesson." if status == "done" else "",
+                "vote_count": rng.randint(0, 20),
+                "source": "hub",
+                "created_at": created,
+                "updated_at": resolved or first or created,
+                "first_response_at": first,
+                "resolved_at": resolved,
+            }
+        )
+    for chunk in _chunks(rows, 5000):
+        db.session.execute(insert(FeedbackItem), chunk)
+    return len(rows)
+
+
+def seed_registrations(user_ids: list[int], count: int, days: int, rng: random.Random, now: datetime) -> int:
+    """Six synthetic workshops with a session every two weeks over `days` (and a few ahead), and
+    `count` registrations spread over them: most confirmed, two in three of the past ones attended."""
+    sessions: list[tuple[int, datetime]] = []
+    existing = db.session.scalar(select(func.count()).select_from(Workshop).where(Workshop.slug.like("bench-%"))) or 0
+    for w in range(existing, existing + 6):
+        workshop = Workshop(slug=f"bench-workshop-{w}", title=f"Practice workshop {w + 1}", tier="beginner")
+        db.session.add(workshop)
+        db.session.flush()
+        for s in range(days // 14 + 3):
+            starts = now + timedelta(days=28 - 14 * s, hours=w)
+            session = WorkshopSession(
+                workshop_id=workshop.id,
+                key=f"s{s}",
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=2),
+                timezone="UTC",
+                online_url="https://meet.example.test/bench",
+                capacity=100_000,
+                registration_deadline=starts,
             )
-        budget = per_user - len(picked)
-        for k in range(budget):
-            cid = picked[k % len(picked)]
-            item_id = rng.choice(course_items[cid])
-            event_rows.append(
-                {
-                    "user_id": uid,
-                    "course_id": cid,
-                    "item_id": item_id,
-                    "kind": LearningEventKind.LESSON_COMPLETED,
-                    "occurred_at": now - timedelta(minutes=rng.randint(1, 500_000)),
-                }
-            )
-        if len(event_rows) >= 20_000:
-            flush_rows(enrollments, event_rows)
-            enrollments, event_rows = [], []
-    flush_rows(enrollments, event_rows)
-    seed_notifications(user_ids, notifications, now)
-    return {"learners": len(user_ids), "courses": len(course_ids), "teams": team_rows}
+            db.session.add(session)
+            db.session.flush()
+            sessions.append((session.id, starts))
+    seen: set[tuple[int, int]] = set()
+    rows, confirmed = [], dict.fromkeys((sid for sid, _ in sessions), 0)
+    for _ in range(count):
+        sid, starts = rng.choice(sessions)
+        uid = rng.choice(user_ids)
+        if (sid, uid) in seen:
+            continue
+        seen.add((sid, uid))
+        registered = starts - timedelta(hours=rng.randint(1, 20 * 24))
+        status = rng.choices(("confirmed", "waitlisted", "cancelled"), (85, 5, 10))[0]
+        confirmed[sid] += status == "confirmed"
+        attended = status == "confirmed" and starts < now and rng.random() < 0.65
+        rows.append(
+            {
+                "session_id": sid,
+                "user_id": uid,
+                "status": status,
+                "registered_at": registered,
+                "queued_at": registered,
+                "cancelled_at": registered + timedelta(hours=1) if status == "cancelled" else None,
+                "attended_at": starts + timedelta(minutes=5) if attended else None,
+            }
+        )
+    for chunk in _chunks(rows, 5000):
+        db.session.execute(insert(Registration), chunk)
+    for sid, seats in confirmed.items():
+        db.session.execute(update(WorkshopSession).where(WorkshopSession.id == sid).values(confirmed_count=seats))
+    return len(rows)
+
+
+def _event_row(uid: int, cid: int, item_id: int | None, kind: str, when: datetime) -> dict[str, Any]:
+    return {"user_id": uid, "course_id": cid, "item_id": item_id, "kind": kind, "occurred_at": when}
 
 
 def seed_notifications(user_ids: list[int], per_user: int, now: datetime) -> int:

@@ -1,4 +1,4 @@
-"""Completion exports: CSV streamed, XLSX in openpyxl's write-only mode, PDF summary by WeasyPrint."""
+"""Completion exports: CSV streamed, XLSX by XlsxWriter in constant-memory mode, PDF summary by WeasyPrint."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from lms.reports.query import (
     csv_line_statement,
     export_rows,
 )
-from lms.spreadsheets import neutralize
+from lms.spreadsheets import XlsxTable, neutralize, xlsx_workbook
 
 
 def _excel_date(value) -> datetime | None:
@@ -60,36 +60,21 @@ def write_csv(viewer: User, flt: ReportFilter, out: IO[bytes]) -> None:
         out.write(chunk.encode("utf-8"))
 
 
+XLSX_LIBRARY = "xlsxwriter"  # lms.spreadsheets.xlsx_workbook; bench/xlsx.py compares it with a bare loop
+
 WIDTHS = (22, 24, 30, 34, 13, 20, 11, 13, 14, 12, 12, 11, 16, 20, 20)
 
 
 def write_xlsx(viewer: User, flt: ReportFilter, out: IO[bytes], *, filters: list[tuple[str, str]]) -> int:
-    """Write the report as XLSX (write-only: rows go to disk as they come); returns the row count.
+    """Write the report as XLSX (rows go to disk as they come); returns the row count.
 
     Sheet "Summary" first (filters, counts and rates), then "Completions" with typed cells,
     a frozen header row and an autofilter over every column.
     """
-    from openpyxl import Workbook  # openpyxl (with numpy) loads with the first XLSX export
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
     rows = export_rows(viewer, flt)
-    workbook = Workbook(write_only=True)
-    summary_sheet = workbook.create_sheet("Summary")
-    sheet = workbook.create_sheet("Completions")
-    sheet.freeze_panes = "A2"
-    for index, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    bold = Font(bold=True, color="FFFFFF")
-    fill = PatternFill("solid", fgColor="4F46E5")
-    header = []
-    for _key, title in EXPORT_COLUMNS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font, cell.fill = bold, fill
-        header.append(cell)
-    sheet.append(header)
-    count = 0
+    workbook = xlsx_workbook(out)
+    summary_sheet = workbook.add_worksheet("Summary")  # first tab, written once the rows are counted
+    table = XlsxTable(workbook, "Completions", [title for _key, title in EXPORT_COLUMNS], WIDTHS)
     per_course: dict[tuple[str, str], list[int]] = {}
     for row in rows:
         tally = per_course.setdefault((row[3], row[4]), [0, 0])
@@ -100,40 +85,33 @@ def write_xlsx(viewer: User, flt: ReportFilter, out: IO[bytes], *, filters: list
             out_row[i] = neutralize(out_row[i])
         for i in DATE_COLUMNS:
             out_row[i] = _excel_date(out_row[i])
-        sheet.append(out_row)
-        count += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(EXPORT_COLUMNS))}{count + 1}"
-
-    _write_summary(summary_sheet, filters, count, per_course)
-    workbook.save(out)
+        table.append(out_row)
+    count = table.close()
+    _write_summary(workbook, summary_sheet, filters, count, per_course)
+    workbook.close()
     return count
 
 
-def _write_summary(sheet, filters: list[tuple[str, str]], count: int, per_course: dict) -> None:
-    from openpyxl.cell import WriteOnlyCell  # loaded by write_xlsx already
-    from openpyxl.styles import Font
-
-    for column, width in zip("ABCDE", (40, 16, 12, 12, 16), strict=True):
-        sheet.column_dimensions[column].width = width
-    bold = Font(bold=True)
-
-    def cell(value, number_format=None, font=None):
-        c = WriteOnlyCell(sheet, value=neutralize(value) if isinstance(value, str) else value)
-        if number_format:
-            c.number_format = number_format
-        if font:
-            c.font = font
-        return c
-
-    sheet.append([cell("Completion report", font=Font(bold=True, size=14))])
-    sheet.append([cell("Generated (UTC)", font=bold), cell(datetime.now(UTC).replace(tzinfo=None, microsecond=0))])
-    for label, value in filters:
-        sheet.append([cell(label, font=bold), cell(value)])
+def _write_summary(workbook, sheet, filters: list[tuple[str, str]], count: int, per_course: dict) -> None:
+    for column, width in enumerate((40, 16, 12, 12, 16)):
+        sheet.set_column(column, column, width)
+    bold = workbook.add_format({"bold": True})
+    percent = workbook.add_format({"num_format": "0.0%"})
     completed = sum(t[1] for t in per_course.values())
-    sheet.append([cell("Rows", font=bold), cell(count)])
-    sheet.append([cell("Completed", font=bold), cell(completed)])
-    sheet.append([cell("Completion rate", font=bold), cell(completed / count if count else 0, "0.0%")])
-    sheet.append([])
-    sheet.append([cell(h, font=bold) for h in ("Course", "Tier", "Enrolled", "Completed", "Completion rate")])
+    sheet.write(0, 0, "Completion report", workbook.add_format({"bold": True, "font_size": 14}))
+    lines = [
+        ("Generated (UTC)", datetime.now(UTC).replace(tzinfo=None, microsecond=0), None),
+        *((label, neutralize(value), None) for label, value in filters),
+        ("Rows", count, None),
+        ("Completed", completed, None),
+        ("Completion rate", completed / count if count else 0, percent),
+    ]
+    for n, (label, value, style) in enumerate(lines, start=1):
+        sheet.write(n, 0, neutralize(label), bold)
+        sheet.write(n, 1, value, style)
+    n = len(lines) + 2
+    sheet.write_row(n, 0, ("Course", "Tier", "Enrolled", "Completed", "Completion rate"), bold)
     for (course, tier), (enrolled, done) in sorted(per_course.items()):
-        sheet.append([cell(course), cell(tier), cell(enrolled), cell(done), cell(done / enrolled, "0.0%")])
+        n += 1
+        sheet.write_row(n, 0, (neutralize(course), tier, enrolled, done))
+        sheet.write_number(n, 4, done / enrolled, percent)

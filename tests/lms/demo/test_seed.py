@@ -24,3 +24,29 @@ def test_seeded_learners_hold_unread_notifications_and_nothing_is_queued(app, ru
 
     runner.invoke(args=["demo", "seed", "--learners", "1", "--courses", "1", "--events", "1", "--notifications", "0"])
     assert unread_count(db.session.scalar(select(func.max(User.id)))) == 0
+
+
+def test_programme_options_add_profiles_feedback_certificates_surveys_and_registrations(app, runner):
+    """The programme benchmark's population: every table it asks for gets rows, in their constraints,
+    spread back over --days, and the finished enrolments are the ones that hold certificates."""
+    from lms.certification.models import Certificate
+    from lms.developers.models import DeveloperInterest, DeveloperProfile
+    from lms.feedback.models import FeedbackItem, SurveyResponse
+    from lms.learning.models import LearningEvent
+    from lms.workshops.models import Registration
+
+    args = ["--learners", "30", "--courses", "2", "--events", "900", "--notifications", "0", "--profiles", "1"]
+    args += ["--feedback", "40", "--certificates", "--surveys", "1", "--registrations", "60", "--days", "450"]
+    result = runner.invoke(args=["demo", "seed", *args])
+    assert result.exit_code == 0, result.output
+    count = lambda model: db.session.scalar(select(func.count()).select_from(model))
+    assert count(DeveloperProfile) == 30
+    assert count(DeveloperInterest) >= 30
+    assert count(FeedbackItem) == 40
+    assert 0 < count(Registration) <= 60
+    certificates = count(Certificate)
+    assert certificates > 0 and count(SurveyResponse) == certificates
+    oldest = db.session.scalar(select(func.min(LearningEvent.occurred_at)))
+    newest = db.session.scalar(select(func.max(User.created_at)))
+    assert (newest - oldest).days > 300
+    assert db.session.scalar(select(func.count()).select_from(LearningEvent)) >= 900

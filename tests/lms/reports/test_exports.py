@@ -71,6 +71,8 @@ def test_xlsx_is_typed_frozen_filtered_with_a_summary(client, world):
     sheet = book["Completions"]
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == f"A1:O{sheet.max_row}"
+    assert sheet["A1"].font.b and sheet["A1"].fill.fgColor.rgb.endswith("4F46E5")
+    assert not [cell.coordinate for line in sheet.iter_rows() for cell in line if cell.data_type == "f"]
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0]) == [h for _k, h in EXPORT_COLUMNS]
     want = expected(world.manager, team_id=world.team_a.id)
