@@ -30,11 +30,15 @@ static: setup
 # app, client, runner, make_app), and -m "not no_db" leaves those out, so DB-free suites (parsers,
 # notebook checks, config, BKT maths...) run once. e2e, grading and certificates are DB-free too; the
 # --ignore spares only their collection (playwright, nbgrader imports), the marker would drop them anyway.
+# Both passes run in TEST_WORKERS processes (pytest-xdist, one test file per process at a time, so a
+# file's module fixtures such as the live server and the browser start once): each process has its own
+# temporary directory, SQLite file or throwaway PostgreSQL server, and live server port.
+TEST_WORKERS ?= 2
 test: static
-	@$(VENV)/python -m pytest -q tests
+	@$(VENV)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests
 	@if [ "$${TEST_POSTGRES:-0}" = "1" ]; then \
 	  echo "== again against PostgreSQL (tests that use the test database) =="; \
-	  ACADEMY_TEST_DB=postgres $(VENV)/python -m pytest -q tests -m "not no_db" --ignore=tests/e2e \
+	  ACADEMY_TEST_DB=postgres $(VENV)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests -m "not no_db" --ignore=tests/e2e \
 	    --ignore=tests/grading --ignore=tests/certificates; \
 	fi
 
