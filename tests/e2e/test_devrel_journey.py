@@ -4,7 +4,8 @@ a new developer signs up and fills the optional profile; files a feature request
 twice; an admin triages it to planned, then done with its outcome, on the board; both developers'
 bells tell them; it appears on the public "You asked, we did"; the admin creates a segment and cuts
 the programme dashboard by it (and downloads the CSV); an analyst lands on the dashboard, cuts it
-the same way, and can change nothing (their POSTs answer 403)."""
+the same way, reads the profile counts (small cells hidden) and can change nothing (their POSTs
+answer 403). It replaces the slices' own journeys of the profile step, the hub and the dashboard."""
 
 from __future__ import annotations
 
@@ -184,6 +185,10 @@ def test_developer_relations_journey(page, browser, base_url, people, tmp_path):
     analyst.get_by_role("button", name="Show").click()
     expect(analyst.get_by_text("Segment “Partners” (6 members)")).to_be_visible()
     expect(analyst.get_by_role("link", name="Targets")).to_have_count(0)
+    analyst.goto(base_url + "/developers/")  # who our developers are: counts only, small cells hidden
+    expect(analyst.get_by_role("heading", name="Developer type")).to_be_visible()
+    expect(analyst.get_by_text("fewer than 5").first).to_be_visible()
+    expect(analyst.locator("main")).not_to_contain_text("Linus")
     analyst.goto(base_url + f"/developers/segments/{segment_id}")
     expect(analyst.locator("#segment-size")).to_have_text("6 people")
     expect(analyst.get_by_role("button", name="Delete")).to_have_count(0)
