@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from lms.accounts.models import User
 from lms.community import services
 from lms.community.models import FaqEntry, ModerationLog, Post, PostVote, Thread, ThreadKind
 from lms.community.services import answers
@@ -15,9 +16,9 @@ from lms.extensions import db
 from lms.learning.services import enroll, get_enrollment
 from lms.signals import answer_accepted
 from tests.factories import make_user
+from tests.racing import race_twice
 
 from .conftest import accept_conduct
-from .racing import race_twice
 
 
 @pytest.fixture
@@ -89,7 +90,12 @@ def test_two_racing_votes_by_one_person_count_once(app, question):
     voter = accept_conduct(enrolled(question))
     db.session.commit()
     answer_id = post_at(question, 3).id
-    outcomes = race_twice(app, voter.id, answer_id, PostVote, answers.upvote, "voted")
+    voter_id = voter.id
+
+    def upvote() -> None:
+        answers.upvote(db.session.get(User, voter_id), db.session.get(Post, answer_id))
+
+    outcomes = race_twice(app, PostVote, upvote, "voted", services.CommunityError)
     assert outcomes == ["You already upvoted this post.", "voted"]
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(PostVote).where(PostVote.post_id == answer_id)) == 1

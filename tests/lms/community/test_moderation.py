@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from lms.accounts.models import User
 from lms.community import services
 from lms.community.models import CommunityMember, ModerationLog, Post, PostFlag
 from lms.community.services import moderation
@@ -17,9 +18,9 @@ from lms.extensions import db
 from lms.learning.services import enroll
 from lms.signals import post_moderated
 from tests.factories import make_user
+from tests.racing import race_twice
 
 from .conftest import accept_conduct
-from .racing import race_twice
 
 
 @pytest.fixture
@@ -89,8 +90,12 @@ def test_two_racing_flags_by_one_person_count_once(app, thread, answerer):
     counter at 1, a clear refusal for the other."""
     db.session.commit()
     post_id = thread_post(thread).id
-    flag = lambda user, post: moderation.flag(user, post, "spam", per_hour=10)
-    outcomes = race_twice(app, answerer.id, post_id, PostFlag, flag, "flagged")
+    answerer_id = answerer.id
+
+    def flag() -> None:
+        moderation.flag(db.session.get(User, answerer_id), db.session.get(Post, post_id), "spam", per_hour=10)
+
+    outcomes = race_twice(app, PostFlag, flag, "flagged", services.CommunityError)
     assert outcomes == ["You already flagged this post; the moderators will review it.", "flagged"]
     db.session.expire_all()
     assert _flags() == 1 and db.session.scalar(select(Post.active_flag_count).where(Post.id == post_id)) == 1

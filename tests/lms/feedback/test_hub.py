@@ -4,11 +4,9 @@ copies (anonymous ones stay anonymous), the report button, the old report URLs a
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
 from lms.accounts.models import User
 from lms.db import utcnow
@@ -21,6 +19,7 @@ from lms.signals import feedback_filed, feedback_status_changed
 from lms.workshops import registration
 from tests.factories import item, login, make_user
 from tests.lms.workshops.helpers import make_workshop
+from tests.racing import race_twice
 
 from .helpers import complete_course, course, courses_with_survey
 
@@ -200,38 +199,12 @@ def test_two_racing_votes_by_one_person_count_once(app):
     target = hub.file_item(ada, "feature_request", "Offline mode for lessons", "")
     db.session.commit()
     voter_id, item_id = bo.id, target.id  # read here: the racers must not touch this thread's session
-    barrier = threading.Barrier(2, timeout=20)
-    outcomes: list[str] = []
-    errors: list[Exception] = []
 
-    def hold(session, _context, _instances) -> None:
-        if any(isinstance(o, FeedbackVote) for o in session.new):
-            barrier.wait()
+    def vote() -> None:
+        hub.vote(db.session.get(User, voter_id), db.session.get(FeedbackItem, item_id))
 
-    def request() -> None:
-        try:
-            with app.app_context():
-                try:
-                    hub.vote(db.session.get(User, voter_id), db.session.get(FeedbackItem, item_id))
-                    db.session.commit()
-                    outcomes.append("voted")
-                except FeedbackError as exc:
-                    db.session.rollback()
-                    outcomes.append(str(exc))
-        except Exception as exc:  # noqa: BLE001 - reported to the test's thread
-            errors.append(exc)
-
-    event.listen(Session, "before_flush", hold)
-    try:
-        racers = [threading.Thread(target=request) for _ in range(2)]
-        for racer in racers:
-            racer.start()
-        for racer in racers:
-            racer.join(timeout=60)
-    finally:
-        event.remove(Session, "before_flush", hold)
-    assert errors == []
-    assert sorted(outcomes) == ["You already voted for this item.", "voted"]
+    outcomes = race_twice(app, FeedbackVote, vote, "voted", FeedbackError)
+    assert outcomes == ["You already voted for this item.", "voted"]
     db.session.expire_all()
     assert _count(FeedbackVote, FeedbackVote.item_id == item_id) == 1
     assert db.session.get(FeedbackItem, item_id).vote_count == 1

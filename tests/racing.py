@@ -10,15 +10,13 @@ from collections.abc import Callable
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from lms.accounts.models import User
-from lms.community import services
-from lms.community.models import Post
-from lms.extensions import db
 
+def race_twice(app, row_type: type, act: Callable[[], object], done: str, refused: type[Exception]) -> list[str]:
+    """Run `act()` (it loads its rows in the racing request's session) in two racing requests, held
+    at the flush that adds a `row_type` row. Returns each request's outcome, sorted: `done`, or the
+    message of the `refused` error it raised."""
+    from lms.extensions import db
 
-def race_twice(app, user_id: int, post_id: int, row_type: type, act: Callable[[User, Post], object], done: str):
-    """Run `act(user, post)` in two racing requests, held at the flush that adds a `row_type` row.
-    Returns each request's outcome, sorted: `done`, or the CommunityError's message."""
     barrier = threading.Barrier(2, timeout=20)
     outcomes: list[str] = []
     errors: list[Exception] = []
@@ -31,10 +29,10 @@ def race_twice(app, user_id: int, post_id: int, row_type: type, act: Callable[[U
         try:
             with app.app_context():
                 try:
-                    act(db.session.get(User, user_id), db.session.get(Post, post_id))
+                    act()
                     db.session.commit()
                     outcomes.append(done)
-                except services.CommunityError as exc:
+                except refused as exc:
                     db.session.rollback()
                     outcomes.append(str(exc))
         except Exception as exc:  # noqa: BLE001 - reported to the test's thread
