@@ -293,7 +293,7 @@ SIMILAR = ROOT / "tests/fixtures/search/similar.yaml"
 def similar_threshold(docs: dict[str, tuple[str, str]]) -> None:
     """For typed titles (similar.yaml), the share of their words each hit contains, for the
     expected threads and for every other hit of the top 10; then what each minimum keeps."""
-    from lms.community.services.search import coverage
+    from lms.search.text import coverage
 
     titles = yaml.safe_load(SIMILAR.read_text(encoding="utf-8"))
     good, other = [], []

@@ -40,6 +40,7 @@ from lms.feedback.models import (
 )
 from lms.notifications.models import NotificationKind
 from lms.notifications.services import notify_many
+from lms.search.text import MIN_COVERAGE, coverage
 from lms.signals import feedback_filed, feedback_status_changed
 from lms.teaching.services import teaches
 from lms.workshops.models import Workshop
@@ -231,11 +232,7 @@ def similar(user: Any, query: str, limit: int = 5) -> list[Similar]:
     found = []
     for hit in hits:
         item = rows.get(int(hit.doc_id))
-        if (
-            item is not None
-            and hub_search.coverage(query, f"{item.title} {item.body}") >= hub_search.MIN_COVERAGE
-            and may_read(user, item)
-        ):
+        if item is not None and coverage(query, f"{item.title} {item.body}") >= MIN_COVERAGE and may_read(user, item):
             found.append(Similar(item, hit.snippet))
             if len(found) == limit:
                 break

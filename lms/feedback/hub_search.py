@@ -15,12 +15,11 @@ from sqlalchemy import select
 from lms.extensions import db
 from lms.feedback.models import FeedbackItem
 from lms.search import services as search
-from lms.search.text import CJK, STOP_WORDS, query_terms
+from lms.search.text import CJK
 
 DOC_TYPE = "feedback"
 # A suggestion holds at least this share of the title's words (the community's threshold, measured
 # there on tests/fixtures/search/similar.yaml).
-MIN_COVERAGE = 0.25
 _CJK_RUN = re.compile(f"[{CJK}]")
 
 
@@ -51,14 +50,6 @@ def all_documents() -> Iterator[search.Document]:
     )
     for item in rows:
         yield _document(item)
-
-
-def coverage(query: str, text: str) -> float:
-    terms = [t for t in query_terms(query) if t not in STOP_WORDS]
-    if not terms:
-        return 0.0
-    words = set(query_terms(text))
-    return sum(t in words for t in terms) / len(terms)
 
 
 def find(query: str) -> list[search.Hit]:

@@ -58,3 +58,21 @@ STOP_WORDS = frozenset(
 def content_terms(terms: list[str]) -> list[str]:
     """The terms without the stop words, or all of them when nothing else is left."""
     return [t for t in terms if t not in STOP_WORDS] or terms
+
+
+# A "similar" suggestion (an ask page's threads, a filing page's feedback items) must contain at
+# least this share of the title's words (stop words aside; Chinese counts character pairs, also
+# those across two words, which dilute it). bench/search_zh.py --similar on
+# tests/fixtures/search/similar.yaml: related threads hold 0.25-0.88 of their title's words, other
+# hits 0.09-0.38; 0.25 keeps 16 of 16 related and drops 13 of 16 others (0.5 would drop 4 related
+# ones). README, "Community".
+MIN_COVERAGE = 0.25
+
+
+def coverage(query: str, text: str) -> float:
+    """The share of the query's words (stop words aside) that `text` contains."""
+    terms = [t for t in query_terms(query) if t not in STOP_WORDS]
+    if not terms:
+        return 0.0
+    words = set(query_terms(text))
+    return sum(t in words for t in terms) / len(terms)

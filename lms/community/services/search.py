@@ -22,7 +22,7 @@ from lms.community.models import ModerationLog, Post, Thread
 from lms.extensions import db
 from lms.learning.models import Enrollment
 from lms.search import services as search
-from lms.search.text import CJK, STOP_WORDS, query_terms
+from lms.search.text import CJK, MIN_COVERAGE, coverage
 from lms.signals import post_moderated
 from lms.teaching.services import taught_courses
 
@@ -33,12 +33,6 @@ if TYPE_CHECKING:
 DOC_TYPE = "thread"
 SIMILAR_LIMIT = 5
 SEARCH_LIMIT = 20
-# A suggestion must contain at least this share of the title's words (stop words aside; Chinese
-# counts character pairs, also those across two words, which dilute it). bench/search_zh.py
-# --similar on tests/fixtures/search/similar.yaml: related threads hold 0.25-0.88 of their
-# title's words, other hits 0.09-0.38; 0.25 keeps 16 of 16 related and drops 13 of 16 others
-# (0.5 would drop 4 related ones). README, "Community".
-MIN_COVERAGE = 0.25
 _CJK_RUN = re.compile(f"[{CJK}]")
 _WATCHED_THREAD = ("title", "hidden_at", "deleted_at", "course_id")
 _WATCHED_POST = ("body", "hidden_at", "deleted_at")
@@ -168,15 +162,6 @@ def readable_course_ids(user: User) -> list[int] | None:
     if user.has_role("instructor"):
         ids.update(c.id for c in taught_courses(user))
     return sorted(ids)
-
-
-def coverage(query: str, text: str) -> float:
-    """The share of the query's words (stop words aside: lms.search.text) that `text` contains."""
-    terms = [t for t in query_terms(query) if t not in STOP_WORDS]
-    if not terms:
-        return 0.0
-    words = set(query_terms(text))
-    return sum(t in words for t in terms) / len(terms)
 
 
 @dataclass(frozen=True)
