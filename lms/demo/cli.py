@@ -22,6 +22,7 @@ from lms.demo.profiles import load_profiles
 from lms.demo.segments import load_segments
 from lms.demo.targets import load_targets
 from lms.extensions import db
+from lms.search import services as search
 from lms.workshops.cli import sync_from_files as sync_workshop_files
 
 platform_cli = click.Group("platform", help="Set up and maintain this installation.")
@@ -47,6 +48,9 @@ def init(no_demo: bool, with_cohort: bool) -> None:
             click.echo(str(problem), err=True)
         raise click.ClickException("Course files have problems; fix them (flask courses validate). Nothing was loaded.")
     report = outcome.report
+    for doc_type, count in search.index_unindexed_types().items():
+        if count:
+            click.echo(f"Search: {count} {doc_type} documents indexed (their first time).")
     created = [] if no_demo or _production() else services.ensure_demo_accounts()
     click.echo(f"Workshops: {sync_workshop_files(current_app.config['COURSES_DIR'] / 'workshops').summary()}.")
     db.session.commit()

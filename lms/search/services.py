@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import Row, TextClause, bindparam, delete, text
+from sqlalchemy import Row, TextClause, bindparam, delete, select, text
 
 from lms.db import insert_for, utcnow
 from lms.extensions import db
@@ -103,6 +103,15 @@ def reindex(doc_types: Collection[str] | None = None) -> dict[str, int]:
             index(doc)
             counts[doc_type] += 1
     return counts
+
+
+def index_unindexed_types() -> dict[str, int]:
+    """Index each registered type that has no document in the index yet: rows that existed before
+    their type was indexed (e.g. item reports moved into the feedback hub by a migration) become
+    searchable at the next start, without anyone running `flask search reindex`. The caller commits."""
+    indexed = set(db.session.scalars(select(SearchDocument.doc_type).distinct()))
+    missing = [doc_type for doc_type in indexers() if doc_type not in indexed]
+    return reindex(missing) if missing else {}
 
 
 def search(
