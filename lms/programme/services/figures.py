@@ -16,19 +16,20 @@ minus % 0-6; *attendance* = registrations made in the period that were attended;
 from __future__ import annotations
 
 import statistics
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 
 from lms.accounts.models import User
 from lms.certification.models import Certificate
 from lms.community.services import figures as community_figures
 from lms.community.services.figures import Period
+from lms.community.services.queue import seconds_between
 from lms.developers.models import MIN_SEGMENT_SIZE, Segment, SegmentMember
 from lms.extensions import db
 from lms.feedback.models import FEEDBACK_CATEGORIES, FeedbackItem, SurveyResponse
@@ -153,12 +154,67 @@ def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def _sum(series: dict[date, int], period: Period) -> int:
-    return sum(v for d, v in series.items() if period.start <= d <= period.end)
+def _per_day(
+    column: Any, w: Window, aggregates: Sequence[Any], where: Sequence[Any]
+) -> tuple[dict[date, tuple[int, ...]], tuple[int, ...]]:
+    """The aggregates per day of the current period and over the previous period, in one grouped query:
+    only the current period's days are charted, so the previous period's rows are not bucketed by day
+    (its rows fall in one group, day NULL)."""
+    day = case((column >= w.current.starts_at, day_of(column)))
+    daily: dict[date, tuple[int, ...]] = {}
+    previous = tuple(0 for _ in aggregates)
+    for row in db.session.execute(select(day, *aggregates).where(_within(column, w.span), *where).group_by(day)):
+        values = tuple(int(v or 0) for v in row[1:])
+        if row[0] is None:
+            previous = values
+        else:
+            daily[_as_date(row[0])] = values
+    return daily, previous
+
+
+def _totals(daily: dict[date, tuple[int, ...]], previous: tuple[int, ...]) -> list[tuple[int, int]]:
+    """Per aggregate of `_per_day`: (current period, previous period)."""
+    return [(sum(values[n] for values in daily.values()), previous[n]) for n in range(len(previous))]
+
+
+def _column(daily: dict[date, tuple[int, ...]], n: int) -> dict[date, int]:
+    """One aggregate's days (the days it is 0 left out, as a day without rows)."""
+    return {d: values[n] for d, values in daily.items() if values[n]}
 
 
 def _split(w: Window, series: dict[date, int]) -> tuple[int, int]:
-    return _sum(series, w.current), _sum(series, w.previous)
+    """A read-model series' sums over the current and the previous period."""
+    return tuple(sum(v for d, v in series.items() if p.start <= d <= p.end) for p in (w.current, w.previous))  # type: ignore[return-value]
+
+
+def _medians(
+    current: ColumnElement[bool], value: Any, exact: Sequence[Any], of: Callable[..., float], where: Sequence[Any]
+) -> list[float | None]:
+    """Median of `value` over the rows of `where` in the current period (`current`) and the previous
+    one, in SQL: PostgreSQL's percentile_cont; on SQLite the values ranked per period with a window
+    function and only the one or two middle rows read, whose `exact` columns give the value in
+    Python (`of`), so that both databases give the figures statistics.median gives."""
+    period = case((current, 0), else_=1)
+    if db.session.get_bind().dialect.name == "postgresql":
+        statement = select(period, func.percentile_cont(0.5).within_group(value)).where(*where).group_by(period)
+        medians = {p: _median([m]) for p, m in db.session.execute(statement)}
+        return [medians.get(0), medians.get(1)]
+    ranked = (
+        select(
+            period.label("period"),
+            *(c.label(f"exact_{n}") for n, c in enumerate(exact)),
+            func.row_number().over(partition_by=period, order_by=value).label("rank"),
+            func.count().over(partition_by=period).label("n"),
+        )
+        .where(*where)
+        .subquery()
+    )
+    middle = or_(ranked.c.rank == (ranked.c.n + 1) // 2, ranked.c.rank == (ranked.c.n + 2) // 2)
+    values: list[list[float]] = [[], []]
+    columns = [ranked.c[f"exact_{n}"] for n in range(len(exact))]
+    for row in db.session.execute(select(ranked.c.period, *columns).where(middle)):
+        values[row[0]].append(of(*row[1:]))
+    return [_median(v) for v in values]
 
 
 def _percent(part: float, whole: float) -> float | None:
@@ -170,19 +226,12 @@ def _median(values: Sequence[float | None]) -> float | None:
     return float(round(statistics.median(numbers))) if numbers else None
 
 
-def _grouped(statement: Select) -> dict[date, tuple[int, ...]]:
-    """Rows of (day, counts...) as day -> counts."""
-    return {_as_date(row[0]): tuple(int(v or 0) for v in row[1:]) for row in db.session.execute(statement)}
-
-
 def new_developers(w: Window, segment_id: int | None) -> Part:
     """Accounts created per day (`users.created_at`)."""
-    day = day_of(User.created_at)
-    rows = _grouped(
-        select(day, func.count()).where(_within(User.created_at, w.span), *_scoped(User.id, segment_id)).group_by(day)
-    )
-    daily = {d: v[0] for d, v in rows.items()}
-    return Part([Figure.of("new_developers", _l("New developers"), _split(w, daily))], {"new_developers": daily})
+    daily, previous = _per_day(User.created_at, w, [func.count()], _scoped(User.id, segment_id))
+    (counts,) = _totals(daily, previous)
+    label = _l("New developers")
+    return Part([Figure.of("new_developers", label, counts)], {"new_developers": _column(daily, 0)})
 
 
 def learning(w: Window, segment_id: int | None) -> Part:
@@ -241,53 +290,36 @@ def weekly_active_learners(w: Window, segment_id: int | None) -> Part:
 def time_to_complete(w: Window, segment_id: int | None) -> Part:
     """Median time from enrolment to completion of the courses completed in each period."""
     c = ProgrammeCompletion
-    rows = db.session.execute(
-        select(c.completed_on, c.seconds).where(
-            _days_within(c.completed_on, w.span), c.seconds.is_not(None), *_scoped(c.user_id, segment_id)
-        )
-    ).all()
-    current = [s for d, s in rows if _as_date(d) >= w.current.start]
-    previous = [s for d, s in rows if _as_date(d) < w.current.start]
+    where = [_days_within(c.completed_on, w.span), c.seconds.is_not(None), *_scoped(c.user_id, segment_id)]
+    medians = _medians(c.completed_on >= w.current.start, c.seconds, [c.seconds], float, where)
     label = _l("Time to complete (median)")
-    return Part([Figure("time_to_complete", label, _median(current), _median(previous), unit="seconds")])
+    return Part([Figure.of("time_to_complete", label, medians, unit="seconds")])
 
 
 def certificates(w: Window, segment_id: int | None) -> Part:
     """Certificates issued per day (revoked ones left out)."""
-    day = day_of(Certificate.issued_at)
-    rows = _grouped(
-        select(day, func.count())
-        .where(
-            _within(Certificate.issued_at, w.span),
-            Certificate.revoked_at.is_(None),
-            *_scoped(Certificate.user_id, segment_id),
-        )
-        .group_by(day)
-    )
-    daily = {d: v[0] for d, v in rows.items()}
-    return Part([Figure.of("certificates", _l("Certificates issued"), _split(w, daily))], {"certificates": daily})
+    where = [Certificate.revoked_at.is_(None), *_scoped(Certificate.user_id, segment_id)]
+    daily, previous = _per_day(Certificate.issued_at, w, [func.count()], where)
+    (counts,) = _totals(daily, previous)
+    label = _l("Certificates issued")
+    return Part([Figure.of("certificates", label, counts)], {"certificates": _column(daily, 0)})
 
 
 def satisfaction(w: Window, segment_id: int | None) -> Part:
     """Survey responses, CSAT and NPS per day. Anonymous responses have no user: a segment leaves them out."""
     r = SurveyResponse
-    day = day_of(r.submitted_at)
-    rows = _grouped(
-        select(
-            day,
-            func.count(),
-            func.count(r.csat),
-            func.sum(case((r.csat >= 4, 1), else_=0)),
-            func.count(r.nps),
-            func.sum(case((r.nps >= 9, 1), else_=0)),
-            func.sum(case((r.nps <= 6, 1), else_=0)),
-        )
-        .where(_within(r.submitted_at, w.span), *_scoped(r.user_id, segment_id))
-        .group_by(day)
-    )
+    aggregates = [
+        func.count(),
+        func.count(r.csat),
+        func.sum(case((r.csat >= 4, 1), else_=0)),
+        func.count(r.nps),
+        func.sum(case((r.nps >= 9, 1), else_=0)),
+        func.sum(case((r.nps <= 6, 1), else_=0)),
+    ]
+    rows, previous = _per_day(r.submitted_at, w, aggregates, _scoped(r.user_id, segment_id))
     names = ("survey_responses", "csat_answers", "csat_satisfied", "nps_answers", "nps_promoters", "nps_detractors")
-    daily = {name: {d: values[n] for d, values in rows.items()} for n, name in enumerate(names)}
-    totals = {name: _split(w, daily[name]) for name in names}
+    daily = {name: _column(rows, n) for n, name in enumerate(names)}
+    totals = dict(zip(names, _totals(rows, previous), strict=True))
     csat = [_percent(totals["csat_satisfied"][i], totals["csat_answers"][i]) for i in (0, 1)]
     nps = [nps_of(totals["nps_promoters"][i], totals["nps_detractors"][i], totals["nps_answers"][i]) for i in (0, 1)]
     return Part(
@@ -307,15 +339,11 @@ def nps_of(promoters: int, detractors: int, answers: int) -> float | None:
 def workshops(w: Window, segment_id: int | None) -> Part:
     """Workshop registrations per day (cancelled ones too: they registered) and how many were attended."""
     g = Registration
-    day = day_of(g.registered_at)
-    rows = _grouped(
-        select(day, func.count(), func.count(g.attended_at))
-        .where(_within(g.registered_at, w.span), *_scoped(g.user_id, segment_id))
-        .group_by(day)
+    rows, previous = _per_day(
+        g.registered_at, w, [func.count(), func.count(g.attended_at)], _scoped(g.user_id, segment_id)
     )
-    registered = {d: v[0] for d, v in rows.items()}
-    attended = {d: v[1] for d, v in rows.items()}
-    regs, att = _split(w, registered), _split(w, attended)
+    registered, attended = _column(rows, 0), _column(rows, 1)
+    regs, att = _totals(rows, previous)
     rate = [_percent(att[i], regs[i]) for i in (0, 1)]
     return Part(
         [
@@ -331,40 +359,34 @@ def feedback(w: Window, segment_id: int | None) -> tuple[Part, list[Category]]:
     """Feedback filed per day and by category, median time to first response and to resolution,
     resolution rate (filed in the period, resolved since). A segment counts its members' items."""
     f = FeedbackItem
-    rows = db.session.execute(
-        select(f.created_at, f.category, f.first_response_at, f.resolved_at).where(
-            _within(f.created_at, w.span), *_scoped(f.reporter_id, segment_id)
-        )
-    ).all()
-    filed: dict[date, int] = defaultdict(int)
-    resolved: dict[date, int] = defaultdict(int)
+    where = [_within(f.created_at, w.span), *_scoped(f.reporter_id, segment_id)]
+    rows, previous = _per_day(f.created_at, w, [func.count(), func.count(f.resolved_at)], where)
+    filed, resolved = _column(rows, 0), _column(rows, 1)
+    counts, resolved_counts = _totals(rows, previous)
     by_category: list[Counter[str]] = [Counter(), Counter()]
-    response: list[list[float]] = [[], []]
-    resolution: list[list[float]] = [[], []]
-    for created, category, responded, done in rows:
-        day = created.date()
-        i = 0 if day >= w.current.start else 1
-        filed[day] += 1
-        by_category[i][category] += 1
-        if responded is not None:
-            response[i].append((responded - created).total_seconds())
-        if done is not None:
-            resolved[day] += 1
-            resolution[i].append((done - created).total_seconds())
-    counts = _split(w, filed)
-    rate = [_percent(len(resolution[i]), counts[i]) for i in (0, 1)]
+    period = case((f.created_at >= w.current.starts_at, 0), else_=1)
+    for i, category, n in db.session.execute(
+        select(period, f.category, func.count()).where(*where).group_by(period, f.category)
+    ):
+        by_category[i][category] = n
+    current = f.created_at >= w.current.starts_at
+
+    def seconds(later: datetime, earlier: datetime) -> float:
+        return (later - earlier).total_seconds()
+
+    response, resolution = (
+        _medians(current, seconds_between(at, f.created_at), [at, f.created_at], seconds, [*where, at.is_not(None)])
+        for at in (f.first_response_at, f.resolved_at)
+    )
+    rate = [_percent(resolved_counts[i], counts[i]) for i in (0, 1)]
     part = Part(
         [
             Figure.of("feedback_filed", _l("Feedback filed"), counts),
-            Figure.of(
-                "first_response", _l("Time to first response (median)"), list(map(_median, response)), unit="seconds"
-            ),
+            Figure.of("first_response", _l("Time to first response (median)"), response, unit="seconds"),
             Figure.of("resolution_rate", _l("Resolution rate"), rate, unit="percent"),
-            Figure.of(
-                "resolution_time", _l("Time to resolution (median)"), list(map(_median, resolution)), unit="seconds"
-            ),
+            Figure.of("resolution_time", _l("Time to resolution (median)"), resolution, unit="seconds"),
         ],
-        {"feedback_filed": dict(filed), "feedback_resolved": dict(resolved)},
+        {"feedback_filed": filed, "feedback_resolved": resolved},
     )
     categories = [Category(c, by_category[0][c], by_category[1][c]) for c in FEEDBACK_CATEGORIES]
     return part, categories
