@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
 
 from lms.accounts.models import User
 from lms.certification.models import Certificate
@@ -188,33 +188,35 @@ def _split(w: Window, series: dict[date, int]) -> tuple[int, int]:
 
 
 def _medians(
-    current: ColumnElement[bool], value: Any, exact: Sequence[Any], of: Callable[..., float], where: Sequence[Any]
+    current: ColumnElement[bool],
+    value: Any,
+    exact: Sequence[Any],
+    of: Callable[..., float],
+    where: Sequence[Any],
+    counts: Sequence[int] | None = None,
 ) -> list[float | None]:
     """Median of `value` over the rows of `where` in the current period (`current`) and the previous
-    one, in SQL: PostgreSQL's percentile_cont; on SQLite the values ranked per period with a window
-    function and only the one or two middle rows read, whose `exact` columns give the value in
-    Python (`of`), so that both databases give the figures statistics.median gives."""
+    one, in SQL: PostgreSQL's percentile_cont; on SQLite each period's rows counted, then only its one
+    or two middle rows read (ORDER BY value LIMIT/OFFSET: half the sort of a window function; `counts`,
+    the rows of (current, previous), when the caller has them), whose
+    `exact` columns give the value in Python (`of`), so that both databases give statistics.median's
+    figure."""
     period = case((current, 0), else_=1)
     if db.session.get_bind().dialect.name == "postgresql":
         statement = select(period, func.percentile_cont(0.5).within_group(value)).where(*where).group_by(period)
-        medians = {p: _median([m]) for p, m in db.session.execute(statement)}
-        return [medians.get(0), medians.get(1)]
-    ranked = (
-        select(
-            period.label("period"),
-            *(c.label(f"exact_{n}") for n, c in enumerate(exact)),
-            func.row_number().over(partition_by=period, order_by=value).label("rank"),
-            func.count().over(partition_by=period).label("n"),
+        found = {p: _median([m]) for p, m in db.session.execute(statement)}
+        return [found.get(0), found.get(1)]
+    if counts is None:
+        counted: dict[int, int] = dict(
+            db.session.execute(select(period, func.count()).where(*where).group_by(period)).tuples().all()
         )
-        .where(*where)
-        .subquery()
-    )
-    middle = or_(ranked.c.rank == (ranked.c.n + 1) // 2, ranked.c.rank == (ranked.c.n + 2) // 2)
-    values: list[list[float]] = [[], []]
-    columns = [ranked.c[f"exact_{n}"] for n in range(len(exact))]
-    for row in db.session.execute(select(ranked.c.period, *columns).where(middle)):
-        values[row[0]].append(of(*row[1:]))
-    return [_median(v) for v in values]
+        counts = [counted.get(0, 0), counted.get(1, 0)]
+    medians: dict[int, float | None] = {}
+    for p, in_period in ((0, current), (1, ~current)):
+        n = counts[p]
+        middle = select(*exact).where(*where, in_period).order_by(value).limit(2 - n % 2).offset((n - 1) // 2)
+        medians[p] = _median([of(*row) for row in db.session.execute(middle)]) if n else None
+    return [medians[0], medians[1]]
 
 
 def _percent(part: float, whole: float) -> float | None:
@@ -360,23 +362,32 @@ def feedback(w: Window, segment_id: int | None) -> tuple[Part, list[Category]]:
     resolution rate (filed in the period, resolved since). A segment counts its members' items."""
     f = FeedbackItem
     where = [_within(f.created_at, w.span), *_scoped(f.reporter_id, segment_id)]
-    rows, previous = _per_day(f.created_at, w, [func.count(), func.count(f.resolved_at)], where)
-    filed, resolved = _column(rows, 0), _column(rows, 1)
-    counts, resolved_counts = _totals(rows, previous)
+    day = case((f.created_at >= w.current.starts_at, day_of(f.created_at)))
+    aggregates = [func.count(), func.count(f.resolved_at), func.count(f.first_response_at)]
+    rows: dict[date, list[int]] = {}
     by_category: list[Counter[str]] = [Counter(), Counter()]
-    period = case((f.created_at >= w.current.starts_at, 0), else_=1)
-    for i, category, n in db.session.execute(
-        select(period, f.category, func.count()).where(*where).group_by(period, f.category)
+    totals = [[0, 0, 0], [0, 0, 0]]  # filed, resolved, responded: current, previous
+    for when, category, *values in db.session.execute(
+        select(day, f.category, *aggregates).where(*where).group_by(day, f.category)
     ):
-        by_category[i][category] = n
+        i = 1 if when is None else 0
+        by_category[i][category] += values[0]
+        totals[i] = [t + v for t, v in zip(totals[i], values, strict=True)]
+        if when is not None:
+            counted = rows.setdefault(_as_date(when), [0, 0])
+            counted[0] += values[0]
+            counted[1] += values[1]
+    filed = {d: v[0] for d, v in rows.items()}
+    resolved = {d: v[1] for d, v in rows.items() if v[1]}
+    counts, resolved_counts, responded_counts = ((totals[0][n], totals[1][n]) for n in range(3))
     current = f.created_at >= w.current.starts_at
 
     def seconds(later: datetime, earlier: datetime) -> float:
         return (later - earlier).total_seconds()
 
     response, resolution = (
-        _medians(current, seconds_between(at, f.created_at), [at, f.created_at], seconds, [*where, at.is_not(None)])
-        for at in (f.first_response_at, f.resolved_at)
+        _medians(current, seconds_between(at, f.created_at), [at, f.created_at], seconds, [*where, at.is_not(None)], n)
+        for at, n in ((f.first_response_at, responded_counts), (f.resolved_at, resolved_counts))
     )
     rate = [_percent(resolved_counts[i], counts[i]) for i in (0, 1)]
     part = Part(
