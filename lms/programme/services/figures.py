@@ -230,7 +230,10 @@ def _median(values: Sequence[float | None]) -> float | None:
 
 def new_developers(w: Window, segment_id: int | None) -> Part:
     """Accounts created per day (`users.created_at`)."""
-    daily, previous = _per_day(User.created_at, w, [func.count()], _scoped(User.id, segment_id))
+    # A segment's members are looked up by primary key (IN its list: 16,000 lookups for a segment of
+    # 16,000) rather than each account of the window probing segment_members (3x the CPU on SQLite).
+    scope = [] if segment_id is None else [User.id.in_(_members(segment_id))]
+    daily, previous = _per_day(User.created_at, w, [func.count()], scope)
     (counts,) = _totals(daily, previous)
     label = _l("New developers")
     return Part([Figure.of("new_developers", label, counts)], {"new_developers": _column(daily, 0)})
@@ -405,7 +408,7 @@ def feedback(w: Window, segment_id: int | None) -> tuple[Part, list[Category]]:
 
 def community(w: Window, now: datetime) -> list[Figure]:
     """The community's answer-time figures (lms.community.services.figures), platform-wide."""
-    current, previous = (community_figures.platform_figures(p, now) for p in (w.current, w.previous))
+    current, previous = community_figures.platform_headlines([w.current, w.previous], now)
     return [
         Figure("questions", _l("Questions asked"), current.questions, previous.questions),
         Figure(
