@@ -111,18 +111,22 @@ class Dashboard:
     daily: dict[str, dict[date, int]] = field(default_factory=dict)
     categories: list[Category] = field(default_factory=list)
     community: list[Figure] = field(default_factory=list)
+    _days: list[tuple[date, dict[str, int]]] | None = field(default=None, init=False, repr=False)
 
     def figure(self, key: str) -> Figure:
         return next(f for f in self.figures if f.key == key)
 
     def days(self) -> list[tuple[date, dict[str, int]]]:
-        """Every day of the current period with each column's value."""
-        period = self.window.current
-        out = []
-        for n in range((period.end - period.start).days + 1):
-            day = period.start + timedelta(days=n)
-            out.append((day, {c: self.daily.get(c, {}).get(day, 0) for c in DAILY_COLUMNS}))
-        return out
+        """Every day of the current period with each column's value (built once: the page, its
+        tables and the exports read them several times)."""
+        if self._days is None:
+            period = self.window.current
+            series = [(c, self.daily.get(c, {})) for c in DAILY_COLUMNS]
+            self._days = []
+            for n in range((period.end - period.start).days + 1):
+                day = period.start + timedelta(days=n)
+                self._days.append((day, {c: values.get(day, 0) for c, values in series}))
+        return self._days
 
 
 def _members(segment_id: int) -> Select:
