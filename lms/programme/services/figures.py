@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
 
 from lms.accounts.models import User
 from lms.certification.models import Certificate
@@ -159,11 +159,14 @@ def _as_date(value: Any) -> date:
 
 
 def _per_day(
-    column: Any, w: Window, aggregates: Sequence[Any], where: Sequence[Any]
+    column: Any, w: Window, aggregates: Sequence[Any], where: Sequence[Any], *, indexed: bool = False
 ) -> tuple[dict[date, tuple[int, ...]], tuple[int, ...]]:
     """The aggregates per day of the current period and over the previous period, in one grouped query:
     only the current period's days are charted, so the previous period's rows are not bucketed by day
-    (its rows fall in one group, day NULL)."""
+    (its rows fall in one group, day NULL). SQLite sorts to group: there, when `column` leads an index
+    that `where` keeps to, each day is counted on its own instead (`_per_day_sqlite`)."""
+    if indexed and db.session.get_bind().dialect.name == "sqlite":
+        return _per_day_sqlite(column, w, aggregates, where)
     day = case((column >= w.current.starts_at, day_of(column)))
     daily: dict[date, tuple[int, ...]] = {}
     previous = tuple(0 for _ in aggregates)
@@ -174,6 +177,26 @@ def _per_day(
         else:
             daily[_as_date(row[0])] = values
     return daily, previous
+
+
+def _per_day_sqlite(
+    column: Any, w: Window, aggregates: Sequence[Any], where: Sequence[Any]
+) -> tuple[dict[date, tuple[int, ...]], tuple[int, ...]]:
+    """`_per_day` on SQLite: the period's days (a recursive CTE) each with one subquery per aggregate
+    over its index range (the stored UTC text sorts by time: '2026-01-05 10:00:00' lies between
+    '2026-01-05' and '2026-01-06'), then the previous period in one statement. A year of 80,000 rows
+    takes a third of the CPU of grouping by day, which sorts every row."""
+    start = select(literal(w.current.start.isoformat()).label("day")).cte("days", recursive=True)
+    days = start.union_all(select(func.date(start.c.day, "+1 day")).where(start.c.day < w.current.end.isoformat()))
+    within = [column >= days.c.day, column < func.date(days.c.day, "+1 day"), *where]
+    counts = [select(aggregate).where(*within).scalar_subquery() for aggregate in aggregates]
+    daily: dict[date, tuple[int, ...]] = {}
+    for row in db.session.execute(select(days.c.day, *counts)):
+        values = tuple(int(v or 0) for v in row[1:])
+        if any(values):
+            daily[date.fromisoformat(row[0])] = values
+    before = db.session.execute(select(*aggregates).where(_within(column, w.previous), *where)).one()
+    return daily, tuple(int(v or 0) for v in before)
 
 
 def _totals(daily: dict[date, tuple[int, ...]], previous: tuple[int, ...]) -> list[tuple[int, int]]:
@@ -237,7 +260,7 @@ def new_developers(w: Window, segment_id: int | None) -> Part:
     # A segment's members are looked up by primary key (IN its list: 16,000 lookups for a segment of
     # 16,000) rather than each account of the window probing segment_members (3x the CPU on SQLite).
     scope = [] if segment_id is None else [User.id.in_(_members(segment_id))]
-    daily, previous = _per_day(User.created_at, w, [func.count()], scope)
+    daily, previous = _per_day(User.created_at, w, [func.count()], scope, indexed=segment_id is None)
     (counts,) = _totals(daily, previous)
     label = _l("New developers")
     return Part([Figure.of("new_developers", label, counts)], {"new_developers": _column(daily, 0)})
@@ -308,7 +331,7 @@ def time_to_complete(w: Window, segment_id: int | None) -> Part:
 def certificates(w: Window, segment_id: int | None) -> Part:
     """Certificates issued per day (revoked ones left out)."""
     where = [Certificate.revoked_at.is_(None), *_scoped(Certificate.user_id, segment_id)]
-    daily, previous = _per_day(Certificate.issued_at, w, [func.count()], where)
+    daily, previous = _per_day(Certificate.issued_at, w, [func.count()], where, indexed=segment_id is None)
     (counts,) = _totals(daily, previous)
     label = _l("Certificates issued")
     return Part([Figure.of("certificates", label, counts)], {"certificates": _column(daily, 0)})
@@ -349,7 +372,11 @@ def workshops(w: Window, segment_id: int | None) -> Part:
     """Workshop registrations per day (cancelled ones too: they registered) and how many were attended."""
     g = Registration
     rows, previous = _per_day(
-        g.registered_at, w, [func.count(), func.count(g.attended_at)], _scoped(g.user_id, segment_id)
+        g.registered_at,
+        w,
+        [func.count(), func.count(g.attended_at)],
+        _scoped(g.user_id, segment_id),
+        indexed=segment_id is None,
     )
     registered, attended = _column(rows, 0), _column(rows, 1)
     regs, att = _totals(rows, previous)
