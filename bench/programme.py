@@ -17,7 +17,8 @@ One command, `python bench/programme.py [--postgres] [--instance DIR]` (or `make
    returning the same rows (target <= 1.5x) and the XLSX export beside a bare loop writing the same
    values with the same library (target <= 1.3x).
 The load average is printed beside every figure: the machine (2 cores) is shared.
-`--instance DIR` keeps the seeded instance (SQLite) and reuses it when seeded with the same figures.
+`--instance DIR` keeps the seeded instance (with --postgres its cluster too, in DIR/pg) and reuses it
+when seeded with the same figures.
 """
 
 from __future__ import annotations
@@ -387,30 +388,37 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="per bare SQL statement")
     parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL instead of SQLite")
     parser.add_argument("--no-bare", action="store_true", help="leave out the bare SQL (minutes on 5 M events)")
-    parser.add_argument("--instance", type=Path, help="keep the seeded SQLite instance here and reuse it")
+    parser.add_argument(
+        "--instance",
+        type=Path,
+        help="keep the seeded instance here (with --postgres, its cluster in DIR/pg) and reuse it",
+    )
     args = parser.parse_args()
 
     instance = args.instance.resolve() if args.instance else Path(tempfile.mkdtemp(prefix="academy-programme-"))
     marker = instance / "bench-seeded"
-    reuse = bool(args.instance) and not args.postgres and marker.is_file() and marker.read_text() == seed_label(args)
+    reuse = bool(args.instance) and marker.is_file() and marker.read_text() == seed_label(args)
     env = {**os.environ, "FLASK_APP": "app.py", "ACADEMY_INSTANCE": str(instance), "ACADEMY_ENV": "development"}
     env["LOGIN_RATE_LIMIT"] = "10000 per minute"
     env.pop("DATABASE_URL", None)
+    if not reuse and args.instance and instance.exists() and any(instance.iterdir()) and not marker.is_file():
+        sys.exit(f"{instance} is not empty and is not a bench instance: choose another folder")
     server = None
     if args.postgres:
         from tests.postgres import TempPostgres
 
-        server = TempPostgres()
+        if args.instance and not reuse:
+            shutil.rmtree(instance / "pg", ignore_errors=True)
+        server = TempPostgres(instance / "pg" if args.instance else None)
         env["DATABASE_URL"] = server.start()
     os.environ.update({k: env[k] for k in ("ACADEMY_INSTANCE", "ACADEMY_ENV")})
     if "DATABASE_URL" in env:
         os.environ["DATABASE_URL"] = env["DATABASE_URL"]
     try:
         if not reuse:
-            if args.instance and instance.exists() and any(instance.iterdir()) and not marker.is_file():
-                sys.exit(f"{instance} is not empty and is not a bench instance: choose another folder")
-            shutil.rmtree(instance, ignore_errors=True)
-            instance.mkdir(parents=True)
+            if not args.postgres:
+                shutil.rmtree(instance, ignore_errors=True)
+            instance.mkdir(parents=True, exist_ok=True)
             marker.write_text("seeding")
             print(f"seeding ({'PostgreSQL' if args.postgres else 'SQLite'}, {seed_label(args)})...", flush=True)
             steps = seed(env, args)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import datetime, time
 from typing import IO, Any
 
 from lms.programme.services.figures import DAILY_COLUMNS, Dashboard
-from lms.spreadsheets import neutralize
+from lms.spreadsheets import HEADER_STYLE, XlsxTable, neutralize, xlsx_workbook
 
 SUMMARY_HEADER = ("figure", "label", "unit", "value", "previous", "change")
 
@@ -47,35 +48,25 @@ def csv_text(board: Dashboard) -> str:
 
 
 def write_xlsx(board: Dashboard, out: IO[bytes]) -> None:
-    """Two sheets, Daily and Summary (openpyxl write-only, as the completion export)."""
-    from openpyxl import Workbook  # openpyxl (with numpy) loads with the first XLSX export
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)
-    bold = Font(bold=True)
-
-    def header(sheet, names) -> None:
-        cells = []
-        for name in names:
-            cell = WriteOnlyCell(sheet, value=name)
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
-
-    daily = book.create_sheet("Daily")
-    daily.freeze_panes = "B2"
-    header(daily, ["day", *DAILY_COLUMNS])
+    """Two sheets, Daily (a table of the period's days) and Summary, with the shared XlsxWriter helper
+    (constant memory, as the completion export)."""
+    book = xlsx_workbook(out)
+    daily = XlsxTable(book, "Daily", ["day", *DAILY_COLUMNS], [12, *(len(c) + 2 for c in DAILY_COLUMNS)])
     if not board.hidden:
+        day_format = book.add_format({"num_format": "yyyy-mm-dd"})
         for day, values in board.days():
-            daily.append([day, *(values[c] for c in DAILY_COLUMNS)])
-    summary = book.create_sheet("Summary")
-    for line in _title(board):
-        summary.append([neutralize(line)])
+            daily.append([None, *(values[c] for c in DAILY_COLUMNS)])
+            daily.sheet.write_datetime(daily.rows, 0, datetime.combine(day, time()), day_format)
+    daily.close()
+    summary = book.add_worksheet("Summary")
+    summary.set_column(0, 1, 28)
+    lines: list[list[Any]] = [[neutralize(line)] for line in _title(board)]
     if board.hidden:
-        summary.append([neutralize(board.hidden)])
-    else:
-        header(summary, SUMMARY_HEADER)
-        for row in summary_rows(board):
-            summary.append([neutralize(v) if isinstance(v, str) else v for v in row])
-    book.save(out)
+        lines.append([neutralize(board.hidden)])
+    for row, line in enumerate(lines):
+        summary.write_row(row, 0, line)
+    if not board.hidden:
+        summary.write_row(len(lines), 0, SUMMARY_HEADER, book.add_format(HEADER_STYLE))
+        for row, values in enumerate(summary_rows(board), start=len(lines) + 1):
+            summary.write_row(row, 0, [neutralize(v) if isinstance(v, str) else v for v in values])
+    book.close()

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.accounts.models import User
 from lms.db import Base, utcnow
+from lms.feedback.models import FeedbackItem
+from lms.workshops.models import Registration
 
 
 class ProgrammeActivity(Base):
@@ -86,3 +88,15 @@ class ProgrammeTarget(Base):
 # New developers per day are read from `users.created_at` (no signal tells of a new account): indexed
 # here, where the figure lives, rather than in accounts' model.
 Index("ix_users_created_at", User.created_at)
+
+# The feedback and workshop figures read a window of these rows by their time: covering indexes, so a
+# year's figures read the index instead of every item's row with its text.
+Index(
+    "ix_feedback_items_programme",
+    FeedbackItem.created_at,
+    FeedbackItem.category,
+    FeedbackItem.reporter_id,
+    FeedbackItem.first_response_at,
+    FeedbackItem.resolved_at,
+)
+Index("ix_workshop_registrations_programme", Registration.registered_at, Registration.user_id, Registration.attended_at)

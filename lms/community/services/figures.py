@@ -162,6 +162,46 @@ def platform_figures(period: Period, now: datetime) -> Figures:
 
 
 @dataclass(frozen=True)
+class Headline:
+    """The programme dashboard's community figures of one period."""
+
+    period: Period
+    questions: int
+    first_answer: Spread
+    answered_24h: Share
+
+
+def platform_headlines(periods: list[Period], now: datetime) -> list[Headline]:
+    """Questions, time to first answer and the 24 h share of each of these contiguous periods (in any
+    order), every course together: two queries grouped by period for all of them, where
+    platform_figures takes six per period (staff answers and weekly series included)."""
+    latest_first = sorted(periods, key=lambda p: p.start, reverse=True)
+    which = case(
+        *((Thread.created_at >= p.starts_at, n) for n, p in enumerate(latest_first[:-1])), else_=len(periods) - 1
+    ).label("period")
+    asked = and_(
+        Thread.kind == ThreadKind.QUESTION,
+        Thread.deleted_at.is_(None),
+        Thread.hidden_at.is_(None),
+        Thread.duplicate_of_id.is_(None),
+        Thread.created_at >= latest_first[-1].starts_at,
+        Thread.created_at < latest_first[0].ends_at,
+    )
+    first = _spreads([which], asked, Thread.first_reply_at)
+    shares = _shares([which], asked, now)
+    headlines = {
+        p.start: Headline(
+            p,
+            shares.get(n, (0, Share(0, 0), Share(0, 0)))[0],
+            first.get(n, Spread(0, None, None)),
+            shares.get(n, (0, Share(0, 0), Share(0, 0)))[1],
+        )
+        for n, p in enumerate(latest_first)
+    }
+    return [headlines[p.start] for p in periods]
+
+
+@dataclass(frozen=True)
 class StaffPanel:
     """What the instructor's page shows of a course's community (course None: every course)."""
 

@@ -16,6 +16,7 @@ from lms.accounts.access import role_required
 from lms.db import utcnow
 from lms.developers.models import Segment
 from lms.extensions import db
+from lms.localtime import when
 from lms.programme import exports
 from lms.programme.forms import RemoveTargetForm, TargetForm
 from lms.programme.services import targets
@@ -148,6 +149,7 @@ def dashboard():
         board=board,
         error=error,
         charts=_charts(board) if not board.hidden else {},
+        day_rows=[(when(day, "date"), values) for day, values in board.days()],  # each day formatted once
         segments=segments,
         periods=PERIOD_NAMES,
         args=_args(board),

@@ -20,6 +20,7 @@ from lms.community.services.figures import (
     default_period,
     parse_period,
     platform_figures,
+    platform_headlines,
 )
 from lms.db import clock_at
 from lms.extensions import db
@@ -111,6 +112,25 @@ def test_platform_figures_take_every_course(known):
     assert figures.answered_24h == Share(1, 7)
     week = next(w for w in figures.weeks if w.starts == T0.date())
     assert (week.questions, week.answers, week.posters) == (7, 7, 5)
+
+
+def test_the_programme_headlines_of_two_periods_are_each_period_s_platform_figures(known):
+    now = T0 + 20 * DAY
+    previous, current = Period(date(2030, 1, 1), date(2030, 1, 8)), Period(date(2030, 1, 9), date(2030, 1, 31))
+    headlines = platform_headlines([current, previous], now)
+    assert [h.period for h in headlines] == [current, previous]
+    got = [(h.questions, h.first_answer, h.answered_24h) for h in headlines]
+    assert got == [
+        (5, Spread(4, 4.5 * 3600, 8.5 * 3600), Share(1, 5)),  # q3-q6 and python-next's: 3, 4, 10 and 5 h
+        (2, Spread(2, 1.5 * 3600, 1.9 * 3600), Share(0, 2)),  # q1 and q2: 1 and 2 h
+    ]
+    for h in headlines:
+        figures = platform_figures(h.period, now)
+        assert (figures.questions, figures.first_answer, figures.answered_24h) == (
+            h.questions,
+            h.first_answer,
+            h.answered_24h,
+        )
 
 
 def test_shares_count_only_questions_old_enough_to_tell(known):

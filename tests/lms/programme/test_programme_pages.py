@@ -74,6 +74,11 @@ def test_csv_and_xlsx_exports(history, app):
     response = client.get(f"/programme/export.xlsx?period=month&segment={history.segment.id}")
     book = load_workbook(io.BytesIO(response.get_data()))
     assert book.sheetnames == ["Daily", "Summary"] and book["Daily"].max_row == 31
+    daily = list(book["Daily"].iter_rows(values_only=True))
+    assert daily[0][:2] == ("day", "new_developers") and daily[-1][0].date() == t  # a date cell, not text
+    summary = {r[0]: r for r in book["Summary"].iter_rows(values_only=True)}
+    assert summary["figure"] == ("figure", "label", "unit", "value", "previous", "change")
+    assert summary["completions"][3:5] == (2, 0)  # the segment's two this month
 
 
 def test_admin_sets_targets_and_sees_progress(history, app):
