@@ -60,6 +60,7 @@ class KindRules:
 
     default: Delivery
     inbox: bool = True
+    staff_only: bool = False  # only course staff receive it: learners' settings do not offer it
 
     @property
     def configurable(self) -> bool:
@@ -91,7 +92,7 @@ KINDS: dict[NotificationKind, KindRules] = {
     NotificationKind.POST_MODERATED: KindRules(Delivery.EMAIL),
     NotificationKind.PASSWORD_RESET: KindRules(Delivery.EMAIL, inbox=False),
     NotificationKind.EMAIL_VERIFICATION: KindRules(Delivery.EMAIL, inbox=False),
-    NotificationKind.COMMUNITY_OVERDUE: KindRules(Delivery.EMAIL),
+    NotificationKind.COMMUNITY_OVERDUE: KindRules(Delivery.EMAIL, staff_only=True),
 }
 
 # The kinds the bell counts and the inbox lists.

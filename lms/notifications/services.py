@@ -339,6 +339,12 @@ KIND_TEXTS: dict[NotificationKind, tuple[Any, Any]] = {
 CONFIGURABLE = tuple(kind for kind, rules in KINDS.items() if rules.configurable)
 
 
+def configurable_for(user: Any) -> tuple[NotificationKind, ...]:
+    """The kinds this person's settings offer: staff-only kinds (overdue questions) to staff alone."""
+    staff = user.has_role("instructor")
+    return tuple(kind for kind in CONFIGURABLE if staff or not KINDS[kind].staff_only)
+
+
 def delivery_for(user_id: int, kind: str) -> Delivery:
     """How this person receives `kind` now: their choice, else the kind's default. Account mail
     (not configurable) is always mailed, whatever a row says."""

@@ -70,7 +70,7 @@ def settings():
 
 
 def _settings_page(chosen: dict):
-    kinds = [(kind, *services.KIND_TEXTS[kind], chosen[kind]) for kind in services.CONFIGURABLE]
+    kinds = [(kind, *services.KIND_TEXTS[kind], chosen[kind]) for kind in services.configurable_for(current_user)]
     return render_template("notifications/settings.html", kinds=kinds, choices=CHOICES)
 
 

@@ -105,6 +105,7 @@ def test_the_settings_page_lists_each_kind_and_stores_the_choice(app, client):
     assert "Announcements" in page and "News from your courses" in page
     assert 'name="grade_ready" value="digest" checked' in page  # the kind's default
     assert "password_reset" not in page  # account mail is not a choice
+    assert "Overdue questions" not in page  # for course staff only
     assert 'href="/notifications/settings"' in client.get("/notifications").get_data(as_text=True)
     assert 'href="/notifications/settings"' in client.get("/profile").get_data(as_text=True)
 
@@ -114,6 +115,11 @@ def test_the_settings_page_lists_each_kind_and_stores_the_choice(app, client):
     assert services.delivery_for(user.id, "announcement") == Delivery.OFF
     page = client.get("/notifications/settings").get_data(as_text=True)
     assert "Saved." in page and 'name="announcement" value="off" checked' in page
+
+
+def test_staff_are_offered_the_staff_only_kinds(client):
+    login(client, make_user("instructor").email)
+    assert "Overdue questions" in client.get("/notifications/settings").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
