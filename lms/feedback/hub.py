@@ -9,7 +9,7 @@ instructors its workshop-linked ones. Platform-wide items are the admins'."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
@@ -82,17 +82,17 @@ def may_triage(user: Any, item: FeedbackItem) -> bool:
     return False
 
 
-def may_read(user: Any, item: FeedbackItem) -> bool:
+def may_read(user: Any, item: FeedbackItem, hidden: Collection[int] | None = None) -> bool:
+    """A public item about a course is public to the course's audience only (lms.developers
+    audiences); `hidden` is the viewer's hidden course ids, when the caller checks many items."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if item.public and not item.anonymous and (item.course_id is None or may_see_course_id(user, item.course_id)):
-        return True
+    if item.public and not item.anonymous:
+        if item.course_id is None:
+            return True
+        if item.course_id not in (audiences.hidden_course_ids(user) if hidden is None else hidden):
+            return True
     return (item.reporter_id is not None and item.reporter_id == user.id) or may_triage(user, item)
-
-
-def may_see_course_id(user: Any, course_id: int) -> bool:
-    """A public item about a course is public to the course's audience only (lms.developers audiences)."""
-    return course_id not in audiences.hidden_course_ids(user)
 
 
 def _in_audience(user: Any) -> Any:
@@ -230,9 +230,14 @@ def similar(user: Any, query: str, limit: int = 5) -> list[Similar]:
         )
     }
     found = []
+    hidden = audiences.hidden_course_ids(user) if getattr(user, "is_authenticated", False) else frozenset()
     for hit in hits:
         item = rows.get(int(hit.doc_id))
-        if item is not None and coverage(query, f"{item.title} {item.body}") >= MIN_COVERAGE and may_read(user, item):
+        if (
+            item is not None
+            and coverage(query, f"{item.title} {item.body}") >= MIN_COVERAGE
+            and may_read(user, item, hidden)
+        ):
             found.append(Similar(item, hit.snippet))
             if len(found) == limit:
                 break
